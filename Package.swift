@@ -1,0 +1,117 @@
+// swift-tools-version: 6.1
+//
+// Veritas: website trust audits, persisted by a writer service that runners feed over ZeroMQ.
+// The layout mirrors the architecture (see docs/ARCHITECTURE.md):
+//   CZeroMQ (system libzmq) -> ZeroMQ (Swift binding) -> VeritasProtocol (wire contract)
+//   -> services -> thin executables.
+import PackageDescription
+
+let package = Package(
+    name: "Veritas",
+    platforms: [.macOS(.v15)],
+    products: [
+        .library(name: "ZeroMQ", targets: ["ZeroMQ"]),
+        .library(name: "VeritasProtocol", targets: ["VeritasProtocol"]),
+        .library(name: "VeritasStore", targets: ["VeritasStore"]),
+        .library(name: "VeritasWriter", targets: ["VeritasWriter"]),
+        .executable(name: "veritas-writer", targets: ["veritas-writer"]),
+        .executable(name: "veritas-runner", targets: ["veritas-runner"]),
+        .executable(name: "veritas", targets: ["veritas"]),
+        .executable(name: "veritas-bench", targets: ["VeritasBenchmarks"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "4.5.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.0"),
+    ],
+    targets: [
+        // MARK: Transport
+        .systemLibrary(
+            name: "CZeroMQ",
+            // No pkgConfig: libzmq.pc pulls in krb5 -isystem flags SwiftPM rejects; zmq.h and
+            // libzmq.so are on the default paths of every Debian/Ubuntu install.
+            providers: [.apt(["libzmq3-dev"]), .brew(["zeromq"])]
+        ),
+        .target(name: "ZeroMQ", dependencies: ["CZeroMQ"]),
+
+        // MARK: Wire contract
+        .target(name: "VeritasProtocol"),
+
+        // MARK: Storage: memory + SQLite stores, event application, screenshot files
+        .target(
+            name: "VeritasStore",
+            dependencies: [
+                "VeritasProtocol",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+
+        // MARK: Services
+        .target(
+            name: "VeritasWriter",
+            dependencies: [
+                "ZeroMQ",
+                "VeritasProtocol",
+                "VeritasStore",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                "Yams",
+            ]
+        ),
+
+        // MARK: Executables (argument parsing only; the services live in libraries)
+        .executableTarget(
+            name: "veritas-writer",
+            dependencies: [
+                "VeritasWriter",
+                "VeritasProtocol",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(
+            name: "veritas-runner",
+            dependencies: [
+                "VeritasProtocol",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(
+            name: "veritas",
+            dependencies: [
+                "VeritasProtocol",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+
+        // MARK: Benchmarks (make bench): the binding against raw C, in one run
+        .target(
+            name: "CZeroMQRawBench",
+            dependencies: ["CZeroMQ"],
+            path: "Benchmarks/CZeroMQRawBench"
+        ),
+        .executableTarget(
+            name: "VeritasBenchmarks",
+            dependencies: ["ZeroMQ", "CZeroMQRawBench"],
+            path: "Benchmarks/VeritasBenchmarks"
+        ),
+
+        // MARK: Tests
+        .testTarget(name: "ZeroMQTests", dependencies: ["ZeroMQ"]),
+        .testTarget(name: "VeritasProtocolTests", dependencies: ["VeritasProtocol"]),
+        .testTarget(name: "VeritasStoreTests", dependencies: ["VeritasStore", "VeritasProtocol"]),
+        .testTarget(
+            name: "VeritasWriterTests",
+            dependencies: [
+                "VeritasWriter", "VeritasStore", "ZeroMQ", "VeritasProtocol",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ]
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)
