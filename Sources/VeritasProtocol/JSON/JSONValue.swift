@@ -1,0 +1,132 @@
+import Foundation
+
+/// Any JSON value, for the parts of the contract that are deliberately opaque
+/// (`security_results`, the free `summary` of dark patterns, feed payloads).
+///
+/// It is also the intermediate form of every decoder here: a frame is parsed once into a
+/// `JSONValue` by this module's own bounded parser, then read field by field with messages that
+/// name the field. Numbers are `Double` (as in JavaScript and most JSON stacks) and always finite:
+/// the parser refuses `1e999`, so encoding never produces invalid JSON.
+public enum JSONValue: Sendable, Equatable, Hashable {
+    case null
+    case bool(Bool)
+    case number(Double)
+    case string(String)
+    case array([JSONValue])
+    case object([String: JSONValue])
+
+    /// Parses one JSON document (any top-level value), with the same size-independent guards as
+    /// the message decoders: depth at most ``ProtocolLimits/maxJSONDepth``, valid UTF-8, finite
+    /// numbers, no duplicate keys. Useful for JSON columns read back from a database.
+    public static func decode(_ data: Data) throws(ProtocolError) -> JSONValue {
+        if JSONDepthScanner.exceedsDepth(data, limit: ProtocolLimits.maxJSONDepth) {
+            throw JSONDepthScanner.depthError
+        }
+        return try JSONParser.parse(data, maxDepth: ProtocolLimits.maxJSONDepth)
+    }
+
+    /// Compact UTF-8 JSON with object keys sorted, so equal values always encode to equal bytes.
+    public func encoded() -> Data {
+        var writer = JSONWriter()
+        writer.write(self)
+        return writer.data
+    }
+
+    /// The member named `key` when this is an object; `nil` otherwise.
+    public subscript(key: String) -> JSONValue? {
+        if case .object(let fields) = self { return fields[key] }
+        return nil
+    }
+
+    /// The string when this is a string; `nil` otherwise.
+    public var stringValue: String? {
+        if case .string(let value) = self { return value }
+        return nil
+    }
+
+    /// The number when this is a number; `nil` otherwise.
+    public var doubleValue: Double? {
+        if case .number(let value) = self { return value }
+        return nil
+    }
+
+    /// The Boolean when this is a Boolean; `nil` otherwise.
+    public var boolValue: Bool? {
+        if case .bool(let value) = self { return value }
+        return nil
+    }
+
+    /// JSON's own name for the kind of value, used in error messages ("must be a string; got number").
+    var typeName: String {
+        switch self {
+        case .null: "null"
+        case .bool: "boolean"
+        case .number: "number"
+        case .string: "string"
+        case .array: "array"
+        case .object: "object"
+        }
+    }
+
+    /// Levels of `[`/`{` nesting: 0 for a scalar, 1 for `{}` or `[1]`.
+    var nestingDepth: Int {
+        switch self {
+        case .array(let items): 1 + (items.lazy.map(\.nestingDepth).max() ?? 0)
+        case .object(let fields): 1 + (fields.values.lazy.map(\.nestingDepth).max() ?? 0)
+        default: 0
+        }
+    }
+}
+
+extension JSONValue: Codable {
+    /// Decodes through any `Decoder`, so `JSONValue` can sit inside other `Codable` types.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        if container.decodeNil() {
+            self = .null
+        } else if let value = try? container.decode(Bool.self) {
+            self = .bool(value)
+        } else if let value = try? container.decode(Double.self) {
+            self = .number(value)
+        } else if let value = try? container.decode(String.self) {
+            self = .string(value)
+        } else if let value = try? container.decode([JSONValue].self) {
+            self = .array(value)
+        } else {
+            self = .object(try container.decode([String: JSONValue].self))
+        }
+    }
+
+    /// Encodes through any `Encoder`; non-finite numbers (only constructible in code) become `null`.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        switch self {
+        case .null: try container.encodeNil()
+        case .bool(let value): try container.encode(value)
+        case .number(let value):
+            if value.isFinite { try container.encode(value) } else { try container.encodeNil() }
+        case .string(let value): try container.encode(value)
+        case .array(let value): try container.encode(value)
+        case .object(let value): try container.encode(value)
+        }
+    }
+}
+
+extension JSONValue: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, ExpressibleByFloatLiteral,
+    ExpressibleByBooleanLiteral, ExpressibleByArrayLiteral, ExpressibleByDictionaryLiteral
+{
+    /// Lets opaque values be written as literals in code and tests.
+    public init(stringLiteral value: String) { self = .string(value) }
+    /// Lets opaque values be written as literals in code and tests.
+    public init(integerLiteral value: Int) { self = .number(Double(value)) }
+    /// Lets opaque values be written as literals in code and tests.
+    public init(floatLiteral value: Double) { self = .number(value) }
+    /// Lets opaque values be written as literals in code and tests.
+    public init(booleanLiteral value: Bool) { self = .bool(value) }
+    /// Lets opaque values be written as literals in code and tests.
+    public init(arrayLiteral elements: JSONValue...) { self = .array(elements) }
+    /// Lets opaque values be written as literals in code and tests; a repeated key keeps the last value.
+    public init(dictionaryLiteral elements: (String, JSONValue)...) {
+        self = .object(Dictionary(elements, uniquingKeysWith: { _, last in last }))
+    }
+}

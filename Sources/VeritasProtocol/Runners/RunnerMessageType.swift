@@ -1,0 +1,8 @@
+/// The `type` of a runner → writer message.
+public enum RunnerMessageType: String, Sendable, Equatable, Hashable, Codable, CaseIterable {
+    case hello
+    case heartbeat
+    case event
+    case release
+    case bye
+}

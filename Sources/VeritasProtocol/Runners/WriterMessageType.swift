@@ -1,0 +1,9 @@
+/// The `type` of a writer → runner message.
+public enum WriterMessageType: String, Sendable, Equatable, Hashable, Codable, CaseIterable {
+    case welcome
+    case job
+    case ack
+    case reject
+    case heartbeat
+    case error
+}

@@ -1,0 +1,6 @@
+/// The overall verdict of `health`: `degraded` whenever something (usually the database) is
+/// failing but the writer still serves from memory.
+public enum HealthStatus: String, Sendable, Equatable, Hashable, Codable, CaseIterable {
+    case ok
+    case degraded
+}
