@@ -59,14 +59,15 @@ public struct AsyncSocket: Sendable {
 
     /// Receives up to `max` messages: waits at most `timeout` for the first, then takes what is
     /// already buffered without waiting. Returns `[]` when the timeout passed with nothing,
-    /// `nil` once the socket is closed and drained.
+    /// `nil` once the socket is closed and drained, or when the task is cancelled (so a
+    /// `while let` loop over it ends instead of spinning).
     ///
     /// This is the building block of group commit: whatever arrived together is handled
     /// together, and the caller still gets control back regularly for timed work.
     public func receive(upTo max: Int, timeout: Duration) async -> [[Frame]]? {
         var batch = incoming.popAvailable(max: max)
         if !batch.isEmpty { return batch }
-        if incoming.isDrained { return nil }
+        if incoming.isDrained || Task.isCancelled { return nil }
         let incoming = self.incoming
         // Race the first message against the timeout. Every child's result is collected, so a
         // message that arrives just as the timeout fires is kept, never dropped.
@@ -84,7 +85,7 @@ public struct AsyncSocket: Sendable {
             }
             return received
         }
-        guard let first else { return incoming.isDrained ? nil : [] }
+        guard let first else { return incoming.isDrained || Task.isCancelled ? nil : [] }
         batch = [first]
         batch += incoming.popAvailable(max: max - 1)
         return batch
@@ -97,7 +98,7 @@ public struct AsyncSocket: Sendable {
     /// ``ZMQError/contextTerminated`` after shutdown.
     public func send(_ frames: [Frame]) async throws(ZMQError) {
         let result = await withCheckedContinuation { (continuation: CheckedContinuation<Result<Void, ZMQError>, Never>) in
-            if !loop.enqueue(.send(id: id, frames: frames, completion: continuation)) {
+            if !loop.enqueue(.send(id: id, frames: frames, counters: counters, completion: continuation)) {
                 continuation.resume(returning: .failure(ZMQError(errno: ETERM, operation: "send after SocketLoop shutdown")))
             }
         }
@@ -107,7 +108,7 @@ public struct AsyncSocket: Sendable {
     /// Queues a message without waiting. A failure is only counted (``Statistics/failedSends``):
     /// use it where losing the message is harmless, such as an ack the peer will ask for again.
     public func post(_ frames: [Frame]) {
-        if !loop.enqueue(.send(id: id, frames: frames, completion: nil)) {
+        if !loop.enqueue(.send(id: id, frames: frames, counters: counters, completion: nil)) {
             counters.failedSends.add(1, ordering: .relaxed)
         }
     }

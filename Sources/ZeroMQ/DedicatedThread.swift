@@ -21,6 +21,12 @@ final class DedicatedThread: Sendable {
         var thread = pthread_t()
         let status = pthread_create(&thread, nil, { context in
             guard let context else { return nil }
+            // Leave signals to the process's own threads: on Linux, libdispatch (and so
+            // swift-service-lifecycle's SIGTERM handling) reads them through a signalfd, which
+            // misses a signal that a stray thread picked up.
+            var all = sigset_t()
+            sigfillset(&all)
+            pthread_sigmask(SIG_BLOCK, &all, nil)
             Unmanaged<Body>.fromOpaque(context).takeRetainedValue().run()
             return nil
         }, context)
@@ -31,9 +37,15 @@ final class DedicatedThread: Sendable {
         return DedicatedThread(thread: thread)
     }
 
-    /// Waits for the thread to finish. Call exactly once, never from the thread itself.
+    /// Waits for the thread to finish. Call `join` or ``detach()`` exactly once, never from
+    /// the thread itself.
     func join() {
         pthread_join(thread, nil)
+    }
+
+    /// Lets the system reclaim the thread when it ends, for owners that wait some other way.
+    func detach() {
+        pthread_detach(thread)
     }
 }
 

@@ -29,7 +29,7 @@ import Darwin
 public final class SocketLoop: Sendable {
     enum Command {
         case register(id: Int, socket: SocketTransfer, incoming: IncomingBuffer, counters: AsyncSocket.Counters, options: AsyncSocket.Options)
-        case send(id: Int, frames: [Frame], completion: CheckedContinuation<Result<Void, ZMQError>, Never>?)
+        case send(id: Int, frames: [Frame], counters: AsyncSocket.Counters, completion: CheckedContinuation<Result<Void, ZMQError>, Never>?)
         case close(id: Int, completion: CheckedContinuation<Void, Never>?)
         case shutdown
     }
@@ -62,7 +62,8 @@ public final class SocketLoop: Sendable {
             runner.run()
             finishExit()
         }
-        _ = thread // The thread is detached in effect: shutdown() waits on `exit`, not join.
+        // shutdown() waits on `exit`, not on a join, so let the system reclaim the thread.
+        thread.detach()
     }
 
     /// Hands `socket` to the loop and returns its async handle.
@@ -234,8 +235,9 @@ private struct LoopRunner {
             switch command {
             case let .register(id, transfer, incoming, counters, options):
                 entries.append(Entry(id: id, socket: transfer.socket, incoming: incoming, counters: counters, options: options))
-            case let .send(id, frames, completion):
+            case let .send(id, frames, counters, completion):
                 guard let entry = entries.first(where: { $0.id == id }) else {
+                    counters.failedSends.add(1, ordering: .relaxed)
                     completion?.resume(returning: .failure(ZMQError(errno: ENOTSOCK, operation: "send on a closed AsyncSocket")))
                     continue
                 }
@@ -257,7 +259,8 @@ private struct LoopRunner {
                     case let .register(_, transfer, incoming, _, _):
                         transfer.socket.close()
                         incoming.finish()
-                    case let .send(_, _, completion):
+                    case let .send(_, _, counters, completion):
+                        counters.failedSends.add(1, ordering: .relaxed)
                         completion?.resume(returning: .failure(ZMQError(errno: ETERM, operation: "SocketLoop shut down")))
                     case let .close(_, completion):
                         completion?.resume()
