@@ -93,16 +93,28 @@ let package = Package(
             dependencies: ["CZeroMQ"],
             path: "Benchmarks/CZeroMQRawBench"
         ),
+        .target(
+            name: "CStorageRawBench",
+            path: "Benchmarks/CStorageRawBench",
+            linkerSettings: [.linkedLibrary("sqlite3")]
+        ),
         .executableTarget(
             name: "VeritasBenchmarks",
-            dependencies: ["ZeroMQ", "CZeroMQRawBench"],
+            dependencies: [
+                "ZeroMQ", "CZeroMQRawBench", "CStorageRawBench", "VeritasProtocol", "VeritasWriter",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             path: "Benchmarks/VeritasBenchmarks"
         ),
 
         // MARK: Tests
         .testTarget(name: "ZeroMQTests", dependencies: ["ZeroMQ"]),
         .testTarget(name: "VeritasProtocolTests", dependencies: ["VeritasProtocol"]),
-        .testTarget(name: "VeritasStoreTests", dependencies: ["VeritasStore", "VeritasProtocol"]),
+        .testTarget(
+            name: "VeritasStoreTests",
+            dependencies: ["VeritasStore", "VeritasProtocol", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
         .testTarget(
             name: "VeritasWriterTests",
             dependencies: [
@@ -110,6 +122,7 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
     ],

@@ -1,0 +1,76 @@
+import VeritasProtocol
+
+/// Where audits live. Two implementations: ``MemoryAuditStore`` (bounded, always on) and
+/// ``SQLiteAuditStore`` (GRDB, WAL; switched off by `USE_DB_PERSISTENCE=false`), composed by
+/// ``DualWriteStore``.
+///
+/// Contract shared by both implementations (``AuditStoreConformance`` tests both):
+/// - ``apply(_:)`` is atomic per call: every event of the batch is applied, or (on throw)
+///   none is. Events are applied with ``VeritasProtocol/Audit/apply(_:)``; an event id seen
+///   before is a ``EventOutcome/duplicate`` and changes nothing.
+/// - `completed` writes one finding per verdict finding (replacing none: a completed audit
+///   is terminal, so a second `completed` for it is ignored); `screenshot` upserts the row
+///   keyed by (audit id, index).
+/// - Reads return `nil`/empty for unknown audits; `source` on returned audits is set by the
+///   implementation (`.memory` or `.database`).
+/// - The job queue hands out queued audits oldest first; a claim is atomic, so two writers
+///   sharing one database never hand the same audit to two runners at once.
+public protocol AuditStore: Sendable {
+    // MARK: Audits and events
+
+    /// Stores a new audit with status `queued` and puts it on the job queue.
+    func enqueue(_ audit: Audit) async throws
+
+    /// Applies `events` in one transaction; returns one outcome per event, in order.
+    /// `completed` and `error` also take the audit off the job queue.
+    func apply(_ events: [StoredEvent]) async throws -> [EventOutcome]
+
+    /// The audit with `id`, or `nil`.
+    func audit(_ id: AuditID) async throws -> Audit?
+
+    /// Audits, newest first (by `created_at`, then id), optionally only those with `status`.
+    func audits(status: AuditStatus?, limit: Int, offset: Int) async throws -> [Audit]
+
+    /// The dark-pattern findings of an audit, in the order the runner reported them.
+    func findings(of id: AuditID) async throws -> [Finding]
+
+    /// The screenshots of an audit, by index.
+    func screenshots(of id: AuditID) async throws -> [ScreenshotInfo]
+
+    /// How many audits are in each status.
+    func statusCounts() async throws -> AuditStatusCounts
+
+    // MARK: Job queue
+
+    /// Claims up to `limit` queued jobs, oldest first, for `runner` (connected to `writer`),
+    /// leased until `leaseUntil`. Each claim increments the audit's `attempts`.
+    func claimJobs(for runner: RunnerID, writer: String, limit: Int, leaseUntil: Timestamp) async throws -> [AuditJob]
+
+    /// Extends the leases of every job claimed by `runner`: it is alive.
+    func renewLeases(of runner: RunnerID, until: Timestamp) async throws
+
+    /// Puts the claimed jobs of `runner` back on the queue (it went silent or said bye), or,
+    /// for jobs that already had `maxAttempts` attempts, ends their audit in `error` with
+    /// `reason`. `only` restricts it to some audits (a runner handing one job back).
+    func requeueJobs(of runner: RunnerID, only: Set<AuditID>?, maxAttempts: Int, reason: String, now: Timestamp) async throws -> RequeueOutcome
+
+    /// Like ``requeueJobs(of:only:maxAttempts:reason:now:)`` for every claim whose lease ended
+    /// before `now`, whoever holds it: recovers jobs of a writer that died.
+    func requeueExpiredLeases(now: Timestamp, maxAttempts: Int, reason: String) async throws -> RequeueOutcome
+
+    /// Audits waiting for a runner.
+    func queueDepth() async throws -> Int
+}
+
+/// What a requeue did.
+public struct RequeueOutcome: Sendable, Equatable {
+    /// Jobs back on the queue (their audits are `queued` again).
+    public var requeued: [AuditID] = []
+    /// Audits ended in `error` because they ran out of attempts.
+    public var failed: [AuditID] = []
+
+    public init(requeued: [AuditID] = [], failed: [AuditID] = []) {
+        self.requeued = requeued
+        self.failed = failed
+    }
+}

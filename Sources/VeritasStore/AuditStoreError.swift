@@ -1,0 +1,38 @@
+import VeritasProtocol
+
+/// A failure of an ``AuditStore`` that is not a plain database error: a stable ``code`` for
+/// callers to match and a ``message`` for logs.
+///
+/// ```swift
+/// do {
+///     try await store.enqueue(audit)
+/// } catch let error as AuditStoreError where error.code == .auditExists {
+///     // the id was taken: reply bad_request
+/// }
+/// ```
+public struct AuditStoreError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// What kind of failure this is.
+    public enum Code: String, Sendable, Equatable {
+        /// ``AuditStore/enqueue(_:)`` was given an id the store already holds.
+        case auditExists = "audit_exists"
+        /// A stored row could not be turned back into a model value (a damaged or foreign
+        /// database): the message names the table, column and value.
+        case corruptRow = "corrupt_row"
+    }
+
+    public var code: Code
+    public var message: String
+
+    public init(_ code: Code, _ message: String) {
+        self.code = code
+        self.message = message
+    }
+
+    /// The audit `id` is already stored.
+    static func auditExists(_ id: AuditID) -> AuditStoreError {
+        AuditStoreError(.auditExists, "audit \(id) already exists")
+    }
+
+    /// `code: message`, the form used in logs.
+    public var description: String { "\(code.rawValue): \(message)" }
+}

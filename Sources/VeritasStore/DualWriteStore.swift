@@ -1,0 +1,158 @@
+import Synchronization
+import VeritasProtocol
+
+/// Composes the memory store and the database store: every write goes to both, every read
+/// asks the database first and falls back to memory.
+///
+/// - Writes: events are applied to memory first (so reads keep working whatever the database
+///   does), then to the database. ``apply(_:)`` returns only once the database has committed;
+///   if it throws, the caller must not acknowledge: the runner resends, memory dedups by event
+///   id, and the database applies the events for real once it works again.
+/// - With the database disabled (`USE_DB_PERSISTENCE=false`) only memory is used and nothing
+///   touches SQLite; ``databaseState`` is `disabled`.
+/// - Reads: database first; an unknown audit there, or a failing database, falls back to
+///   memory. Returned audits carry `source` so clients can tell.
+/// - The job queue lives in the database when it is enabled (several writers share it), else
+///   in memory.
+/// - A failed database write marks the database `degraded` until a later write succeeds.
+public final class DualWriteStore: AuditStore {
+    /// The bounded memory store, always on.
+    public let memory: MemoryAuditStore
+    /// The database store, or `nil` when persistence is disabled.
+    public let database: (any AuditStore)?
+    private let health = Mutex<Health>(Health())
+
+    private struct Health {
+        var degraded = false
+        var lastError: String?
+        var failures = 0
+    }
+
+    public init(memory: MemoryAuditStore, database: (any AuditStore)?) {
+        self.memory = memory
+        self.database = database
+    }
+
+    /// `disabled`, `ok`, or `degraded` after a failed database write.
+    public var databaseState: DatabaseState {
+        guard database != nil else { return .disabled }
+        return health.withLock { $0.degraded } ? .degraded : .ok
+    }
+
+    /// The last database error, while degraded.
+    public var lastDatabaseError: String? { health.withLock { $0.degraded ? $0.lastError : nil } }
+
+    /// Database write failures since start-up.
+    public var databaseFailures: Int { health.withLock { $0.failures } }
+
+    // MARK: Writes
+
+    public func enqueue(_ audit: Audit) async throws {
+        if let database {
+            // Durable first: a submit the database refused must not look accepted.
+            try await recordingHealth { try await database.enqueue(audit) }
+            // The database has it; memory is only the read fallback, so a refusal there (an
+            // early event already made a placeholder for this id) must not fail the submit.
+            try? await memory.enqueue(audit)
+            return
+        }
+        try await memory.enqueue(audit)
+    }
+
+    public func apply(_ events: [StoredEvent]) async throws -> [EventOutcome] {
+        let inMemory = try await memory.apply(events)
+        guard let database else { return inMemory }
+        return try await recordingHealth { try await database.apply(events) }
+    }
+
+    // MARK: Reads: database first, memory as fallback
+
+    public func audit(_ id: AuditID) async throws -> Audit? {
+        if let database, let found = try? await database.audit(id) { return found }
+        return try await memory.audit(id)
+    }
+
+    public func audits(status: AuditStatus?, limit: Int, offset: Int) async throws -> [Audit] {
+        if let database, let found = try? await database.audits(status: status, limit: limit, offset: offset) {
+            return found
+        }
+        return try await memory.audits(status: status, limit: limit, offset: offset)
+    }
+
+    public func findings(of id: AuditID) async throws -> [Finding] {
+        try await (readSource(for: id) ?? memory).findings(of: id)
+    }
+
+    public func screenshots(of id: AuditID) async throws -> [ScreenshotInfo] {
+        try await (readSource(for: id) ?? memory).screenshots(of: id)
+    }
+
+    /// Where an audit's details are read from: the database when it knows the audit.
+    public func readSource(for id: AuditID) async -> (any AuditStore)? {
+        guard let database, (try? await database.audit(id)) != nil else { return nil }
+        return database
+    }
+
+    public func statusCounts() async throws -> AuditStatusCounts {
+        if let database, let counts = try? await database.statusCounts() { return counts }
+        return try await memory.statusCounts()
+    }
+
+    // MARK: Job queue: the database's when enabled
+
+    private var queue: any AuditStore { database ?? memory }
+
+    public func claimJobs(for runner: RunnerID, writer: String, limit: Int, leaseUntil: Timestamp) async throws -> [AuditJob] {
+        let queue = self.queue
+        return try await recordingHealth(when: database != nil) {
+            try await queue.claimJobs(for: runner, writer: writer, limit: limit, leaseUntil: leaseUntil)
+        }
+    }
+
+    public func renewLeases(of runner: RunnerID, until: Timestamp) async throws {
+        let queue = self.queue
+        try await recordingHealth(when: database != nil) { try await queue.renewLeases(of: runner, until: until) }
+    }
+
+    public func requeueJobs(
+        of runner: RunnerID, only: Set<AuditID>?, maxAttempts: Int, reason: String, now: Timestamp
+    ) async throws -> RequeueOutcome {
+        let queue = self.queue
+        let outcome = try await recordingHealth(when: database != nil) {
+            try await queue.requeueJobs(of: runner, only: only, maxAttempts: maxAttempts, reason: reason, now: now)
+        }
+        if database != nil { memory.mirror(outcome, reason: reason, now: now) }
+        return outcome
+    }
+
+    public func requeueExpiredLeases(now: Timestamp, maxAttempts: Int, reason: String) async throws -> RequeueOutcome {
+        let queue = self.queue
+        let outcome = try await recordingHealth(when: database != nil) {
+            try await queue.requeueExpiredLeases(now: now, maxAttempts: maxAttempts, reason: reason)
+        }
+        if database != nil { memory.mirror(outcome, reason: reason, now: now) }
+        return outcome
+    }
+
+    public func queueDepth() async throws -> Int {
+        try await queue.queueDepth()
+    }
+
+    // MARK: Health
+
+    private func recordingHealth<T>(when tracked: Bool = true, _ body: () async throws -> T) async throws -> T {
+        guard tracked else { return try await body() }
+        do {
+            let result = try await body()
+            health.withLock { $0.degraded = false }
+            return result
+        } catch {
+            health.withLock { health in
+                health.degraded = true
+                health.lastError = String(describing: error)
+                health.failures += 1
+            }
+            throw error
+        }
+    }
+}

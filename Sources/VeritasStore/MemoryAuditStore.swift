@@ -1,0 +1,311 @@
+import Synchronization
+import VeritasProtocol
+
+/// The in-memory ``AuditStore``: always on, bounded, and the only store when
+/// `USE_DB_PERSISTENCE=false`.
+///
+/// Every method does its work synchronously under one lock (a `Mutex`), so a call is atomic and
+/// cheap; the methods are `async` only to fit the protocol.
+///
+/// **The bound.** Once it holds more than `maxAudits` audits, the store evicts the oldest
+/// (by `created_at`, then id) audits in a terminal status (`completed` or `error`), together with
+/// their findings, screenshots and seen event ids. Queued and running audits are never evicted:
+/// they have work pending and the memory store may be the only place that knows them. So when more
+/// than `maxAudits` audits are active at once, the store holds all of them and exceeds the bound
+/// until some finish.
+///
+/// Evicting an audit also forgets the event ids seen for it: a late repeat of one of its events
+/// creates a fresh placeholder audit here (the database, read first, still has the real one).
+///
+/// ```swift
+/// let memory = MemoryAuditStore(maxAudits: 10_000)
+/// try await memory.enqueue(Audit(id: .generate(), url: "https://example.com", createdAt: .now))
+/// ```
+public final class MemoryAuditStore: AuditStore {
+    /// How many audits the store aims to hold at most (see the bound above).
+    public let maxAudits: Int
+    private let state: Mutex<State>
+
+    /// A store that holds at most `maxAudits` audits (≥ 1) beyond those still active.
+    public init(maxAudits: Int) {
+        precondition(maxAudits >= 1, "MemoryAuditStore needs room for at least one audit")
+        self.maxAudits = maxAudits
+        state = Mutex(State())
+    }
+
+    /// How many audits the store holds now, for `health`.
+    public var count: Int {
+        state.withLock { $0.entries.count }
+    }
+
+    // MARK: Audits and events
+
+    public func enqueue(_ audit: Audit) async throws {
+        try state.withLock { state in
+            guard state.entries[audit.id] == nil else { throw AuditStoreError.auditExists(audit.id) }
+            var queued = audit
+            queued.status = .queued
+            queued.attempts = 0
+            state.entries[audit.id] = Entry(audit: queued)
+            state.jobs[audit.id] = Job(age: AuditAge(queued))
+            state.queue.insertSorted(AuditAge(queued))
+            state.evict(toFit: maxAudits)
+        }
+    }
+
+    public func apply(_ events: [StoredEvent]) async throws -> [EventOutcome] {
+        state.withLock { state in
+            let outcomes = events.map { state.apply($0) }
+            state.evict(toFit: maxAudits)
+            return outcomes
+        }
+    }
+
+    public func audit(_ id: AuditID) async throws -> Audit? {
+        state.withLock { $0.entries[id]?.audit.fromMemory }
+    }
+
+    public func audits(status: AuditStatus?, limit: Int, offset: Int) async throws -> [Audit] {
+        guard limit > 0 else { return [] }
+        let matching = state.withLock { state in
+            state.entries.values.compactMap { status == nil || $0.audit.status == status ? $0.audit : nil }
+        }
+        let newestFirst = matching.sorted { AuditAge($1) < AuditAge($0) }
+        return newestFirst.dropFirst(max(0, offset)).prefix(limit).map(\.fromMemory)
+    }
+
+    public func findings(of id: AuditID) async throws -> [Finding] {
+        state.withLock { $0.entries[id]?.findings ?? [] }
+    }
+
+    public func screenshots(of id: AuditID) async throws -> [ScreenshotInfo] {
+        let byIndex = state.withLock { $0.entries[id]?.screenshots ?? [:] }
+        return byIndex.keys.sorted().compactMap { byIndex[$0] }
+    }
+
+    public func statusCounts() async throws -> AuditStatusCounts {
+        state.withLock { state in
+            var counts = AuditStatusCounts()
+            for entry in state.entries.values { counts[entry.audit.status] += 1 }
+            return counts
+        }
+    }
+
+    // MARK: Job queue
+
+    public func claimJobs(for runner: RunnerID, writer: String, limit: Int, leaseUntil: Timestamp) async throws -> [AuditJob] {
+        guard limit > 0 else { return [] }
+        let now = Timestamp.now
+        return state.withLock { state in
+            let taken = Array(state.queue.prefix(limit))
+            state.queue.removeFirst(taken.count)
+            return taken.compactMap { age -> AuditJob? in
+                guard var entry = state.entries[age.id] else {
+                    state.jobs[age.id] = nil  // unreachable: active audits are never evicted
+                    return nil
+                }
+                state.jobs[age.id]?.claim = Claim(runner: runner, writer: writer, claimedAt: now, leaseUntil: leaseUntil)
+                entry.audit.attempts += 1
+                state.entries[age.id] = entry
+                let audit = entry.audit
+                return AuditJob(
+                    auditID: audit.id, url: audit.url, tier: audit.tier, verdictMode: audit.verdictMode,
+                    attempt: audit.attempts, createdAt: audit.createdAt)
+            }
+        }
+    }
+
+    public func renewLeases(of runner: RunnerID, until: Timestamp) async throws {
+        state.withLock { state in
+            let held = state.jobs.compactMap { id, job in job.claim?.runner == runner ? id : nil }
+            for id in held { state.jobs[id]?.claim?.leaseUntil = until }
+        }
+    }
+
+    public func requeueJobs(
+        of runner: RunnerID, only: Set<AuditID>?, maxAttempts: Int, reason: String, now: Timestamp
+    ) async throws -> RequeueOutcome {
+        state.withLock { state in
+            let ids = state.claimedJobs { claim, id in claim.runner == runner && (only?.contains(id) ?? true) }
+            let outcome = state.requeue(ids, maxAttempts: maxAttempts, reason: reason, now: now)
+            state.evict(toFit: maxAudits)
+            return outcome
+        }
+    }
+
+    public func requeueExpiredLeases(now: Timestamp, maxAttempts: Int, reason: String) async throws -> RequeueOutcome {
+        state.withLock { state in
+            let ids = state.claimedJobs { claim, _ in claim.leaseUntil < now }
+            let outcome = state.requeue(ids, maxAttempts: maxAttempts, reason: reason, now: now)
+            state.evict(toFit: maxAudits)
+            return outcome
+        }
+    }
+
+    /// Mirrors a requeue decided by the database's job queue, so memory (the fallback for
+    /// reads) agrees with it: requeued audits become `queued` again, failed ones end in
+    /// `error` with `reason` and become evictable. Without this, audits the database ended
+    /// would stay active in memory, and active audits are never evicted.
+    public func mirror(_ outcome: RequeueOutcome, reason: String, now: Timestamp) {
+        state.withLock { state in
+            for id in outcome.requeued {
+                guard var audit = state.entries[id]?.audit, !audit.status.isTerminal else { continue }
+                audit.status = .queued
+                state.entries[id]?.audit = audit
+            }
+            for id in outcome.failed {
+                guard var audit = state.entries[id]?.audit, !audit.status.isTerminal else { continue }
+                audit.status = .error
+                audit.errorMessage = reason
+                audit.completedAt = now
+                state.entries[id]?.audit = audit
+                state.removeJob(of: id)
+                state.terminal.insert(AuditAge(audit))
+            }
+            state.evict(toFit: maxAudits)
+        }
+    }
+
+    public func queueDepth() async throws -> Int {
+        state.withLock { $0.queue.count }
+    }
+}
+
+// MARK: - State
+
+extension MemoryAuditStore {
+    /// One audit and everything stored with it; evicted as a whole.
+    private struct Entry: Sendable {
+        var audit: Audit
+        var findings: [Finding] = []
+        var screenshots: [Int: ScreenshotInfo] = [:]
+        /// Event ids applied to this audit, for idempotency.
+        var seenEvents: Set<EventID> = []
+    }
+
+    /// An audit on the job queue: waiting (`claim == nil`) or handed to a runner.
+    private struct Job: Sendable {
+        var age: AuditAge
+        var claim: Claim?
+    }
+
+    private struct Claim: Sendable {
+        var runner: RunnerID
+        var writer: String
+        var claimedAt: Timestamp
+        var leaseUntil: Timestamp
+    }
+
+    private struct State: Sendable {
+        var entries: [AuditID: Entry] = [:]
+        /// The terminal audits of `entries`, the only ones eviction may take.
+        var terminal = AuditAgeHeap()
+        /// Every job, waiting or claimed; an audit leaves the queue when it ends.
+        var jobs: [AuditID: Job] = [:]
+        /// The waiting jobs, oldest first.
+        var queue: [AuditAge] = []
+
+        mutating func apply(_ event: StoredEvent) -> EventOutcome {
+            let id = event.auditID
+            if entries[id]?.seenEvents.contains(event.id) == true { return .duplicate }
+            var entry = entries[id] ?? Entry(audit: .placeholder(for: event))
+            let wasTerminal = entry.audit.status.isTerminal
+            entry.audit.apply(event)
+            entry.seenEvents.insert(event.id)
+            switch event.change {
+            case .screenshot(var info):
+                info.auditID = id
+                entry.screenshots[info.index] = info
+            case .completed(let verdict):
+                // A second `completed` (or one after `error`) changes nothing: the audit is terminal.
+                if !wasTerminal { entry.findings.append(contentsOf: verdict.darkPatternSummary.findings) }
+                removeJob(of: id)
+            case .error:
+                removeJob(of: id)
+            case .started, .progress:
+                break
+            }
+            if !wasTerminal, entry.audit.status.isTerminal { terminal.insert(AuditAge(entry.audit)) }
+            entries[id] = entry
+            return .applied
+        }
+
+        mutating func removeJob(of id: AuditID) {
+            guard let job = jobs.removeValue(forKey: id), job.claim == nil else { return }
+            queue.removeSorted(job.age)
+        }
+
+        /// The claimed jobs matching `predicate`, oldest first.
+        func claimedJobs(where predicate: (Claim, AuditID) -> Bool) -> [AuditID] {
+            jobs.compactMap { id, job in job.claim.flatMap { predicate($0, id) ? job.age : nil } }.sorted().map(\.id)
+        }
+
+        /// Puts claimed jobs back on the queue, or ends their audits in `error` when they have had
+        /// `maxAttempts` attempts.
+        mutating func requeue(_ ids: [AuditID], maxAttempts: Int, reason: String, now: Timestamp) -> RequeueOutcome {
+            var outcome = RequeueOutcome()
+            for id in ids {
+                guard let job = jobs[id] else { continue }
+                guard var audit = entries[id]?.audit, !audit.status.isTerminal else {
+                    jobs[id] = nil  // unreachable: ending an audit removes its job
+                    continue
+                }
+                if audit.attempts >= maxAttempts {
+                    audit.status = .error
+                    audit.errorMessage = reason
+                    audit.completedAt = now
+                    jobs[id] = nil
+                    terminal.insert(AuditAge(audit))
+                    outcome.failed.append(id)
+                } else {
+                    // The writer's requeue is the one backward move (see AuditStatus).
+                    audit.status = .queued
+                    jobs[id]?.claim = nil
+                    queue.insertSorted(job.age)
+                    outcome.requeued.append(id)
+                }
+                entries[id]?.audit = audit
+            }
+            return outcome
+        }
+
+        /// Evicts the oldest terminal audits until at most `maxAudits` remain or none is terminal.
+        mutating func evict(toFit maxAudits: Int) {
+            while entries.count > maxAudits, let oldest = terminal.popOldest() {
+                entries[oldest.id] = nil
+            }
+        }
+    }
+}
+
+extension Audit {
+    /// The audit as the memory store returns it.
+    fileprivate var fromMemory: Audit {
+        var audit = self
+        audit.source = .memory
+        return audit
+    }
+}
+
+extension [AuditAge] {
+    /// The position of `age` in this ascending array, or where it would go.
+    fileprivate func insertionIndex(of age: AuditAge) -> Int {
+        var low = 0
+        var high = count
+        while low < high {
+            let middle = (low + high) / 2
+            if self[middle] < age { low = middle + 1 } else { high = middle }
+        }
+        return low
+    }
+
+    fileprivate mutating func insertSorted(_ age: AuditAge) {
+        // Submissions arrive in time order, so this is nearly always an append.
+        if let last, last < age { append(age) } else { insert(age, at: insertionIndex(of: age)) }
+    }
+
+    fileprivate mutating func removeSorted(_ age: AuditAge) {
+        let index = insertionIndex(of: age)
+        if index < count, self[index] == age { remove(at: index) }
+    }
+}

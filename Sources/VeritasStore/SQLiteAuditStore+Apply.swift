@@ -1,0 +1,108 @@
+import GRDB
+import VeritasProtocol
+
+extension SQLiteAuditStore {
+    /// Applies a batch of events in one `IMMEDIATE` transaction (one commit, one fsync): all or
+    /// nothing.
+    ///
+    /// For each event, in order: `INSERT OR IGNORE` its id into `processed_events`; when no row
+    /// was inserted the id was seen before and the event is a ``EventOutcome/duplicate``.
+    /// Otherwise the audit (its row, or ``VeritasProtocol/Audit/placeholder(for:)``) takes the
+    /// event by ``VeritasProtocol/Audit/apply(_:)``; a screenshot upserts its row by
+    /// (audit id, index); a `completed` that ends the audit inserts its findings; `completed` and
+    /// `error` delete the audit's job.
+    ///
+    /// Events of one audit are applied one after another to the same in-memory copy, so a batch
+    /// may hold many events of one audit. That copy is written back once, at the end of the
+    /// batch (or before a child row that needs the audit row to exist): a thousand progress
+    /// events of one audit cost a thousand small inserts and one audit update.
+    public func apply(_ events: [StoredEvent]) async throws -> [EventOutcome] {
+        guard !events.isEmpty else { return [] }
+        return try await immediateTransaction { db in
+            var batch = try EventBatch(db)
+            let outcomes = try events.map { try batch.apply($0) }
+            try batch.finish()
+            return outcomes
+        }
+    }
+}
+
+/// The state of one ``SQLiteAuditStore/apply(_:)`` transaction.
+private struct EventBatch {
+    private let db: Database
+    private let markSeen: Statement
+    private let selectAudit: Statement
+    private let upsertAudit: Statement
+    private let upsertScreenshot: Statement
+    private let insertFinding: Statement
+    private let deleteJob: Statement
+    /// When the batch was applied, as stored in `processed_events.applied_at`.
+    private let appliedAt: String
+
+    /// The batch's copy of every audit it has touched, and whether the copy holds changes not
+    /// yet written.
+    private var audits: [AuditID: (audit: Audit, isDirty: Bool)] = [:]
+
+    init(_ db: Database) throws {
+        self.db = db
+        markSeen = try db.cachedStatement(sql: """
+            INSERT OR IGNORE INTO processed_events (event_id, audit_id, event, seq, applied_at) VALUES (?, ?, ?, ?, ?)
+            """)
+        selectAudit = try db.cachedStatement(sql: SQLiteAuditStore.AuditRow.selectByIDSQL)
+        upsertAudit = try db.cachedStatement(sql: SQLiteAuditStore.AuditRow.upsertSQL)
+        upsertScreenshot = try db.cachedStatement(sql: SQLiteAuditStore.ScreenshotRow.upsertSQL)
+        insertFinding = try db.cachedStatement(sql: SQLiteAuditStore.FindingRow.insertSQL)
+        deleteJob = try db.cachedStatement(sql: "DELETE FROM jobs WHERE audit_id = ?")
+        appliedAt = Timestamp.now.description
+    }
+
+    mutating func apply(_ event: StoredEvent) throws -> EventOutcome {
+        let id = event.auditID
+        try markSeen.execute(arguments: [event.id.rawValue, id.rawValue, event.name.rawValue, event.seq, appliedAt])
+        guard db.changesCount > 0 else { return .duplicate }
+
+        // Moved out of the dictionary and back, so the audit is mutated without being copied.
+        var audit = try audits.removeValue(forKey: id)?.audit ?? loadAudit(id) ?? .placeholder(for: event)
+        let wasTerminal = audit.status.isTerminal
+        audit.apply(event)
+        audits[id] = (audit, true)
+
+        switch event.change {
+        case .started, .progress:
+            break
+        case .screenshot(let info):
+            try write(id)
+            try upsertScreenshot.execute(arguments: SQLiteAuditStore.ScreenshotRow.arguments(info, of: id))
+        case .completed(let verdict):
+            try deleteJob.execute(arguments: [id.rawValue])
+            // A completed audit is terminal: a second `completed` (or one after `error`) adds nothing.
+            guard !wasTerminal else { break }
+            try write(id)
+            for (ordinal, finding) in verdict.darkPatternSummary.findings.enumerated() {
+                try insertFinding.execute(arguments: SQLiteAuditStore.FindingRow.arguments(finding, of: id, ordinal: ordinal))
+            }
+        case .error:
+            try deleteJob.execute(arguments: [id.rawValue])
+        }
+        return .applied
+    }
+
+    /// Writes every audit changed since it was last written; called once the batch is applied.
+    mutating func finish() throws {
+        for (audit, isDirty) in audits.values where isDirty {
+            try upsertAudit.execute(arguments: SQLiteAuditStore.AuditRow.arguments(audit))
+        }
+        audits.removeAll()
+    }
+
+    private func loadAudit(_ id: AuditID) throws -> Audit? {
+        try Row.fetchOne(selectAudit, arguments: [id.rawValue]).map(SQLiteAuditStore.AuditRow.decode)
+    }
+
+    /// Writes the batch's copy of audit `id` if it has unwritten changes.
+    private mutating func write(_ id: AuditID) throws {
+        guard let (audit, isDirty) = audits[id], isDirty else { return }
+        try upsertAudit.execute(arguments: SQLiteAuditStore.AuditRow.arguments(audit))
+        audits[id] = (audit, false)
+    }
+}
