@@ -293,6 +293,7 @@ do {
     print("| PUSH/PULL 200 B via SocketLoop + for await | | \(format(median(asyncRates), unit: "msg/s")) | (async path) |")
     print("")
     print(String(format: "worst throughput ratio (binding / raw C): %.0f%% (target: at least 80%%)", worstRatio * 100))
+    try await runWriterBenchmarks(rounds: options.rounds, scale: scale)
 } catch {
     print("benchmark failed: \(error)")
     exit(1)

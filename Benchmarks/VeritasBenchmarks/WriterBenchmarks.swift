@@ -1,0 +1,177 @@
+// The writer measured end to end over real sockets: durable event ingest (group commit) and
+// screenshot ingest against raw SQLite and raw fsynced file writes; status query latency.
+import CStorageRawBench
+import Foundation
+import Logging
+import ServiceLifecycle
+import VeritasProtocol
+import VeritasWriter
+import ZeroMQ
+
+/// A writer in this process on loopback, in a fresh temporary data folder.
+struct BenchWriter {
+    let endpoints: WriterService.BoundEndpoints
+    let group: ServiceGroup
+    let task: Task<Void, any Error>
+    let directory: URL
+
+    static func start(synchronous: String) async throws -> BenchWriter {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("veritas-bench-\(UUID().uuidString)")
+        var configuration = WriterConfiguration()
+        configuration.queriesEndpoint = "tcp://127.0.0.1:*"
+        configuration.runnersEndpoint = "tcp://127.0.0.1:*"
+        configuration.feedEndpoint = "tcp://127.0.0.1:*"
+        configuration.dataDirectory = directory.path
+        configuration.databaseSynchronous = synchronous
+        configuration.memoryMaxAudits = 1_000
+        var logger = Logger(label: "bench.writer")
+        logger.logLevel = .critical
+        let (ready, continuation) = AsyncStream<WriterService.BoundEndpoints>.makeStream()
+        let service = WriterService(configuration: configuration, logger: logger) { continuation.yield($0); continuation.finish() }
+        let group = ServiceGroup(configuration: .init(services: [.init(service: service)], gracefulShutdownSignals: [], logger: logger))
+        let task = Task { try await group.run() }
+        var iterator = ready.makeAsyncIterator()
+        guard let endpoints = await iterator.next() else { throw BenchmarkFailure(description: "writer did not start") }
+        return BenchWriter(endpoints: endpoints, group: group, task: task, directory: directory)
+    }
+
+    func stop() async throws {
+        await group.triggerGracefulShutdown()
+        try await task.value
+        try? FileManager.default.removeItem(at: directory)
+    }
+}
+
+/// `runners` DEALER threads each stream `perRunner` events (pre-encoded, so runner-side JSON
+/// encoding is not counted) keeping up to `window` unacknowledged; timed until the last ack.
+func benchWriterIngest(
+    writer: BenchWriter, runners: Int, perRunner: Int, window: Int, makeEvent: @escaping @Sendable (RunnerID, AuditID, Int) -> AuditEvent
+) throws -> Measurement {
+    let context = try Context()
+    let endpoint = writer.endpoints.runners
+    let prepared: [[[Data]]] = try (0..<runners).map { index in
+        let runnerID = try RunnerID("bench-\(index)")
+        let audits = (0..<8).map { _ in AuditID.generate() }
+        return (0..<perRunner).map { n in RunnerMessage.event(makeEvent(runnerID, audits[n % audits.count], n + 1)).encodeFrames() }
+    }
+    let start = monotonicSeconds()
+    let joins = prepared.enumerated().map { index, frames in
+        let frames = UncheckedSendable(frames)
+        return spawn {
+            guard let dealer = try? Socket(context, type: .dealer) else { return }
+            try? dealer.set(.routingID, Array("bench-\(index)".utf8))
+            try? dealer.set(.receiveTimeout, .seconds(30))
+            try? dealer.connect(endpoint)
+            var sent = 0, acked = 0
+            while acked < frames.value.count {
+                while sent < frames.value.count && sent - acked < window {
+                    guard (try? dealer.send(frames.value[sent].map { Frame(noCopy: $0) })) != nil else { return }
+                    sent += 1
+                }
+                guard let reply = try? dealer.receive(), let message = try? WriterMessage.decode(frames: reply.map(\.data)) else { return }
+                if case let .ack(ids) = message { acked += ids.count }
+            }
+            dealer.close()
+        }
+    }
+    for join in joins { join() }
+    let seconds = monotonicSeconds() - start
+    return Measurement(seconds: seconds, count: UInt64(runners * perRunner), bytes: 0)
+}
+
+/// `status` round trips from a REQ client; microseconds each.
+func benchStatusLatency(writer: BenchWriter, count: Int) throws -> [Double] {
+    let context = try Context()
+    let req = try Socket(context, type: .req)
+    try req.set(.receiveTimeout, .seconds(10))
+    try req.connect(writer.endpoints.queries)
+    try req.send(Array(#"{"op":"submit","url":"https://example.com/"}"#.utf8))
+    let submitted = try QueryReplyEnvelope.decode(req.receiveFrame().data)
+    guard case let .submitted(audit) = submitted.reply else { throw BenchmarkFailure(description: "submit failed") }
+    let request = Array(#"{"op":"status","audit_id":"\#(audit.id)"}"#.utf8)
+    var latencies: [Double] = []
+    for _ in 0..<count {
+        let begin = monotonicSeconds()
+        try req.send(request)
+        _ = try req.receiveFrame()
+        latencies.append((monotonicSeconds() - begin) * 1e6)
+    }
+    req.close()
+    return latencies
+}
+
+/// A structurally whole PNG of about `size` bytes (signature, IHDR, filler chunk, IEND).
+func syntheticPNG(size: Int) -> Data {
+    var bytes: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]
+    bytes += [0, 0, 0, 13, 0x49, 0x48, 0x44, 0x52, 0, 0, 4, 0, 0, 0, 3, 0, 8, 6, 0, 0, 0, 0, 0, 0, 0]
+    let filler = max(0, size - bytes.count - 12 - 12)
+    bytes += [UInt8(filler >> 24 & 0xFF), UInt8(filler >> 16 & 0xFF), UInt8(filler >> 8 & 0xFF), UInt8(filler & 0xFF)]
+    bytes += Array("tEXt".utf8) + [UInt8](repeating: 0x41, count: filler) + [0, 0, 0, 0]
+    bytes += [0, 0, 0, 0, 0x49, 0x45, 0x4E, 0x44, 0xAE, 0x42, 0x60, 0x82]
+    return Data(bytes)
+}
+
+func rawSQLite(rows: UInt64, perTransaction: UInt64, synchronous: String) throws -> Measurement {
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("veritas-bench-sqlite-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let result = veritas_raw_sqlite_insert(directory.appendingPathComponent("raw.sqlite").path, synchronous, rows, perTransaction)
+    guard result.error == 0 else { throw BenchmarkFailure(description: "raw SQLite failed: code \(result.error)") }
+    return Measurement(seconds: result.seconds, count: result.rows, bytes: 0)
+}
+
+func rawFileWrites(count: UInt64, size: Int) throws -> Measurement {
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("veritas-bench-files-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let result = veritas_raw_file_writes(directory.path, count, size)
+    guard result.error == 0 else { throw BenchmarkFailure(description: "raw file writes failed: errno \(result.error)") }
+    return Measurement(seconds: result.seconds, count: result.rows, bytes: result.rows * UInt64(size))
+}
+
+/// The writer section of the report.
+func runWriterBenchmarks(rounds: Int, scale: UInt64) async throws {
+    let perRunner = Int(40_000 / scale)
+    print("")
+    print("Writer (in-process, real sockets, SQLite WAL, synchronous=FULL unless noted; 2 runners, 1000 unacked each):")
+    print("")
+    print("| workload | raw limit | Veritas writer | writer / raw |")
+    print("|---|---|---|---|")
+    let progress: @Sendable (RunnerID, AuditID, Int) -> AuditEvent = { runner, audit, seq in
+        AuditEvent(eventID: .generate(), auditID: audit, seq: seq, timestamp: .now, runnerID: runner,
+                   payload: .progress(ProgressEventPayload(phase: "fetching", percent: 42, message: "fetching the page and its headers")))
+    }
+    for synchronous in ["full", "normal"] {
+        var writerRates: [Double] = [], rawBatched: [Double] = [], rawSingle: [Double] = []
+        for _ in 0..<rounds {
+            rawBatched.append(try rawSQLite(rows: UInt64(perRunner * 2), perTransaction: 512, synchronous: synchronous.uppercased()).rate)
+            rawSingle.append(try rawSQLite(rows: UInt64(perRunner * 2) / 20, perTransaction: 1, synchronous: synchronous.uppercased()).rate)
+            let writer = try await BenchWriter.start(synchronous: synchronous)
+            writerRates.append(try benchWriterIngest(writer: writer, runners: 2, perRunner: perRunner, window: 1000, makeEvent: progress).rate)
+            try await writer.stop()
+        }
+        let ratio = median(writerRates) / median(rawBatched)
+        print("| durable ingest, small events, synchronous=\(synchronous) | \(format(median(rawBatched), unit: "rows/s")) raw SQLite, 512 rows/txn | \(format(median(writerRates), unit: "events/s")) | \(String(format: "%.0f%%", ratio * 100)) |")
+        print("| (one transaction per event, the design to beat), synchronous=\(synchronous) | \(format(median(rawSingle), unit: "rows/s")) raw SQLite, 1 row/txn | | writer is \(String(format: "%.0fx", median(writerRates) / median(rawSingle))) |")
+    }
+
+    let screenshot = syntheticPNG(size: 200 * 1024)
+    var shotRates: [Double] = [], rawFiles: [Double] = []
+    let count = Int(2_000 / scale)
+    for _ in 0..<rounds {
+        rawFiles.append(try rawFileWrites(count: UInt64(count), size: screenshot.count).rate)
+        let writer = try await BenchWriter.start(synchronous: "full")
+        let image = UncheckedSendable(screenshot)
+        shotRates.append(try benchWriterIngest(writer: writer, runners: 2, perRunner: count / 2, window: 32) { runner, audit, seq in
+            AuditEvent(eventID: .generate(), auditID: audit, seq: seq, timestamp: .now, runnerID: runner,
+                       payload: .screenshot(index: seq % 1000, label: "viewport", contentType: .png, image: image.value))
+        }.rate)
+        try await writer.stop()
+    }
+    print("| 200 KiB screenshots (check, sha256, temp+fsync+rename, row) | \(format(median(rawFiles), unit: "files/s")) raw write+fsync+rename | \(format(median(shotRates), unit: "screenshots/s")) | \(String(format: "%.0f%%", median(shotRates) / median(rawFiles) * 100)) |")
+
+    let writer = try await BenchWriter.start(synchronous: "full")
+    let latencies = try benchStatusLatency(writer: writer, count: Int(20_000 / scale))
+    try await writer.stop()
+    print("| `status` query round trip (REQ, SQLite read) p50 / p99 | | \(String(format: "%.0f µs / %.0f µs", percentile(latencies, 0.5), percentile(latencies, 0.99))) | |")
+}

@@ -1,0 +1,284 @@
+import Foundation
+import Logging
+import VeritasProtocol
+import VeritasStore
+import ZeroMQ
+
+/// Serves the runners endpoint: sessions, event ingest with group commit, job hand-out, and
+/// recovery of jobs whose runner went silent.
+///
+/// One task owns all of it (``run()``), so session state needs no locks and no `await` in
+/// the middle of an update can let another update in.
+///
+/// Ingest: whatever messages arrived together (up to `maxBatchEvents`) are decoded, their
+/// screenshots saved, and their events applied in **one** transaction; only after it commits is
+/// each event acknowledged to its runner, in one `ack` per runner. A failed commit acknowledges
+/// nothing: the runners resend and the events are applied then (applying is idempotent).
+final class RunnerGateway: @unchecked Sendable {
+    // @unchecked: mutable state below is touched only by the task running `run()`.
+    private let socket: AsyncSocket
+    private let feed: AsyncSocket
+    private let store: DualWriteStore
+    private let screenshots: ScreenshotStorage
+    private let state: WriterState
+    private let configuration: WriterConfiguration
+    private let logger: Logger
+    private let clock = ContinuousClock()
+    private let writerID: RunnerID
+
+    private var sessions: [[UInt8]: RunnerSession] = [:]
+    private var lastHousekeeping: ContinuousClock.Instant
+    private var lastExpiredLeaseSweep: ContinuousClock.Instant
+
+    init(
+        socket: AsyncSocket, feed: AsyncSocket, store: DualWriteStore, screenshots: ScreenshotStorage,
+        state: WriterState, configuration: WriterConfiguration, logger: Logger
+    ) {
+        self.socket = socket
+        self.feed = feed
+        self.store = store
+        self.screenshots = screenshots
+        self.state = state
+        self.configuration = configuration
+        self.logger = logger
+        self.writerID = (try? RunnerID(configuration.writerID)) ?? (try! RunnerID("writer"))
+        self.lastHousekeeping = clock.now
+        self.lastExpiredLeaseSweep = clock.now - .seconds(3600)
+    }
+
+    private var silentTimeout: Duration { .milliseconds(configuration.runnerSilentTimeoutMilliseconds) }
+    /// Leases outlive a few missed renewals, so a writer restart does not strand running work.
+    private var leaseMilliseconds: Int64 { Int64(configuration.runnerSilentTimeoutMilliseconds) * 3 }
+
+    func run() async {
+        await housekeeping()
+        while !state.stopping.load(ordering: .relaxed) {
+            guard let batch = await socket.receive(upTo: configuration.maxBatchEvents, timeout: .milliseconds(100)) else { break }
+            if !batch.isEmpty { await handle(batch) }
+            if state.dispatchRequested.exchange(false, ordering: .relaxed) { await dispatch() }
+            if clock.now - lastHousekeeping >= .milliseconds(250) { await housekeeping() }
+        }
+        state.connectedRunners.store(0, ordering: .relaxed)
+    }
+
+    // MARK: Messages
+
+    private struct PendingEvent {
+        let event: StoredEvent
+        let routingKey: [UInt8]
+        let feedPayload: JSONValue
+    }
+
+    func handle(_ batch: [[Frame]]) async {
+        var pending: [PendingEvent] = []
+        for message in batch {
+            guard message.count >= 2 else {
+                state.droppedMessages.add(1, ordering: .relaxed)
+                continue
+            }
+            let routing = message[0]
+            let key = routing.bytes
+            let decoded: RunnerMessage
+            do {
+                decoded = try RunnerMessage.decode(frames: message.dropFirst().map(\.data))
+            } catch {
+                state.errorReplies.add(1, ordering: .relaxed)
+                logger.warning("bad runner message", metadata: ["error": "\(error.error)", "event_id": "\(error.eventID.map(\.description) ?? "-")"])
+                send(error.reply, to: routing)
+                continue
+            }
+            sessions[key]?.lastSeen = clock.now
+            switch decoded {
+            case let .hello(hello):
+                register(routing: routing, runnerID: hello.runnerID, capacity: hello.capacity, active: hello.active)
+                send(.welcome(WriterWelcome(
+                    writerID: writerID,
+                    heartbeatIntervalMilliseconds: configuration.heartbeatIntervalMilliseconds,
+                    heartbeatTimeoutMilliseconds: configuration.runnerSilentTimeoutMilliseconds
+                )), to: routing)
+                logger.info("runner connected", metadata: ["runner_id": "\(hello.runnerID)", "capacity": "\(hello.capacity)", "active": "\(hello.active.count)"])
+            case let .heartbeat(heartbeat):
+                if sessions[key] == nil {
+                    // A runner that was connected before this writer restarted: adopt it.
+                    register(routing: routing, runnerID: heartbeat.runnerID, capacity: heartbeat.capacity, active: heartbeat.active)
+                } else {
+                    sessions[key]?.capacity = heartbeat.capacity
+                    sessions[key]?.assigned.formUnion(heartbeat.active)
+                }
+                send(.heartbeat(writerID: writerID), to: routing)
+            case let .event(event):
+                if let stored = storedEvent(for: event, from: routing) {
+                    pending.append(PendingEvent(event: stored, routingKey: key, feedPayload: event.payload.jsonValue))
+                }
+            case let .release(release):
+                sessions[key]?.assigned.remove(release.auditID)
+                await requeue(runner: release.runnerID, only: [release.auditID], reason: "runner \(release.runnerID) handed the job back: \(release.reason)")
+            case let .bye(runnerID):
+                if let session = sessions.removeValue(forKey: key) {
+                    state.connectedRunners.store(sessions.count, ordering: .relaxed)
+                    await requeue(runner: session.runnerID, only: nil, reason: "runner \(runnerID) stopped")
+                }
+                logger.info("runner left", metadata: ["runner_id": "\(runnerID)"])
+            }
+        }
+        if !pending.isEmpty { await commit(pending) }
+        await dispatch()
+    }
+
+    private func register(routing: Frame, runnerID: RunnerID, capacity: Int, active: [AuditID]) {
+        sessions[routing.bytes] = RunnerSession(
+            routingID: routing, runnerID: runnerID, capacity: capacity, assigned: Set(active), lastSeen: clock.now
+        )
+        state.connectedRunners.store(sessions.count, ordering: .relaxed)
+    }
+
+    /// The store's form of an event; screenshots are saved here. `nil` after a reject.
+    private func storedEvent(for event: AuditEvent, from routing: Frame) -> StoredEvent? {
+        guard case let .screenshot(payload, bytes) = event.payload else { return StoredEvent(event) }
+        do {
+            let info = try screenshots.save(auditID: event.auditID, payload: payload, bytes: bytes, timestamp: event.timestamp)
+            return StoredEvent(
+                id: event.eventID, auditID: event.auditID, seq: event.seq, timestamp: event.timestamp,
+                runnerID: event.runnerID, change: .screenshot(info)
+            )
+        } catch {
+            logger.warning("screenshot refused", metadata: ["audit_id": "\(event.auditID)", "event_id": "\(event.eventID)", "error": "\(error)"])
+            if error.error.code == .internal {
+                // A disk problem, not a bad image: no ack, so the runner retries later.
+                return nil
+            }
+            state.errorReplies.add(1, ordering: .relaxed)
+            send(.reject(eventID: event.eventID, error: error.error), to: routing)
+            return nil
+        }
+    }
+
+    /// Applies the batch in one transaction, then acknowledges and publishes it.
+    private func commit(_ pending: [PendingEvent]) async {
+        let outcomes: [EventOutcome]
+        do {
+            outcomes = try await store.apply(pending.map(\.event))
+        } catch {
+            logger.error("batch not stored; nothing acknowledged, runners will resend", metadata: [
+                "events": "\(pending.count)", "error": "\(error)",
+            ])
+            return
+        }
+        var acks: [[UInt8]: [EventID]] = [:]
+        for (item, outcome) in zip(pending, outcomes) {
+            acks[item.routingKey, default: []].append(item.event.id)
+            guard outcome == .applied else { continue }
+            let auditID = item.event.auditID
+            if item.event.name == .completed || item.event.name == .error {
+                for key in sessions.keys where sessions[key]?.assigned.contains(auditID) == true {
+                    sessions[key]?.assigned.remove(auditID)
+                }
+            }
+            let status = (try? await store.memory.audit(auditID))?.status ?? .running
+            publish(FeedMessage(
+                event: item.event.name, auditID: auditID, status: status, seq: item.event.seq,
+                eventID: item.event.id, timestamp: item.event.timestamp, payload: item.feedPayload
+            ))
+        }
+        for (key, ids) in acks {
+            let routing = sessions[key]?.routingID ?? Frame(key)
+            var start = 0
+            while start < ids.count {
+                let chunk = Array(ids[start..<min(ids.count, start + ProtocolLimits.maxAckBatch)])
+                send(.ack(eventIDs: chunk), to: routing)
+                start += chunk.count
+            }
+        }
+    }
+
+    // MARK: Jobs
+
+    /// Hands queued audits to runners with free slots.
+    func dispatch() async {
+        for key in sessions.keys {
+            guard let session = sessions[key], session.freeSlots > 0 else { continue }
+            let jobs: [AuditJob]
+            do {
+                jobs = try await store.claimJobs(
+                    for: session.runnerID, writer: configuration.writerID, limit: session.freeSlots,
+                    leaseUntil: Timestamp.now.adding(milliseconds: leaseMilliseconds)
+                )
+            } catch {
+                logger.error("could not claim jobs", metadata: ["error": "\(error)"])
+                return
+            }
+            if jobs.isEmpty { return }
+            for job in jobs {
+                sessions[key]?.assigned.insert(job.auditID)
+                send(.job(job), to: session.routingID)
+                logger.info("job handed out", metadata: ["audit_id": "\(job.auditID)", "runner_id": "\(session.runnerID)", "attempt": "\(job.attempt)"])
+            }
+        }
+    }
+
+    /// Timed work: drop silent runners (requeueing their jobs), renew live runners' leases,
+    /// recover jobs whose lease expired (a writer that died), hand out work.
+    func housekeeping() async {
+        let now = clock.now
+        lastHousekeeping = now
+        for (key, session) in sessions where now - session.lastSeen > silentTimeout {
+            sessions.removeValue(forKey: key)
+            logger.warning("runner went silent; requeueing its jobs", metadata: ["runner_id": "\(session.runnerID)", "jobs": "\(session.assigned.count)"])
+            await requeue(runner: session.runnerID, only: nil, reason: "runner \(session.runnerID) went silent")
+        }
+        state.connectedRunners.store(sessions.count, ordering: .relaxed)
+        let leaseUntil = Timestamp.now.adding(milliseconds: leaseMilliseconds)
+        for session in sessions.values where !session.assigned.isEmpty {
+            try? await store.renewLeases(of: session.runnerID, until: leaseUntil)
+        }
+        if now - lastExpiredLeaseSweep >= silentTimeout {
+            lastExpiredLeaseSweep = now
+            do {
+                let outcome = try await store.requeueExpiredLeases(
+                    now: .now, maxAttempts: configuration.maxJobAttempts,
+                    reason: "the audit's runner stopped responding \(configuration.maxJobAttempts) times"
+                )
+                report(outcome, reason: "lease expired")
+            } catch {
+                logger.error("could not recover expired leases", metadata: ["error": "\(error)"])
+            }
+        }
+        await dispatch()
+    }
+
+    private func requeue(runner: RunnerID, only: Set<AuditID>?, reason: String) async {
+        do {
+            let outcome = try await store.requeueJobs(
+                of: runner, only: only, maxAttempts: configuration.maxJobAttempts,
+                reason: "\(reason); gave up after \(configuration.maxJobAttempts) attempts", now: .now
+            )
+            report(outcome, reason: reason)
+        } catch {
+            // The leases will expire and the sweep will requeue them.
+            logger.error("could not requeue jobs", metadata: ["runner_id": "\(runner)", "error": "\(error)"])
+        }
+    }
+
+    private func report(_ outcome: RequeueOutcome, reason: String) {
+        for auditID in outcome.requeued {
+            publish(FeedMessage(event: .requeued, auditID: auditID, status: .queued, seq: nil, eventID: nil, timestamp: .now, payload: .object(["reason": .string(reason)])))
+        }
+        for auditID in outcome.failed {
+            publish(FeedMessage(event: .error, auditID: auditID, status: .error, seq: nil, eventID: nil, timestamp: .now, payload: .object(["error_message": .string(reason)])))
+        }
+        if !outcome.requeued.isEmpty || !outcome.failed.isEmpty {
+            logger.notice("jobs recovered", metadata: ["requeued": "\(outcome.requeued.count)", "failed": "\(outcome.failed.count)", "reason": "\(reason)"])
+        }
+    }
+
+    // MARK: Sending
+
+    private func send(_ message: WriterMessage, to routing: Frame) {
+        // Fire-and-forget: a lost ack or job is recovered by resends and leases.
+        socket.post([routing, Frame(noCopy: message.encode())])
+    }
+
+    private func publish(_ message: FeedMessage) {
+        feed.post(message.encodeFrames().map { Frame(noCopy: $0) })
+    }
+}

@@ -1,0 +1,55 @@
+import Foundation
+import VeritasProtocol
+
+/// Everything a writer can be told, with the defaults it runs with when told nothing.
+///
+/// Sources, later ones winning: these defaults, the YAML file (`config/writer.yaml`), the
+/// environment (`VERITAS_*`, and `USE_DB_PERSISTENCE`), then command-line flags. Every key is
+/// listed once, with its environment variable, in ``WriterConfiguration/keys``.
+public struct WriterConfiguration: Sendable, Equatable {
+    /// Names this writer in job claims and logs; several writers may share a database.
+    public var writerID: String = WriterConfiguration.defaultWriterID()
+    /// Where queries (REQ clients) are answered.
+    public var queriesEndpoint: String = DefaultEndpoints.queriesBind
+    /// Where runners connect.
+    public var runnersEndpoint: String = DefaultEndpoints.runnersBind
+    /// Where the live feed is published.
+    public var feedEndpoint: String = DefaultEndpoints.feedBind
+    /// The data folder: `veritas.sqlite` and `screenshots/` live here.
+    public var dataDirectory: String = ProtocolDefaults.dataDirectory
+    /// `USE_DB_PERSISTENCE`: `false` keeps everything in memory and never opens the database.
+    public var persistenceEnabled: Bool = true
+    /// SQLite `synchronous`: `full` survives power loss; `normal` only process crashes.
+    public var databaseSynchronous: String = "full"
+    /// How long a write waits for another writer process holding the database lock.
+    public var databaseBusyTimeoutMilliseconds: Int = 5_000
+    /// Audits the memory store keeps (running and queued ones are never evicted).
+    public var memoryMaxAudits: Int = 10_000
+    /// Runners are expected to heartbeat this often.
+    public var heartbeatIntervalMilliseconds: Int = ProtocolDefaults.heartbeatIntervalMilliseconds
+    /// A runner silent for this long has its jobs requeued.
+    public var runnerSilentTimeoutMilliseconds: Int = ProtocolDefaults.runnerSilentTimeoutMilliseconds
+    /// Times an audit is handed out before it ends in `error`.
+    public var maxJobAttempts: Int = ProtocolDefaults.maxJobAttempts
+    /// The most events applied in one transaction (group commit).
+    public var maxBatchEvents: Int = 512
+    /// The largest screenshot accepted.
+    public var maxScreenshotBytes: Int = ProtocolLimits.maxScreenshotBytes
+    /// `trace`, `debug`, `info`, `notice`, `warning`, `error` or `critical`.
+    public var logLevel: String = "info"
+    /// `json` (one object per line) or `text`.
+    public var logFormat: String = "json"
+
+    public init() {}
+
+    /// `<host>-<pid>`: unique enough across writers sharing a database on one host.
+    public static func defaultWriterID() -> String {
+        let host = ProcessInfo.processInfo.hostName.prefix(40).map { $0.isLetter || $0.isNumber || $0 == "-" ? $0 : "-" }
+        return "\(String(host))-\(ProcessInfo.processInfo.processIdentifier)"
+    }
+
+    /// The SQLite database file.
+    public var databasePath: String {
+        URL(fileURLWithPath: dataDirectory).appendingPathComponent(ProtocolDefaults.databaseFileName).path
+    }
+}

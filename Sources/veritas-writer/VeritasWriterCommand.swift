@@ -1,0 +1,76 @@
+import ArgumentParser
+import Foundation
+import Logging
+import ServiceLifecycle
+import VeritasProtocol
+import VeritasWriter
+
+/// `veritas-writer`: parses arguments and configuration, then runs ``WriterService``.
+@main
+struct VeritasWriterCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "veritas-writer",
+        abstract: "Veritas persistence worker: stores audit events (memory + SQLite), serves queries.",
+        discussion: """
+            Configuration: defaults, then the YAML file (--config, default config/writer.yaml when it \
+            exists), then environment variables, then these flags. USE_DB_PERSISTENCE=false runs from \
+            memory only. Endpoints default to \(DefaultEndpoints.queriesBind) (queries), \
+            \(DefaultEndpoints.runnersBind) (runners) and \(DefaultEndpoints.feedBind) (feed).
+            """,
+        version: VeritasVersion.current
+    )
+
+    @Option(help: "YAML configuration file.")
+    var config: String?
+
+    @Option(help: "Queries endpoint to bind (endpoints.queries).")
+    var queries: String?
+
+    @Option(help: "Runners endpoint to bind (endpoints.runners).")
+    var runners: String?
+
+    @Option(help: "Feed endpoint to bind (endpoints.feed).")
+    var feed: String?
+
+    @Option(name: .customLong("data-dir"), help: "Data folder (data.directory).")
+    var dataDirectory: String?
+
+    @Option(name: .customLong("set"), help: "Any setting as key=value, e.g. --set memory.max_audits=500.")
+    var settings: [String] = []
+
+    @Flag(help: "Print every setting with its environment variable and exit.")
+    var listSettings = false
+
+    func run() async throws {
+        if listSettings {
+            for key in WriterConfiguration.keys { print("\(key.path)\t\(key.environment)\t\(key.summary)") }
+            return
+        }
+        var overrides: [String: String] = [:]
+        for setting in settings {
+            guard let equals = setting.firstIndex(of: "=") else { throw ValidationError("--set takes key=value; got '\(setting)'") }
+            overrides[String(setting[..<equals])] = String(setting[setting.index(after: equals)...])
+        }
+        if let queries { overrides["endpoints.queries"] = queries }
+        if let runners { overrides["endpoints.runners"] = runners }
+        if let feed { overrides["endpoints.feed"] = feed }
+        if let dataDirectory { overrides["data.directory"] = dataDirectory }
+        let file = config ?? (FileManager.default.fileExists(atPath: "config/writer.yaml") ? "config/writer.yaml" : nil)
+        let settings: WriterConfiguration
+        do {
+            settings = try WriterConfiguration.load(file: file, environment: ProcessInfo.processInfo.environment, overrides: overrides)
+        } catch {
+            throw ValidationError(error.description)
+        }
+        LoggingSystem.bootstrapVeritas(format: settings.logFormat, level: settings.logLevel)
+        let logger = Logger(label: "veritas.writer")
+        let group = ServiceGroup(
+            configuration: .init(
+                services: [.init(service: WriterService(configuration: settings, logger: logger))],
+                gracefulShutdownSignals: [.sigterm, .sigint],
+                logger: logger
+            )
+        )
+        try await group.run()
+    }
+}
