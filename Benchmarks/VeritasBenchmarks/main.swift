@@ -1,6 +1,6 @@
 // veritas-bench: the Swift ZeroMQ binding against raw C libzmq, the same patterns in the same run.
 //
-//   swift run -c release veritas-bench [--quick] [--rounds N]
+//   swift run -c release veritas-bench [--quick] [--rounds N] [--only zeromq|writer]
 //
 // Each workload runs `rounds` times, raw C and Swift interleaved so that machine noise hits
 // both alike; the table shows medians and the binding's share of raw throughput.
@@ -11,6 +11,8 @@ import ZeroMQ
 struct Options {
     var quick = false
     var rounds = 3
+    /// `zeromq`, `writer`, or nil for both.
+    var only: String?
 
     init(arguments: [String]) {
         var iterator = arguments.dropFirst().makeIterator()
@@ -18,8 +20,9 @@ struct Options {
             switch argument {
             case "--quick": quick = true
             case "--rounds": rounds = max(1, Int(iterator.next() ?? "") ?? 3)
+            case "--only": only = iterator.next()
             default:
-                print("usage: veritas-bench [--quick] [--rounds N]")
+                print("usage: veritas-bench [--quick] [--rounds N] [--only zeromq|writer]")
                 exit(argument == "--help" || argument == "-h" ? 0 : 2)
             }
         }
@@ -234,9 +237,6 @@ let options = Options(arguments: CommandLine.arguments)
 let scale: UInt64 = options.quick ? 10 : 1
 let (major, minor, patch) = ZeroMQLibrary.version
 print("veritas-bench: libzmq \(major).\(minor).\(patch), \(ProcessInfo.processInfo.activeProcessorCount) cores, \(options.rounds) rounds, medians\(options.quick ? ", quick" : "")")
-print("")
-print("| workload | raw C (libzmq) | Swift binding | binding / raw |")
-print("|---|---|---|---|")
 
 struct Row {
     let name: String
@@ -266,6 +266,10 @@ let rows: [Row] = [
 
 var worstRatio = Double.infinity
 do {
+  if options.only != "writer" {
+    print("")
+    print("| workload | raw C (libzmq) | Swift binding | binding / raw |")
+    print("|---|---|---|---|")
     for row in rows {
         var raw: [Double] = [], swift: [Double] = []
         for _ in 0..<options.rounds {
@@ -293,7 +297,10 @@ do {
     print("| PUSH/PULL 200 B via SocketLoop + for await | | \(format(median(asyncRates), unit: "msg/s")) | (async path) |")
     print("")
     print(String(format: "worst throughput ratio (binding / raw C): %.0f%% (target: at least 80%%)", worstRatio * 100))
+  }
+  if options.only != "zeromq" {
     try await runWriterBenchmarks(rounds: options.rounds, scale: scale)
+  }
 } catch {
     print("benchmark failed: \(error)")
     exit(1)

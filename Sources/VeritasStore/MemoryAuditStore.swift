@@ -208,7 +208,9 @@ extension MemoryAuditStore {
         mutating func apply(_ event: StoredEvent) -> EventOutcome {
             let id = event.auditID
             if entries[id]?.seenEvents.contains(event.id) == true { return .duplicate }
-            var entry = entries[id] ?? Entry(audit: .placeholder(for: event))
+            // Take the entry out rather than copying it: a copy would share the seen-event set,
+            // and the insert below would then copy the whole set for every event (O(n²)).
+            var entry = entries.removeValue(forKey: id) ?? Entry(audit: .placeholder(for: event))
             let wasTerminal = entry.audit.status.isTerminal
             entry.audit.apply(event)
             entry.seenEvents.insert(event.id)
