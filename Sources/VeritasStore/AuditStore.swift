@@ -37,6 +37,10 @@ public protocol AuditStore: Sendable {
     /// The screenshots of an audit, by index.
     func screenshots(of id: AuditID) async throws -> [ScreenshotInfo]
 
+    /// Whether event `event` of audit `audit` was already applied: lets the writer skip the side
+    /// effects of a resend before the batch reaches ``apply(_:)`` (rewriting a screenshot file).
+    func isProcessed(event: EventID, of audit: AuditID) async throws -> Bool
+
     /// How many audits are in each status.
     func statusCounts() async throws -> AuditStatusCounts
 

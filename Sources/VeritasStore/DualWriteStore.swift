@@ -67,13 +67,18 @@ public final class DualWriteStore: AuditStore {
 
     // MARK: Reads: database first, memory as fallback
 
+    /// While the database is degraded its rows may lag behind memory (memory takes every event
+    /// first, and a WAL write lock does not stop readers), so memory answers whatever it knows.
+    private var preferMemory: Bool { databaseState == .degraded }
+
     public func audit(_ id: AuditID) async throws -> Audit? {
+        if preferMemory, let fresh = try await memory.audit(id) { return fresh }
         if let database, let found = try? await database.audit(id) { return found }
         return try await memory.audit(id)
     }
 
     public func audits(status: AuditStatus?, limit: Int, offset: Int) async throws -> [Audit] {
-        if let database, let found = try? await database.audits(status: status, limit: limit, offset: offset) {
+        if !preferMemory, let database, let found = try? await database.audits(status: status, limit: limit, offset: offset) {
             return found
         }
         return try await memory.audits(status: status, limit: limit, offset: offset)
@@ -87,14 +92,23 @@ public final class DualWriteStore: AuditStore {
         try await (readSource(for: id) ?? memory).screenshots(of: id)
     }
 
-    /// Where an audit's details are read from: the database when it knows the audit.
+    /// Where an audit's details are read from: the database when it knows the audit and is
+    /// healthy, else memory.
     public func readSource(for id: AuditID) async -> (any AuditStore)? {
+        if preferMemory, (try? await memory.audit(id)) != nil { return memory }
         guard let database, (try? await database.audit(id)) != nil else { return nil }
         return database
     }
 
+    /// With persistence on, only the database can say an event is applied: memory takes every
+    /// event first, including those of a batch whose commit then failed.
+    public func isProcessed(event: EventID, of audit: AuditID) async throws -> Bool {
+        guard let database else { return try await memory.isProcessed(event: event, of: audit) }
+        return (try? await database.isProcessed(event: event, of: audit)) ?? false
+    }
+
     public func statusCounts() async throws -> AuditStatusCounts {
-        if let database, let counts = try? await database.statusCounts() { return counts }
+        if !preferMemory, let database, let counts = try? await database.statusCounts() { return counts }
         return try await memory.statusCounts()
     }
 

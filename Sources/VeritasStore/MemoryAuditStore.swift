@@ -142,6 +142,10 @@ public final class MemoryAuditStore: AuditStore {
         }
     }
 
+    public func isProcessed(event: EventID, of audit: AuditID) async throws -> Bool {
+        state.withLock { $0.entries[audit]?.seenEvents.contains(event) ?? false }
+    }
+
     /// Mirrors a requeue decided by the database's job queue, so memory (the fallback for
     /// reads) agrees with it: requeued audits become `queued` again, failed ones end in
     /// `error` with `reason` and become evictable. Without this, audits the database ended

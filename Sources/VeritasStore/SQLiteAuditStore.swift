@@ -104,6 +104,15 @@ public final class SQLiteAuditStore: AuditStore {
         }
     }
 
+    public func isProcessed(event: EventID, of audit: AuditID) async throws -> Bool {
+        try await pool.read { db in
+            try Bool.fetchOne(
+                db.cachedStatement(sql: "SELECT EXISTS (SELECT 1 FROM processed_events WHERE event_id = ?)"),
+                arguments: [event.rawValue]
+            ) ?? false
+        }
+    }
+
     public func audits(status: AuditStatus?, limit: Int, offset: Int) async throws -> [Audit] {
         guard limit > 0 else { return [] }
         let offset = max(0, offset)

@@ -94,6 +94,16 @@ public struct ScreenshotStorage: Sendable {
         }
     }
 
+    /// Deletes a stored screenshot's file (one this type produced); used after a newer
+    /// screenshot with the same index replaced its row. A missing file is not an error.
+    public func remove(_ info: ScreenshotInfo) {
+        let expectedPrefix = "\(ProtocolDefaults.screenshotsDirectory)/\(info.auditID)/"
+        guard info.filePath.hasPrefix(expectedPrefix), !info.filePath.dropFirst(expectedPrefix.count).contains("/") else { return }
+        let file = dataDirectory.appendingPathComponent(info.filePath, isDirectory: false).standardizedFileURL
+        guard isInsideRoot(file) else { return }
+        try? FileManager.default.removeItem(at: file)
+    }
+
     /// Deletes temporaries left by a crash mid-write. Call once at start-up.
     @discardableResult
     public func removeTemporaryFiles() -> Int {

@@ -64,13 +64,16 @@ final class RunnerGateway: @unchecked Sendable {
     // MARK: Messages
 
     private struct PendingEvent {
-        let event: StoredEvent
+        let id: EventID
+        /// `nil` when the event is known to be applied already: it is only acknowledged again.
+        let event: StoredEvent?
         let routingKey: [UInt8]
         let feedPayload: JSONValue
     }
 
     func handle(_ batch: [[Frame]]) async {
         var pending: [PendingEvent] = []
+        var replacedScreenshots: [ScreenshotInfo] = []
         for message in batch {
             guard message.count >= 2 else {
                 state.droppedMessages.add(1, ordering: .relaxed)
@@ -90,6 +93,11 @@ final class RunnerGateway: @unchecked Sendable {
             sessions[key]?.lastSeen = clock.now
             switch decoded {
             case let .hello(hello):
+                // The same runner on a new connection (e.g. without a fixed routing id): the old
+                // session is stale, and its jobs are the ones this hello reports active.
+                for (other, session) in sessions where other != key && session.runnerID == hello.runnerID {
+                    sessions.removeValue(forKey: other)
+                }
                 register(routing: routing, runnerID: hello.runnerID, capacity: hello.capacity, active: hello.active)
                 send(.welcome(WriterWelcome(
                     writerID: writerID,
@@ -98,6 +106,10 @@ final class RunnerGateway: @unchecked Sendable {
                 )), to: routing)
                 logger.info("runner connected", metadata: ["runner_id": "\(hello.runnerID)", "capacity": "\(hello.capacity)", "active": "\(hello.active.count)"])
             case let .heartbeat(heartbeat):
+                if let session = sessions[key], session.runnerID != heartbeat.runnerID {
+                    refuse(routing, "this connection belongs to runner \(session.runnerID), not \(heartbeat.runnerID)")
+                    continue
+                }
                 if sessions[key] == nil {
                     // A runner that was connected before this writer restarted: adopt it.
                     register(routing: routing, runnerID: heartbeat.runnerID, capacity: heartbeat.capacity, active: heartbeat.active)
@@ -107,13 +119,32 @@ final class RunnerGateway: @unchecked Sendable {
                 }
                 send(.heartbeat(writerID: writerID), to: routing)
             case let .event(event):
+                if case .screenshot = event.payload, (try? await store.isProcessed(event: event.eventID, of: event.auditID)) == true {
+                    // A resend of a stored screenshot: acknowledge it, never rewrite the file.
+                    pending.append(PendingEvent(id: event.eventID, event: nil, routingKey: key, feedPayload: .null))
+                    continue
+                }
                 if let stored = storedEvent(for: event, from: routing) {
-                    pending.append(PendingEvent(event: stored, routingKey: key, feedPayload: event.payload.jsonValue))
+                    if case let .screenshot(info) = stored.change,
+                       let previous = try? await store.screenshots(of: event.auditID).first(where: { $0.index == info.index }),
+                       previous.filePath != info.filePath {
+                        replacedScreenshots.append(previous)
+                    }
+                    pending.append(PendingEvent(id: event.eventID, event: stored, routingKey: key, feedPayload: event.payload.jsonValue))
                 }
             case let .release(release):
+                // Only the runner holding a job may hand it back, whatever id a message claims.
+                guard let session = sessions[key], session.runnerID == release.runnerID, session.assigned.contains(release.auditID) else {
+                    refuse(routing, "runner \(release.runnerID) on this connection does not hold audit \(release.auditID)")
+                    continue
+                }
                 sessions[key]?.assigned.remove(release.auditID)
-                await requeue(runner: release.runnerID, only: [release.auditID], reason: "runner \(release.runnerID) handed the job back: \(release.reason)")
+                await requeue(runner: session.runnerID, only: [release.auditID], reason: "runner \(session.runnerID) handed the job back: \(release.reason)")
             case let .bye(runnerID):
+                if let session = sessions[key], session.runnerID != runnerID {
+                    refuse(routing, "this connection belongs to runner \(session.runnerID), not \(runnerID)")
+                    continue
+                }
                 if let session = sessions.removeValue(forKey: key) {
                     state.connectedRunners.store(sessions.count, ordering: .relaxed)
                     await requeue(runner: session.runnerID, only: nil, reason: "runner \(runnerID) stopped")
@@ -121,8 +152,17 @@ final class RunnerGateway: @unchecked Sendable {
                 logger.info("runner left", metadata: ["runner_id": "\(runnerID)"])
             }
         }
-        if !pending.isEmpty { await commit(pending) }
+        if !pending.isEmpty, await commit(pending) {
+            // Only once the new rows are durable may the files they replaced go.
+            for old in replacedScreenshots { screenshots.remove(old) }
+        }
         await dispatch()
+    }
+
+    private func refuse(_ routing: Frame, _ message: String) {
+        state.errorReplies.add(1, ordering: .relaxed)
+        logger.warning("runner message refused", metadata: ["reason": "\(message)"])
+        send(.error(ProtocolError(.badRequest, message)), to: routing)
     }
 
     private func register(routing: Frame, runnerID: RunnerID, capacity: Int, active: [AuditID]) {
@@ -153,31 +193,33 @@ final class RunnerGateway: @unchecked Sendable {
         }
     }
 
-    /// Applies the batch in one transaction, then acknowledges and publishes it.
-    private func commit(_ pending: [PendingEvent]) async {
-        let outcomes: [EventOutcome]
+    /// Applies the batch in one transaction, then acknowledges and publishes it. Returns
+    /// whether the batch is durable.
+    private func commit(_ pending: [PendingEvent]) async -> Bool {
+        let events = pending.compactMap(\.event)
+        var outcomes: [EventID: EventOutcome] = [:]
         do {
-            outcomes = try await store.apply(pending.map(\.event))
+            for (event, outcome) in zip(events, try await store.apply(events)) { outcomes[event.id] = outcome }
         } catch {
             logger.error("batch not stored; nothing acknowledged, runners will resend", metadata: [
                 "events": "\(pending.count)", "error": "\(error)",
             ])
-            return
+            return false
         }
         var acks: [[UInt8]: [EventID]] = [:]
-        for (item, outcome) in zip(pending, outcomes) {
-            acks[item.routingKey, default: []].append(item.event.id)
-            guard outcome == .applied else { continue }
-            let auditID = item.event.auditID
-            if item.event.name == .completed || item.event.name == .error {
+        for item in pending {
+            acks[item.routingKey, default: []].append(item.id)
+            guard let event = item.event, outcomes[event.id] == .applied else { continue }
+            let auditID = event.auditID
+            if event.name == .completed || event.name == .error {
                 for key in sessions.keys where sessions[key]?.assigned.contains(auditID) == true {
                     sessions[key]?.assigned.remove(auditID)
                 }
             }
             let status = (try? await store.memory.audit(auditID))?.status ?? .running
             publish(FeedMessage(
-                event: item.event.name, auditID: auditID, status: status, seq: item.event.seq,
-                eventID: item.event.id, timestamp: item.event.timestamp, payload: item.feedPayload
+                event: event.name, auditID: auditID, status: status, seq: event.seq,
+                eventID: event.id, timestamp: event.timestamp, payload: item.feedPayload
             ))
         }
         for (key, ids) in acks {
@@ -189,6 +231,7 @@ final class RunnerGateway: @unchecked Sendable {
                 start += chunk.count
             }
         }
+        return true
     }
 
     // MARK: Jobs

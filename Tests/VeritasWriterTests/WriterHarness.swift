@@ -144,7 +144,11 @@ final class TestBed: Sendable {
     }
 
     func client(_ writer: WriterHarness) throws -> QueryClient {
-        let client = try QueryClient(endpoint: writer.endpoints.queries)
+        try client(endpoint: writer.endpoints.queries)
+    }
+
+    func client(endpoint: String) throws -> QueryClient {
+        let client = try QueryClient(endpoint: endpoint)
         register { await client.close() }
         return client
     }

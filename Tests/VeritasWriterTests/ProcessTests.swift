@@ -1,0 +1,191 @@
+import Foundation
+import Synchronization
+import Testing
+import VeritasProtocol
+
+/// The real `veritas-writer` executable: start-up log, a submit through it, SIGTERM → exit 0,
+/// restart on the same folder, `--help`.
+@Suite("veritas-writer process", .timeLimit(.minutes(1)))
+struct ProcessTests {
+    /// `veritas-writer` next to the test bundle (SwiftPM puts every product of a build in one
+    /// folder, e.g. `.build/debug/`).
+    static let executable: URL? = {
+        var folders: [URL] = []
+        if let path = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") {
+            folders.append(URL(fileURLWithPath: path).deletingLastPathComponent())
+        }
+        folders.append(URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent())
+        folders.append(Bundle.main.bundleURL)
+        folders.append(Bundle.main.bundleURL.deletingLastPathComponent())
+        if let executableURL = Bundle.main.executableURL { folders.append(executableURL.deletingLastPathComponent()) }
+        // macOS: <products>/VeritasPackageTests.xctest/Contents/MacOS/<binary>.
+        folders += folders.map { $0.deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent() }
+        for folder in folders {
+            let candidate = folder.appendingPathComponent("veritas-writer")
+            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
+        }
+        return nil
+    }()
+
+    /// A child process whose standard error is read line by line on a thread of its own.
+    final class WriterProcess: @unchecked Sendable {
+        // @unchecked: `process` is only read (isRunning, termination) after it was started.
+        let process: Process
+        private let lines = Mutex<[String]>([])
+        private let output = Mutex<Data>(Data())
+
+        init(arguments: [String], directory: URL, environment: [String: String] = [:]) throws {
+            guard let executable = ProcessTests.executable else { throw HarnessError("veritas-writer executable not found next to the tests") }
+            let process = Process()
+            process.executableURL = executable
+            process.arguments = arguments
+            process.currentDirectoryURL = directory   // no config/writer.yaml there
+            var env = ProcessInfo.processInfo.environment
+            for key in env.keys where key.hasPrefix("VERITAS_") || key == "USE_DB_PERSISTENCE" { env[key] = nil }
+            env.merge(environment) { _, new in new }
+            process.environment = env
+            let errorPipe = Pipe()
+            let outputPipe = Pipe()
+            process.standardError = errorPipe
+            process.standardOutput = outputPipe
+            process.standardInput = FileHandle.nullDevice
+            self.process = process
+            try process.run()
+            let stderr = errorPipe.fileHandleForReading
+            let stdout = outputPipe.fileHandleForReading
+            Thread.detachNewThread { [self] in
+                var pending = Data()
+                while true {
+                    let chunk = stderr.availableData
+                    if chunk.isEmpty { break }
+                    pending += chunk
+                    while let newline = pending.firstIndex(of: 0x0A) {
+                        let line = String(decoding: pending[pending.startIndex..<newline], as: UTF8.self)
+                        pending.removeSubrange(pending.startIndex...newline)
+                        lines.withLock { $0.append(line) }
+                    }
+                }
+                if !pending.isEmpty { lines.withLock { $0.append(String(decoding: pending, as: UTF8.self)) } }
+            }
+            Thread.detachNewThread { [self] in
+                while true {
+                    let chunk = stdout.availableData
+                    if chunk.isEmpty { break }
+                    output.withLock { $0 += chunk }
+                }
+            }
+        }
+
+        var stderrLines: [String] { lines.withLock { $0 } }
+        var stdout: String { output.withLock { String(decoding: $0, as: UTF8.self) } }
+
+        /// The first JSON log line whose `msg` is `message`.
+        func logLine(_ message: String) -> JSONValue? {
+            for line in stderrLines {
+                guard let json = try? JSONValue.decode(Data(line.utf8)), json["msg"]?.stringValue == message else { continue }
+                return json
+            }
+            return nil
+        }
+
+        /// Waits for the "writer ready" line and returns the endpoints it names.
+        func waitUntilReady(timeout: Duration = .seconds(10)) async throws -> (queries: String, runners: String, feed: String) {
+            let ready = try await eventually(timeout: timeout) { logLine("writer ready") != nil || !process.isRunning }
+            guard ready, let line = logLine("writer ready") else {
+                throw HarnessError("no 'writer ready' line; stderr:\n\(stderrLines.joined(separator: "\n"))")
+            }
+            guard let queries = line["queries"]?.stringValue, let runners = line["runners"]?.stringValue, let feed = line["feed"]?.stringValue else {
+                throw HarnessError("'writer ready' line without endpoints: \(line)")
+            }
+            return (queries, runners, feed)
+        }
+
+        /// Waits for the process to exit; `nil` if it is still running after `timeout`.
+        func waitForExit(timeout: Duration) async throws -> (reason: Process.TerminationReason, status: Int32)? {
+            guard try await eventually(timeout: timeout, { !process.isRunning }) else { return nil }
+            process.waitUntilExit()
+            return (process.terminationReason, process.terminationStatus)
+        }
+
+        /// Kills the process if it is still running (cleanup after a failure).
+        func kill() {
+            if process.isRunning {
+                Foundation.kill(process.processIdentifier, SIGKILL)
+                process.waitUntilExit()
+            }
+        }
+    }
+
+    private static let ephemeral = ["--queries", "tcp://127.0.0.1:*", "--runners", "tcp://127.0.0.1:*", "--feed", "tcp://127.0.0.1:*"]
+
+    @Test("start, log ready as JSON, submit, SIGTERM → exit 0 within 5 s; restart on the same folder keeps the audit",
+          .enabled(if: ProcessTests.executable != nil, "veritas-writer was not built next to the tests"))
+    func startSubmitTerminateRestart() async throws {
+        try await TestBed.run { bed in
+            let data = bed.root.appendingPathComponent("process-data", isDirectory: true)
+            let arguments = Self.ephemeral + ["--data-dir", data.path]
+
+            let first = try WriterProcess(arguments: arguments, directory: bed.root, environment: ["VERITAS_LOG_FORMAT": "json"])
+            defer { first.kill() }
+            let endpoints = try await first.waitUntilReady()
+            #expect(endpoints.queries.hasPrefix("tcp://127.0.0.1:"))
+            #expect(!endpoints.queries.hasSuffix(":*"), "the ready line names the bound port")
+            let ready = try #require(first.logLine("writer ready"))
+            #expect(ready["level"]?.stringValue == "info")
+            #expect(ready["ts"]?.stringValue != nil)
+            #expect(ready["persistence"]?.stringValue == "true")
+            #expect(first.stderrLines.allSatisfy { (try? JSONValue.decode(Data($0.utf8))) != nil }, "every log line is JSON")
+
+            let client = try bed.client(endpoint: endpoints.queries)
+            let audit = try await client.submit(url: "https://process.example/")
+            #expect(try await client.status(audit.id).status == .queued)
+
+            first.process.terminate()   // SIGTERM
+            let exit = try #require(try await first.waitForExit(timeout: .seconds(5)), "still running 5 s after SIGTERM")
+            #expect(exit.reason == .exit)
+            #expect(exit.status == 0)
+            #expect(FileManager.default.fileExists(atPath: data.appendingPathComponent("veritas.sqlite").path))
+
+            let second = try WriterProcess(arguments: arguments, directory: bed.root, environment: ["VERITAS_LOG_FORMAT": "json"])
+            defer { second.kill() }
+            let again = try await second.waitUntilReady()
+            let secondClient = try bed.client(endpoint: again.queries)
+            let stored = try await secondClient.status(audit.id)
+            #expect(stored.status == .queued)
+            #expect(stored.url == "https://process.example/")
+            #expect(stored.source == .database)
+            second.process.terminate()
+            let secondExit = try #require(try await second.waitForExit(timeout: .seconds(5)))
+            #expect(secondExit.status == 0)
+        }
+    }
+
+    @Test("--help exits 0 and mentions USE_DB_PERSISTENCE",
+          .enabled(if: ProcessTests.executable != nil, "veritas-writer was not built next to the tests"))
+    func help() async throws {
+        try await TestBed.run { bed in
+            let process = try WriterProcess(arguments: ["--help"], directory: bed.root)
+            defer { process.kill() }
+            let exit = try #require(try await process.waitForExit(timeout: .seconds(5)))
+            #expect(exit.reason == .exit)
+            #expect(exit.status == 0)
+            // The reader thread may still be draining the pipe.
+            #expect(try await eventually { process.stdout.contains("USE_DB_PERSISTENCE") }, "help output: \(process.stdout)")
+            #expect(process.stdout.contains("--data-dir"))
+        }
+    }
+
+    @Test("a bad setting stops the process with a non-zero status and names the key",
+          .enabled(if: ProcessTests.executable != nil, "veritas-writer was not built next to the tests"))
+    func badSettingExitsNonZero() async throws {
+        try await TestBed.run { bed in
+            let process = try WriterProcess(
+                arguments: Self.ephemeral + ["--data-dir", bed.root.appendingPathComponent("d").path],
+                directory: bed.root, environment: ["USE_DB_PERSISTENCE": "perhaps"])
+            defer { process.kill() }
+            let exit = try #require(try await process.waitForExit(timeout: .seconds(5)))
+            #expect(exit.status != 0)
+            #expect(try await eventually { process.stderrLines.joined().contains("persistence.enabled") }, "stderr: \(process.stderrLines)")
+        }
+    }
+}
