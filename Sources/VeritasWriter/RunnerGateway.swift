@@ -52,12 +52,26 @@ final class RunnerGateway: @unchecked Sendable {
 
     func run() async {
         await housekeeping()
+        // Pipelined group commit: while batch N commits (on GRDB's writer), batch N+1 is
+        // received and decoded here. Commits stay strictly one after the other, and each batch
+        // is acknowledged only after its own commit returns.
+        var inFlight: InFlightCommit?
         while !state.stopping.load(ordering: .relaxed) {
-            guard let batch = await socket.receive(upTo: configuration.maxBatchEvents, timeout: .milliseconds(100)) else { break }
-            if !batch.isEmpty { await handle(batch) }
-            if state.dispatchRequested.exchange(false, ordering: .relaxed) { await dispatch() }
+            let wait: Duration = inFlight == nil ? .milliseconds(100) : .zero
+            guard let messages = await socket.receive(upTo: configuration.maxBatchEvents, timeout: wait) else { break }
+            let batch = messages.isEmpty ? nil : await prepare(messages)
+            if let previous = inFlight {
+                await complete(previous)
+                inFlight = nil
+            }
+            if let batch, !batch.pending.isEmpty {
+                inFlight = startCommit(batch)
+            }
+            if batch != nil || state.dispatchRequested.exchange(false, ordering: .relaxed) { await dispatch() }
             if clock.now - lastHousekeeping >= .milliseconds(250) { await housekeeping() }
         }
+        // SIGTERM: the batch in hand is committed and acknowledged before the socket closes.
+        if let inFlight { await complete(inFlight) }
         state.connectedRunners.store(0, ordering: .relaxed)
     }
 
@@ -71,10 +85,23 @@ final class RunnerGateway: @unchecked Sendable {
         let feedPayload: JSONValue
     }
 
-    func handle(_ batch: [[Frame]]) async {
+    /// The events of one received batch, ready to commit.
+    private struct PreparedBatch {
         var pending: [PendingEvent] = []
+        /// Screenshot rows this batch replaces; their files go once the batch is durable.
         var replacedScreenshots: [ScreenshotInfo] = []
-        for message in batch {
+    }
+
+    /// A batch whose transaction is running.
+    private struct InFlightCommit {
+        let batch: PreparedBatch
+        let outcomes: Task<[EventID: EventOutcome]?, Never>
+    }
+
+    /// Handles every message of a batch: session messages at once, events into a batch to commit.
+    private func prepare(_ messages: [[Frame]]) async -> PreparedBatch {
+        var prepared = PreparedBatch()
+        for message in messages {
             guard message.count >= 2 else {
                 state.droppedMessages.add(1, ordering: .relaxed)
                 continue
@@ -121,16 +148,16 @@ final class RunnerGateway: @unchecked Sendable {
             case let .event(event):
                 if case .screenshot = event.payload, (try? await store.isProcessed(event: event.eventID, of: event.auditID)) == true {
                     // A resend of a stored screenshot: acknowledge it, never rewrite the file.
-                    pending.append(PendingEvent(id: event.eventID, event: nil, routingKey: key, feedPayload: .null))
+                    prepared.pending.append(PendingEvent(id: event.eventID, event: nil, routingKey: key, feedPayload: .null))
                     continue
                 }
                 if let stored = storedEvent(for: event, from: routing) {
                     if case let .screenshot(info) = stored.change,
                        let previous = try? await store.screenshots(of: event.auditID).first(where: { $0.index == info.index }),
                        previous.filePath != info.filePath {
-                        replacedScreenshots.append(previous)
+                        prepared.replacedScreenshots.append(previous)
                     }
-                    pending.append(PendingEvent(id: event.eventID, event: stored, routingKey: key, feedPayload: event.payload.jsonValue))
+                    prepared.pending.append(PendingEvent(id: event.eventID, event: stored, routingKey: key, feedPayload: event.payload.jsonValue))
                 }
             case let .release(release):
                 // Only the runner holding a job may hand it back, whatever id a message claims.
@@ -152,11 +179,7 @@ final class RunnerGateway: @unchecked Sendable {
                 logger.info("runner left", metadata: ["runner_id": "\(runnerID)"])
             }
         }
-        if !pending.isEmpty, await commit(pending) {
-            // Only once the new rows are durable may the files they replaced go.
-            for old in replacedScreenshots { screenshots.remove(old) }
-        }
-        await dispatch()
+        return prepared
     }
 
     private func refuse(_ routing: Frame, _ message: String) {
@@ -193,21 +216,33 @@ final class RunnerGateway: @unchecked Sendable {
         }
     }
 
-    /// Applies the batch in one transaction, then acknowledges and publishes it. Returns
-    /// whether the batch is durable.
-    private func commit(_ pending: [PendingEvent]) async -> Bool {
-        let events = pending.compactMap(\.event)
-        var outcomes: [EventID: EventOutcome] = [:]
-        do {
-            for (event, outcome) in zip(events, try await store.apply(events)) { outcomes[event.id] = outcome }
-        } catch {
-            logger.error("batch not stored; nothing acknowledged, runners will resend", metadata: [
-                "events": "\(pending.count)", "error": "\(error)",
-            ])
-            return false
+    /// Starts applying the batch in one transaction; the outcomes are `nil` if it failed.
+    private func startCommit(_ batch: PreparedBatch) -> InFlightCommit {
+        let events = batch.pending.compactMap(\.event)
+        let store = self.store
+        let logger = self.logger
+        let outcomes = Task { () -> [EventID: EventOutcome]? in
+            do {
+                var outcomes: [EventID: EventOutcome] = [:]
+                for (event, outcome) in zip(events, try await store.apply(events)) { outcomes[event.id] = outcome }
+                return outcomes
+            } catch {
+                logger.error("batch not stored; nothing acknowledged, runners will resend", metadata: [
+                    "events": "\(events.count)", "error": "\(error)",
+                ])
+                return nil
+            }
         }
+        return InFlightCommit(batch: batch, outcomes: outcomes)
+    }
+
+    /// Waits for a commit; when it is durable, acknowledges and publishes its events and
+    /// deletes the screenshot files it replaced. A failed commit acknowledges nothing.
+    private func complete(_ commit: InFlightCommit) async {
+        guard let outcomes = await commit.outcomes.value else { return }
+        for old in commit.batch.replacedScreenshots { screenshots.remove(old) }
         var acks: [[UInt8]: [EventID]] = [:]
-        for item in pending {
+        for item in commit.batch.pending {
             acks[item.routingKey, default: []].append(item.id)
             guard let event = item.event, outcomes[event.id] == .applied else { continue }
             let auditID = event.auditID
@@ -231,7 +266,6 @@ final class RunnerGateway: @unchecked Sendable {
                 start += chunk.count
             }
         }
-        return true
     }
 
     // MARK: Jobs

@@ -1,56 +1,8 @@
-/// The identity of one event: a canonical, lowercase UUID string (`8-4-4-4-12` hex digits).
-///
-/// Because the text is validated to hex digits and hyphens only, it is safe to use as a file or
-/// directory name (e.g. `screenshots/<audit_id>/`): it can never contain `/`, `..`, NUL or any
-/// other character that could steer a path. Uppercase input is accepted and normalised, so two
-/// spellings of one id compare equal. New ids are UUIDv7 (see generate()), which sort by
-/// creation time; that keeps SQLite's B-tree inserts append-only and several times faster than
-/// random keys.
-public struct EventID: Hashable, Comparable, Sendable, Codable, CustomStringConvertible {
-    /// The canonical lowercase text, exactly 36 ASCII characters.
-    public let rawValue: String
+/// The identity of one runner event, unique across all events: applying an event id twice
+/// changes nothing. A canonical, lowercase UUID string; see ``CanonicalID`` for the rules.
+public typealias EventID = CanonicalID<EventKind>
 
-    /// Validates and normalises `text`; throws `bad_request` ("invalid event_id ...") otherwise.
-    public init(_ text: String) throws(ProtocolError) {
-        try self.init(text, field: "event_id")
-    }
-
-    init(_ text: String, field: String) throws(ProtocolError) {
-        guard let canonical = CanonicalUUID.normalized(text) else { throw CanonicalUUID.invalid(field, text) }
-        rawValue = canonical
-    }
-
-    private init(canonical: String) {
-        rawValue = canonical
-    }
-
-    /// A new time-ordered id (UUIDv7, RFC 9562): ids generated later sort later (to the millisecond).
-    public static func generate() -> EventID {
-        EventID(canonical: CanonicalUUID.generateV7())
-    }
-
-    /// When the id is a UUIDv7, the creation time it carries; `nil` for other UUID versions.
-    public var embeddedTimestamp: Timestamp? {
-        CanonicalUUID.v7Milliseconds(rawValue).map(Timestamp.init(millisecondsSinceEpoch:))
-    }
-
-    /// The canonical text, so ids interpolate cleanly into logs and paths.
-    public var description: String { rawValue }
-
-    /// Orders by text, which for UUIDv7 is creation order.
-    public static func < (lhs: EventID, rhs: EventID) -> Bool {
-        lhs.rawValue < rhs.rawValue
-    }
-
-    /// Decodes from a JSON string, validating it like `init(_:)`.
-    public init(from decoder: any Decoder) throws {
-        let text = try decoder.singleValueContainer().decode(String.self)
-        try self.init(text)
-    }
-
-    /// Encodes as a JSON string.
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        try container.encode(rawValue)
-    }
+/// Marks ``CanonicalID`` values that name events.
+public enum EventKind: IdentifierKind {
+    public static let fieldName = "event_id"
 }
