@@ -12,7 +12,7 @@ import ZeroMQ
 /// without one.
 struct QueryServer: Sendable {
     let socket: AsyncSocket
-    let feed: AsyncSocket
+    let feed: FeedPublisher
     let store: DualWriteStore
     let screenshots: ScreenshotStorage
     let state: WriterState
@@ -85,11 +85,12 @@ struct QueryServer: Sendable {
                 throw ProtocolError(.unavailable, "the audit could not be stored durably; try again: \(error)")
             }
             state.dispatchRequested.store(true, ordering: .relaxed)
-            let queued = FeedMessage(
-                event: .queued, auditID: audit.id, status: .queued, seq: nil, eventID: nil, timestamp: audit.createdAt,
-                payload: .object(["url": .string(url), "tier": .string(tier.rawValue), "verdict_mode": .string(verdictMode.rawValue)])
-            )
-            feed.post(queued.encodeFrames().map { Frame(noCopy: $0) })
+            feed.publish(audit.id) {
+                FeedMessage(
+                    event: .queued, auditID: audit.id, status: .queued, seq: nil, eventID: nil, timestamp: audit.createdAt,
+                    payload: .object(["url": .string(url), "tier": .string(tier.rawValue), "verdict_mode": .string(verdictMode.rawValue)])
+                )
+            }
             logger.info("audit queued", metadata: ["audit_id": "\(audit.id)", "url": "\(url)"])
             return (.submitted(audit), nil)
 

@@ -17,7 +17,7 @@ import ZeroMQ
 final class RunnerGateway: @unchecked Sendable {
     // @unchecked: mutable state below is touched only by the task running `run()`.
     private let socket: AsyncSocket
-    private let feed: AsyncSocket
+    private let feed: FeedPublisher
     private let store: DualWriteStore
     private let screenshots: ScreenshotStorage
     private let state: WriterState
@@ -31,7 +31,7 @@ final class RunnerGateway: @unchecked Sendable {
     private var lastExpiredLeaseSweep: ContinuousClock.Instant
 
     init(
-        socket: AsyncSocket, feed: AsyncSocket, store: DualWriteStore, screenshots: ScreenshotStorage,
+        socket: AsyncSocket, feed: FeedPublisher, store: DualWriteStore, screenshots: ScreenshotStorage,
         state: WriterState, configuration: WriterConfiguration, logger: Logger
     ) {
         self.socket = socket
@@ -242,6 +242,7 @@ final class RunnerGateway: @unchecked Sendable {
         guard let outcomes = await commit.outcomes.value else { return }
         for old in commit.batch.replacedScreenshots { screenshots.remove(old) }
         var acks: [[UInt8]: [EventID]] = [:]
+        var statuses: [AuditID: AuditStatus] = [:]
         for item in commit.batch.pending {
             acks[item.routingKey, default: []].append(item.id)
             guard let event = item.event, outcomes[event.id] == .applied else { continue }
@@ -251,11 +252,17 @@ final class RunnerGateway: @unchecked Sendable {
                     sessions[key]?.assigned.remove(auditID)
                 }
             }
-            let status = (try? await store.memory.audit(auditID))?.status ?? .running
-            publish(FeedMessage(
-                event: event.name, auditID: auditID, status: status, seq: event.seq,
-                eventID: event.id, timestamp: event.timestamp, payload: item.feedPayload
-            ))
+            guard feed.isWatched(auditID) else { continue }
+            if statuses[auditID] == nil {
+                statuses[auditID] = (try? await store.memory.audit(auditID))?.status ?? .running
+            }
+            let status = statuses[auditID] ?? .running
+            feed.publish(auditID) {
+                FeedMessage(
+                    event: event.name, auditID: auditID, status: status, seq: event.seq,
+                    eventID: event.id, timestamp: event.timestamp, payload: item.feedPayload
+                )
+            }
         }
         for (key, ids) in acks {
             let routing = sessions[key]?.routingID ?? Frame(key)
@@ -338,10 +345,14 @@ final class RunnerGateway: @unchecked Sendable {
 
     private func report(_ outcome: RequeueOutcome, reason: String) {
         for auditID in outcome.requeued {
-            publish(FeedMessage(event: .requeued, auditID: auditID, status: .queued, seq: nil, eventID: nil, timestamp: .now, payload: .object(["reason": .string(reason)])))
+            feed.publish(auditID) {
+                FeedMessage(event: .requeued, auditID: auditID, status: .queued, seq: nil, eventID: nil, timestamp: .now, payload: .object(["reason": .string(reason)]))
+            }
         }
         for auditID in outcome.failed {
-            publish(FeedMessage(event: .error, auditID: auditID, status: .error, seq: nil, eventID: nil, timestamp: .now, payload: .object(["error_message": .string(reason)])))
+            feed.publish(auditID) {
+                FeedMessage(event: .error, auditID: auditID, status: .error, seq: nil, eventID: nil, timestamp: .now, payload: .object(["error_message": .string(reason)]))
+            }
         }
         if !outcome.requeued.isEmpty || !outcome.failed.isEmpty {
             logger.notice("jobs recovered", metadata: ["requeued": "\(outcome.requeued.count)", "failed": "\(outcome.failed.count)", "reason": "\(reason)"])
@@ -355,7 +366,4 @@ final class RunnerGateway: @unchecked Sendable {
         socket.post([routing, Frame(noCopy: message.encode())])
     }
 
-    private func publish(_ message: FeedMessage) {
-        feed.post(message.encodeFrames().map { Frame(noCopy: $0) })
-    }
 }

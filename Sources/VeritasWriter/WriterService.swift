@@ -60,9 +60,10 @@ public struct WriterService: Service {
         do {
             let (queries, runners, feed, endpoints) = try bind(context: context, loop: loop)
             logger.warning("CURVE is not configured: traffic on all endpoints is unencrypted and unauthenticated")
-            let queryServer = QueryServer(socket: queries, feed: feed, store: store, screenshots: screenshots, state: state, logger: logger)
+            let feedPublisher = FeedPublisher(socket: feed)
+            let queryServer = QueryServer(socket: queries, feed: feedPublisher, store: store, screenshots: screenshots, state: state, logger: logger)
             let gateway = RunnerGateway(
-                socket: runners, feed: feed, store: store, screenshots: screenshots, state: state,
+                socket: runners, feed: feedPublisher, store: store, screenshots: screenshots, state: state,
                 configuration: configuration, logger: logger
             )
             logger.info("writer ready", metadata: [
@@ -75,6 +76,7 @@ public struct WriterService: Service {
                 await withTaskGroup(of: Void.self) { group in
                     group.addTask { await queryServer.run() }
                     group.addTask { await gateway.run() }
+                    group.addTask { await feedPublisher.run { state.stopping.load(ordering: .relaxed) } }
                 }
             } onGracefulShutdown: {
                 state.stopping.store(true, ordering: .relaxed)
@@ -100,7 +102,8 @@ public struct WriterService: Service {
         try runners.set(.receiveHighWaterMark, 64)
         try runners.bind(configuration.runnersEndpoint)
 
-        let feed = try Socket(context, type: .pub)
+        // XPUB: a PUB to subscribers, which also tells the writer what is subscribed.
+        let feed = try Socket(context, type: .xpub)
         try feed.set(.sendHighWaterMark, 10_000)
         try feed.bind(configuration.feedEndpoint)
 
