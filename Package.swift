@@ -14,6 +14,8 @@ let package = Package(
         .library(name: "VeritasProtocol", targets: ["VeritasProtocol"]),
         .library(name: "VeritasStore", targets: ["VeritasStore"]),
         .library(name: "VeritasWriter", targets: ["VeritasWriter"]),
+        .library(name: "VeritasRunner", targets: ["VeritasRunner"]),
+        .library(name: "VeritasClient", targets: ["VeritasClient"]),
         .executable(name: "veritas-writer", targets: ["veritas-writer"]),
         .executable(name: "veritas-runner", targets: ["veritas-runner"]),
         .executable(name: "veritas", targets: ["veritas"]),
@@ -26,6 +28,7 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "4.5.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.0"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
     ],
     targets: [
         // MARK: Transport
@@ -63,6 +66,23 @@ let package = Package(
             ]
         ),
 
+        .target(
+            name: "VeritasRunner",
+            dependencies: [
+                "ZeroMQ",
+                "VeritasProtocol",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                "Yams",
+            ]
+        ),
+
+        // MARK: Client
+        .target(name: "VeritasClient", dependencies: ["ZeroMQ", "VeritasProtocol"]),
+
         // MARK: Executables (argument parsing only; the services live in libraries)
         .executableTarget(
             name: "veritas-writer",
@@ -75,6 +95,7 @@ let package = Package(
         .executableTarget(
             name: "veritas-runner",
             dependencies: [
+                "VeritasRunner",
                 "VeritasProtocol",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
@@ -82,6 +103,7 @@ let package = Package(
         .executableTarget(
             name: "veritas",
             dependencies: [
+                "VeritasClient",
                 "VeritasProtocol",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]

@@ -1,0 +1,72 @@
+import Foundation
+import Logging
+import ServiceLifecycle
+import VeritasWriter
+
+/// A real writer inside the test process: ephemeral loopback ports, its own data folder, real
+/// sockets. Shared by the client and runner tests (the writer's own tests have a richer harness).
+public final class InProcessWriter: Sendable {
+    public let endpoints: WriterService.BoundEndpoints
+    public let configuration: WriterConfiguration
+    private let group: ServiceGroup
+    private let running: Task<Void, any Error>
+
+    /// Starts a writer whose data lives in `dataDirectory`; `configure` adjusts the settings.
+    public static func start(
+        dataDirectory: URL, _ configure: (inout WriterConfiguration) -> Void = { _ in }
+    ) async throws -> InProcessWriter {
+        var configuration = WriterConfiguration()
+        configuration.queriesEndpoint = "tcp://127.0.0.1:*"
+        configuration.runnersEndpoint = "tcp://127.0.0.1:*"
+        configuration.feedEndpoint = "tcp://127.0.0.1:*"
+        configuration.dataDirectory = dataDirectory.path
+        configuration.databaseSynchronous = "normal"
+        configuration.heartbeatIntervalMilliseconds = 100
+        configuration.runnerSilentTimeoutMilliseconds = 2_000
+        configure(&configuration)
+        var logger = Logger(label: "test.writer")
+        logger.logLevel = .critical
+        let (ready, continuation) = AsyncStream<WriterService.BoundEndpoints>.makeStream()
+        let service = WriterService(configuration: configuration, logger: logger) { endpoints in
+            continuation.yield(endpoints)
+            continuation.finish()
+        }
+        let group = ServiceGroup(configuration: .init(services: [.init(service: service)], gracefulShutdownSignals: [], logger: logger))
+        let running = Task { try await group.run() }
+        var iterator = ready.makeAsyncIterator()
+        guard let endpoints = await iterator.next() else {
+            try await running.value
+            throw InProcessWriterError(description: "the writer stopped before it was ready")
+        }
+        return InProcessWriter(endpoints: endpoints, configuration: configuration, group: group, running: running)
+    }
+
+    private init(endpoints: WriterService.BoundEndpoints, configuration: WriterConfiguration, group: ServiceGroup, running: Task<Void, any Error>) {
+        self.endpoints = endpoints
+        self.configuration = configuration
+        self.group = group
+        self.running = running
+    }
+
+    /// Graceful shutdown, as SIGTERM; returns once the writer has stopped.
+    public func stop() async throws {
+        await group.triggerGracefulShutdown()
+        try await running.value
+    }
+}
+
+public struct InProcessWriterError: Error, CustomStringConvertible {
+    public let description: String
+}
+
+/// A fresh temporary folder, removed by ``remove()``.
+public struct TemporaryFolder: Sendable {
+    public let url: URL
+    public init(_ prefix: String = "veritas-test") throws {
+        url = FileManager.default.temporaryDirectory.appendingPathComponent("\(prefix)-\(UUID().uuidString)", isDirectory: true)
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    }
+    public func remove() {
+        try? FileManager.default.removeItem(at: url)
+    }
+}
