@@ -29,6 +29,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", from: "4.5.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.0"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        // Only the runner's tests use it directly (a loopback HTTP fixture server); the runner
+        // itself gets it through AsyncHTTPClient.
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.80.0"),
     ],
     targets: [
         // MARK: Transport
@@ -53,6 +56,9 @@ let package = Package(
             ]
         ),
 
+        // MARK: Configuration: YAML file + environment + flags, shared by both services
+        .target(name: "VeritasConfiguration", dependencies: ["Yams"]),
+
         // MARK: Services
         .target(
             name: "VeritasWriter",
@@ -60,9 +66,9 @@ let package = Package(
                 "ZeroMQ",
                 "VeritasProtocol",
                 "VeritasStore",
+                "VeritasConfiguration",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-                "Yams",
             ]
         ),
 
@@ -75,8 +81,9 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Crypto", package: "swift-crypto"),
-                "Yams",
+                "VeritasConfiguration",
             ]
         ),
 
@@ -97,7 +104,11 @@ let package = Package(
             dependencies: [
                 "VeritasRunner",
                 "VeritasProtocol",
+                // For the shared log format (JSONLogHandler, bootstrapVeritas) only.
+                "VeritasWriter",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
         .executableTarget(
@@ -106,6 +117,7 @@ let package = Package(
                 "VeritasClient",
                 "VeritasProtocol",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
 
@@ -144,6 +156,34 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+        .target(
+            name: "VeritasTestSupport",
+            dependencies: [
+                "VeritasWriter",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Tests/VeritasTestSupport"
+        ),
+        .testTarget(
+            name: "VeritasRunnerTests",
+            dependencies: [
+                "VeritasRunner", "VeritasTestSupport", "VeritasWriter", "VeritasProtocol", "ZeroMQ",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
+        .testTarget(
+            name: "VeritasClientTests",
+            dependencies: [
+                "VeritasClient", "VeritasTestSupport", "VeritasWriter", "VeritasProtocol", "ZeroMQ",
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),

@@ -50,8 +50,10 @@ public protocol AuditStore: Sendable {
     /// leased until `leaseUntil`. Each claim increments the audit's `attempts`.
     func claimJobs(for runner: RunnerID, writer: String, limit: Int, leaseUntil: Timestamp) async throws -> [AuditJob]
 
-    /// Extends the leases of every job claimed by `runner`: it is alive.
-    func renewLeases(of runner: RunnerID, until: Timestamp) async throws
+    /// Extends the leases of the jobs `runner` holds (`audits`): it is alive and working on
+    /// them. Other claims of the same runner id (jobs a crashed and restarted runner lost) are
+    /// left to expire, so the lease sweep requeues them.
+    func renewLeases(of runner: RunnerID, holding audits: Set<AuditID>, until: Timestamp) async throws
 
     /// Puts the claimed jobs of `runner` back on the queue (it went silent or said bye), or,
     /// for jobs that already had `maxAttempts` attempts, ends their audit in `error` with

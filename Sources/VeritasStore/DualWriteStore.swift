@@ -60,6 +60,8 @@ public final class DualWriteStore: AuditStore {
     }
 
     public func apply(_ events: [StoredEvent]) async throws -> [EventOutcome] {
+        // Nothing to write proves nothing about the database: keep its health as it is.
+        guard !events.isEmpty else { return [] }
         let inMemory = try await memory.apply(events)
         guard let database else { return inMemory }
         return try await recordingHealth { try await database.apply(events) }
@@ -123,9 +125,9 @@ public final class DualWriteStore: AuditStore {
         }
     }
 
-    public func renewLeases(of runner: RunnerID, until: Timestamp) async throws {
+    public func renewLeases(of runner: RunnerID, holding audits: Set<AuditID>, until: Timestamp) async throws {
         let queue = self.queue
-        try await recordingHealth(when: database != nil) { try await queue.renewLeases(of: runner, until: until) }
+        try await recordingHealth(when: database != nil) { try await queue.renewLeases(of: runner, holding: audits, until: until) }
     }
 
     public func requeueJobs(
@@ -148,8 +150,11 @@ public final class DualWriteStore: AuditStore {
         return outcome
     }
 
+    /// The database's queue depth; while the database cannot be read, memory's count of audits
+    /// not yet finished (an upper bound), so `health` still answers.
     public func queueDepth() async throws -> Int {
-        try await queue.queueDepth()
+        if let database, let depth = try? await database.queueDepth() { return depth }
+        return try await memory.queueDepth()
     }
 
     // MARK: Health

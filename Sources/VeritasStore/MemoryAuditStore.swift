@@ -115,10 +115,11 @@ public final class MemoryAuditStore: AuditStore {
         }
     }
 
-    public func renewLeases(of runner: RunnerID, until: Timestamp) async throws {
+    public func renewLeases(of runner: RunnerID, holding audits: Set<AuditID>, until: Timestamp) async throws {
         state.withLock { state in
-            let held = state.jobs.compactMap { id, job in job.claim?.runner == runner ? id : nil }
-            for id in held { state.jobs[id]?.claim?.leaseUntil = until }
+            for id in audits where state.jobs[id]?.claim?.runner == runner {
+                state.jobs[id]?.claim?.leaseUntil = until
+            }
         }
     }
 

@@ -40,10 +40,13 @@ extension SQLiteAuditStore {
         }
     }
 
-    public func renewLeases(of runner: RunnerID, until: Timestamp) async throws {
+    public func renewLeases(of runner: RunnerID, holding audits: Set<AuditID>, until: Timestamp) async throws {
+        guard !audits.isEmpty else { return }
         try await immediateTransaction { db in
-            try db.cachedStatement(sql: "UPDATE jobs SET lease_until = ? WHERE state = 'claimed' AND runner_id = ?")
-                .execute(arguments: [until.description, runner.rawValue])
+            let renew = try db.cachedStatement(sql: "UPDATE jobs SET lease_until = ? WHERE state = 'claimed' AND runner_id = ? AND audit_id = ?")
+            for audit in audits {
+                try renew.execute(arguments: [until.description, runner.rawValue, audit.rawValue])
+            }
         }
     }
 

@@ -43,7 +43,6 @@ struct QueryServer: Sendable {
                 let request = try QueryEnvelope.decode(body[body.startIndex].data)
                 answer = await execute(request)
             } catch {
-                state.errorReplies.add(1, ordering: .relaxed)
                 answer = (error.reply, nil)
             }
         }

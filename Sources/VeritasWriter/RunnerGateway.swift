@@ -27,6 +27,9 @@ final class RunnerGateway: @unchecked Sendable {
     private let writerID: RunnerID
 
     private var sessions: [[UInt8]: RunnerSession] = [:]
+    /// Runners that said `bye`, and when. A heartbeat such a runner sent while closing must not
+    /// bring its session back (and win it the job it just handed back); it has to say `hello`.
+    private var departed: [RunnerID: ContinuousClock.Instant] = [:]
     private var lastHousekeeping: ContinuousClock.Instant
     private var lastExpiredLeaseSweep: ContinuousClock.Instant
 
@@ -41,10 +44,16 @@ final class RunnerGateway: @unchecked Sendable {
         self.state = state
         self.configuration = configuration
         self.logger = logger
-        self.writerID = (try? RunnerID(configuration.writerID)) ?? (try! RunnerID("writer"))
+        // WriterConfiguration.validate() checked it; a hand-built configuration gets a safe name.
+        self.writerID = (try? RunnerID(configuration.writerID)) ?? RunnerGateway.fallbackWriterID
         self.lastHousekeeping = clock.now
         self.lastExpiredLeaseSweep = clock.now - .seconds(3600)
     }
+
+    private static let fallbackWriterID: RunnerID = {
+        guard let id = try? RunnerID("writer") else { preconditionFailure("'writer' is a valid runner id") }
+        return id
+    }()
 
     private var silentTimeout: Duration { .milliseconds(configuration.runnerSilentTimeoutMilliseconds) }
     /// Leases outlive a few missed renewals, so a writer restart does not strand running work.
@@ -66,6 +75,8 @@ final class RunnerGateway: @unchecked Sendable {
             }
             if let batch, !batch.pending.isEmpty {
                 inFlight = startCommit(batch)
+            } else if let batch {
+                await runRequeues(batch)
             }
             if batch != nil || state.dispatchRequested.exchange(false, ordering: .relaxed) { await dispatch() }
             if clock.now - lastHousekeeping >= .milliseconds(250) { await housekeeping() }
@@ -90,6 +101,9 @@ final class RunnerGateway: @unchecked Sendable {
         var pending: [PendingEvent] = []
         /// Screenshot rows this batch replaces; their files go once the batch is durable.
         var replacedScreenshots: [ScreenshotInfo] = []
+        /// `bye`/`release` hand-backs, done after this batch's events are durable: a runner
+        /// that sends `audit.completed` and then `bye` must not see the audit requeued.
+        var requeues: [(runner: RunnerID, only: Set<AuditID>?, reason: String)] = []
     }
 
     /// A batch whose transaction is running.
@@ -120,11 +134,6 @@ final class RunnerGateway: @unchecked Sendable {
             sessions[key]?.lastSeen = clock.now
             switch decoded {
             case let .hello(hello):
-                // The same runner on a new connection (e.g. without a fixed routing id): the old
-                // session is stale, and its jobs are the ones this hello reports active.
-                for (other, session) in sessions where other != key && session.runnerID == hello.runnerID {
-                    sessions.removeValue(forKey: other)
-                }
                 register(routing: routing, runnerID: hello.runnerID, capacity: hello.capacity, active: hello.active)
                 send(.welcome(WriterWelcome(
                     writerID: writerID,
@@ -137,12 +146,18 @@ final class RunnerGateway: @unchecked Sendable {
                     refuse(routing, "this connection belongs to runner \(session.runnerID), not \(heartbeat.runnerID)")
                     continue
                 }
+                if sessions[key] == nil, let left = departed[heartbeat.runnerID], clock.now - left < silentTimeout * 2 {
+                    refuse(routing, "runner \(heartbeat.runnerID) said bye; send hello to take jobs again")
+                    continue
+                }
                 if sessions[key] == nil {
                     // A runner that was connected before this writer restarted: adopt it.
                     register(routing: routing, runnerID: heartbeat.runnerID, capacity: heartbeat.capacity, active: heartbeat.active)
                 } else {
                     sessions[key]?.capacity = heartbeat.capacity
-                    sessions[key]?.assigned.formUnion(heartbeat.active)
+                    // Grace for jobs in flight to the runner: several heartbeats, at least a second.
+                    let grace = Duration.milliseconds(max(1_000, configuration.heartbeatIntervalMilliseconds * 3))
+                    sessions[key]?.reconcile(active: heartbeat.active, now: clock.now, grace: grace)
                 }
                 send(.heartbeat(writerID: writerID), to: routing)
             case let .event(event):
@@ -152,10 +167,18 @@ final class RunnerGateway: @unchecked Sendable {
                     continue
                 }
                 if let stored = storedEvent(for: event, from: routing) {
-                    if case let .screenshot(info) = stored.change,
-                       let previous = try? await store.screenshots(of: event.auditID).first(where: { $0.index == info.index }),
-                       previous.filePath != info.filePath {
-                        prepared.replacedScreenshots.append(previous)
+                    if case let .screenshot(info) = stored.change {
+                        // The file this one replaces: stored, or earlier in this very batch.
+                        let earlier = prepared.pending.last { item in
+                            if case let .screenshot(other)? = item.event?.change { other.auditID == info.auditID && other.index == info.index } else { false }
+                        }
+                        if case let .screenshot(previous)? = earlier?.event?.change, previous.filePath != info.filePath {
+                            prepared.replacedScreenshots.append(previous)
+                        } else if earlier == nil,
+                                  let previous = try? await store.screenshots(of: event.auditID).first(where: { $0.index == info.index }),
+                                  previous.filePath != info.filePath {
+                            prepared.replacedScreenshots.append(previous)
+                        }
                     }
                     prepared.pending.append(PendingEvent(id: event.eventID, event: stored, routingKey: key, feedPayload: event.payload.jsonValue))
                 }
@@ -166,15 +189,17 @@ final class RunnerGateway: @unchecked Sendable {
                     continue
                 }
                 sessions[key]?.assigned.remove(release.auditID)
-                await requeue(runner: session.runnerID, only: [release.auditID], reason: "runner \(session.runnerID) handed the job back: \(release.reason)")
+                sessions[key]?.isDraining = true
+                prepared.requeues.append((session.runnerID, [release.auditID], "runner \(session.runnerID) handed the job back: \(release.reason)"))
             case let .bye(runnerID):
                 if let session = sessions[key], session.runnerID != runnerID {
                     refuse(routing, "this connection belongs to runner \(session.runnerID), not \(runnerID)")
                     continue
                 }
+                departed[runnerID] = clock.now
                 if let session = sessions.removeValue(forKey: key) {
                     state.connectedRunners.store(sessions.count, ordering: .relaxed)
-                    await requeue(runner: session.runnerID, only: nil, reason: "runner \(runnerID) stopped")
+                    prepared.requeues.append((session.runnerID, nil, "runner \(runnerID) stopped"))
                 }
                 logger.info("runner left", metadata: ["runner_id": "\(runnerID)"])
             }
@@ -189,6 +214,12 @@ final class RunnerGateway: @unchecked Sendable {
     }
 
     private func register(routing: Frame, runnerID: RunnerID, capacity: Int, active: [AuditID]) {
+        departed.removeValue(forKey: runnerID)
+        // The same runner on a new connection (e.g. without a fixed routing id): an older
+        // session of that runner id is stale, and must not later requeue the live one's jobs.
+        for (other, session) in sessions where other != routing.bytes && session.runnerID == runnerID {
+            sessions.removeValue(forKey: other)
+        }
         sessions[routing.bytes] = RunnerSession(
             routingID: routing, runnerID: runnerID, capacity: capacity, assigned: Set(active), lastSeen: clock.now
         )
@@ -239,7 +270,10 @@ final class RunnerGateway: @unchecked Sendable {
     /// Waits for a commit; when it is durable, acknowledges and publishes its events and
     /// deletes the screenshot files it replaced. A failed commit acknowledges nothing.
     private func complete(_ commit: InFlightCommit) async {
-        guard let outcomes = await commit.outcomes.value else { return }
+        guard let outcomes = await commit.outcomes.value else {
+            await runRequeues(commit.batch)
+            return
+        }
         for old in commit.batch.replacedScreenshots { screenshots.remove(old) }
         var acks: [[UInt8]: [EventID]] = [:]
         var statuses: [AuditID: AuditStatus] = [:]
@@ -273,6 +307,14 @@ final class RunnerGateway: @unchecked Sendable {
                 start += chunk.count
             }
         }
+        await runRequeues(commit.batch)
+    }
+
+    /// The batch's `bye`/`release` hand-backs, once its events are in.
+    private func runRequeues(_ batch: PreparedBatch) async {
+        for requeue in batch.requeues {
+            await self.requeue(runner: requeue.runner, only: requeue.only, reason: requeue.reason)
+        }
     }
 
     // MARK: Jobs
@@ -294,6 +336,7 @@ final class RunnerGateway: @unchecked Sendable {
             if jobs.isEmpty { return }
             for job in jobs {
                 sessions[key]?.assigned.insert(job.auditID)
+                sessions[key]?.dispatchedAt[job.auditID] = clock.now
                 send(.job(job), to: session.routingID)
                 logger.info("job handed out", metadata: ["audit_id": "\(job.auditID)", "runner_id": "\(session.runnerID)", "attempt": "\(job.attempt)"])
             }
@@ -311,18 +354,17 @@ final class RunnerGateway: @unchecked Sendable {
             await requeue(runner: session.runnerID, only: nil, reason: "runner \(session.runnerID) went silent")
         }
         state.connectedRunners.store(sessions.count, ordering: .relaxed)
+        departed = departed.filter { now - $0.value < silentTimeout * 2 }
         let leaseUntil = Timestamp.now.adding(milliseconds: leaseMilliseconds)
         for session in sessions.values where !session.assigned.isEmpty {
-            try? await store.renewLeases(of: session.runnerID, until: leaseUntil)
+            try? await store.renewLeases(of: session.runnerID, holding: session.assigned, until: leaseUntil)
         }
         if now - lastExpiredLeaseSweep >= silentTimeout {
             lastExpiredLeaseSweep = now
             do {
-                let outcome = try await store.requeueExpiredLeases(
-                    now: .now, maxAttempts: configuration.maxJobAttempts,
-                    reason: "the audit's runner stopped responding \(configuration.maxJobAttempts) times"
-                )
-                report(outcome, reason: "lease expired")
+                let failure = "the audit's runner stopped responding \(configuration.maxJobAttempts) times"
+                let outcome = try await store.requeueExpiredLeases(now: .now, maxAttempts: configuration.maxJobAttempts, reason: failure)
+                report(outcome, reason: "lease expired", failure: failure)
             } catch {
                 logger.error("could not recover expired leases", metadata: ["error": "\(error)"])
             }
@@ -332,18 +374,20 @@ final class RunnerGateway: @unchecked Sendable {
 
     private func requeue(runner: RunnerID, only: Set<AuditID>?, reason: String) async {
         do {
+            let failure = "\(reason); gave up after \(configuration.maxJobAttempts) attempts"
             let outcome = try await store.requeueJobs(
-                of: runner, only: only, maxAttempts: configuration.maxJobAttempts,
-                reason: "\(reason); gave up after \(configuration.maxJobAttempts) attempts", now: .now
+                of: runner, only: only, maxAttempts: configuration.maxJobAttempts, reason: failure, now: .now
             )
-            report(outcome, reason: reason)
+            report(outcome, reason: reason, failure: failure)
         } catch {
             // The leases will expire and the sweep will requeue them.
             logger.error("could not requeue jobs", metadata: ["runner_id": "\(runner)", "error": "\(error)"])
         }
     }
 
-    private func report(_ outcome: RequeueOutcome, reason: String) {
+    /// Publishes and logs a requeue: `reason` for audits back in the queue, `failure` (the
+    /// stored `error_message`) for audits that ran out of attempts.
+    private func report(_ outcome: RequeueOutcome, reason: String, failure: String) {
         for auditID in outcome.requeued {
             feed.publish(auditID) {
                 FeedMessage(event: .requeued, auditID: auditID, status: .queued, seq: nil, eventID: nil, timestamp: .now, payload: .object(["reason": .string(reason)]))
@@ -351,7 +395,7 @@ final class RunnerGateway: @unchecked Sendable {
         }
         for auditID in outcome.failed {
             feed.publish(auditID) {
-                FeedMessage(event: .error, auditID: auditID, status: .error, seq: nil, eventID: nil, timestamp: .now, payload: .object(["error_message": .string(reason)]))
+                FeedMessage(event: .error, auditID: auditID, status: .error, seq: nil, eventID: nil, timestamp: .now, payload: .object(["error_message": .string(failure)]))
             }
         }
         if !outcome.requeued.isEmpty || !outcome.failed.isEmpty {

@@ -113,8 +113,10 @@ public struct WriterService: Service {
             feed: feed.lastEndpoint ?? configuration.feedEndpoint
         )
         return (
-            loop.register(queries, options: .init(receiveBufferLimit: 256, maxFrames: 16)),
-            loop.register(runners, options: .init(receiveBufferLimit: max(64, configuration.maxBatchEvents * 2), maxFrames: 8)),
+            // Short send timeouts: a reply to a peer whose queue stays full waits in line ahead of
+            // replies to everyone else on the socket (runners resend, clients retry).
+            loop.register(queries, options: .init(receiveBufferLimit: 256, maxFrames: 16, sendTimeout: .seconds(1))),
+            loop.register(runners, options: .init(receiveBufferLimit: max(64, configuration.maxBatchEvents * 2), maxFrames: 8, sendTimeout: .seconds(1))),
             loop.register(feed),
             endpoints
         )

@@ -440,8 +440,8 @@ struct AuditStoreConformanceTests {
             _ = try await store.claimJobs(for: runnerA, writer: "w1", limit: 1, leaseUntil: at(50))
             _ = try await store.claimJobs(for: runnerB, writer: "w2", limit: 1, leaseUntil: at(50))
             _ = try await store.claimJobs(for: runnerB, writer: "w2", limit: 1, leaseUntil: at(200))
-            // runner-a is alive: its lease moves past `now`.
-            try await store.renewLeases(of: runnerA, until: at(300))
+            // runner-a is alive and holds audits[0]: its lease moves past `now`.
+            try await store.renewLeases(of: runnerA, holding: [audits[0].id], until: at(300))
 
             let outcome = try await store.requeueExpiredLeases(now: at(100), maxAttempts: 3, reason: "lease expired")
             #expect(outcome == RequeueOutcome(requeued: [audits[1].id]))
@@ -451,6 +451,24 @@ struct AuditStoreConformanceTests {
             #expect(try await store.requeueExpiredLeases(now: at(201), maxAttempts: 3, reason: "r") == RequeueOutcome(requeued: [audits[2].id]))
             #expect(try await store.requeueExpiredLeases(now: at(301), maxAttempts: 3, reason: "r") == RequeueOutcome(requeued: [audits[0].id]))
             #expect(try await store.queueDepth() == 4)
+        }
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func onlyHeldJobsAreRenewed(kind: StoreKind) async throws {
+        try await withStore(kind) { store async throws in
+            let audits = (0..<2).map { makeAudit(createdAt: at(Int64($0))) }
+            for audit in audits { try await store.enqueue(audit) }
+            // runner-a claimed both, then restarted and now holds only the second.
+            _ = try await store.claimJobs(for: runnerA, writer: "w", limit: 2, leaseUntil: at(50))
+            try await store.renewLeases(of: runnerA, holding: [audits[1].id], until: at(300))
+            // runner-b cannot renew runner-a's claims.
+            try await store.renewLeases(of: runnerB, holding: [audits[0].id], until: at(900))
+
+            let outcome = try await store.requeueExpiredLeases(now: at(100), maxAttempts: 3, reason: "lease expired")
+            #expect(outcome == RequeueOutcome(requeued: [audits[0].id]))
+            #expect(try await store.audit(audits[1].id)?.status == .queued)  // claimed, never started
+            #expect(try await store.queueDepth() == 1)
         }
     }
 

@@ -25,7 +25,8 @@ public final class InProcessWriter: Sendable {
         configuration.runnerSilentTimeoutMilliseconds = 2_000
         configure(&configuration)
         var logger = Logger(label: "test.writer")
-        logger.logLevel = .critical
+        // VERITAS_TEST_LOG=debug shows what the writer did while a test ran.
+        logger.logLevel = ProcessInfo.processInfo.environment["VERITAS_TEST_LOG"].flatMap(Logger.Level.init(rawValue:)) ?? .critical
         let (ready, continuation) = AsyncStream<WriterService.BoundEndpoints>.makeStream()
         let service = WriterService(configuration: configuration, logger: logger) { endpoints in
             continuation.yield(endpoints)

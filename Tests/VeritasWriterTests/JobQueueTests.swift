@@ -183,21 +183,48 @@ struct JobQueueTests {
         }
     }
 
-    @Test("release: the job is requeued at once and handed out again (attempt 2)")
+    @Test("a heartbeat that follows bye does not bring the runner back: it must say hello")
+    func heartbeatAfterByeIsRefused() async throws {
+        try await TestBed.run { bed in
+            let writer = try await bed.startWriter()
+            let client = try bed.client(writer)
+            let runner = try bed.runner(writer, "runner-leaving")
+            try await runner.connect(capacity: 1, heartbeats: false)
+            try await runner.send(.bye(runnerID: runner.runnerID))
+            try await runner.send(.heartbeat(RunnerHeartbeat(runnerID: runner.runnerID, capacity: 1, active: [])))
+            let refusal = try await runner.waitFor("an error for the heartbeat") { $0.errors.last }
+            #expect(refusal.code == .badRequest)
+            #expect(refusal.message.contains("hello"))
+            // Work submitted now is not handed to the departed runner.
+            _ = try await client.submit()
+            #expect(await runner.receivesJob(within: .milliseconds(500)) == false)
+            // A new hello brings it back.
+            try await runner.connect(capacity: 1, heartbeats: false)
+            _ = try await runner.nextJob(timeout: .seconds(2))
+        }
+    }
+
+    @Test("release: the job is requeued at once, not handed back to the releasing runner, and another runner gets it (attempt 2)")
     func releaseRequeues() async throws {
         try await TestBed.run { bed in
             let writer = try await bed.startWriter()
             let client = try bed.client(writer)
             let audit = try await client.submit()
             let runner = try bed.runner(writer, "runner-release")
-            try await runner.connect(capacity: 1)
+            try await runner.connect(capacity: 2)
             let job = try await runner.nextJob()
             try await runner.sendAndAwaitAcks([runner.started(job)])
             try await runner.send(.release(JobRelease(runnerID: runner.runnerID, auditID: job.auditID, reason: "shutting down")))
-            let again = try await runner.nextJob(timeout: .seconds(2))
+            #expect(try await eventually(timeout: .seconds(2)) { try await client.status(audit.id).status == .queued })
+            // A runner that releases is stopping: it gets no more jobs, even with free slots.
+            #expect(await runner.receivesJob(within: .milliseconds(500)) == false)
+
+            let other = try bed.runner(writer, "runner-takeover")
+            try await other.connect(capacity: 1)
+            let again = try await other.nextJob(timeout: .seconds(2))
             #expect(again.auditID == audit.id)
             #expect(again.attempt == 2)
-            try await runner.complete(again)
+            try await other.complete(again)
             #expect(try await client.status(audit.id).status == .completed)
         }
     }

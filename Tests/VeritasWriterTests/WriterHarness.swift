@@ -386,6 +386,15 @@ final class FakeRunner: Sendable {
         var jobs: [AuditJob] = []
         /// Every job received, in order.
         var allJobs: [AuditJob] = []
+        /// Audits this runner ended (completed, error) or handed back.
+        var finished: Set<AuditID> = []
+
+        /// What a heartbeat reports as active: jobs received and not finished, as a real runner
+        /// reports them (the writer frees slots for jobs a runner stops listing).
+        var active: [AuditID] {
+            var seen = Set<AuditID>()
+            return allJobs.map(\.auditID).filter { !finished.contains($0) && seen.insert($0).inserted }
+        }
         /// How many times each event id was acknowledged.
         var ackCounts: [EventID: Int] = [:]
         var rejects: [(eventID: EventID?, error: ProtocolError)] = []
@@ -408,6 +417,14 @@ final class FakeRunner: Sendable {
     var snapshot: State { state.withLock { $0 } }
 
     func send(_ message: RunnerMessage) async throws {
+        switch message {
+        case let .event(event) where event.name == .completed || event.name == .error:
+            _ = state.withLock { $0.finished.insert(event.auditID) }
+        case let .release(release):
+            _ = state.withLock { $0.finished.insert(release.auditID) }
+        default:
+            break
+        }
         try await socket.send(message.encodeFrames().map { Frame(noCopy: $0) })
     }
 
@@ -472,8 +489,8 @@ final class FakeRunner: Sendable {
     func startHeartbeats(every interval: Duration = .milliseconds(100)) {
         let task = Task { [self] in
             while !Task.isCancelled {
-                let capacity = state.withLock { $0.capacity }
-                try? await send(.heartbeat(RunnerHeartbeat(runnerID: runnerID, capacity: capacity, active: [])))
+                let (capacity, active) = state.withLock { ($0.capacity, $0.active) }
+                try? await send(.heartbeat(RunnerHeartbeat(runnerID: runnerID, capacity: capacity, active: active)))
                 try? await Task.sleep(for: interval)
             }
         }

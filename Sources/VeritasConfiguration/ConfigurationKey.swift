@@ -1,4 +1,13 @@
 /// One configuration setting: its YAML path, environment variable and how it sets a value.
+///
+/// Shared by `veritas-writer` and `veritas-runner`, so both read their YAML files, environment
+/// variables and `--set key=value` flags the same way (see ``ConfigurationLoader``).
+///
+/// ```swift
+/// static let keys: [ConfigurationKey<MySettings>] = [
+///     .integer("pool.size", env: "APP_POOL_SIZE", "connections in the pool", \.poolSize, range: 1...64),
+/// ]
+/// ```
 public struct ConfigurationKey<Settings>: Sendable {
     /// The dotted YAML path, e.g. `persistence.enabled`.
     public let path: String
@@ -9,23 +18,33 @@ public struct ConfigurationKey<Settings>: Sendable {
     let assign: @Sendable (inout Settings, String) throws(ConfigurationError) -> Void
     let render: @Sendable (Settings) -> String
 
-    /// A string setting.
-    static func string(
+    /// Sets the value from its text form, checking it.
+    public func assign(_ text: String, to settings: inout Settings) throws(ConfigurationError) {
+        try assign(&settings, text)
+    }
+
+    /// The value's text form, for start-up logs.
+    public func value(in settings: Settings) -> String {
+        render(settings)
+    }
+
+    /// A string setting; `allowEmpty` lets an empty value mean "automatic".
+    public static func string(
         _ path: String, env: String, _ summary: String, _ keyPath: WritableKeyPath<Settings, String> & Sendable,
-        allowed: [String]? = nil
+        allowed: [String]? = nil, allowEmpty: Bool = false
     ) -> Self {
         ConfigurationKey(path: path, environment: env, summary: summary, assign: { (settings, text) throws(ConfigurationError) in
             let value = text.trimmingCharacters(in: .whitespaces)
             if let allowed, !allowed.contains(value) {
                 throw ConfigurationError("\(path) must be one of \(allowed.joined(separator: ", ")); got '\(value)'")
             }
-            guard !value.isEmpty else { throw ConfigurationError("\(path) must not be empty") }
+            guard allowEmpty || !value.isEmpty else { throw ConfigurationError("\(path) must not be empty") }
             settings[keyPath: keyPath] = value
         }, render: { $0[keyPath: keyPath] })
     }
 
     /// An integer setting within `range`.
-    static func integer(
+    public static func integer(
         _ path: String, env: String, _ summary: String, _ keyPath: WritableKeyPath<Settings, Int> & Sendable,
         range: ClosedRange<Int>
     ) -> Self {
@@ -38,7 +57,7 @@ public struct ConfigurationKey<Settings>: Sendable {
     }
 
     /// A boolean setting (`true`/`false`, `1`/`0`, `yes`/`no`, `on`/`off`).
-    static func boolean(
+    public static func boolean(
         _ path: String, env: String, _ summary: String, _ keyPath: WritableKeyPath<Settings, Bool> & Sendable
     ) -> Self {
         ConfigurationKey(path: path, environment: env, summary: summary, assign: { (settings, text) throws(ConfigurationError) in
