@@ -1,16 +1,78 @@
 import ArgumentParser
+import Foundation
+import Logging
+import ServiceLifecycle
 import VeritasProtocol
+import VeritasRunner
+import VeritasWriter
 
-/// `veritas-runner`: audits websites and streams the events to a writer.
+/// `veritas-runner`: parses arguments and configuration, then runs ``RunnerService``.
 @main
 struct VeritasRunnerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "veritas-runner",
         abstract: "Veritas audit runner: takes jobs from a writer, audits sites, sends events.",
-        discussion: "Connects to a writer's runners endpoint, by default \(DefaultEndpoints.runnersConnect)."
+        discussion: """
+            Configuration: defaults, then the YAML file (--config, default config/runner.yaml when it \
+            exists), then environment variables, then these flags. Connects to a writer's runners \
+            endpoint, by default \(DefaultEndpoints.runnersConnect); keeps unacknowledged events in \
+            <data-dir>/outbox.sqlite (default ./runner-data).
+            """,
+        version: RunnerVersion.current
     )
 
+    @Option(help: "YAML configuration file.")
+    var config: String?
+
+    @Option(help: "The writer's runners endpoint (writer.endpoint).")
+    var writer: String?
+
+    @Option(help: "Runner id and routing id (runner.id).")
+    var id: String?
+
+    @Option(help: "Audits run at once (runner.capacity).")
+    var capacity: Int?
+
+    @Option(name: .customLong("data-dir"), help: "Runner data folder (data.directory).")
+    var dataDirectory: String?
+
+    @Option(name: .customLong("set"), help: "Any setting as key=value, e.g. --set shutdown.grace_ms=5000.")
+    var settings: [String] = []
+
+    @Flag(help: "Print every setting with its environment variable and exit.")
+    var listSettings = false
+
     func run() async throws {
-        throw ValidationError("the runner service is not built yet (issue: veritas-runner)")
+        if listSettings {
+            for key in RunnerConfiguration.keys { print("\(key.path)\t\(key.environment)\t\(key.summary)") }
+            return
+        }
+        var overrides: [String: String] = [:]
+        for setting in settings {
+            guard let equals = setting.firstIndex(of: "=") else { throw ValidationError("--set takes key=value; got '\(setting)'") }
+            overrides[String(setting[..<equals])] = String(setting[setting.index(after: equals)...])
+        }
+        if let writer { overrides["writer.endpoint"] = writer }
+        if let id { overrides["runner.id"] = id }
+        if let capacity { overrides["runner.capacity"] = String(capacity) }
+        if let dataDirectory { overrides["data.directory"] = dataDirectory }
+        let file = config ?? (FileManager.default.fileExists(atPath: "config/runner.yaml") ? "config/runner.yaml" : nil)
+        let settings: RunnerConfiguration
+        do {
+            settings = try RunnerConfiguration.load(file: file, environment: ProcessInfo.processInfo.environment, overrides: overrides)
+        } catch {
+            throw ValidationError(error.description)
+        }
+        LoggingSystem.bootstrapVeritas(format: settings.logFormat, level: settings.logLevel)
+        let logger = Logger(label: "veritas.runner")
+        let engine = HTTPAuditEngine(configuration: settings, logger: logger)
+        let group = ServiceGroup(
+            configuration: .init(
+                services: [.init(service: RunnerService(configuration: settings, engine: engine, logger: logger))],
+                gracefulShutdownSignals: [.sigterm, .sigint],
+                logger: logger
+            )
+        )
+        try await group.run()
     }
 }

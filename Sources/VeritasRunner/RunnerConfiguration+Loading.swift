@@ -1,0 +1,51 @@
+import Foundation
+@_exported import VeritasConfiguration
+import VeritasProtocol
+
+extension RunnerConfiguration {
+    /// Every setting, once: YAML path, environment variable, meaning.
+    public static let keys: [ConfigurationKey<RunnerConfiguration>] = [
+        .string("runner.id", env: "VERITAS_RUNNER_ID", "runner name and ZeroMQ routing id (default: runner-host-pid)", \.runnerID),
+        .integer("runner.capacity", env: "VERITAS_RUNNER_CAPACITY", "audits run at once", \.capacity, range: 1...ProtocolLimits.maxRunnerCapacity),
+        .string("writer.endpoint", env: "VERITAS_WRITER_RUNNERS_ENDPOINT", "the writer's runners endpoint to connect to", \.writerEndpoint),
+        .string("data.directory", env: "VERITAS_RUNNER_DATA_DIR", "runner data folder (holds outbox.sqlite)", \.dataDirectory),
+        .integer("outbox.max_bytes", env: "VERITAS_OUTBOX_MAX_BYTES", "unacknowledged bytes above which no new audit starts", \.outboxMaxBytes, range: 1_048_576...(1 << 40)),
+        .integer("outbox.resend_window", env: "VERITAS_OUTBOX_RESEND_WINDOW", "events in flight without an ack", \.resendWindow, range: 1...10_000),
+        .integer("outbox.ack_timeout_ms", env: "VERITAS_ACK_RESEND_TIMEOUT_MS", "resend an event not acknowledged within this time", \.ackResendTimeoutMilliseconds, range: 50...600_000),
+        .integer("link.heartbeat_interval_ms", env: "VERITAS_RUNNER_HEARTBEAT_INTERVAL_MS", "heartbeat interval until the writer's welcome says otherwise", \.heartbeatIntervalMilliseconds, range: 10...3_600_000),
+        .integer("link.heartbeat_timeout_ms", env: "VERITAS_RUNNER_HEARTBEAT_TIMEOUT_MS", "writer silence that means reconnect, until welcome says otherwise", \.heartbeatTimeoutMilliseconds, range: 50...3_600_000),
+        .integer("link.reconnect_initial_ms", env: "VERITAS_RECONNECT_INITIAL_MS", "first reconnect delay (doubles, with jitter)", \.reconnectInitialMilliseconds, range: 1...60_000),
+        .integer("link.reconnect_max_ms", env: "VERITAS_RECONNECT_MAX_MS", "longest reconnect delay", \.reconnectMaxMilliseconds, range: 1...600_000),
+        .integer("shutdown.grace_ms", env: "VERITAS_SHUTDOWN_GRACE_MS", "SIGTERM: time for running audits to finish before they are released", \.shutdownGraceMilliseconds, range: 0...3_600_000),
+        .integer("shutdown.drain_ms", env: "VERITAS_SHUTDOWN_DRAIN_MS", "SIGTERM: wait for the outbox to be acknowledged", \.shutdownDrainMilliseconds, range: 0...3_600_000),
+        .string("chromium.path", env: "VERITAS_CHROMIUM_PATH", "headless Chromium binary (empty: chromium or chromium-browser on PATH)", \.chromiumPath, allowEmpty: true),
+        .integer("chromium.timeout_ms", env: "VERITAS_SCREENSHOT_TIMEOUT_MS", "a screenshot taking longer is abandoned", \.screenshotTimeoutMilliseconds, range: 1_000...600_000),
+        .integer("fetch.max_page_bytes", env: "VERITAS_MAX_PAGE_BYTES", "largest page body fetched", \.maxPageBytes, range: 1_024...(64 * 1024 * 1024)),
+        .string("log.level", env: "VERITAS_LOG_LEVEL", "trace, debug, info, notice, warning, error, critical", \.logLevel, allowed: ["trace", "debug", "info", "notice", "warning", "error", "critical"]),
+        .string("log.format", env: "VERITAS_LOG_FORMAT", "json or text", \.logFormat, allowed: ["json", "text"]),
+    ]
+
+    /// Builds the configuration from the YAML file (if any), the environment and overrides.
+    ///
+    /// - Parameters:
+    ///   - file: a YAML file; `nil` uses none. A missing file that was named is an error.
+    ///   - environment: usually `ProcessInfo.processInfo.environment`.
+    ///   - overrides: dotted keys set by command-line flags, applied last.
+    public static func load(
+        file: String?, environment: [String: String], overrides: [String: String] = [:]
+    ) throws(ConfigurationError) -> RunnerConfiguration {
+        let settings = try ConfigurationLoader.load(
+            RunnerConfiguration(), keys: keys, file: file, environment: environment, overrides: overrides)
+        do {
+            _ = try RunnerID(settings.runnerID)
+        } catch {
+            throw ConfigurationError("runner.id: \(error.message)")
+        }
+        return settings
+    }
+
+    /// `key = value` of the effective configuration, for the start-up log.
+    public var summary: [String: String] {
+        ConfigurationLoader.summary(of: self, keys: Self.keys)
+    }
+}

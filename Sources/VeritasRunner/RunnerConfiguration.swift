@@ -1,0 +1,59 @@
+import Foundation
+import VeritasProtocol
+
+/// Everything a runner can be told, with the defaults it runs with when told nothing.
+///
+/// Sources, later ones winning: these defaults, the YAML file (`config/runner.yaml`), the
+/// environment (`VERITAS_*`), then command-line flags. Every key is listed once, with its
+/// environment variable, in ``RunnerConfiguration/keys``.
+public struct RunnerConfiguration: Sendable, Equatable {
+    /// The runner's name and ZeroMQ routing id; unique per running process.
+    public var runnerID: String = RunnerConfiguration.defaultRunnerID()
+    /// The writer's runners endpoint this runner connects to.
+    public var writerEndpoint: String = DefaultEndpoints.runnersConnect
+    /// The runner's own data folder: the outbox lives here.
+    public var dataDirectory: String = "runner-data"
+    /// Audits run at once (announced to the writer as `capacity`).
+    public var capacity: Int = 4
+    /// Above this many bytes of unacknowledged events, no new audit starts until the outbox drains.
+    public var outboxMaxBytes: Int = 256 * 1024 * 1024
+    /// Most events sent and not yet acknowledged at any time (also the resend batch after a reconnect).
+    public var resendWindow: Int = 256
+    /// An event not acknowledged within this time is sent again.
+    public var ackResendTimeoutMilliseconds: Int = ProtocolDefaults.ackResendTimeoutMilliseconds
+    /// Heartbeat interval until a `welcome` announces the writer's.
+    public var heartbeatIntervalMilliseconds: Int = ProtocolDefaults.heartbeatIntervalMilliseconds
+    /// Writer silence that means the link is down, until a `welcome` announces the writer's.
+    public var heartbeatTimeoutMilliseconds: Int = ProtocolDefaults.runnerSilentTimeoutMilliseconds
+    /// First delay before reconnecting; it doubles (with jitter) up to ``reconnectMaxMilliseconds``.
+    public var reconnectInitialMilliseconds: Int = 100
+    /// Longest delay between reconnect attempts.
+    public var reconnectMaxMilliseconds: Int = 5_000
+    /// On SIGTERM, how long running audits may take to finish before they are cancelled and released.
+    public var shutdownGraceMilliseconds: Int = 10_000
+    /// On SIGTERM, how long to wait for the outbox to be acknowledged before saying `bye`.
+    public var shutdownDrainMilliseconds: Int = 5_000
+    /// Headless Chromium for screenshots; empty: look for `chromium` or `chromium-browser` on PATH.
+    public var chromiumPath: String = ""
+    /// A screenshot that takes longer is abandoned (the browser is killed).
+    public var screenshotTimeoutMilliseconds: Int = 30_000
+    /// The largest page body fetched.
+    public var maxPageBytes: Int = 5 * 1024 * 1024
+    /// `trace`, `debug`, `info`, `notice`, `warning`, `error` or `critical`.
+    public var logLevel: String = "info"
+    /// `json` (one object per line) or `text`.
+    public var logFormat: String = "json"
+
+    public init() {}
+
+    /// `runner-<host>-<pid>`, reduced to the runner-id alphabet.
+    public static func defaultRunnerID() -> String {
+        let host = ProcessInfo.processInfo.hostName.prefix(40).map { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") ? $0 : "-" }
+        return "runner-\(String(host))-\(ProcessInfo.processInfo.processIdentifier)"
+    }
+
+    /// The outbox database file.
+    public var outboxPath: String {
+        URL(fileURLWithPath: dataDirectory).appendingPathComponent(Outbox.fileName).path
+    }
+}

@@ -1,0 +1,98 @@
+import Foundation
+import Logging
+import Testing
+import VeritasProtocol
+import VeritasRunner
+import VeritasTestSupport
+
+@Suite("audits end to end: real writer, real runner, real HTTP fixture")
+struct AuditEndToEndTests {
+    static let shopPage = FixtureServer.Page(
+        headers: [
+            ("Content-Type", "text/html; charset=utf-8"),
+            ("Content-Security-Policy", "default-src 'self'; script-src 'self' 'unsafe-inline'"),
+            ("X-Content-Type-Options", "nosniff"),
+            ("Referrer-Policy", "strict-origin-when-cross-origin"),
+            ("Set-Cookie", "session=abc; Path=/"),
+        ],
+        body: """
+            <html><head><title>Shop</title><script>var x = "people are viewing";</script></head><body>
+            <h1>Great deals</h1><p>Hurry! Offer ends in 09:59. Only 2 left in stock.</p>
+            <p>14 people are viewing this item right now.</p>
+            <button>Add to cart</button> <a href="/checkout">Checkout</a>
+            <a class="decline">No thanks, I don't want to save money</a>
+            <footer><a href="/privacy">Privacy policy</a> <a href="/terms">Terms</a></footer>
+            </body></html>
+            """)
+
+    @Test("an audit of a fixture page completes in the writer with findings and security results")
+    func completes() async throws {
+        let folder = try TemporaryFolder("runner-e2e")
+        defer { folder.remove() }
+        let site = try await FixtureServer.start(["/shop": Self.shopPage])
+        let writer = try await InProcessWriter.start(dataDirectory: folder.url.appendingPathComponent("writer"))
+        let runner = try await InProcessRunner.start(dataDirectory: folder.url.appendingPathComponent("runner"), writer: writer.endpoints.runners)
+        let database = try WriterDatabase(folder.url.appendingPathComponent("writer"))
+
+        let id = try await submit(writer, url: site.url("/shop"))
+        try await eventually("audit completed") { try database.status(id) == "completed" }
+        let row = try #require(try database.row(id))
+        let security = try JSONValue.decode(Data((row["security_results"] as String).utf8))
+        #expect(security["grade"]?.stringValue != nil)
+        #expect(security["tests"]?["csp"]?["pass"]?.boolValue == false)   // unsafe-inline
+        #expect(security["tests"]?["x_content_type_options"]?["pass"]?.boolValue == true)
+        #expect((row["site_type"] as String) == "shop")
+        let narrative: String = row["narrative"]
+        #expect(narrative.contains("Trust score"))
+        let findings = try database.count("SELECT COUNT(*) FROM audit_findings WHERE audit_id = ?", id)
+        #expect(findings >= 4)
+        let types = try await database.queue.read { db in
+            try String.fetchAll(db, sql: "SELECT pattern_type FROM audit_findings WHERE audit_id = ?", arguments: [id.rawValue])
+        }
+        #expect(Set(types).isSuperset(of: ["countdown_timer", "low_stock", "activity_notification", "confirmshaming"]))
+        // started + fetching, analysing, scoring (no Chromium here) + completed
+        #expect(try database.processedEvents(id) == 5)
+        try await eventually("outbox drained") { runner.handle.outbox.count == 0 }
+
+        try await runner.stop()
+        try await writer.stop()
+        await site.stop()
+    }
+
+    @Test("a 404 page and a refused connection end in error with a clear message")
+    func failures() async throws {
+        let folder = try TemporaryFolder("runner-errors")
+        defer { folder.remove() }
+        let site = try await FixtureServer.start([
+            "/data.json": .init(headers: [("Content-Type", "application/json")], body: "{}"),
+        ])
+        let closed = try freeLoopbackEndpoint().split(separator: ":").last.map(String.init) ?? "1"
+        let writer = try await InProcessWriter.start(dataDirectory: folder.url.appendingPathComponent("writer"))
+        var configuration = RunnerConfiguration()
+        configuration.chromiumPath = "/nonexistent/chromium"
+        var engine = HTTPAuditEngine(configuration: configuration, logger: Logger(label: "test"))
+        engine.timeouts[.quick] = .init(connect: .seconds(1), read: .seconds(2), total: .seconds(3))
+        let runner = try await InProcessRunner.start(
+            dataDirectory: folder.url.appendingPathComponent("runner"), writer: writer.endpoints.runners, engine: engine) { $0.capacity = 3 }
+        let database = try WriterDatabase(folder.url.appendingPathComponent("writer"))
+
+        let missing = try await submit(writer, url: site.url("/missing"))
+        let json = try await submit(writer, url: site.url("/data.json"))
+        let refused = try await submit(writer, url: "http://127.0.0.1:\(closed)/")
+        for id in [missing, json, refused] {
+            try await eventually("audit \(id) ended in error") { try database.status(id) == "error" }
+        }
+        let message = { (id: AuditID) throws -> String in
+            let row = try database.row(id)
+            return row.flatMap { $0["error_message"] as String? } ?? ""
+        }
+        #expect(try message(missing).contains("HTTP 404"))
+        #expect(try message(json).contains("not an HTML page"))
+        #expect(try message(refused).contains("127.0.0.1"))
+        #expect(try message(refused).lowercased().contains("refused") || message(refused).contains("timed out"))
+
+        try await runner.stop()
+        try await writer.stop()
+        await site.stop()
+    }
+}

@@ -1,0 +1,33 @@
+import Foundation
+import Testing
+import VeritasProtocol
+import VeritasRunner
+import VeritasTestSupport
+
+@Suite("graceful shutdown")
+struct GracefulShutdownTests {
+    @Test("an audit still running after the grace period is released back to the queue")
+    func releasesUnfinished() async throws {
+        let folder = try TemporaryFolder("runner-shutdown")
+        defer { folder.remove() }
+        let site = try await FixtureServer.start([
+            "/slow": .init(body: "<html><body>late</body></html>", delay: .seconds(30)),
+        ])
+        let writer = try await InProcessWriter.start(dataDirectory: folder.url.appendingPathComponent("writer"))
+        let runner = try await InProcessRunner.start(dataDirectory: folder.url.appendingPathComponent("runner"), writer: writer.endpoints.runners)
+        let database = try WriterDatabase(folder.url.appendingPathComponent("writer"))
+
+        let id = try await submit(writer, url: site.url("/slow"))
+        try await eventually("audit running") { try database.status(id) == "running" }
+        let start = ContinuousClock.now
+        try await runner.stop()
+        #expect(ContinuousClock.now - start < .seconds(5))
+        // `release` requeued it at once (not the 2 s silence timeout); no runner is left to take it.
+        try await eventually("audit requeued", timeout: .seconds(1)) { try database.status(id) == "queued" }
+        let attempts = try database.count("SELECT attempts FROM audits WHERE id = ?", id)
+        #expect(attempts == 1)
+
+        try await writer.stop()
+        await site.stop()
+    }
+}

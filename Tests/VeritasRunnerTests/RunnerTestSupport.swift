@@ -1,0 +1,161 @@
+import Foundation
+import GRDB
+import Logging
+import ServiceLifecycle
+import Testing
+import VeritasProtocol
+import VeritasRunner
+import VeritasTestSupport
+import VeritasWriter
+import ZeroMQ
+
+/// A free loopback TCP port: bound to port 0 by a throwaway socket, then released, so a writer
+/// restarted on the same data folder can bind the same endpoint again.
+func freeLoopbackEndpoint() throws -> String {
+    let context = try Context()
+    let socket = try Socket(context, type: .router)
+    try socket.bind("tcp://127.0.0.1:*")
+    let endpoint = socket.lastEndpoint ?? ""
+    socket.close()
+    return endpoint
+}
+
+/// Starts a writer on a fixed runners endpoint (so it can be restarted on the same one).
+func startWriter(_ folder: URL, runnersEndpoint: String) async throws -> InProcessWriter {
+    try await InProcessWriter.start(dataDirectory: folder) { configuration in
+        configuration.runnersEndpoint = runnersEndpoint
+    }
+}
+
+/// A runner inside the test process, with test timings.
+final class InProcessRunner: Sendable {
+    let handle: RunnerHandle
+    private let group: ServiceGroup
+    private let running: Task<Void, any Error>
+
+    static func start(
+        dataDirectory: URL, writer: String, engine: (any AuditEngine)? = nil,
+        _ configure: (inout RunnerConfiguration) -> Void = { _ in }
+    ) async throws -> InProcessRunner {
+        var configuration = RunnerConfiguration()
+        configuration.runnerID = "test-runner-\(UUID().uuidString.prefix(8))"
+        configuration.writerEndpoint = writer
+        configuration.dataDirectory = dataDirectory.path
+        configuration.capacity = 2
+        configuration.heartbeatIntervalMilliseconds = 100
+        configuration.heartbeatTimeoutMilliseconds = 1_000
+        configuration.ackResendTimeoutMilliseconds = 500
+        configuration.reconnectMaxMilliseconds = 300
+        configuration.shutdownGraceMilliseconds = 300
+        configuration.shutdownDrainMilliseconds = 2_000
+        configuration.chromiumPath = "/nonexistent/chromium"
+        configure(&configuration)
+        var logger = Logger(label: "test.runner")
+        logger.logLevel = .critical
+        let auditEngine = engine ?? HTTPAuditEngine(configuration: configuration, logger: logger)
+        let (ready, continuation) = AsyncStream<RunnerHandle>.makeStream()
+        let service = RunnerService(configuration: configuration, engine: auditEngine, logger: logger) { handle in
+            continuation.yield(handle)
+            continuation.finish()
+        }
+        let group = ServiceGroup(configuration: .init(services: [.init(service: service)], gracefulShutdownSignals: [], logger: logger))
+        let running = Task { try await group.run() }
+        var iterator = ready.makeAsyncIterator()
+        guard let handle = await iterator.next() else {
+            try await running.value
+            throw RunnerTestError(description: "the runner stopped before it was ready")
+        }
+        return InProcessRunner(handle: handle, group: group, running: running)
+    }
+
+    private init(handle: RunnerHandle, group: ServiceGroup, running: Task<Void, any Error>) {
+        self.handle = handle
+        self.group = group
+        self.running = running
+    }
+
+    /// Graceful shutdown, as SIGTERM; returns once the runner has stopped.
+    func stop() async throws {
+        await group.triggerGracefulShutdown()
+        try await running.value
+    }
+}
+
+/// Polls `condition` until it holds or `timeout` passes (no sleeps as synchronisation: the
+/// state is re-read each time).
+func eventually(
+    _ what: String, timeout: Duration = .seconds(8), _ condition: () async throws -> Bool
+) async throws {
+    let deadline = ContinuousClock.now + timeout
+    while ContinuousClock.now < deadline {
+        if try await condition() { return }
+        try await Task.sleep(for: .milliseconds(20))
+    }
+    Issue.record("timed out waiting for: \(what)")
+    throw RunnerTestError(description: "timed out waiting for: \(what)")
+}
+
+/// Submits an audit over a real socket (a DEALER speaking the REQ envelope, run by a
+/// SocketLoop so no test blocks a thread of the cooperative pool the writer runs on); returns its id.
+func submit(_ writer: InProcessWriter, url: String, tier: String = "quick", mode: String = "expert") async throws -> AuditID {
+    let context = try Context()
+    let loop = try SocketLoop(name: "test-client")
+    let dealer = try Socket(context, type: .dealer)
+    try dealer.connect(writer.endpoints.queries)
+    let socket = loop.register(dealer)
+    try await socket.send([Frame(), Frame(#"{"op":"submit","url":"\#(url)","tier":"\#(tier)","verdict_mode":"\#(mode)"}"#)])
+    let reply = await socket.receive(upTo: 1, timeout: .seconds(5))?.first
+    await loop.shutdown()
+    guard let frame = reply?.last else { throw RunnerTestError(description: "no reply to submit") }
+    let json = try JSONValue.decode(frame.data)
+    guard json["ok"]?.boolValue == true, let id = json["audit_id"]?.stringValue else {
+        throw RunnerTestError(description: "submit failed: \(String(decoding: frame.data, as: UTF8.self))")
+    }
+    return try AuditID(id)
+}
+
+/// Reads the writer's database directly (a second SQLite connection on the WAL file).
+struct WriterDatabase {
+    let queue: DatabaseQueue
+
+    init(_ folder: URL) throws {
+        var configuration = Configuration()
+        configuration.readonly = true
+        queue = try DatabaseQueue(path: folder.appendingPathComponent("veritas.sqlite").path, configuration: configuration)
+    }
+
+    func status(_ id: AuditID) throws -> String? {
+        try queue.read { db in try String.fetchOne(db, sql: "SELECT status FROM audits WHERE id = ?", arguments: [id.rawValue]) }
+    }
+
+    func row(_ id: AuditID) throws -> Row? {
+        try queue.read { db in try Row.fetchOne(db, sql: "SELECT * FROM audits WHERE id = ?", arguments: [id.rawValue]) }
+    }
+
+    func count(_ sql: String, _ id: AuditID) throws -> Int {
+        try queue.read { db in try Int.fetchOne(db, sql: sql, arguments: [id.rawValue]) ?? 0 }
+    }
+
+    func processedEvents(_ id: AuditID) throws -> Int {
+        try count("SELECT COUNT(*) FROM processed_events WHERE audit_id = ?", id)
+    }
+}
+
+/// Events for an audit the writer never handed out (it creates the row: order-tolerant).
+func sampleEvents(runner: String, url: String = "https://outbox.example/") throws -> (AuditID, [AuditEvent]) {
+    let auditID = AuditID.generate()
+    let runnerID = try RunnerID(runner)
+    let verdict = CompletedEventPayload(
+        trustScore: 80, riskLevel: .low, narrative: "fine", signalScores: ["security": 80], siteType: .other,
+        securityResults: .object(["score": .number(80)]), darkPatternSummary: DarkPatternSummary(findings: []))
+    let events = [
+        AuditEvent(auditID: auditID, seq: 1, runnerID: runnerID, payload: .started(StartedEventPayload(url: url, tier: .quick, verdictMode: .simple))),
+        AuditEvent(auditID: auditID, seq: 2, runnerID: runnerID, payload: .progress(ProgressEventPayload(phase: "fetching", percent: 10))),
+        AuditEvent(auditID: auditID, seq: 3, runnerID: runnerID, payload: .completed(verdict)),
+    ]
+    return (auditID, events)
+}
+
+struct RunnerTestError: Error, CustomStringConvertible {
+    let description: String
+}
