@@ -1,16 +1,54 @@
 import ArgumentParser
+import Foundation
+import VeritasClient
 import VeritasProtocol
 
 /// `veritas`: the command-line client.
+///
+/// Thin by design: each subcommand parses its arguments, calls ``WriterClient`` or
+/// ``FeedWatcher`` and prints the result; the protocol lives in `VeritasClient`.
 @main
 struct VeritasCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "veritas",
-        abstract: "Veritas client: submit audits, query results, watch progress, run the demo.",
-        discussion: "Talks to a writer's queries endpoint, by default \(DefaultEndpoints.queriesConnect)."
+        abstract: "Veritas client: submit audits, query results, watch progress.",
+        discussion: """
+            Talks to a writer's queries endpoint (--writer, env VERITAS_WRITER, default \
+            \(DefaultEndpoints.queriesConnect)) and, for watch and submit --wait, its feed \
+            (--feed, env VERITAS_FEED, default \(DefaultEndpoints.feedConnect)). --json prints \
+            the writer's reply objects as they arrived instead of tables.
+
+            \(VeritasExitStatus.helpSection)
+            """,
+        subcommands: [
+            SubmitCommand.self, StatusCommand.self, ListCommand.self, FindingsCommand.self,
+            ScreenshotsCommand.self, WatchCommand.self, HealthCommand.self,
+        ]
     )
 
-    func run() async throws {
-        print(Self.helpMessage())
+    /// ArgumentParser's own main, except that usage errors exit with
+    /// ``VeritasExitStatus/usage`` (2) instead of `EX_USAGE` (64), and a ``ClientError`` or
+    /// ``CommandFailure`` is printed once and mapped to its documented code.
+    static func main() async {
+        do {
+            var command = try parseAsRoot()
+            if var command = command as? AsyncParsableCommand {
+                try await command.run()
+            } else {
+                try command.run()
+            }
+        } catch let error as ClientError {
+            Console.error(error.description)
+            Foundation.exit(VeritasExitStatus(error).rawValue)
+        } catch let failure as CommandFailure {
+            Console.error(failure.message)
+            Foundation.exit(failure.status.rawValue)
+        } catch {
+            if exitCode(for: error) == .validationFailure {
+                Console.usageError(fullMessage(for: error))
+                Foundation.exit(VeritasExitStatus.usage.rawValue)
+            }
+            exit(withError: error)
+        }
     }
 }

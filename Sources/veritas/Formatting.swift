@@ -1,0 +1,75 @@
+import Foundation
+import VeritasProtocol
+
+/// How values read in human output.
+enum Formatting {
+    /// `text` on one line, cut to `limit` characters with an ellipsis.
+    static func truncated(_ text: String, to limit: Int) -> String {
+        let flat = text.split(whereSeparator: \.isNewline).joined(separator: " ")
+        guard flat.count > limit else { return flat }
+        return String(flat.prefix(max(limit - 1, 0))) + "…"
+    }
+
+    static func time(_ timestamp: Timestamp?) -> String {
+        timestamp?.description ?? "-"
+    }
+
+    static func score(_ audit: Audit) -> String {
+        audit.trustScore.map(String.init) ?? "-"
+    }
+
+    /// `1.2 KiB`, `3.4 MiB`.
+    static func bytes(_ count: Int) -> String {
+        if count < 1024 { return "\(count) B" }
+        if count < 1024 * 1024 { return String(format: "%.1f KiB", Double(count) / 1024) }
+        return String(format: "%.1f MiB", Double(count) / 1_048_576)
+    }
+
+    /// The readable block of one audit, as `veritas status` prints it.
+    static func auditBlock(_ audit: Audit) -> String {
+        var lines: [(String, String)] = [
+            ("id", audit.id.rawValue),
+            ("url", audit.url.isEmpty ? "-" : audit.url),
+            ("status", audit.status.rawValue),
+            ("tier", "\(audit.tier.rawValue), verdict \(audit.verdictMode.rawValue)"),
+        ]
+        if let score = audit.trustScore { lines.append(("trust score", "\(score)/100")) }
+        if let risk = audit.riskLevel { lines.append(("risk", risk.rawValue)) }
+        if let siteType = audit.siteType { lines.append(("site type", siteType.rawValue)) }
+        if let narrative = audit.narrative { lines.append(("narrative", narrative)) }
+        if let message = audit.errorMessage { lines.append(("error", message)) }
+        lines.append(("created", time(audit.createdAt)))
+        lines.append(("started", time(audit.startedAt)))
+        lines.append(("completed", time(audit.completedAt)))
+        if let runner = audit.runnerID { lines.append(("runner", runner.rawValue)) }
+        lines.append(("attempts", String(audit.attempts)))
+        lines.append(("source", audit.source.rawValue))
+        return block(lines)
+    }
+
+    /// `label:  value` lines with the values aligned; multi-line values stay indented.
+    static func block(_ lines: [(String, String)]) -> String {
+        let width = (lines.map(\.0.count).max() ?? 0) + 2
+        return lines.map { label, value in
+            let indent = String(repeating: " ", count: width)
+            let head = (label + ":").padding(toLength: width, withPad: " ", startingAt: 0)
+            return head + value.split(separator: "\n", omittingEmptySubsequences: false).joined(separator: "\n" + indent)
+        }.joined(separator: "\n")
+    }
+
+    /// A file-name-safe version of a screenshot label: lowercase letters, digits and `-`.
+    static func slug(_ label: String) -> String {
+        var slug = ""
+        for scalar in label.lowercased().unicodeScalars {
+            if scalar.isASCII, scalar.properties.isAlphabetic || ("0"..."9").contains(scalar) {
+                slug.unicodeScalars.append(scalar)
+            } else if !slug.isEmpty, !slug.hasSuffix("-") {
+                slug += "-"
+            }
+        }
+        while slug.hasSuffix("-") { slug.removeLast() }
+        slug = String(slug.prefix(48))
+        while slug.hasSuffix("-") { slug.removeLast() }
+        return slug.isEmpty ? "screenshot" : slug
+    }
+}

@@ -1,0 +1,186 @@
+import Crypto
+import Foundation
+import Testing
+import VeritasClient
+import VeritasProtocol
+import VeritasTestSupport
+
+/// The `veritas` executable, run as a process against a real in-process writer.
+@Suite("veritas CLI", .timeLimit(.minutes(1)))
+struct CommandLineTests {
+    private static func json(_ text: String) throws -> JSONValue {
+        try JSONValue.decode(Data(text.trimmingCharacters(in: .whitespacesAndNewlines).utf8))
+    }
+
+    @Test("submit --json prints the submit reply; status, list and health print readable output")
+    func submitStatusListHealth() async throws {
+        try await withWriter { writer, client in
+            let endpoint = ["--writer", writer.endpoints.queries]
+            let submitted = try await VeritasCLI.run(["submit", "https://cli.example/", "--tier", "quick", "--json"] + endpoint)
+            #expect(submitted.status == 0, "\(submitted.stderr)")
+            let reply = try Self.json(submitted.stdout)
+            #expect(reply["ok"] == .bool(true))
+            #expect(reply["op"]?.stringValue == "submit")
+            #expect(reply["status"]?.stringValue == "queued")
+            let id = try AuditID(try #require(reply["audit_id"]?.stringValue))
+            let stored = try await client.status(id)
+            #expect(stored.url == "https://cli.example/")
+            #expect(stored.tier == .quick)
+
+            // The writer endpoint may also come from the environment.
+            let status = try await VeritasCLI.run(["status", id.rawValue], environment: ["VERITAS_WRITER": writer.endpoints.queries])
+            #expect(status.status == 0, "\(status.stderr)")
+            #expect(status.stdout.contains("url:"))
+            #expect(status.stdout.contains("https://cli.example/"))
+            #expect(status.stdout.contains("status:"))
+            #expect(status.stdout.contains("queued"))
+            #expect(status.stdout.contains("source:"))
+
+            let plain = try await VeritasCLI.run(["submit", "https://second.example/"] + endpoint)
+            #expect(plain.status == 0, "\(plain.stderr)")
+            let secondID = try AuditID(plain.stdout.trimmingCharacters(in: .whitespacesAndNewlines))
+
+            let list = try await VeritasCLI.run(["list"] + endpoint)
+            #expect(list.status == 0, "\(list.stderr)")
+            let lines = list.stdout.split(separator: "\n").map(String.init)
+            #expect(lines.count == 3)
+            #expect(lines.first?.hasPrefix("ID ") == true)
+            for header in ["STATUS", "SCORE", "RISK", "URL", "CREATED"] { #expect(lines.first?.contains(header) == true) }
+            #expect(lines.dropFirst().first?.hasPrefix(secondID.rawValue) == true)
+            #expect(lines.last?.hasPrefix(id.rawValue) == true)
+            // Aligned: the URL column starts at the same offset on every line.
+            let offsets = lines.compactMap { line in line.range(of: "https://").map { line.distance(from: line.startIndex, to: $0.lowerBound) } }
+            #expect(offsets.count == 2 && Set(offsets).count == 1)
+
+            let limited = try await VeritasCLI.run(["list", "--limit", "1", "--json"] + endpoint)
+            let page = try Self.json(limited.stdout)
+            #expect(page["next_offset"] == .number(1))
+            #expect(page["audits"].flatMap { if case .array(let a) = $0 { a.count } else { nil } } == 1)
+
+            let health = try await VeritasCLI.run(["health"] + endpoint)
+            #expect(health.status == 0, "\(health.stderr)")
+            #expect(health.stdout.contains("status:"))
+            #expect(health.stdout.contains("ok"))
+            #expect(health.stdout.contains("2 queued"))
+        }
+    }
+
+    @Test("findings and screenshots --save: files named <index>-<label>.<ext> with the writer's sha256")
+    func findingsAndScreenshots() async throws {
+        try await withWriter { writer, client in
+            let audit = try await client.submit(url: "https://shots.example/")
+            let runner = try ScriptedRunner(endpoint: writer.endpoints.runners)
+            try await runner.hello()
+            try await runner.complete(try await runner.nextJob())
+            await runner.close()
+
+            let endpoint = ["--writer", writer.endpoints.queries]
+            let findings = try await VeritasCLI.run(["findings", audit.id.rawValue] + endpoint)
+            #expect(findings.status == 0, "\(findings.stderr)")
+            let lines = findings.stdout.split(separator: "\n")
+            #expect(lines.count == 3)
+            for header in ["CATEGORY", "TYPE", "SEVERITY", "CONFIDENCE", "EVIDENCE"] { #expect(lines.first?.contains(header) == true) }
+            #expect(findings.stdout.contains("countdown_timer"))
+            #expect(findings.stdout.contains("Offer ends in 09:59"))
+
+            let folder = try TemporaryFolder("veritas-shots")
+            defer { folder.remove() }
+            let target = folder.url.appendingPathComponent("out").path
+            let saved = try await VeritasCLI.run(["screenshots", audit.id.rawValue, "--save", target] + endpoint)
+            #expect(saved.status == 0, "\(saved.stderr)")
+            let files = try FileManager.default.contentsOfDirectory(atPath: target)
+            #expect(files == ["0-viewport-1280x800.png"])
+            let bytes = try Data(contentsOf: URL(fileURLWithPath: target).appendingPathComponent("0-viewport-1280x800.png"))
+            let info = try #require(try await client.screenshots(audit.id).screenshots.first)
+            #expect(bytes == Samples.png)
+            #expect(SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined() == info.sha256)
+            #expect(saved.stdout.contains("sha256 ok"))
+
+            let listed = try await VeritasCLI.run(["screenshots", audit.id.rawValue] + endpoint)
+            #expect(listed.status == 0)
+            #expect(listed.stdout.contains("Viewport (1280x800)"))
+            #expect(listed.stdout.contains("image/png"))
+        }
+    }
+
+    @Test("exit codes: 3 unreachable, 4 not found, 5 refused, 2 usage")
+    func exitCodes() async throws {
+        let nobody = unusedEndpoint()
+        let started = ContinuousClock.now
+        let unreachable = try await VeritasCLI.run(["health", "--writer", nobody, "--timeout", "0.3"])
+        #expect(unreachable.status == 3)
+        #expect(unreachable.stderr.contains(nobody))
+        #expect(unreachable.stderr.contains("veritas-writer"))
+        #expect(ContinuousClock.now - started < .seconds(4))
+
+        let usage = try await VeritasCLI.run(["status", "not-an-audit-id", "--writer", nobody])
+        #expect(usage.status == 2)
+
+        try await withWriter { writer, _ in
+            let endpoint = ["--writer", writer.endpoints.queries]
+            let notFound = try await VeritasCLI.run(["status", AuditID.generate().rawValue] + endpoint)
+            #expect(notFound.status == 4)
+            #expect(notFound.stderr.contains("not_found"))
+
+            let refused = try await VeritasCLI.run(["submit", "ftp://example.com/"] + endpoint)
+            #expect(refused.status == 5)
+            #expect(refused.stderr.contains("bad_request"))
+        }
+    }
+
+    @Test("--help lists the exit codes")
+    func helpListsExitCodes() async throws {
+        let help = try await VeritasCLI.run(["--help"])
+        #expect(help.status == 0)
+        for code in 0...6 {
+            #expect(help.stdout.contains("  \(code)  "))
+        }
+        #expect(!help.stdout.contains("demo"))
+    }
+
+    @Test("submit --wait follows a scripted runner to completion and exits 0")
+    func submitWait() async throws {
+        try await withWriter { writer, client in
+            let runner = try ScriptedRunner(endpoint: writer.endpoints.runners)
+            try await runner.hello()
+            let cli = Task {
+                try await VeritasCLI.run([
+                    "submit", "https://wait.example/", "--wait",
+                    "--writer", writer.endpoints.queries, "--feed", writer.endpoints.feed,
+                ])
+            }
+            let job = try await runner.nextJob()
+            #expect(job.url == "https://wait.example/")
+            try await runner.complete(job)
+            await runner.close()
+            let outcome = try await cli.value
+            #expect(outcome.status == 0, "\(outcome.stderr)")
+            #expect(outcome.stdout.contains("submitted \(job.auditID)"))
+            // Not a terminal: progress as plain lines, never redrawn with \r.
+            #expect(outcome.stdout.contains("% "))
+            #expect(!outcome.stdout.contains("\r"))
+            #expect(outcome.stdout.contains("trust score:"))
+            #expect(outcome.stdout.contains("72/100"))
+            #expect(try await client.status(job.auditID).status == .completed)
+        }
+    }
+
+    @Test("watch of an audit that already failed prints the verdict and exits 6")
+    func watchFinishedError() async throws {
+        try await withWriter { writer, client in
+            let audit = try await client.submit(url: "https://broken.example/")
+            let runner = try ScriptedRunner(endpoint: writer.endpoints.runners)
+            try await runner.hello()
+            let job = try await runner.nextJob()
+            try await runner.send(job.auditID, .error(ErrorEventPayload(errorMessage: "DNS lookup failed for broken.example")))
+            await runner.close()
+
+            let outcome = try await VeritasCLI.run([
+                "watch", audit.id.rawValue, "--writer", writer.endpoints.queries, "--feed", writer.endpoints.feed,
+            ])
+            #expect(outcome.status == 6)
+            #expect(outcome.stdout.contains("DNS lookup failed for broken.example"))
+            #expect(outcome.stdout.contains("error"))
+        }
+    }
+}
