@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import Logging
 import Testing
 import VeritasProtocol
@@ -53,6 +54,40 @@ struct AuditEndToEndTests {
         // started + fetching, analysing, scoring (no Chromium here) + completed
         #expect(try database.processedEvents(id) == 5)
         try await eventually("outbox drained") { runner.handle.outbox.count == 0 }
+
+        try await runner.stop()
+        try await writer.stop()
+        await site.stop()
+    }
+
+    @Test("with headless Chromium (make test installs it) the audit stores a real viewport screenshot")
+    func screenshotWithChromium() async throws {
+        // Not skipped when Chromium is missing: scripts/install-deps.sh installs it, so its
+        // absence is a set-up failure this test should report.
+        let chromium = ["/usr/bin/chromium", "/usr/bin/chromium-browser"].first { FileManager.default.isExecutableFile(atPath: $0) }
+        try #require(chromium != nil, "headless Chromium is not installed: run scripts/install-deps.sh")
+        let folder = try TemporaryFolder("runner-chromium")
+        defer { folder.remove() }
+        let site = try await FixtureServer.start(["/shop": Self.shopPage])
+        let writerFolder = folder.url.appendingPathComponent("writer")
+        let writer = try await InProcessWriter.start(dataDirectory: writerFolder)
+        let runner = try await InProcessRunner.start(dataDirectory: folder.url.appendingPathComponent("runner"), writer: writer.endpoints.runners) {
+            $0.chromiumPath = ""  // found on PATH, as in production
+        }
+        let database = try WriterDatabase(writerFolder)
+
+        let id = try await submit(writer, url: site.url("/shop"))
+        try await eventually("audit completed", timeout: .seconds(60)) { try database.status(id) == "completed" }
+        let shots = try database.queue.read { db in
+            try Row.fetchAll(db, sql: "SELECT file_path, file_size_bytes, content_type, label FROM audit_screenshots WHERE audit_id = ?", arguments: [id.rawValue])
+        }
+        let shot = try #require(shots.first)
+        #expect((shot["content_type"] as String) == "image/png")
+        let file = writerFolder.appendingPathComponent(shot["file_path"] as String)
+        let bytes = try Data(contentsOf: file)
+        #expect(bytes.count == (shot["file_size_bytes"] as Int))
+        #expect(bytes.starts(with: [0x89, 0x50, 0x4E, 0x47]))
+        #expect(bytes.count > 2_000, "a rendered page, not an empty image")
 
         try await runner.stop()
         try await writer.stop()
