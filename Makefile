@@ -4,6 +4,8 @@ SWIFT ?= swift
 TEST_FILTER ?=
 # make bench BENCH_ARGS="..."         (passed to veritas-bench)
 BENCH_ARGS ?=
+# make demo DEMO_ARGS="--no-keep-running"   (passed to veritas demo)
+DEMO_ARGS ?=
 
 .PHONY: deps build test bench demo clean
 
@@ -20,8 +22,11 @@ test: deps
 bench: deps
 	$(SWIFT) run -c release veritas-bench $(BENCH_ARGS)
 
+# Builds every product (the demo starts veritas-writer and veritas-runner from the build folder),
+# then runs the demo.
 demo: deps
-	$(SWIFT) run veritas demo
+	$(SWIFT) build
+	.build/debug/veritas demo $(DEMO_ARGS)
 
 clean:
 	$(SWIFT) package clean

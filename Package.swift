@@ -90,6 +90,19 @@ let package = Package(
         // MARK: Client
         .target(name: "VeritasClient", dependencies: ["ZeroMQ", "VeritasProtocol"]),
 
+        // MARK: Demo: the whole system on loopback with bundled sample sites (`veritas demo`)
+        .target(
+            name: "VeritasDemo",
+            dependencies: [
+                "VeritasClient",
+                "VeritasProtocol",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            resources: [.copy("Sites")]
+        ),
+
         // MARK: Executables (argument parsing only; the services live in libraries)
         .executableTarget(
             name: "veritas-writer",
@@ -115,6 +128,7 @@ let package = Package(
             name: "veritas",
             dependencies: [
                 "VeritasClient",
+                "VeritasDemo",
                 "VeritasProtocol",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -152,7 +166,7 @@ let package = Package(
         .testTarget(
             name: "VeritasWriterTests",
             dependencies: [
-                "VeritasWriter", "VeritasStore", "ZeroMQ", "VeritasProtocol",
+                "VeritasWriter", "VeritasStore", "ZeroMQ", "VeritasProtocol", "VeritasTestSupport",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "GRDB", package: "GRDB.swift"),
@@ -163,6 +177,7 @@ let package = Package(
             name: "VeritasTestSupport",
             dependencies: [
                 "VeritasWriter",
+                "VeritasRunner",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -183,8 +198,9 @@ let package = Package(
         .testTarget(
             name: "VeritasClientTests",
             dependencies: [
-                "VeritasClient", "VeritasTestSupport", "VeritasWriter", "VeritasProtocol", "ZeroMQ",
+                "VeritasClient", "VeritasTestSupport", "VeritasWriter", "VeritasProtocol", "ZeroMQ", "VeritasDemo",
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),
     ],

@@ -135,7 +135,7 @@ struct CommandLineTests {
         for code in 0...6 {
             #expect(help.stdout.contains("  \(code)  "))
         }
-        #expect(!help.stdout.contains("demo"))
+        #expect(help.stdout.contains("demo"))
     }
 
     @Test("submit --wait follows a scripted runner to completion and exits 0")
