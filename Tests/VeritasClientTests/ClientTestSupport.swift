@@ -174,32 +174,25 @@ enum VeritasCLI {
     static func run(_ arguments: [String], environment: [String: String] = [:]) async throws -> Outcome {
         try await withCheckedThrowingContinuation { continuation in
             let thread = Thread {
-                let process = Process()
-                process.executableURL = executable
-                process.arguments = arguments
                 var merged = ProcessInfo.processInfo.environment
                 merged["VERITAS_WRITER"] = nil
                 merged["VERITAS_FEED"] = nil
                 merged.merge(environment) { $1 }
-                process.environment = merged
-                let out = Pipe()
-                let err = Pipe()
-                process.standardOutput = out
-                process.standardError = err
+                let base = FileManager.default.temporaryDirectory.appendingPathComponent("veritas-cli-\(UUID().uuidString)")
+                let out = base.appendingPathExtension("out")
+                let err = base.appendingPathExtension("err")
+                defer {
+                    try? FileManager.default.removeItem(at: out)
+                    try? FileManager.default.removeItem(at: err)
+                }
                 do {
-                    try process.run()
+                    let child = try SpawnedProcess(
+                        executable: executable.path, arguments: arguments, environment: merged, stdout: out, stderr: err)
+                    let status = child.waitForExit()
+                    continuation.resume(returning: Outcome(status: status, stdout: child.stdout, stderr: child.stderr))
                 } catch {
                     continuation.resume(throwing: TestFailure("cannot run \(executable.path): \(error)"))
-                    return
                 }
-                // Outputs are small (far below a pipe's buffer), so reading them in turn is safe.
-                let stdout = out.fileHandleForReading.readDataToEndOfFile()
-                let stderr = err.fileHandleForReading.readDataToEndOfFile()
-                process.waitUntilExit()
-                continuation.resume(returning: Outcome(
-                    status: process.terminationStatus,
-                    stdout: String(decoding: stdout, as: UTF8.self),
-                    stderr: String(decoding: stderr, as: UTF8.self)))
             }
             thread.start()
         }

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import ServiceLifecycle
+import VeritasRunner
 import VeritasWriter
 
 /// A real writer inside the test process: ephemeral loopback ports, its own data folder, real
@@ -71,3 +72,4 @@ public struct TemporaryFolder: Sendable {
         try? FileManager.default.removeItem(at: url)
     }
 }
+

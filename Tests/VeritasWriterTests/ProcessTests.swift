@@ -2,6 +2,7 @@ import Foundation
 import Synchronization
 import Testing
 import VeritasProtocol
+import VeritasTestSupport
 
 /// The real `veritas-writer` executable: start-up log, a submit through it, SIGTERM → exit 0,
 /// restart on the same folder, `--help`.
@@ -27,57 +28,25 @@ struct ProcessTests {
         return nil
     }()
 
-    /// A child process whose standard error is read line by line on a thread of its own.
-    final class WriterProcess: @unchecked Sendable {
-        // @unchecked: `process` is only read (isRunning, termination) after it was started.
-        let process: Process
-        private let lines = Mutex<[String]>([])
-        private let output = Mutex<Data>(Data())
+    /// A `veritas-writer` child process, its output in files next to the test's data.
+    final class WriterProcess: Sendable {
+        enum Reason { case exit, uncaughtSignal }
+        let process: SpawnedProcess
 
         init(arguments: [String], directory: URL, environment: [String: String] = [:]) throws {
             guard let executable = ProcessTests.executable else { throw HarnessError("veritas-writer executable not found next to the tests") }
-            let process = Process()
-            process.executableURL = executable
-            process.arguments = arguments
-            process.currentDirectoryURL = directory   // no config/writer.yaml there
             var env = ProcessInfo.processInfo.environment
             for key in env.keys where key.hasPrefix("VERITAS_") || key == "USE_DB_PERSISTENCE" { env[key] = nil }
             env.merge(environment) { _, new in new }
-            process.environment = env
-            let errorPipe = Pipe()
-            let outputPipe = Pipe()
-            process.standardError = errorPipe
-            process.standardOutput = outputPipe
-            process.standardInput = FileHandle.nullDevice
-            self.process = process
-            try process.run()
-            let stderr = errorPipe.fileHandleForReading
-            let stdout = outputPipe.fileHandleForReading
-            Thread.detachNewThread { [self] in
-                var pending = Data()
-                while true {
-                    let chunk = stderr.availableData
-                    if chunk.isEmpty { break }
-                    pending += chunk
-                    while let newline = pending.firstIndex(of: 0x0A) {
-                        let line = String(decoding: pending[pending.startIndex..<newline], as: UTF8.self)
-                        pending.removeSubrange(pending.startIndex...newline)
-                        lines.withLock { $0.append(line) }
-                    }
-                }
-                if !pending.isEmpty { lines.withLock { $0.append(String(decoding: pending, as: UTF8.self)) } }
-            }
-            Thread.detachNewThread { [self] in
-                while true {
-                    let chunk = stdout.availableData
-                    if chunk.isEmpty { break }
-                    output.withLock { $0 += chunk }
-                }
-            }
+            let name = "writer-\(UUID().uuidString)"
+            // The working directory has no config/writer.yaml, so only flags and env apply.
+            process = try SpawnedProcess(
+                executable: executable.path, arguments: arguments, environment: env, directory: directory,
+                stdout: directory.appendingPathComponent("\(name).out"), stderr: directory.appendingPathComponent("\(name).err"))
         }
 
-        var stderrLines: [String] { lines.withLock { $0 } }
-        var stdout: String { output.withLock { String(decoding: $0, as: UTF8.self) } }
+        var stderrLines: [String] { process.stderr.split(separator: "\n").map(String.init) }
+        var stdout: String { process.stdout }
 
         /// The first JSON log line whose `msg` is `message`.
         func logLine(_ message: String) -> JSONValue? {
@@ -101,17 +70,17 @@ struct ProcessTests {
         }
 
         /// Waits for the process to exit; `nil` if it is still running after `timeout`.
-        func waitForExit(timeout: Duration) async throws -> (reason: Process.TerminationReason, status: Int32)? {
+        func waitForExit(timeout: Duration) async throws -> (reason: Reason, status: Int32)? {
             guard try await eventually(timeout: timeout, { !process.isRunning }) else { return nil }
-            process.waitUntilExit()
-            return (process.terminationReason, process.terminationStatus)
+            let code = process.exitCode ?? process.waitForExit()
+            return code >= 128 ? (.uncaughtSignal, code - 128) : (.exit, code)
         }
 
         /// Kills the process if it is still running (cleanup after a failure).
         func kill() {
             if process.isRunning {
-                Foundation.kill(process.processIdentifier, SIGKILL)
-                process.waitUntilExit()
+                process.signal(SIGKILL)
+                _ = process.waitForExit()
             }
         }
     }

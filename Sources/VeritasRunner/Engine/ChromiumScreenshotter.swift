@@ -49,7 +49,7 @@ struct ChromiumScreenshotter: Sendable {
             let once = ResumeOnce(continuation)
             process.terminationHandler = { _ in once.resume(true) }
             do {
-                try process.run()
+                try SerialProcessLauncher.run(process)
             } catch {
                 logger.warning("screenshot skipped: chromium did not start", metadata: ["error": "\(error)"])
                 once.resume(false)
