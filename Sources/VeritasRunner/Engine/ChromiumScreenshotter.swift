@@ -60,12 +60,13 @@ struct ChromiumScreenshotter: Sendable {
                 while box.process.isRunning && ContinuousClock.now < deadline {
                     try? await Task.sleep(for: .milliseconds(100))
                 }
-                if box.process.isRunning {
-                    logger.warning("screenshot abandoned: chromium timed out", metadata: ["url": "\(url)"])
-                    box.process.terminate()
-                    try? await Task.sleep(for: .seconds(1))
-                    if box.process.isRunning { kill(box.process.processIdentifier, SIGKILL) }
-                }
+                // Chromium ended by itself: the termination handler reports it. Resuming here
+                // too could win the race and throw a finished screenshot away.
+                guard box.process.isRunning else { return }
+                logger.warning("screenshot abandoned: chromium timed out", metadata: ["url": "\(url)"])
+                box.process.terminate()
+                try? await Task.sleep(for: .seconds(1))
+                if box.process.isRunning { kill(box.process.processIdentifier, SIGKILL) }
                 once.resume(false)
             }
         }
