@@ -34,7 +34,11 @@ public final class InProcessWriter: Sendable {
             continuation.finish()
         }
         let group = ServiceGroup(configuration: .init(services: [.init(service: service)], gracefulShutdownSignals: [], logger: logger))
-        let running = Task { try await group.run() }
+        let running = Task {
+            // If the writer fails before it is ready (a port in use), end the wait below.
+            defer { continuation.finish() }
+            try await group.run()
+        }
         var iterator = ready.makeAsyncIterator()
         guard let endpoints = await iterator.next() else {
             try await running.value

@@ -49,21 +49,8 @@ struct JobQueueTests {
         try await TestBed.run { bed in
             let writer = try await bed.startWriter()
             let dealer = try bed.dealer(writer)
-            // Pipelined: the writer handles them back to back, several in the same millisecond.
             let count = 200
-            for index in 0..<count {
-                try await dealer.send([Data(), Data(#"{"op":"submit","url":"https://burst.example/\#(index)","request_id":"\#(index)"}"#.utf8)])
-            }
-            var idByRequest: [Int: AuditID] = [:]
-            for _ in 0..<count {
-                let frames = try #require(await dealer.receive())
-                let (envelope, _) = try QueryReplyEnvelope.decode(frames: Array(frames.dropFirst()))
-                guard case let .submitted(audit) = envelope.reply, let request = envelope.requestID.flatMap(Int.init) else {
-                    Issue.record("unexpected reply \(envelope)"); return
-                }
-                idByRequest[request] = audit.id
-            }
-            let submitted = (0..<count).compactMap { idByRequest[$0] }
+            let submitted = try await dealer.submitBurst(count: count)
             let runner = try bed.runner(writer, "runner-burst")
             try await runner.connect(capacity: count)
             let jobs = try await runner.jobs(count)

@@ -1,71 +1,43 @@
 import Foundation
-import Logging
-import ServiceLifecycle
 import Synchronization
 import Testing
 import VeritasProtocol
 import VeritasStore
+import VeritasTestSupport
 import VeritasWriter
 import ZeroMQ
 
-/// A real writer in this process: ephemeral loopback ports, a temporary data folder, real
-/// sockets. ``stop()`` triggers the same graceful shutdown as SIGTERM.
+/// A real writer in this process (the shared `InProcessWriter`) with the writer tests'
+/// defaults: a temporary data folder, fast heartbeats, a short silence timeout.
 final class WriterHarness: Sendable {
-    let endpoints: WriterService.BoundEndpoints
-    let configuration: WriterConfiguration
+    private let writer: InProcessWriter
     let dataDirectory: URL
-    private let group: ServiceGroup
-    private let running: Task<Void, any Error>
 
-    /// Starts a writer; `configure` adjusts the test defaults (fast heartbeats, temp folder).
+    var endpoints: WriterService.BoundEndpoints { writer.endpoints }
+    var configuration: WriterConfiguration { writer.configuration }
+
+    /// Starts a writer; `configure` adjusts the test defaults.
     static func start(
         dataDirectory: URL? = nil,
         _ configure: (inout WriterConfiguration) -> Void = { _ in }
     ) async throws -> WriterHarness {
         let directory = dataDirectory ?? FileManager.default.temporaryDirectory
             .appendingPathComponent("veritas-writer-tests-\(UUID().uuidString)", isDirectory: true)
-        var configuration = WriterConfiguration()
-        configuration.queriesEndpoint = "tcp://127.0.0.1:*"
-        configuration.runnersEndpoint = "tcp://127.0.0.1:*"
-        configuration.feedEndpoint = "tcp://127.0.0.1:*"
-        configuration.dataDirectory = directory.path
-        configuration.databaseSynchronous = "normal"
-        configuration.heartbeatIntervalMilliseconds = 100
-        configuration.runnerSilentTimeoutMilliseconds = 600
-        configure(&configuration)
-
-        var logger = Logger(label: "test.writer")
-        logger.logLevel = .critical
-        let (ready, readyContinuation) = AsyncStream<WriterService.BoundEndpoints>.makeStream()
-        let service = WriterService(configuration: configuration, logger: logger) { endpoints in
-            readyContinuation.yield(endpoints)
-            readyContinuation.finish()
+        let writer = try await InProcessWriter.start(dataDirectory: directory) { configuration in
+            configuration.runnerSilentTimeoutMilliseconds = 600
+            configure(&configuration)
         }
-        let group = ServiceGroup(configuration: .init(services: [.init(service: service)], gracefulShutdownSignals: [], logger: logger))
-        let running = Task {
-            defer { readyContinuation.finish() }
-            try await group.run()
-        }
-        var iterator = ready.makeAsyncIterator()
-        guard let endpoints = await iterator.next() else {
-            _ = try await running.value
-            throw HarnessError("the writer stopped before it was ready")
-        }
-        return WriterHarness(endpoints: endpoints, configuration: configuration, dataDirectory: directory, group: group, running: running)
+        return WriterHarness(writer: writer, dataDirectory: directory)
     }
 
-    private init(endpoints: WriterService.BoundEndpoints, configuration: WriterConfiguration, dataDirectory: URL, group: ServiceGroup, running: Task<Void, any Error>) {
-        self.endpoints = endpoints
-        self.configuration = configuration
+    private init(writer: InProcessWriter, dataDirectory: URL) {
+        self.writer = writer
         self.dataDirectory = dataDirectory
-        self.group = group
-        self.running = running
     }
 
     /// Graceful shutdown (as SIGTERM); returns when the writer has stopped.
     func stop() async throws {
-        await group.triggerGracefulShutdown()
-        try await running.value
+        try await writer.stop()
     }
 
     /// Removes the data folder.
@@ -312,6 +284,26 @@ final class QueryDealer: Sendable {
     /// The next reply's frames, or `nil` after `timeout`.
     func receive(timeout: Duration = .seconds(5)) async -> [Data]? {
         await socket.receive(upTo: 1, timeout: timeout)?.first?.map(\.data)
+    }
+
+    /// Submits `count` audits pipelined (so the writer handles several within one millisecond)
+    /// and returns their ids in submission order.
+    func submitBurst(count: Int) async throws -> [AuditID] {
+        for index in 0..<count {
+            try await send([Data(), Data(#"{"op":"submit","url":"https://burst.example/\#(index)","request_id":"\#(index)"}"#.utf8)])
+        }
+        var idByRequest: [Int: AuditID] = [:]
+        for _ in 0..<count {
+            let frames = try #require(await receive())
+            let (envelope, _) = try QueryReplyEnvelope.decode(frames: Array(frames.dropFirst()))
+            guard case let .submitted(audit) = envelope.reply, let request = envelope.requestID.flatMap(Int.init) else {
+                throw HarnessError("unexpected reply \(envelope)")
+            }
+            idByRequest[request] = audit.id
+        }
+        let submitted = (0..<count).compactMap { idByRequest[$0] }
+        #expect(submitted.count == count, "every submit answered once")
+        return submitted
     }
 
     func close() async {

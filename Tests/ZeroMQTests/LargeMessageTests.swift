@@ -6,19 +6,9 @@ import ZeroMQ
 @Suite struct LargeMessageTests {
     static let sixteenMiB = 16 << 20
 
-    /// A connected PAIR over loopback TCP, receives bounded by ``lostAfter``.
-    private static func pair(_ context: Context) throws -> (sender: Socket, receiver: Socket) {
-        let receiver = try Socket(context, type: .pair)
-        try receiver.failReceives()
-        let endpoint = try receiver.bindEphemeral()
-        let sender = try Socket(context, type: .pair)
-        try sender.connect(endpoint)
-        return (sender, receiver)
-    }
-
     @Test func sixteenMebibytesFromALentArrayArriveIntact() throws {
         let context = try Context()
-        let (sender, receiver) = try Self.pair(context)
+        let (sender, receiver) = try connectedPair(context)
         let payload = randomBytes(Self.sixteenMiB)
 
         try sender.send([Frame("screenshot"), Frame(noCopy: payload)])
@@ -33,7 +23,7 @@ import ZeroMQ
 
     @Test func sixteenMebibytesFromLentDataArriveIntact() throws {
         let context = try Context()
-        let (sender, receiver) = try Self.pair(context)
+        let (sender, receiver) = try connectedPair(context)
         let payload = randomBytes(Self.sixteenMiB)
 
         try sender.send(Frame(noCopy: Data(payload)))
@@ -53,7 +43,7 @@ import ZeroMQ
         expectSameBytes(frame, payload)
 
         let context = try Context()
-        let (sender, receiver) = try Self.pair(context)
+        let (sender, receiver) = try connectedPair(context)
         try sender.send(frame)
         let received = try receiver.receive()
         expectSingleFrame(received, holding: payload)
@@ -70,7 +60,7 @@ import ZeroMQ
 
     @Test func frameInitialisedInPlaceArrivesIntact() throws {
         let context = try Context()
-        let (sender, receiver) = try Self.pair(context)
+        let (sender, receiver) = try connectedPair(context)
         let count = 1 << 20
         let frame = Frame(count: count) { buffer in
             for index in buffer.indices { buffer[index] = UInt8(truncatingIfNeeded: index &* 31) }
@@ -111,7 +101,7 @@ import ZeroMQ
     @Test(arguments: [16, 1 << 20])
     func frameSentTwiceStaysValid(count: Int) throws {
         let context = try Context()
-        let (sender, receiver) = try Self.pair(context)
+        let (sender, receiver) = try connectedPair(context)
         let payload = randomBytes(count)
         let frame = Frame(noCopy: payload)
 
@@ -129,8 +119,8 @@ import ZeroMQ
 
     @Test func receivedFrameCanBeForwarded() throws {
         let context = try Context()
-        let (sender, relayIn) = try Self.pair(context)
-        let (relayOut, receiver) = try Self.pair(context)
+        let (sender, relayIn) = try connectedPair(context)
+        let (relayOut, receiver) = try connectedPair(context)
         let payload = randomBytes(100_000)
 
         try sender.send(Frame(noCopy: payload))

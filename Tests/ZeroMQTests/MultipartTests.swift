@@ -3,19 +3,9 @@ import ZeroMQ
 
 /// Multipart messages: sent and received as one unit, frame boundaries and empty frames kept.
 @Suite struct MultipartTests {
-    /// A connected PAIR over loopback TCP, receives bounded by ``lostAfter``.
-    private static func pair(_ context: Context) throws -> (sender: Socket, receiver: Socket) {
-        let receiver = try Socket(context, type: .pair)
-        try receiver.failReceives()
-        let endpoint = try receiver.bindEphemeral()
-        let sender = try Socket(context, type: .pair)
-        try sender.connect(endpoint)
-        return (sender, receiver)
-    }
-
     @Test func fiveFramesArriveAsOneMessage() throws {
         let context = try Context()
-        let (sender, receiver) = try Self.pair(context)
+        let (sender, receiver) = try connectedPair(context)
         let message = [
             Frame("header"), Frame((0...255).map { UInt8($0) }), Frame(), Frame(randomBytes(4096)), Frame("end"),
         ]
@@ -34,7 +24,7 @@ import ZeroMQ
 
     @Test func emptyFramesArePreserved() throws {
         let context = try Context()
-        let (sender, receiver) = try Self.pair(context)
+        let (sender, receiver) = try connectedPair(context)
         try sender.send([Frame(), Frame(), Frame("middle"), Frame([UInt8]()), Frame("")])
         try sender.send([Frame()])
 
@@ -50,7 +40,7 @@ import ZeroMQ
 
     @Test func tooManyFramesThrowAndTheNextMessageIsIntact() throws {
         let context = try Context()
-        let (sender, receiver) = try Self.pair(context)
+        let (sender, receiver) = try connectedPair(context)
         try sender.send((0..<100).map { Frame("part \($0)") })
         try sender.send([Frame("after"), Frame("the flood")])
 
@@ -64,7 +54,7 @@ import ZeroMQ
 
     @Test func maxFramesAllowsExactlyThatMany() throws {
         let context = try Context()
-        let (sender, receiver) = try Self.pair(context)
+        let (sender, receiver) = try connectedPair(context)
         try sender.send((0..<10).map { Frame("\($0)") })
         #expect(try receiver.receive(maxFrames: 10).count == 10)
         sender.close()
@@ -73,7 +63,7 @@ import ZeroMQ
 
     @Test func hasMoreFramesFollowsTheMessage() throws {
         let context = try Context()
-        let (sender, receiver) = try Self.pair(context)
+        let (sender, receiver) = try connectedPair(context)
         try sender.send([Frame("one"), Frame("two"), Frame("three")])
 
         var parts: [String] = []
@@ -90,7 +80,7 @@ import ZeroMQ
 
     @Test func framesSentOneByOneWithMoreFormOneMessage() throws {
         let context = try Context()
-        let (sender, receiver) = try Self.pair(context)
+        let (sender, receiver) = try connectedPair(context)
         try sender.send("text", more: true)
         try sender.send([0xDE, 0xAD] as [UInt8], more: true)
         try [UInt8]([1, 2, 3]).withUnsafeBytes { try sender.send($0, more: true) }
@@ -104,7 +94,7 @@ import ZeroMQ
 
     @Test func sendingNoFramesSendsNothing() throws {
         let context = try Context()
-        let (sender, receiver) = try Self.pair(context)
+        let (sender, receiver) = try connectedPair(context)
         try sender.send([Frame]())
         try sender.send("only")
         #expect(strings(try receiver.receive()) == ["only"])

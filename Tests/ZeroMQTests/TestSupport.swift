@@ -176,3 +176,13 @@ final class LoopBarrier {
         pong.close()
     }
 }
+
+/// A connected PAIR over loopback TCP; the receiver's receives fail after ``lostAfter``.
+func connectedPair(_ context: Context) throws -> (sender: Socket, receiver: Socket) {
+    let receiver = try Socket(context, type: .pair)
+    try receiver.failReceives()
+    let endpoint = try receiver.bindEphemeral()
+    let sender = try Socket(context, type: .pair)
+    try sender.connect(endpoint)
+    return (sender, receiver)
+}
