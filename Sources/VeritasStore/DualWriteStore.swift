@@ -20,13 +20,8 @@ public final class DualWriteStore: AuditStore {
     public let memory: MemoryAuditStore
     /// The database store, or `nil` when persistence is disabled.
     public let database: (any AuditStore)?
-    private let health = Mutex<Health>(Health())
-
-    private struct Health {
-        var degraded = false
-        var lastError: String?
-        var failures = 0
-    }
+    /// Whether the last database write failed.
+    private let degraded = Mutex(false)
 
     public init(memory: MemoryAuditStore, database: (any AuditStore)?) {
         self.memory = memory
@@ -36,14 +31,8 @@ public final class DualWriteStore: AuditStore {
     /// `disabled`, `ok`, or `degraded` after a failed database write.
     public var databaseState: DatabaseState {
         guard database != nil else { return .disabled }
-        return health.withLock { $0.degraded } ? .degraded : .ok
+        return degraded.withLock { $0 } ? .degraded : .ok
     }
-
-    /// The last database error, while degraded.
-    public var lastDatabaseError: String? { health.withLock { $0.degraded ? $0.lastError : nil } }
-
-    /// Database write failures since start-up.
-    public var databaseFailures: Int { health.withLock { $0.failures } }
 
     // MARK: Writes
 
@@ -163,14 +152,11 @@ public final class DualWriteStore: AuditStore {
         guard tracked else { return try await body() }
         do {
             let result = try await body()
-            health.withLock { $0.degraded = false }
+            degraded.withLock { $0 = false }
             return result
         } catch {
-            health.withLock { health in
-                health.degraded = true
-                health.lastError = String(describing: error)
-                health.failures += 1
-            }
+            // The caller logs the error; health only needs to know the database is failing.
+            degraded.withLock { $0 = true }
             throw error
         }
     }

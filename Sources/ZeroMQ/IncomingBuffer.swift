@@ -114,5 +114,4 @@ final class IncomingBuffer: Sendable {
     /// Whether the stream has ended and nothing is left to read.
     var isDrained: Bool { state.withLock { $0.finished && $0.count == 0 } }
 
-    var queuedCount: Int { state.withLock { $0.count } }
 }
