@@ -101,7 +101,9 @@ struct AuditEndToEndTests {
         let site = try await FixtureServer.start([
             "/data.json": .init(headers: [("Content-Type", "application/json")], body: "{}"),
         ])
-        let closed = try freeLoopbackEndpoint().split(separator: ":").last.map(String.init) ?? "1"
+        // Port 1 (tcpmux) is privileged and unused: connections are refused. A port that was free a
+        // moment ago is not reliable, since tests running in parallel bind ephemeral ports.
+        let closed = "1"
         let writer = try await InProcessWriter.start(dataDirectory: folder.url.appendingPathComponent("writer"))
         var configuration = RunnerConfiguration()
         configuration.chromiumPath = "/nonexistent/chromium"
