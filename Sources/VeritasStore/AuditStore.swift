@@ -66,6 +66,11 @@ public protocol AuditStore: Sendable {
 
     /// Audits waiting for a runner.
     func queueDepth() async throws -> Int
+
+    /// Commits a tiny write, like any other, to prove the store takes durable writes now; throws
+    /// what a real write would. A writer whose database is degraded calls it periodically, so
+    /// health recovers when the fault clears, without waiting for traffic.
+    func verifyWritable() async throws
 }
 
 /// What a requeue did.

@@ -14,24 +14,32 @@ import VeritasProtocol
 ///   memory. Returned audits carry `source` so clients can tell.
 /// - The job queue lives in the database when it is enabled (several writers share it), else
 ///   in memory.
-/// - A failed database write marks the database `degraded` until a later write succeeds.
+/// - A failed database write marks the database `degraded` until a later write succeeds; a
+///   failed screenshot file write (same disk) marks it `degraded` until a file write succeeds.
+///   ``probeRecovery(alsoCheck:)`` tests both while degraded.
 public final class DualWriteStore: AuditStore {
     /// The bounded memory store, always on.
     public let memory: MemoryAuditStore
     /// The database store, or `nil` when persistence is disabled.
     public let database: (any AuditStore)?
-    /// Whether the last database write failed.
-    private let degraded = Mutex(false)
+    /// What failed last: database writes and screenshot files recover separately, so a
+    /// committed batch does not hide a disk that cannot take files.
+    private struct Failures {
+        var database = false
+        var files = false
+    }
+
+    private let failures = Mutex(Failures())
 
     public init(memory: MemoryAuditStore, database: (any AuditStore)?) {
         self.memory = memory
         self.database = database
     }
 
-    /// `disabled`, `ok`, or `degraded` after a failed database write.
+    /// `disabled`, `ok`, or `degraded` after a failed database or screenshot file write.
     public var databaseState: DatabaseState {
         guard database != nil else { return .disabled }
-        return degraded.withLock { $0 } ? .degraded : .ok
+        return failures.withLock { $0.database || $0.files } ? .degraded : .ok
     }
 
     // MARK: Writes
@@ -146,17 +154,45 @@ public final class DualWriteStore: AuditStore {
         return try await memory.queueDepth()
     }
 
+    public func verifyWritable() async throws {
+        try await database?.verifyWritable()
+    }
+
     // MARK: Health
+
+    /// Records how a write that shares the database's fate but happens outside the store went:
+    /// a screenshot file on the same disk. A failure keeps health `degraded` until a file write
+    /// (or a probe) succeeds.
+    public func recordFileWrite(succeeded: Bool) {
+        guard database != nil else { return }
+        failures.withLock { $0.files = !succeeded }
+    }
+
+    /// While degraded: commits a probe write to the database and runs `alsoCheck` (the
+    /// screenshot folder); if both succeed the database is `ok` again. Returns whether it is.
+    @discardableResult
+    public func probeRecovery(alsoCheck: () throws -> Void) async -> Bool {
+        guard let database, databaseState == .degraded else { return databaseState != .degraded }
+        do {
+            try await database.verifyWritable()
+            failures.withLock { $0.database = false }
+            try alsoCheck()
+            failures.withLock { $0.files = false }
+            return true
+        } catch {
+            return false
+        }
+    }
 
     private func recordingHealth<T>(when tracked: Bool = true, _ body: () async throws -> T) async throws -> T {
         guard tracked else { return try await body() }
         do {
             let result = try await body()
-            degraded.withLock { $0 = false }
+            failures.withLock { $0.database = false }
             return result
         } catch {
             // The caller logs the error; health only needs to know the database is failing.
-            degraded.withLock { $0 = true }
+            failures.withLock { $0.database = true }
             throw error
         }
     }

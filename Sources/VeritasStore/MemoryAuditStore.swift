@@ -174,6 +174,9 @@ public final class MemoryAuditStore: AuditStore {
     public func queueDepth() async throws -> Int {
         state.withLock { $0.queue.count }
     }
+
+    /// Memory always takes writes.
+    public func verifyWritable() async throws {}
 }
 
 // MARK: - State

@@ -74,6 +74,15 @@ extension SQLiteAuditStore {
         }
     }
 
+    public func verifyWritable() async throws {
+        let now = Timestamp.now.description
+        try await immediateTransaction { db in
+            try db.execute(
+                sql: "INSERT INTO write_probe (id, probed_at) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET probed_at = excluded.probed_at",
+                arguments: [now])
+        }
+    }
+
     // MARK: Requeueing
 
     /// A claimed job and what its audit says about it.

@@ -86,6 +86,15 @@ extension SQLiteAuditStore {
                 CREATE INDEX jobs_state_lease_until ON jobs (state, lease_until);
                 """)
         }
+        migrator.registerMigration("v2: write probe") { db in
+            // One row, rewritten by verifyWritable(): a real page write through the WAL.
+            try db.execute(sql: """
+                CREATE TABLE write_probe (
+                    id        INTEGER PRIMARY KEY CHECK (id = 1),
+                    probed_at TEXT NOT NULL
+                );
+                """)
+        }
         return migrator
     }
 

@@ -104,6 +104,16 @@ public struct ScreenshotStorage: Sendable {
         try? FileManager.default.removeItem(at: file)
     }
 
+    /// Writes, fsyncs and deletes a temporary file as large as a typical screenshot, to prove
+    /// the folder takes files now (a disk that was full has room again).
+    public func verifyWritable(probeBytes: Int = 256 * 1024) throws {
+        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+        let probe = root.appendingPathComponent("write-probe.bin")
+        // writeAtomically leaves nothing behind on failure; the file itself is removed at once.
+        try Self.writeAtomically(Data(count: probeBytes), to: probe)
+        try FileManager.default.removeItem(at: probe)
+    }
+
     /// Deletes temporaries left by a crash mid-write. Call once at start-up.
     @discardableResult
     public func removeTemporaryFiles() -> Int {

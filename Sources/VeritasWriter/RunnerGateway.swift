@@ -32,6 +32,7 @@ final class RunnerGateway: @unchecked Sendable {
     private var departed: [RunnerID: ContinuousClock.Instant] = [:]
     private var lastHousekeeping: ContinuousClock.Instant
     private var lastExpiredLeaseSweep: ContinuousClock.Instant
+    private var lastRecoveryProbe: ContinuousClock.Instant
 
     init(
         socket: AsyncSocket, feed: FeedPublisher, store: DualWriteStore, screenshots: ScreenshotStorage,
@@ -48,6 +49,7 @@ final class RunnerGateway: @unchecked Sendable {
         self.writerID = (try? RunnerID(configuration.writerID)) ?? RunnerGateway.fallbackWriterID
         self.lastHousekeeping = clock.now
         self.lastExpiredLeaseSweep = clock.now - .seconds(3600)
+        self.lastRecoveryProbe = clock.now
     }
 
     private static let fallbackWriterID: RunnerID = {
@@ -231,6 +233,7 @@ final class RunnerGateway: @unchecked Sendable {
         guard case let .screenshot(payload, bytes) = event.payload else { return StoredEvent(event) }
         do {
             let info = try screenshots.save(auditID: event.auditID, payload: payload, bytes: bytes, timestamp: event.timestamp)
+            store.recordFileWrite(succeeded: true)
             return StoredEvent(
                 id: event.eventID, auditID: event.auditID, seq: event.seq, timestamp: event.timestamp,
                 runnerID: event.runnerID, change: .screenshot(info)
@@ -238,7 +241,9 @@ final class RunnerGateway: @unchecked Sendable {
         } catch {
             logger.warning("screenshot refused", metadata: ["audit_id": "\(event.auditID)", "event_id": "\(event.eventID)", "error": "\(error)"])
             if error.error.code == .internal {
-                // A disk problem, not a bad image: no ack, so the runner retries later.
+                // A disk problem, not a bad image: no ack, so the runner retries later; health
+                // says degraded until a probe write succeeds (the disk may be full).
+                store.recordFileWrite(succeeded: false)
                 return nil
             }
             state.errorReplies.add(1, ordering: .relaxed)
@@ -348,6 +353,14 @@ final class RunnerGateway: @unchecked Sendable {
     func housekeeping() async {
         let now = clock.now
         lastHousekeeping = now
+        if store.databaseState == .degraded, now - lastRecoveryProbe >= .seconds(1) {
+            // Without this, health would stay degraded until the next event happened to land.
+            lastRecoveryProbe = now
+            let screenshots = self.screenshots
+            if await store.probeRecovery(alsoCheck: { try screenshots.verifyWritable() }) {
+                logger.notice("storage writable again: a probe write to the database and the screenshot folder succeeded")
+            }
+        }
         for (key, session) in sessions where now - session.lastSeen > silentTimeout {
             sessions.removeValue(forKey: key)
             logger.warning("runner went silent; requeueing its jobs", metadata: ["runner_id": "\(session.runnerID)", "jobs": "\(session.assigned.count)"])

@@ -12,15 +12,8 @@ struct ScreenshotIngestTests {
         SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
     }
 
-    /// A structurally whole PNG with `size` bytes of filler in an ancillary chunk.
     private static func png(filler size: Int, seed: UInt64) -> Data {
-        var generator = SeededGenerator(seed: seed)
-        let body = (0..<size).map { _ in UInt8.random(in: 0...255, using: &generator) }
-        var bytes = Array(Samples.png.prefix(8 + 25))   // signature + IHDR
-        bytes += withUnsafeBytes(of: UInt32(size).bigEndian, Array.init)
-        bytes += Array("tEXt".utf8) + body + [0, 0, 0, 0]
-        bytes += Array(Samples.png.suffix(12))           // IEND
-        return Data(bytes)
+        Samples.png(filler: size, seed: seed)
     }
 
     /// The files in `<data>/screenshots/<id>/`.

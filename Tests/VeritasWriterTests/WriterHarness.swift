@@ -624,6 +624,17 @@ enum Samples {
         return Data(bytes)
     }()
 
+    /// A structurally whole PNG with `size` bytes of filler in an ancillary chunk.
+    static func png(filler size: Int, seed: UInt64) -> Data {
+        var generator = SeededGenerator(seed: seed)
+        let body = (0..<size).map { _ in UInt8.random(in: 0...255, using: &generator) }
+        var bytes = Array(png.prefix(8 + 25))   // signature + IHDR
+        bytes += withUnsafeBytes(of: UInt32(size).bigEndian, Array.init)
+        bytes += Array("tEXt".utf8) + body + [0, 0, 0, 0]
+        bytes += Array(png.suffix(12))           // IEND
+        return Data(bytes)
+    }
+
     /// A structurally whole JPEG (SOI, APP0 "JFIF", EOI).
     static let jpeg = Data([0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x10, 0x4A, 0x46, 0x49, 0x46, 0x00, 0x01, 0x01, 0x00, 0x00, 0x01, 0x00, 0x01, 0x00, 0x00, 0xFF, 0xD9])
 
