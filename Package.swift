@@ -130,6 +130,8 @@ let package = Package(
                 "VeritasClient",
                 "VeritasDemo",
                 "VeritasProtocol",
+                // CURVE certificates: `veritas keygen`, --key and --writer-key.
+                "ZeroMQ",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ]

@@ -54,11 +54,17 @@ public struct ClientError: Error, Sendable, Equatable, Hashable, CustomStringCon
         }
     }
 
-    static func unreachable(_ endpoint: String, after timeout: Duration) -> ClientError {
-        ClientError(
-            .unreachable,
-            "could not reach the writer at \(endpoint) within \(format(timeout)); is veritas-writer running there?",
-            endpoint: endpoint)
+    static func unreachable(_ endpoint: String, after timeout: Duration, refusal: String? = nil, curve: Bool = false) -> ClientError {
+        guard let refusal else {
+            return ClientError(
+                .unreachable,
+                "could not reach the writer at \(endpoint) within \(format(timeout)); is veritas-writer running there?",
+                endpoint: endpoint)
+        }
+        let hint = curve
+            ? "check that the writer's client allowlist holds this client's public key and that --writer-key is the writer's public key"
+            : "the writer requires CURVE: pass --key <your .key_secret> and --writer-key <the writer's .key> (or VERITAS_CURVE_SECRET_KEY_FILE and VERITAS_CURVE_WRITER_KEY_FILE)"
+        return ClientError(.unreachable, "the writer at \(endpoint) refused the connection (\(refusal)); \(hint)", endpoint: endpoint)
     }
 
     static func timeout(_ endpoint: String, after timeout: Duration) -> ClientError {

@@ -36,13 +36,15 @@ public final class FeedWatcher: AsyncSequence, Sendable {
     /// Connects and subscribes. Messages published before the subscription reaches the writer
     /// are not delivered (the usual PUB/SUB "slow joiner").
     ///
+    /// - Parameter curve: CURVE credentials, for a writer that requires them; `nil` for plaintext.
     /// - Throws: ``ClientError/Code/unreachable`` when the endpoint cannot be parsed.
-    public init(endpoint: String = DefaultEndpoints.feedConnect, auditID: AuditID?) throws(ClientError) {
+    public init(endpoint: String = DefaultEndpoints.feedConnect, auditID: AuditID?, curve: CurveClientCredentials? = nil) throws(ClientError) {
         self.endpoint = endpoint
         self.auditID = auditID
         do throws(ZMQError) {
             let context = try Context()
             let subscriber = try Socket(context, type: .sub)
+            if let curve { try subscriber.configureCurveClient(curve) }
             try subscriber.set(.linger, Duration.zero)
             let topic = auditID.map { FeedMessage.topic(for: $0) } ?? FeedMessage.allAuditsTopic
             try subscriber.set(.subscribe, Array(topic))

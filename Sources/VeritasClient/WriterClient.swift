@@ -27,6 +27,10 @@ public final class WriterClient: Sendable {
 
     private let loop: SocketLoop
     private let socket: AsyncSocket
+    private let monitor: SocketMonitor?
+    /// Why the writer last refused the handshake, to explain an unreachable writer.
+    private let refusal: RefusalRecord
+    private let curveEnabled: Bool
     private let state = Mutex(State())
     /// Distinguishes this client's request ids from any other client's (the writer does not
     /// care, but logs and packet captures read better).
@@ -54,14 +58,25 @@ public final class WriterClient: Sendable {
     /// - Parameters:
     ///   - endpoint: the writer's queries endpoint.
     ///   - timeout: the default per-call deadline (5 s).
+    ///   - curve: CURVE credentials, for a writer that requires them; `nil` for plaintext.
     /// - Throws: ``ClientError/Code/unreachable`` when the endpoint cannot even be parsed.
-    public init(endpoint: String = DefaultEndpoints.queriesConnect, timeout: Duration = .seconds(5)) throws(ClientError) {
+    public init(
+        endpoint: String = DefaultEndpoints.queriesConnect, timeout: Duration = .seconds(5), curve: CurveClientCredentials? = nil
+    ) throws(ClientError) {
         self.endpoint = endpoint
         self.defaultTimeout = timeout
+        self.curveEnabled = curve != nil
         idPrefix = String(UInt32.random(in: .min ... .max), radix: 16)
+        let refusal = RefusalRecord()
+        self.refusal = refusal
         do throws(ZMQError) {
             let context = try Context()
             let dealer = try Socket(context, type: .dealer)
+            if let curve { try dealer.configureCurveClient(curve) }
+            // A refused handshake is otherwise indistinguishable from a writer that is not there.
+            monitor = try? SocketMonitor(watching: dealer, events: [.handshakeFailures, .handshakeSucceeded, .disconnected]) { event in
+                refusal.record(event)
+            }
             // Never keep unsent requests around after close, and queue requests only on a live
             // connection: with no connection a send waits, so the deadline can tell
             // "unreachable" (never sent) from "timeout" (sent, no reply).
@@ -95,6 +110,7 @@ public final class WriterClient: Sendable {
         }
         await socket.close()
         await loop.shutdown()
+        monitor?.stop()
     }
 
     /// How many replies arrived that matched no waiting request (late replies to calls that timed
@@ -204,7 +220,8 @@ public final class WriterClient: Sendable {
                         try await socket.send(frames)
                         self?.state.withLock { $0.waiters[requestID]?.sent = true }
                     } catch {
-                        self?.resolve(requestID, with: .failure(.unreachable(self?.endpoint ?? "", after: timeout)))
+                        guard let self else { return }
+                        self.resolve(requestID, with: .failure(self.unreachable(after: timeout)))
                     }
                 }
             }
@@ -228,8 +245,15 @@ public final class WriterClient: Sendable {
     /// The deadline passed: unreachable if the request never left, timeout if it did.
     private func expire(_ requestID: String) {
         guard let waiter = state.withLock({ $0.waiters.removeValue(forKey: requestID) }) else { return }
-        let error: ClientError = waiter.sent ? .timeout(endpoint, after: waiter.timeout) : .unreachable(endpoint, after: waiter.timeout)
+        let error: ClientError = waiter.sent
+            ? .timeout(endpoint, after: waiter.timeout)
+            : unreachable(after: waiter.timeout)
         waiter.continuation.resume(returning: .failure(error))
+    }
+
+    /// No connection within `timeout`, with the reason if the writer refused the handshake.
+    private func unreachable(after timeout: Duration) -> ClientError {
+        .unreachable(endpoint, after: timeout, refusal: refusal.reason, curve: curveEnabled)
     }
 
     /// Matches one received message to its call. The DEALER sees `["", reply(, image)]`.
@@ -277,5 +301,38 @@ public final class WriterClient: Sendable {
 
     private func mismatch(_ response: QueryResponse, _ operation: QueryOperation) -> ClientError {
         .badReply(endpoint, "a '\(response.reply.operation?.rawValue ?? "?")' reply to a '\(operation.rawValue)' request")
+    }
+}
+
+/// Why the writer last refused this client's handshake, as its socket monitor saw it.
+///
+/// A refused CURVE peer is told so (an ERROR command), but the writer may close the connection
+/// before the client reads it; a connection closed before any handshake succeeded counts as a
+/// refusal too.
+final class RefusalRecord: Sendable {
+    private struct State {
+        var reason: String?
+        var handshakeSucceeded = false
+    }
+
+    private let state = Mutex(State())
+
+    var reason: String? { state.withLock { $0.reason } }
+
+    func record(_ event: SocketMonitor.Event) {
+        state.withLock { state in
+            switch event.kind {
+            case .handshakeSucceeded:
+                state.handshakeSucceeded = true
+                state.reason = nil
+            case .disconnected:
+                if !state.handshakeSucceeded, state.reason == nil {
+                    state.reason = "the connection was closed during the security handshake"
+                }
+                state.handshakeSucceeded = false
+            default:
+                state.reason = event.reason
+            }
+        }
     }
 }

@@ -21,6 +21,8 @@ extension RunnerConfiguration {
         .string("chromium.path", env: "VERITAS_CHROMIUM_PATH", "headless Chromium binary (empty: chromium or chromium-browser on PATH)", \.chromiumPath, allowEmpty: true),
         .integer("chromium.timeout_ms", env: "VERITAS_SCREENSHOT_TIMEOUT_MS", "a screenshot taking longer is abandoned", \.screenshotTimeoutMilliseconds, range: 1_000...600_000),
         .integer("fetch.max_page_bytes", env: "VERITAS_MAX_PAGE_BYTES", "largest page body fetched", \.maxPageBytes, range: 1_024...(64 * 1024 * 1024)),
+        .string("security.curve_secret_key_file", env: "VERITAS_CURVE_SECRET_KEY_FILE", "this runner's secret CURVE certificate (.key_secret); empty: plaintext", \.curveSecretKeyFile, allowEmpty: true),
+        .string("security.writer_key_file", env: "VERITAS_CURVE_WRITER_KEY_FILE", "the writer's public CURVE certificate (.key), pinned", \.curveWriterKeyFile, allowEmpty: true),
         .string("log.level", env: "VERITAS_LOG_LEVEL", "trace, debug, info, notice, warning, error, critical", \.logLevel, allowed: ["trace", "debug", "info", "notice", "warning", "error", "critical"]),
         .string("log.format", env: "VERITAS_LOG_FORMAT", "json or text", \.logFormat, allowed: ["json", "text"]),
     ]
@@ -40,6 +42,11 @@ extension RunnerConfiguration {
             _ = try RunnerID(settings.runnerID)
         } catch {
             throw ConfigurationError("runner.id: \(error.message)")
+        }
+        if settings.curveSecretKeyFile.isEmpty != settings.curveWriterKeyFile.isEmpty {
+            throw ConfigurationError(
+                "CURVE needs both security.curve_secret_key_file and security.writer_key_file "
+                    + "(VERITAS_CURVE_SECRET_KEY_FILE, VERITAS_CURVE_WRITER_KEY_FILE), or neither")
         }
         return settings
     }

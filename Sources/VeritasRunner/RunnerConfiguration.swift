@@ -39,6 +39,11 @@ public struct RunnerConfiguration: Sendable, Equatable {
     public var screenshotTimeoutMilliseconds: Int = 30_000
     /// The largest page body fetched.
     public var maxPageBytes: Int = 5 * 1024 * 1024
+    /// This runner's secret CURVE certificate (`.key_secret`); empty: plaintext. The writer's
+    /// runner allowlist must hold its public key.
+    public var curveSecretKeyFile: String = ""
+    /// The writer's public CURVE certificate (`.key`), pinned: a writer with another key is refused.
+    public var curveWriterKeyFile: String = ""
     /// `trace`, `debug`, `info`, `notice`, `warning`, `error` or `critical`.
     public var logLevel: String = "info"
     /// `json` (one object per line) or `text`.

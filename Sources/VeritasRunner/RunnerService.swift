@@ -47,6 +47,13 @@ public struct RunnerService: Service {
 
     public func run() async throws {
         let runnerID = try RunnerID(configuration.runnerID)
+        let curve: CurveClientCredentials?
+        do {
+            curve = try CurveClientCredentials.optional(
+                secretKeyFile: configuration.curveSecretKeyFile, serverKeyFile: configuration.curveWriterKeyFile)
+        } catch {
+            throw ConfigurationError("CURVE: \(error.description)")
+        }
         let outbox = try Outbox(directory: URL(fileURLWithPath: configuration.dataDirectory), maxBytes: configuration.outboxMaxBytes)
         if outbox.count > 0 {
             logger.notice("outbox holds events from a previous run; resending them", metadata: ["events": "\(outbox.count)", "bytes": "\(outbox.bytes)"])
@@ -56,7 +63,7 @@ public struct RunnerService: Service {
         let context = try Context()
         let loop = try SocketLoop(name: "veritas-runner")
         let link = WriterLink(
-            configuration: configuration, runnerID: runnerID, outbox: outbox, context: context, loop: loop,
+            configuration: configuration, runnerID: runnerID, outbox: outbox, context: context, loop: loop, curve: curve,
             version: RunnerVersion.current, logger: logger,
             handlers: .init(
                 job: { job in
@@ -70,8 +77,11 @@ public struct RunnerService: Service {
         onReady(RunnerHandle(outbox: outbox, link: link, state: state))
         logger.info("runner started", metadata: [
             "runner_id": "\(runnerID)", "writer": "\(configuration.writerEndpoint)", "capacity": "\(configuration.capacity)",
-            "outbox": "\(outbox.path)",
+            "outbox": "\(outbox.path)", "curve": "\(curve != nil)",
         ])
+        if curve == nil {
+            logger.warning("CURVE is not configured: this runner's traffic to the writer is unencrypted")
+        }
 
         await withTaskGroup(of: Void.self) { group in
             group.addTask { await link.run() }

@@ -54,6 +54,7 @@ public final class WriterLink: Sendable {
     private let outbox: Outbox
     private let context: Context
     private let loop: SocketLoop
+    private let curve: CurveClientCredentials?
     private let handlers: Handlers
     private let logger: Logger
     private let version: String
@@ -68,10 +69,12 @@ public final class WriterLink: Sendable {
     /// How long one pass waits for writer messages: the latency of a newly stored event.
     let tick: Duration = .milliseconds(20)
 
+    /// - Parameter curve: the CURVE credentials to connect with; `nil` for plaintext.
     public init(
         configuration: RunnerConfiguration, runnerID: RunnerID, outbox: Outbox, context: Context, loop: SocketLoop,
-        version: String, logger: Logger, handlers: Handlers
+        curve: CurveClientCredentials? = nil, version: String, logger: Logger, handlers: Handlers
     ) {
+        self.curve = curve
         self.configuration = configuration
         self.runnerID = runnerID
         self.outbox = outbox
@@ -145,7 +148,7 @@ public final class WriterLink: Sendable {
         var failures = 0
         while !stopRequested.load(ordering: .relaxed) && !Task.isCancelled {
             let target = writerEndpoint
-            let socket: AsyncSocket
+            let socket: (socket: AsyncSocket, monitor: SocketMonitor?)
             do {
                 socket = try openSocket(to: target)
             } catch {
@@ -155,12 +158,13 @@ public final class WriterLink: Sendable {
                 continue
             }
             stats.withLock { $0.connections += 1 }
-            current.withLock { $0 = socket }
+            current.withLock { $0 = socket.socket }
             let welcomesBefore = stats.withLock(\.welcomes)
-            let ending = await converse(on: socket)
+            let ending = await converse(on: socket.socket)
             current.withLock { $0 = nil }
             welcomed.store(false, ordering: .relaxed)
-            await socket.close()
+            await socket.socket.close()
+            socket.monitor?.stop()
             if ending == .stopped { break }
             failures = stats.withLock(\.welcomes) > welcomesBefore ? 1 : failures + 1
             if forceReconnect.exchange(false, ordering: .relaxed) { failures = 0 }
@@ -168,8 +172,19 @@ public final class WriterLink: Sendable {
         }
     }
 
-    private func openSocket(to target: String) throws(ZMQError) -> AsyncSocket {
+    private func openSocket(to target: String) throws(ZMQError) -> (socket: AsyncSocket, monitor: SocketMonitor?) {
         let socket = try Socket(context, type: .dealer)
+        if let curve { try socket.configureCurveClient(curve) }
+        // A refused handshake looks like silence from here: say why, once per attempt.
+        let hint = curve == nil
+            ? "the writer may require CURVE: set security.curve_secret_key_file and security.writer_key_file"
+            : "check that the writer's runner allowlist holds this runner's public key and that security.writer_key_file is the writer's key"
+        let monitor = try? SocketMonitor(watching: socket, events: .handshakeFailures) { [logger] event in
+            logger.error("the writer refused this runner's connection", metadata: [
+                "endpoint": "\(event.endpoint)", "reason": "\(event.reason)",
+                "hint": "\(hint)",
+            ])
+        }
         try socket.set(.routingID, Array(runnerID.rawValue.utf8))
         // Long enough for `release` and `bye` to leave on a graceful stop.
         try socket.set(.linger, .seconds(1))
@@ -177,7 +192,7 @@ public final class WriterLink: Sendable {
         try socket.set(.reconnectIntervalMax, .milliseconds(Int64(configuration.reconnectMaxMilliseconds)))
         try socket.set(.maxMessageSize, Int64(ProtocolLimits.maxWriterMessageBytes * 2))
         try socket.connect(target)
-        return loop.register(socket, options: .init(receiveBufferLimit: 1024, maxFrames: 4, sendTimeout: .seconds(5)))
+        return (loop.register(socket, options: .init(receiveBufferLimit: 1024, maxFrames: 4, sendTimeout: .seconds(5))), monitor)
     }
 
     private func backoff(_ failures: Int) async {

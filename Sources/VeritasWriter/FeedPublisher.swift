@@ -10,11 +10,22 @@ import ZeroMQ
 /// encoding events nobody watches, which is most of them on a busy writer; the feed stays best
 /// effort either way (PUB semantics: slow or late subscribers miss messages).
 final class FeedPublisher: Sendable {
-    private let socket: AsyncSocket
-    private let topics = Mutex<Set<[UInt8]>>([])
+    /// Distinct topics tracked one by one; past this many (only a hostile or broken subscriber
+    /// gets there) every event is treated as watched, which costs encoding work, never messages.
+    static let maxTrackedTopics = 10_000
 
-    init(socket: AsyncSocket) {
+    private struct Subscriptions {
+        var topics: Set<[UInt8]> = []
+        var overflowed = false
+    }
+
+    private let socket: AsyncSocket
+    private let state: WriterState
+    private let subscriptions = Mutex(Subscriptions())
+
+    init(socket: AsyncSocket, state: WriterState) {
         self.socket = socket
+        self.state = state
     }
 
     /// Follows subscriptions until the socket closes or the task is cancelled.
@@ -22,27 +33,43 @@ final class FeedPublisher: Sendable {
         while !stopping() {
             guard let batch = await socket.receive(upTo: 256, timeout: .milliseconds(100)) else { return }
             for message in batch {
-                guard let frame = message.first, !frame.isEmpty else { continue }
+                // Subscribers only ever send one-frame (un)subscriptions; anything else is junk.
+                guard message.count == 1, let frame = message.first, !frame.isEmpty, frame.count <= 1 + Self.maxTopicBytes,
+                      frame.bytes[0] <= 1 else {
+                    state.droppedMessages.add(1, ordering: .relaxed)
+                    continue
+                }
                 let bytes = frame.bytes
                 let topic = Array(bytes.dropFirst())
-                switch bytes[0] {
-                case 1: _ = topics.withLock { $0.insert(topic) }
-                case 0: _ = topics.withLock { $0.remove(topic) }
-                default: continue
+                subscriptions.withLock { subscriptions in
+                    if bytes[0] == 1 {
+                        if subscriptions.topics.count < Self.maxTrackedTopics {
+                            subscriptions.topics.insert(topic)
+                        } else {
+                            subscriptions.overflowed = true
+                        }
+                    } else {
+                        subscriptions.topics.remove(topic)
+                    }
                 }
             }
         }
     }
 
-    /// Whether any subscriber's topic is a prefix of `auditID`'s topic.
+    /// The longest topic a subscription can usefully name: an audit id.
+    static let maxTopicBytes = 36
+
+    /// Whether anyone subscribed to a prefix of the audit's topic.
     func isWatched(_ auditID: AuditID) -> Bool {
         let topic = Array(auditID.rawValue.utf8)
-        return topics.withLock { topics in
-            topics.contains { $0.count <= topic.count && topic.starts(with: $0) }
+        return subscriptions.withLock { subscriptions in
+            if subscriptions.overflowed { return true }
+            // At most 37 lookups, however many topics are tracked.
+            return (0...topic.count).contains { subscriptions.topics.contains(Array(topic.prefix($0))) }
         }
     }
 
-    /// Publishes `message()` if anyone watches its audit; builds nothing otherwise.
+    /// Publishes the message `message` builds, if anyone watches the audit; never blocks.
     func publish(_ auditID: AuditID, _ message: () -> FeedMessage) {
         guard isWatched(auditID) else { return }
         socket.post(message().encodeFrames().map { Frame(noCopy: $0) })

@@ -16,6 +16,8 @@ struct QueryServer: Sendable {
     let store: DualWriteStore
     let screenshots: ScreenshotStorage
     let state: WriterState
+    /// Whether the endpoints require CURVE, for `health`.
+    let curveEnabled: Bool
     let logger: Logger
 
     func run() async {
@@ -146,7 +148,11 @@ struct QueryServer: Sendable {
             counts: try await store.statusCounts(),
             queueDepth: try await store.queueDepth(),
             connectedRunners: state.connectedRunners.load(ordering: .relaxed),
-            memoryAudits: store.memory.count
+            memoryAudits: store.memory.count,
+            curveEnabled: curveEnabled,
+            droppedMessages: state.droppedMessages.load(ordering: .relaxed),
+            errorReplies: state.errorReplies.load(ordering: .relaxed),
+            refusedConnections: state.refusedConnections.load(ordering: .relaxed)
         )
     }
 }

@@ -19,6 +19,9 @@ extension WriterConfiguration {
         .integer("jobs.max_attempts", env: "VERITAS_MAX_JOB_ATTEMPTS", "hand-outs before an audit ends in error", \.maxJobAttempts, range: 1...100),
         .integer("ingest.max_batch_events", env: "VERITAS_MAX_BATCH_EVENTS", "events per transaction (group commit)", \.maxBatchEvents, range: 1...10_000),
         .integer("limits.max_screenshot_bytes", env: "VERITAS_MAX_SCREENSHOT_BYTES", "largest screenshot accepted", \.maxScreenshotBytes, range: 1...ProtocolLimits.maxScreenshotBytes),
+        .string("security.curve_secret_key_file", env: "VERITAS_CURVE_SECRET_KEY_FILE", "the writer's secret CURVE certificate (.key_secret); empty: plaintext", \.curveSecretKeyFile, allowEmpty: true),
+        .string("security.runner_keys", env: "VERITAS_CURVE_RUNNER_KEYS", "runner public keys admitted (folder of *.key files, or a file of keys)", \.curveRunnerKeys, allowEmpty: true),
+        .string("security.client_keys", env: "VERITAS_CURVE_CLIENT_KEYS", "client public keys admitted on queries and feed (same forms)", \.curveClientKeys, allowEmpty: true),
         .string("log.level", env: "VERITAS_LOG_LEVEL", "trace, debug, info, notice, warning, error, critical", \.logLevel, allowed: ["trace", "debug", "info", "notice", "warning", "error", "critical"]),
         .string("log.format", env: "VERITAS_LOG_FORMAT", "json or text", \.logFormat, allowed: ["json", "text"]),
     ]
@@ -32,7 +35,15 @@ extension WriterConfiguration {
     public static func load(
         file: String?, environment: [String: String], overrides: [String: String] = [:]
     ) throws(ConfigurationError) -> WriterConfiguration {
-        try ConfigurationLoader.load(WriterConfiguration(), keys: keys, file: file, environment: environment, overrides: overrides)
+        let settings = try ConfigurationLoader.load(
+            WriterConfiguration(), keys: keys, file: file, environment: environment, overrides: overrides)
+        let curve = [settings.curveSecretKeyFile, settings.curveRunnerKeys, settings.curveClientKeys]
+        if curve.contains(where: { !$0.isEmpty }), curve.contains(where: \.isEmpty) {
+            throw ConfigurationError(
+                "CURVE needs all three of security.curve_secret_key_file, security.runner_keys and security.client_keys "
+                    + "(VERITAS_CURVE_SECRET_KEY_FILE, VERITAS_CURVE_RUNNER_KEYS, VERITAS_CURVE_CLIENT_KEYS), or none")
+        }
+        return settings
     }
 
     /// `key = value` lines of the effective configuration, for the start-up log.

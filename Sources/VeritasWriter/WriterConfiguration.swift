@@ -35,6 +35,14 @@ public struct WriterConfiguration: Sendable, Equatable {
     public var maxBatchEvents: Int = 512
     /// The largest screenshot accepted.
     public var maxScreenshotBytes: Int = ProtocolLimits.maxScreenshotBytes
+    /// The writer's secret CURVE certificate (`.key_secret`); empty: every endpoint is plaintext.
+    public var curveSecretKeyFile: String = ""
+    /// Runner public keys admitted on the runners endpoint: a folder of `*.key` certificates, or a
+    /// file of Z85 keys (one per line). Required with ``curveSecretKeyFile``.
+    public var curveRunnerKeys: String = ""
+    /// Client public keys admitted on the queries and feed endpoints (same forms). Required with
+    /// ``curveSecretKeyFile``.
+    public var curveClientKeys: String = ""
     /// `trace`, `debug`, `info`, `notice`, `warning`, `error` or `critical`.
     public var logLevel: String = "info"
     /// `json` (one object per line) or `text`.

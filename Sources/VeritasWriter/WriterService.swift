@@ -35,6 +35,8 @@ public struct WriterService: Service {
     }
 
     public func run() async throws {
+        // Unreadable keys stop the start-up: a writer meant to be closed must never run open.
+        let security = try WriterSecurity.load(configuration)
         let dataDirectory = URL(fileURLWithPath: configuration.dataDirectory)
         try FileManager.default.createDirectory(at: dataDirectory, withIntermediateDirectories: true)
 
@@ -57,11 +59,34 @@ public struct WriterService: Service {
         let context = try Context()
         let loop = try SocketLoop(name: "veritas-writer")
         let state = WriterState()
+        var guards = SecurityGuards()
+        // The ZAP handler and monitors hold sockets of the context: they stop before it closes.
+        defer { guards.stop() }
         do {
-            let (queries, runners, feed, endpoints) = try bind(context: context, loop: loop)
-            logger.warning("CURVE is not configured: traffic on all endpoints is unencrypted and unauthenticated")
-            let feedPublisher = FeedPublisher(socket: feed)
-            let queryServer = QueryServer(socket: queries, feed: feedPublisher, store: store, screenshots: screenshots, state: state, logger: logger)
+            if let security {
+                guards.authenticator = try ZAPAuthenticator(context: context, allowlists: security.allowlists) { [logger] decision in
+                    guard !decision.allowed else {
+                        logger.debug("CURVE peer admitted", metadata: ["domain": "\(decision.domain)", "address": "\(decision.address)"])
+                        return
+                    }
+                    logger.warning("connection refused", metadata: [
+                        "domain": "\(decision.domain)", "address": "\(decision.address)", "mechanism": "\(decision.mechanism)",
+                        "client_key": "\(decision.clientKey?.z85 ?? "-")", "reason": "\(decision.reason)",
+                    ])
+                }
+            }
+            let (queries, runners, feed, endpoints) = try bind(context: context, loop: loop, security: security, state: state, guards: &guards)
+            if let security {
+                logger.notice("CURVE on every endpoint", metadata: [
+                    "public_key": "\(security.keyPair.publicKey.z85)", "runner_keys": "\(security.runnerKeys.count)",
+                    "client_keys": "\(security.clientKeys.count)",
+                ])
+            } else {
+                logger.warning(
+                    "CURVE is not configured: traffic on all endpoints is unencrypted and unauthenticated; set security.curve_secret_key_file, security.runner_keys and security.client_keys (see README, Security)")
+            }
+            let feedPublisher = FeedPublisher(socket: feed, state: state)
+            let queryServer = QueryServer(socket: queries, feed: feedPublisher, store: store, screenshots: screenshots, state: state, curveEnabled: security != nil, logger: logger)
             let gateway = RunnerGateway(
                 socket: runners, feed: feedPublisher, store: store, screenshots: screenshots, state: state,
                 configuration: configuration, logger: logger
@@ -69,7 +94,7 @@ public struct WriterService: Service {
             logger.info("writer ready", metadata: [
                 "writer_id": "\(configuration.writerID)", "queries": "\(endpoints.queries)", "runners": "\(endpoints.runners)",
                 "feed": "\(endpoints.feed)", "persistence": "\(configuration.persistenceEnabled)",
-                "database": "\(database?.path ?? "disabled")",
+                "database": "\(database?.path ?? "disabled")", "curve": "\(security != nil)",
             ])
             onReady(endpoints)
             await withGracefulShutdownHandler {
@@ -86,14 +111,33 @@ public struct WriterService: Service {
         await loop.shutdown()
     }
 
-    private func bind(context: Context, loop: SocketLoop) throws -> (AsyncSocket, AsyncSocket, AsyncSocket, BoundEndpoints) {
+    private func bind(
+        context: Context, loop: SocketLoop, security: WriterSecurity?, state: WriterState, guards: inout SecurityGuards
+    ) throws -> (AsyncSocket, AsyncSocket, AsyncSocket, BoundEndpoints) {
+        /// With CURVE: the socket is a CURVE server of `domain`, and a monitor counts and logs the
+        /// peers refused at the handshake (plaintext ones never reach the ZAP handler).
+        func secure(_ socket: Socket, domain: String, name: String) throws {
+            guard let security else { return }
+            try socket.configureCurveServer(secretKey: security.keyPair.secretKey, zapDomain: domain)
+            guards.monitors.append(try SocketMonitor(watching: socket, events: .handshakeFailures) { [logger] event in
+                state.refusedConnections.add(1, ordering: .relaxed)
+                // The ZAP handler already logged refused keys, with the key and the address.
+                guard event.kind != .handshakeFailedAuth else { return }
+                logger.warning("connection refused", metadata: [
+                    "endpoint": "\(name)", "bound": "\(event.endpoint)", "reason": "\(event.reason)",
+                ])
+            })
+        }
+
         let queries = try Socket(context, type: .router)
+        try secure(queries, domain: WriterSecurity.clientsDomain, name: "queries")
         try queries.set(.routerMandatory, true)
         // Big enough to answer an oversized request with `too_large`; beyond it libzmq drops the peer.
         try queries.set(.maxMessageSize, Int64(ProtocolLimits.maxQueryFrameBytes * 16))
         try queries.bind(configuration.queriesEndpoint)
 
         let runners = try Socket(context, type: .router)
+        try secure(runners, domain: WriterSecurity.runnersDomain, name: "runners")
         try runners.set(.routerMandatory, true)
         // A reconnecting runner (same routing id) takes over its old connection.
         try runners.set(.routerHandover, true)
@@ -104,7 +148,12 @@ public struct WriterService: Service {
 
         // XPUB: a PUB to subscribers, which also tells the writer what is subscribed.
         let feed = try Socket(context, type: .xpub)
+        try secure(feed, domain: WriterSecurity.clientsDomain, name: "feed")
         try feed.set(.sendHighWaterMark, 10_000)
+        // Subscribers send only (un)subscriptions: a byte and a topic of at most an audit id.
+        // The limit applies to frames as they travel, so it leaves room for the CURVE handshake
+        // (a HELLO command is 200 bytes) and per-message encryption overhead.
+        try feed.set(.maxMessageSize, 1024)
         try feed.bind(configuration.feedEndpoint)
 
         let endpoints = BoundEndpoints(
@@ -120,5 +169,16 @@ public struct WriterService: Service {
             loop.register(feed),
             endpoints
         )
+    }
+}
+
+/// The threads CURVE adds to a writer: the ZAP handler and one handshake monitor per endpoint.
+struct SecurityGuards {
+    var authenticator: ZAPAuthenticator?
+    var monitors: [SocketMonitor] = []
+
+    func stop() {
+        for monitor in monitors { monitor.stop() }
+        authenticator?.stop()
     }
 }

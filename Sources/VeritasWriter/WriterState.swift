@@ -14,6 +14,8 @@ final class WriterState: Sendable {
     let droppedMessages = Atomic<Int>(0)
     /// Error replies sent (bad requests, rejects).
     let errorReplies = Atomic<Int>(0)
+    /// Connections refused at the CURVE handshake (plaintext peers, unlisted keys).
+    let refusedConnections = Atomic<Int>(0)
 
     var uptimeSeconds: Double {
         let elapsed = ContinuousClock.now - startedAt

@@ -19,7 +19,7 @@ struct AuditFollower {
     /// Returns once the audit is `completed`; throws ``VeritasExitStatus/auditFailed`` if it
     /// ended in `error`.
     func follow(_ auditID: AuditID) async throws {
-        let feed = try FeedWatcher(endpoint: options.feed, auditID: auditID)
+        let feed = try FeedWatcher(endpoint: options.feed, auditID: auditID, curve: try options.curve())
         do {
             try await follow(auditID, feed: feed)
             await feed.close()

@@ -27,6 +27,8 @@ struct HealthCommand: AsyncParsableCommand {
                 ("queue depth", String(health.queueDepth)),
                 ("runners", String(health.connectedRunners)),
                 ("in memory", String(health.memoryAudits)),
+                ("security", health.curveEnabled ? "CURVE (encrypted, allowlisted keys)" : "none (plaintext)"),
+                ("rejected", "\(health.errorReplies) error replies, \(health.droppedMessages) dropped, \(health.refusedConnections) refused connections"),
                 ("endpoint", client.endpoint),
             ]))
         }

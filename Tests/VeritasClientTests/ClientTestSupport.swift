@@ -75,10 +75,11 @@ final class ScriptedRunner: Sendable {
         var seq: [AuditID: Int] = [:]
     }
 
-    init(endpoint: String, name: String = "runner-\(UInt16.random(in: 1 ... .max))") throws {
+    init(endpoint: String, name: String = "runner-\(UInt16.random(in: 1 ... .max))", curve: CurveClientCredentials? = nil) throws {
         runnerID = try RunnerID(name)
         let context = try Context()
         let dealer = try Socket(context, type: .dealer)
+        if let curve { try dealer.configureCurveClient(curve) }
         try dealer.set(.linger, Duration.zero)
         try dealer.set(.routingID, Array(name.utf8))
         try dealer.connect(endpoint)

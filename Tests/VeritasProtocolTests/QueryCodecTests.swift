@@ -161,7 +161,7 @@ struct QueryCodecTests {
         .health(HealthReport(
             status: .degraded, persistenceEnabled: true, database: .degraded, version: "1.0.0", uptimeSeconds: 12.5,
             counts: AuditStatusCounts(queued: 1, running: 2, completed: 3, error: 4), queueDepth: 1, connectedRunners: 2,
-            memoryAudits: 10)),
+            memoryAudits: 10, curveEnabled: true, droppedMessages: 3, errorReplies: 7, refusedConnections: 2)),
         .failure(ProtocolError(.notFound, "no audit 0192f7a4-3b1c-7d2e-8f00-0123456789ab")),
         .failure(ProtocolError(.unavailable, "database is down")),
     ]

@@ -13,8 +13,9 @@ public final class InProcessWriter: Sendable {
     private let running: Task<Void, any Error>
 
     /// Starts a writer whose data lives in `dataDirectory`; `configure` adjusts the settings.
+    /// - Parameter logs: receives the writer's log records (e.g. to check what it logged).
     public static func start(
-        dataDirectory: URL, _ configure: (inout WriterConfiguration) -> Void = { _ in }
+        dataDirectory: URL, logs: LogCapture? = nil, _ configure: (inout WriterConfiguration) -> Void = { _ in }
     ) async throws -> InProcessWriter {
         var configuration = WriterConfiguration()
         configuration.queriesEndpoint = "tcp://127.0.0.1:*"
@@ -25,9 +26,10 @@ public final class InProcessWriter: Sendable {
         configuration.heartbeatIntervalMilliseconds = 100
         configuration.runnerSilentTimeoutMilliseconds = 2_000
         configure(&configuration)
-        var logger = Logger(label: "test.writer")
+        var logger = logs.map { capture in Logger(label: "test.writer") { _ in capture.handler() } } ?? Logger(label: "test.writer")
         // VERITAS_TEST_LOG=debug shows what the writer did while a test ran.
-        logger.logLevel = ProcessInfo.processInfo.environment["VERITAS_TEST_LOG"].flatMap(Logger.Level.init(rawValue:)) ?? .critical
+        logger.logLevel = logs != nil ? .debug
+            : ProcessInfo.processInfo.environment["VERITAS_TEST_LOG"].flatMap(Logger.Level.init(rawValue:)) ?? .critical
         let (ready, continuation) = AsyncStream<WriterService.BoundEndpoints>.makeStream()
         let service = WriterService(configuration: configuration, logger: logger) { endpoints in
             continuation.yield(endpoints)

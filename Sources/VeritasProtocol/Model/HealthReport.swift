@@ -17,12 +17,22 @@ public struct HealthReport: Sendable, Equatable, Hashable {
     public var connectedRunners: Int
     /// Audits currently held by the bounded memory store.
     public var memoryAudits: Int
+    /// Whether every endpoint requires CURVE (the writer was given a secret key and allowlists).
+    public var curveEnabled: Bool
+    /// Since start: runner and query messages dropped without a reply (unframeable, or the reply
+    /// could not be delivered).
+    public var droppedMessages: Int
+    /// Since start: error replies sent (bad requests, rejected events).
+    public var errorReplies: Int
+    /// Since start: connections refused at the handshake (plaintext peer, unlisted key).
+    public var refusedConnections: Int
 
     /// Values are not re-validated here; they are checked on decode.
     public init(
         status: HealthStatus, persistenceEnabled: Bool, database: DatabaseState, version: String,
         protocolVersion: Int = ProtocolDefaults.protocolVersion, uptimeSeconds: Double, counts: AuditStatusCounts,
-        queueDepth: Int, connectedRunners: Int, memoryAudits: Int
+        queueDepth: Int, connectedRunners: Int, memoryAudits: Int, curveEnabled: Bool = false,
+        droppedMessages: Int = 0, errorReplies: Int = 0, refusedConnections: Int = 0
     ) {
         self.status = status
         self.persistenceEnabled = persistenceEnabled
@@ -34,6 +44,10 @@ public struct HealthReport: Sendable, Equatable, Hashable {
         self.queueDepth = queueDepth
         self.connectedRunners = connectedRunners
         self.memoryAudits = memoryAudits
+        self.curveEnabled = curveEnabled
+        self.droppedMessages = droppedMessages
+        self.errorReplies = errorReplies
+        self.refusedConnections = refusedConnections
     }
 
     /// The wire object.
@@ -49,6 +63,10 @@ public struct HealthReport: Sendable, Equatable, Hashable {
             "queue_depth": .int(queueDepth),
             "connected_runners": .int(connectedRunners),
             "memory_audits": .int(memoryAudits),
+            "curve": .bool(curveEnabled),
+            "dropped_messages": .int(droppedMessages),
+            "error_replies": .int(errorReplies),
+            "refused_connections": .int(refusedConnections),
         ])
     }
 
@@ -64,5 +82,9 @@ public struct HealthReport: Sendable, Equatable, Hashable {
         queueDepth = try reader.int("queue_depth", in: 0...Int.max)
         connectedRunners = try reader.int("connected_runners", in: 0...Int.max)
         memoryAudits = try reader.int("memory_audits", in: 0...Int.max)
+        curveEnabled = try reader.bool("curve")
+        droppedMessages = try reader.int("dropped_messages", in: 0...Int.max)
+        errorReplies = try reader.int("error_replies", in: 0...Int.max)
+        refusedConnections = try reader.int("refused_connections", in: 0...Int.max)
     }
 }
