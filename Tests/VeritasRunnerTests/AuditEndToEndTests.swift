@@ -5,6 +5,7 @@ import Testing
 import VeritasProtocol
 import VeritasRunner
 import VeritasTestSupport
+import ZeroMQ
 
 @Suite("audits end to end: real writer, real runner, real HTTP fixture")
 struct AuditEndToEndTests {
@@ -128,6 +129,51 @@ struct AuditEndToEndTests {
         #expect(try message(refused).contains("127.0.0.1"))
         #expect(try message(refused).lowercased().contains("refused") || message(refused).contains("timed out"))
 
+        try await runner.stop()
+        try await writer.stop()
+        await site.stop()
+    }
+
+    @Test("over CURVE: a runner with its key completes an audit; a runner without keys is refused and says why")
+    func curve() async throws {
+        let folder = try TemporaryFolder("runner-curve")
+        defer { folder.remove() }
+        let keys = folder.url.appendingPathComponent("keys").path
+        let writerFiles = try CurveCertificate.write(try CurveKeyPair.generate(), name: "writer", in: keys)
+        let runnerFiles = try CurveCertificate.write(try CurveKeyPair.generate(), name: "runner-1", in: "\(keys)/runners")
+        let clientFiles = try CurveCertificate.write(try CurveKeyPair.generate(), name: "client", in: "\(keys)/clients")
+        let site = try await FixtureServer.start(["/shop": Self.shopPage])
+        let writerLogs = LogCapture()
+        let writerFolder = folder.url.appendingPathComponent("writer")
+        let writer = try await InProcessWriter.start(dataDirectory: writerFolder, logs: writerLogs) {
+            $0.curveSecretKeyFile = writerFiles.secretFile
+            $0.curveRunnerKeys = "\(keys)/runners"
+            $0.curveClientKeys = "\(keys)/clients"
+        }
+        let runner = try await InProcessRunner.start(dataDirectory: folder.url.appendingPathComponent("runner"), writer: writer.endpoints.runners) {
+            $0.curveSecretKeyFile = runnerFiles.secretFile
+            $0.curveWriterKeyFile = writerFiles.publicFile
+        }
+        let database = try WriterDatabase(writerFolder)
+        let client = try CurveClientCredentials(secretKeyFile: clientFiles.secretFile, serverKeyFile: writerFiles.publicFile)
+        let id = try await submit(writer, url: site.url("/shop"), curve: client)
+        try await eventually("audit completed over CURVE") { try database.status(id) == "completed" }
+        try await eventually("outbox drained") { runner.handle.outbox.count == 0 }
+
+        let plaintextLogs = LogCapture()
+        let plaintext = try await InProcessRunner.start(
+            dataDirectory: folder.url.appendingPathComponent("plaintext-runner"), writer: writer.endpoints.runners, logs: plaintextLogs)
+        try await eventually("the plaintext runner says the writer refused it") {
+            !plaintextLogs.records("the writer refused this runner's connection").isEmpty
+        }
+        let refusal = try #require(plaintextLogs.records("the writer refused this runner's connection").first)
+        #expect(refusal.level == .error)
+        #expect(refusal.metadata["hint"]?.contains("security.curve_secret_key_file") == true)
+        #expect(!plaintextLogs.records("CURVE is not configured: this runner's traffic to the writer is unencrypted").isEmpty)
+        #expect(!plaintext.handle.link.isConnected)
+        #expect(writerLogs.records("connection refused").contains { $0.metadata["endpoint"] == "runners" })
+
+        try await plaintext.stop()
         try await runner.stop()
         try await writer.stop()
         await site.stop()

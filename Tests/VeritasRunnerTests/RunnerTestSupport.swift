@@ -34,7 +34,7 @@ final class InProcessRunner: Sendable {
     private let running: Task<Void, any Error>
 
     static func start(
-        dataDirectory: URL, writer: String, engine: (any AuditEngine)? = nil,
+        dataDirectory: URL, writer: String, engine: (any AuditEngine)? = nil, logs: LogCapture? = nil,
         _ configure: (inout RunnerConfiguration) -> Void = { _ in }
     ) async throws -> InProcessRunner {
         var configuration = RunnerConfiguration()
@@ -50,8 +50,8 @@ final class InProcessRunner: Sendable {
         configuration.shutdownDrainMilliseconds = 2_000
         configuration.chromiumPath = "/nonexistent/chromium"
         configure(&configuration)
-        var logger = Logger(label: "test.runner")
-        logger.logLevel = .critical
+        var logger = logs.map { capture in Logger(label: "test.runner") { _ in capture.handler() } } ?? Logger(label: "test.runner")
+        logger.logLevel = logs != nil ? .debug : .critical
         let auditEngine = engine ?? HTTPAuditEngine(configuration: configuration, logger: logger)
         let (ready, continuation) = AsyncStream<RunnerHandle>.makeStream()
         let service = RunnerService(configuration: configuration, engine: auditEngine, logger: logger) { handle in
@@ -97,10 +97,13 @@ func eventually(
 
 /// Submits an audit over a real socket (a DEALER speaking the REQ envelope, run by a
 /// SocketLoop so no test blocks a thread of the cooperative pool the writer runs on); returns its id.
-func submit(_ writer: InProcessWriter, url: String, tier: String = "quick", mode: String = "expert") async throws -> AuditID {
+func submit(
+    _ writer: InProcessWriter, url: String, tier: String = "quick", mode: String = "expert", curve: CurveClientCredentials? = nil
+) async throws -> AuditID {
     let context = try Context()
     let loop = try SocketLoop(name: "test-client")
     let dealer = try Socket(context, type: .dealer)
+    if let curve { try dealer.configureCurveClient(curve) }
     try dealer.connect(writer.endpoints.queries)
     let socket = loop.register(dealer)
     try await socket.send([Frame(), Frame(#"{"op":"submit","url":"\#(url)","tier":"\#(tier)","verdict_mode":"\#(mode)"}"#)])

@@ -59,12 +59,11 @@ import ZeroMQ
         var readiness = ready.makeAsyncIterator()
         _ = await readiness.next()
 
-        let clock = ContinuousClock()
-        let start = clock.now
         context.shutdown()
-        let outcome = try #require(await awaitWithin(.seconds(4)) { await receiver.value })
+        // Interrupted, not timed out: a receive that shutdown failed to wake ends in .again
+        // after its 3 s timeout. (No wall-clock bound: a loaded machine may be slow to schedule.)
+        let outcome = try #require(await awaitWithin(.seconds(10)) { await receiver.value })
         #expect(outcome == .contextTerminated)
-        #expect(start.duration(to: clock.now) < .seconds(2))
     }
 
     @Test func afterShutdownEveryCallFailsWithContextTerminated() throws {
