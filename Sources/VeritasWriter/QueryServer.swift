@@ -18,6 +18,8 @@ struct QueryServer: Sendable {
     let state: WriterState
     /// Whether the endpoints require CURVE, for `health`.
     let curveEnabled: Bool
+    /// Messages the sockets themselves discarded (too many frames), for `health`.
+    let socketDrops: @Sendable () -> Int
     let logger: Logger
 
     func run() async {
@@ -150,7 +152,7 @@ struct QueryServer: Sendable {
             connectedRunners: state.connectedRunners.load(ordering: .relaxed),
             memoryAudits: store.memory.count,
             curveEnabled: curveEnabled,
-            droppedMessages: state.droppedMessages.load(ordering: .relaxed),
+            droppedMessages: state.droppedMessages.load(ordering: .relaxed) + socketDrops(),
             errorReplies: state.errorReplies.load(ordering: .relaxed),
             refusedConnections: state.refusedConnections.load(ordering: .relaxed)
         )

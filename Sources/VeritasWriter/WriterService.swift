@@ -86,7 +86,11 @@ public struct WriterService: Service {
                     "CURVE is not configured: traffic on all endpoints is unencrypted and unauthenticated; set security.curve_secret_key_file, security.runner_keys and security.client_keys (see README, Security)")
             }
             let feedPublisher = FeedPublisher(socket: feed, state: state)
-            let queryServer = QueryServer(socket: queries, feed: feedPublisher, store: store, screenshots: screenshots, state: state, curveEnabled: security != nil, logger: logger)
+            let queryServer = QueryServer(socket: queries, feed: feedPublisher, store: store, screenshots: screenshots, state: state, curveEnabled: security != nil,
+                socketDrops: { [queries, runners, feed] in
+                    [queries, runners, feed].reduce(0) { $0 + $1.statistics.droppedOversized }
+                },
+                logger: logger)
             let gateway = RunnerGateway(
                 socket: runners, feed: feedPublisher, store: store, screenshots: screenshots, state: state,
                 configuration: configuration, logger: logger

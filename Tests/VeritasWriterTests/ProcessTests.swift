@@ -85,7 +85,7 @@ struct ProcessTests {
         }
     }
 
-    private static let ephemeral = ["--queries", "tcp://127.0.0.1:*", "--runners", "tcp://127.0.0.1:*", "--feed", "tcp://127.0.0.1:*"]
+    static let ephemeral = ["--queries", "tcp://127.0.0.1:*", "--runners", "tcp://127.0.0.1:*", "--feed", "tcp://127.0.0.1:*"]
 
     @Test("start, log ready as JSON, submit, SIGTERM → exit 0 within 5 s; restart on the same folder keeps the audit",
           .enabled(if: ProcessTests.executable != nil, "veritas-writer was not built next to the tests"))
