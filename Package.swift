@@ -180,6 +180,7 @@ let package = Package(
             dependencies: [
                 "VeritasWriter",
                 "VeritasRunner",
+                "VeritasStore",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],

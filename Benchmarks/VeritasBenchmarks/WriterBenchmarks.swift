@@ -49,9 +49,11 @@ func benchWriterIngest(
 ) throws -> Measurement {
     let context = try Context()
     let endpoint = writer.endpoints.runners
+    // Real audits: a writer with persistence rejects events for audits nobody submitted.
+    let submitted = try submitAudits(writer: writer, count: runners * 8)
     let prepared: [[[Data]]] = try (0..<runners).map { index in
         let runnerID = try RunnerID("bench-\(index)")
-        let audits = (0..<8).map { _ in AuditID.generate() }
+        let audits = Array(submitted[(index * 8)..<(index * 8 + 8)])
         return (0..<perRunner).map { n in RunnerMessage.event(makeEvent(runnerID, audits[n % audits.count], n + 1)).encodeFrames() }
     }
     let start = monotonicSeconds()
@@ -77,6 +79,22 @@ func benchWriterIngest(
     for join in joins { join() }
     let seconds = monotonicSeconds() - start
     return Measurement(seconds: seconds, count: UInt64(runners * perRunner), bytes: 0)
+}
+
+/// Submits `count` audits through the queries endpoint; their ids in order.
+func submitAudits(writer: BenchWriter, count: Int) throws -> [AuditID] {
+    let context = try Context()
+    let req = try Socket(context, type: .req)
+    try req.set(.receiveTimeout, .seconds(10))
+    try req.connect(writer.endpoints.queries)
+    defer { req.close() }
+    return try (0..<count).map { index in
+        try req.send(Array(#"{"op":"submit","url":"https://bench.example/\#(index)"}"#.utf8))
+        guard case let .submitted(audit) = try QueryReplyEnvelope.decode(req.receiveFrame().data).reply else {
+            throw BenchmarkFailure(description: "submit failed")
+        }
+        return audit.id
+    }
 }
 
 /// `status` round trips from a REQ client; microseconds each.

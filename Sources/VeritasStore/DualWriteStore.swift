@@ -91,6 +91,18 @@ public final class DualWriteStore: AuditStore {
         try await (readSource(for: id) ?? memory).screenshots(of: id)
     }
 
+    /// Whether an audit with this id exists: `true` if memory or the database has it, `false` if
+    /// neither does, `nil` if the database could not be read (and memory does not have it).
+    public func knows(_ id: AuditID) async -> Bool? {
+        if (try? await memory.audit(id)) != nil { return true }
+        guard let database else { return false }
+        do {
+            return try await database.audit(id) != nil
+        } catch {
+            return nil
+        }
+    }
+
     /// Where an audit's details are read from: the database when it knows the audit and is
     /// healthy, else memory.
     public func readSource(for id: AuditID) async -> (any AuditStore)? {

@@ -27,6 +27,8 @@ final class RunnerGateway: @unchecked Sendable {
     private let writerID: RunnerID
 
     private var sessions: [[UInt8]: RunnerSession] = [:]
+    /// Audits recently confirmed to exist, so resends of finished audits' events skip the lookup.
+    private var recentlyKnown = BoundedSet<AuditID>(capacity: 4_096)
     /// Runners that said `bye`, and when. A heartbeat such a runner sent while closing must not
     /// bring its session back (and win it the job it just handed back); it has to say `hello`.
     private var departed: [RunnerID: ContinuousClock.Instant] = [:]
@@ -163,6 +165,14 @@ final class RunnerGateway: @unchecked Sendable {
                 }
                 send(.heartbeat(writerID: writerID), to: routing)
             case let .event(event):
+                guard await isKnown(event.auditID, to: sessions[key]) else {
+                    // Applying it would create an audit nobody submitted, stuck where the event left it.
+                    state.errorReplies.add(1, ordering: .relaxed)
+                    logger.warning("event for an unknown audit", metadata: ["audit_id": "\(event.auditID)", "event_id": "\(event.eventID)"])
+                    send(.reject(eventID: event.eventID, error: ProtocolError(
+                        .notFound, "no audit \(event.auditID): events are accepted only for audits submitted to this writer")), to: routing)
+                    continue
+                }
                 if case .screenshot = event.payload, (try? await store.isProcessed(event: event.eventID, of: event.auditID)) == true {
                     // A resend of a stored screenshot: acknowledge it, never rewrite the file.
                     prepared.pending.append(PendingEvent(id: event.eventID, event: nil, routingKey: key, feedPayload: .null))
@@ -250,6 +260,20 @@ final class RunnerGateway: @unchecked Sendable {
             send(.reject(eventID: event.eventID, error: error.error), to: routing)
             return nil
         }
+    }
+
+    /// Whether `auditID` names an audit that was submitted: one the runner holds, one seen lately,
+    /// or one the database knows. With persistence on, every audit is in the database before any
+    /// runner hears of it, so an unknown id is a bogus one. Memory-only writers stay tolerant: a
+    /// restart forgets everything, and a runner's resent events bring its audits back.
+    /// When the database cannot say (unreadable), the audit is assumed known: the commit decides,
+    /// and a failed commit only delays the event.
+    private func isKnown(_ auditID: AuditID, to session: RunnerSession?) async -> Bool {
+        guard store.database != nil else { return true }
+        if session?.assigned.contains(auditID) == true || recentlyKnown.contains(auditID) { return true }
+        guard let known = await store.knows(auditID) else { return true }
+        if known { recentlyKnown.insert(auditID) }
+        return known
     }
 
     /// Starts applying the batch in one transaction; the outcomes are `nil` if it failed.

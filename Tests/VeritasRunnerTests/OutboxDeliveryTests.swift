@@ -17,7 +17,7 @@ struct OutboxDeliveryTests {
         try await eventually("runner welcomed") { runner.handle.link.isConnected }
 
         try await writer.stop()
-        let (id, events) = try sampleEvents(runner: "outbox-writer-restart")
+        let (id, events) = try sampleEvents(runner: "outbox-writer-restart", auditID: try await seedHandedOutAudit(writerFolder: writerFolder))
         for event in events { try await runner.handle.outbox.store(event) }
         runner.handle.link.wake()
         #expect(runner.handle.outbox.count == 3)
@@ -38,7 +38,8 @@ struct OutboxDeliveryTests {
         let folder = try TemporaryFolder("runner-restart")
         defer { folder.remove() }
         let runnerFolder = folder.url.appendingPathComponent("runner")
-        let (id, events) = try sampleEvents(runner: "outbox-runner-restart")
+        let seeded = try await seedHandedOutAudit(writerFolder: folder.url.appendingPathComponent("writer"))
+        let (id, events) = try sampleEvents(runner: "outbox-runner-restart", auditID: seeded)
         do {
             let leftover = try Outbox(directory: runnerFolder)
             for event in events { try await leftover.store(event) }

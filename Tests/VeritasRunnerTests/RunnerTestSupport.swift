@@ -145,8 +145,7 @@ struct WriterDatabase {
 }
 
 /// Events for an audit the writer never handed out (it creates the row: order-tolerant).
-func sampleEvents(runner: String, url: String = "https://outbox.example/") throws -> (AuditID, [AuditEvent]) {
-    let auditID = AuditID.generate()
+func sampleEvents(runner: String, auditID: AuditID, url: String = "https://outbox.example/") throws -> (AuditID, [AuditEvent]) {
     let runnerID = try RunnerID(runner)
     let verdict = CompletedEventPayload(
         trustScore: 80, riskLevel: .low, narrative: "fine", signalScores: ["security": 80], siteType: .other,
@@ -157,6 +156,11 @@ func sampleEvents(runner: String, url: String = "https://outbox.example/") throw
         AuditEvent(auditID: auditID, seq: 3, runnerID: runnerID, payload: .completed(verdict)),
     ]
     return (auditID, events)
+}
+
+/// ``seedHandedOutAudit(databasePath:url:)`` in a writer folder.
+func seedHandedOutAudit(writerFolder: URL) async throws -> AuditID {
+    try await seedHandedOutAudit(databasePath: writerFolder.appendingPathComponent("veritas.sqlite").path, url: "https://outbox.example/")
 }
 
 struct RunnerTestError: Error, CustomStringConvertible {

@@ -39,10 +39,11 @@ struct EventIngestTests {
         }
     }
 
-    @Test("out of order: completed before started yields a completed audit whose url comes from the late started")
+    @Test("memory only, out of order: completed before started yields a completed audit whose url comes from the late started")
     func completedBeforeStarted() async throws {
         try await TestBed.run { bed in
-            let writer = try await bed.startWriter()
+            // Memory-only writers accept events for audits they never saw (a restart forgets all).
+            let writer = try await bed.startWriter { $0.persistenceEnabled = false }
             let client = try bed.client(writer)
             let runner = try bed.runner(writer, "runner-ooo")
             try await runner.connect()
@@ -65,15 +66,37 @@ struct EventIngestTests {
             #expect(audit.riskLevel == .medium)
             #expect(audit.siteType == .shop)
             #expect(audit.completedAt == startedAt.adding(milliseconds: 500))
-            #expect(audit.source == .database)
+            #expect(audit.source == .memory)
             #expect(try await client.findings(id).findings == [Samples.finding])
         }
     }
 
-    @Test("audit.error for an audit the writer never saw creates it in error")
-    func errorForUnknownAudit() async throws {
+    @Test("with persistence, an event for an audit nobody submitted is rejected not_found and creates nothing")
+    func eventForUnknownAuditIsRejected() async throws {
         try await TestBed.run { bed in
             let writer = try await bed.startWriter()
+            let client = try bed.client(writer)
+            let runner = try bed.runner(writer, "runner-bogus")
+            try await runner.connect()
+            let id = AuditID.generate()
+            let progress = runner.event(id, seq: 1, Samples.progress(30))
+            try await runner.send(.event(progress))
+            let error = try await runner.awaitReject(of: progress.eventID)
+            #expect(error.code == .notFound)
+            #expect(error.message.contains(id.rawValue))
+            #expect(runner.ackCount(progress.eventID) == 0)
+            // Nothing stuck 'running' for an audit that never existed.
+            #expect(try await client.error(for: #"{"op":"status","audit_id":"\#(id)"}"#).code == .notFound)
+            #expect(try DatabaseProbe.count(writer.databasePath, "audits", where: "id = ?", [id.rawValue]) == 0)
+            #expect(try DatabaseProbe.count(writer.databasePath, "processed_events", where: "audit_id = ?", [id.rawValue]) == 0)
+            #expect(try await client.health().errorReplies >= 1)
+        }
+    }
+
+    @Test("memory only: audit.error for an audit the writer never saw creates it in error")
+    func errorForUnknownAudit() async throws {
+        try await TestBed.run { bed in
+            let writer = try await bed.startWriter { $0.persistenceEnabled = false }
             let client = try bed.client(writer)
             let runner = try bed.runner(writer, "runner-err")
             try await runner.connect()
@@ -85,7 +108,7 @@ struct EventIngestTests {
             #expect(audit.status == .error)
             #expect(audit.errorMessage == "TLS handshake failed:\ncertificate expired")
             #expect(audit.completedAt != nil)
-            #expect(try DatabaseProbe.text(writer.databasePath, "SELECT status FROM audits WHERE id = ?", [id.rawValue]) == "error")
+            #expect(audit.source == .memory)
         }
     }
 
@@ -159,11 +182,15 @@ struct EventIngestTests {
             let runners = try (1...3).map { try bed.runner(writer, "runner-mix-\($0)") }
             for runner in runners { try await runner.connect(capacity: 1) }
 
+            for index in runners.indices { _ = try await client.submit(url: "https://mix-\(index).example/") }
             var eventsByRunner: [[AuditEvent]] = []
+            var urls: [String] = []
             for runner in runners {
-                let id = AuditID.generate()
+                let job = try await runner.nextJob()
+                let id = job.auditID
+                urls.append(job.url)
                 eventsByRunner.append([
-                    runner.event(id, seq: 1, Samples.started("https://\(runner.runnerID).example/")),
+                    runner.event(id, seq: 1, Samples.started(job.url)),
                     runner.event(id, seq: 2, Samples.progress(10)),
                     runner.event(id, seq: 3, Samples.progress(60)),
                     runner.event(id, seq: 4, .screenshot(index: 0, label: "viewport", contentType: .png, image: Samples.png)),
@@ -183,7 +210,7 @@ struct EventIngestTests {
                 #expect(acked == own, "\(runner.runnerID) got acks for events that are not its own")
                 let status = try await client.status(eventsByRunner[position][0].auditID)
                 #expect(status.status == .completed)
-                #expect(status.url == "https://\(runner.runnerID).example/")
+                #expect(status.url == urls[position])
                 #expect(status.runnerID == runner.runnerID)
             }
             #expect(try DatabaseProbe.count(writer.databasePath, "processed_events") == 15)

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import VeritasProtocol
+import VeritasTestSupport
 
 /// The feed (PUB): every applied event, topic = audit id, in order, with the status after it.
 ///
@@ -37,7 +38,7 @@ struct FeedTests {
             let client = try bed.client(writer)
             let runner = try bed.runner(writer, "runner-feed")
             try await runner.connect(capacity: 1)
-            let probe = AuditID.generate()
+            let probe = try await seedHandedOutAudit(databasePath: writer.databasePath)
             var probeSeq = 0
 
             // The id of a submitted audit is only known once submitted, so audit.queued is watched
@@ -103,7 +104,7 @@ struct FeedTests {
             let client = try bed.client(writer)
             let runner = try bed.runner(writer, "runner-feed-2")
             try await runner.connect(capacity: 1)
-            let probe = AuditID.generate()
+            let probe = try await seedHandedOutAudit(databasePath: writer.databasePath)
             var probeSeq = 0
             let audit = try await client.submit()
             let job = try await runner.nextJob()

@@ -2,6 +2,7 @@ import Crypto
 import Foundation
 import Testing
 import VeritasProtocol
+import VeritasTestSupport
 
 /// `audit.screenshot`: the image is checked, saved atomically under
 /// `<data>/screenshots/<audit_id>/`, recorded with its size and sha256, and never written
@@ -146,7 +147,7 @@ struct ScreenshotIngestTests {
             #expect(!FileManager.default.fileExists(atPath: "/tmp/pwned"))
 
             // A hostile label is just text: the file goes under screenshots/<id>/ all the same.
-            let id = AuditID.generate()
+            let id = try await seedHandedOutAudit(databasePath: writer.databasePath)
             let labelled = runner.event(id, seq: 1, .screenshot(index: 0, label: "../../../../etc/passwd", contentType: .png, image: Samples.png))
             try await runner.sendAndAwaitAcks([labelled])
             let added = Set(fileTree(bed.root)).subtracting(before)
