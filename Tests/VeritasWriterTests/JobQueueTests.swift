@@ -300,7 +300,12 @@ struct JobQueueTests {
     @Test("two writers on one database: 30 audits, each handed out exactly once, all completed")
     func twoWritersOneDatabase() async throws {
         try await TestBed.run { bed in
-            let writers = [try await bed.startWriter { $0.writerID = "writer-a" }, try await bed.startWriter { $0.writerID = "writer-b" }]
+            // Not a test of silence: a generous timeout keeps a loaded machine from requeueing a
+            // heartbeating runner's job (which would rightly hand it out twice).
+            let writers = [
+                try await bed.startWriter { $0.writerID = "writer-a"; $0.runnerSilentTimeoutMilliseconds = 30_000 },
+                try await bed.startWriter { $0.writerID = "writer-b"; $0.runnerSilentTimeoutMilliseconds = 30_000 },
+            ]
             #expect(writers[0].databasePath == writers[1].databasePath)
             let clients = try writers.map { try bed.client($0) }
             let runners = try [bed.runner(writers[0], "runner-a"), bed.runner(writers[1], "runner-b")]
