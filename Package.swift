@@ -109,6 +109,7 @@ let package = Package(
             dependencies: [
                 "VeritasWriter",
                 "VeritasProtocol",
+                "VeritasStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import ServiceLifecycle
 import VeritasProtocol
+import VeritasStore
 import VeritasWriter
 
 /// `veritas-writer`: parses arguments and configuration, then runs ``WriterService``.
@@ -41,6 +42,11 @@ struct VeritasWriterCommand: AsyncParsableCommand {
     @Flag(help: "Print every setting with its environment variable and exit.")
     var listSettings = false
 
+    @Option(name: .customLong("backup-to"), help: ArgumentHelp(
+        "Write an online backup of the database (SQLite's backup API, safe while a writer runs) to this new file, then exit.",
+        valueName: "file"))
+    var backupDestination: String?
+
     func run() async throws {
         if listSettings {
             for key in WriterConfiguration.keys { print("\(key.path)\t\(key.environment)\t\(key.summary)") }
@@ -61,6 +67,15 @@ struct VeritasWriterCommand: AsyncParsableCommand {
             settings = try WriterConfiguration.load(file: file, environment: ProcessInfo.processInfo.environment, overrides: overrides)
         } catch {
             throw ValidationError(error.description)
+        }
+        if let backupDestination {
+            do {
+                let report = try SQLiteBackup.run(source: settings.databasePath, destination: backupDestination)
+                print("backed up \(report.audits) audits, \(report.bytes) bytes, to \(report.destination)")
+                return
+            } catch {
+                throw ValidationError("\(error)")
+            }
         }
         LoggingSystem.bootstrapVeritas(format: settings.logFormat, level: settings.logLevel)
         let logger = Logger(label: "veritas.writer")
