@@ -199,6 +199,15 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ]
         ),
+        // docker/ checked against the project, and the compose topology run across network namespaces.
+        .testTarget(
+            name: "DeploymentTests",
+            dependencies: [
+                "VeritasWriter", "VeritasRunner", "VeritasProtocol", "VeritasTestSupport", "ZeroMQ",
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ]
+        ),
         .testTarget(
             name: "VeritasClientTests",
             dependencies: [

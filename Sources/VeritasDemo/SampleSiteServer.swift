@@ -17,8 +17,11 @@ public final class SampleSiteServer: Sendable {
     public let root: URL
     private let channel: any Channel
 
-    /// Starts serving `root` (by default the bundled `Sites` folder).
-    public static func start(root: URL = SampleSite.bundledRoot) async throws -> SampleSiteServer {
+    /// The address the server listens on.
+    public let host: String
+
+    /// Starts serving `root` (by default the bundled `Sites` folder) on `host`:`port` (0: any free port).
+    public static func start(root: URL = SampleSite.bundledRoot, host: String = "127.0.0.1", port: Int = 0) async throws -> SampleSiteServer {
         let files = try StaticFiles(root: root)
         let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
@@ -27,18 +30,22 @@ public final class SampleSiteServer: Sendable {
                     channel.pipeline.addHandler(Handler(files: files))
                 }
             }
-            .bind(host: "127.0.0.1", port: 0).get()
-        return SampleSiteServer(port: channel.localAddress?.port ?? 0, root: root, channel: channel)
+            .bind(host: host, port: port).get()
+        return SampleSiteServer(host: host, port: channel.localAddress?.port ?? 0, root: root, channel: channel)
     }
 
-    private init(port: Int, root: URL, channel: any Channel) {
+    private init(host: String, port: Int, root: URL, channel: any Channel) {
+        self.host = host
         self.port = port
         self.root = root
         self.channel = channel
     }
 
-    /// `http://127.0.0.1:<port>/<site>/`.
-    public func url(of site: SampleSite) -> String { "http://127.0.0.1:\(port)/\(site.folder)/" }
+    /// `http://<host>:<port>/<site>/` (`127.0.0.1` when listening on every address).
+    public func url(of site: SampleSite) -> String {
+        let shown = host == "0.0.0.0" || host == "::" ? "127.0.0.1" : host
+        return "http://\(shown):\(port)/\(site.folder)/"
+    }
 
     /// Stops listening.
     public func stop() async {

@@ -22,7 +22,7 @@ struct VeritasCommand: AsyncParsableCommand {
             """,
         subcommands: [
             SubmitCommand.self, StatusCommand.self, ListCommand.self, FindingsCommand.self,
-            ScreenshotsCommand.self, WatchCommand.self, HealthCommand.self, KeygenCommand.self, DemoCommand.self,
+            ScreenshotsCommand.self, WatchCommand.self, HealthCommand.self, KeygenCommand.self, DemoCommand.self, SitesCommand.self,
         ]
     )
 
