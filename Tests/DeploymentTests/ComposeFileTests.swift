@@ -45,6 +45,14 @@ struct ComposeFileTests {
         #expect(writerStop >= 10)
     }
 
+    @Test("the top-level compose.yaml includes docker/compose.yaml, so `docker compose up --scale runner=3` works from the root")
+    func rootFileIncludesTheDeployment() throws {
+        let root = try ComposeFile("compose.yaml")
+        let included = try #require(root.document["include"] as? [Any]).map { "\($0)" }
+        #expect(included == ["docker/compose.yaml"])
+        #expect(root.services.isEmpty, "one definition of each service, in docker/")
+    }
+
     @Test("every environment variable is a setting of that service, with a valid value")
     func environmentMatchesTheConfigurationKeys() throws {
         for file in ["docker/compose.yaml", "docker/compose.curve.yaml"] {
