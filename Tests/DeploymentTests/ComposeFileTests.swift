@@ -48,7 +48,8 @@ struct ComposeFileTests {
     @Test("the top-level compose.yaml includes docker/compose.yaml, so `docker compose up --scale runner=3` works from the root")
     func rootFileIncludesTheDeployment() throws {
         let root = try ComposeFile("compose.yaml")
-        let included = try #require(root.document["include"] as? [Any]).map { "\($0)" }
+        let entries = try #require(root.document["include"] as? [Any])
+        let included = entries.map { "\($0)" }
         #expect(included == ["docker/compose.yaml"])
         #expect(root.services.isEmpty, "one definition of each service, in docker/")
     }
