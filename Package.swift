@@ -200,7 +200,7 @@ let package = Package(
         .testTarget(
             name: "VeritasChaosTests",
             dependencies: [
-                "VeritasClient", "VeritasTestSupport", "VeritasProtocol", "VeritasDemo",
+                "VeritasClient", "VeritasTestSupport", "VeritasProtocol", "VeritasDemo", "ZeroMQ",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
