@@ -12,6 +12,8 @@ struct StoredEventRow {
     let eventID: String
     let name: String
     let seq: Int
+
+    var isTerminal: Bool { name == EventName.completed.rawValue || name == EventName.error.rawValue }
 }
 
 /// Everything the database holds about one audit.
@@ -42,13 +44,19 @@ struct AuditRecord {
         return runs
     }
 
+    /// Whether every attempt's events are numbered 1...n in creation order, i.e. no two attempts
+    /// ran at the same time.
+    var attemptsAreSequential: Bool {
+        attemptsWithEvents.allSatisfy { run in run.map(\.seq) == Array(1...run.count) }
+    }
+
     /// What a fault-free run of the same site must give as well.
     var outcome: AuditOutcome {
-        let terminal = attemptsWithEvents.first { run in run.contains { $0.name == EventName.completed.rawValue || $0.name == EventName.error.rawValue } }
+        let terminal = attemptsAreSequential ? attemptsWithEvents.first { run in run.contains(where: \.isTerminal) } : nil
         return AuditOutcome(
             status: status, trustScore: trustScore, riskLevel: riskLevel, siteType: siteType, signalScores: signalScores,
             errorMessage: errorMessage, findings: findings, screenshots: screenshots.count,
-            events: terminal?.map(\.name) ?? [])
+            events: terminal?.map(\.name))
     }
 }
 
@@ -62,13 +70,14 @@ struct AuditOutcome: Equatable, CustomStringConvertible {
     var errorMessage: String?
     var findings: [String]
     var screenshots: Int
-    /// The event names of the attempt that ended the audit, in order.
-    var events: [String]
+    /// The event names of the attempt that ended the audit, in order; `nil` when attempts
+    /// overlapped and their events cannot be told apart.
+    var events: [String]?
 
     var description: String {
         "\(status) score=\(trustScore.map(String.init) ?? "-") risk=\(riskLevel ?? "-") site=\(siteType ?? "-") "
             + "signals=\(signalScores ?? "-") error=\(errorMessage ?? "-") findings=\(findings.count) screenshots=\(screenshots) "
-            + "events=\(events.joined(separator: ","))"
+            + "events=\(events?.joined(separator: ",") ?? "overlapping")"
     }
 
     /// The fields that differ from `other`, for a readable failure.
@@ -86,7 +95,9 @@ struct AuditOutcome: Equatable, CustomStringConvertible {
             out.append("findings \(findings.count) ≠ \(other.findings.count) (only here: \(here.prefix(3)), only in reference: \(there.prefix(3)))")
         }
         if screenshots != other.screenshots { out.append("screenshots \(screenshots) ≠ \(other.screenshots)") }
-        if events != other.events { out.append("events [\(events.joined(separator: ","))] ≠ [\(other.events.joined(separator: ","))]") }
+        if let events, let expected = other.events, events != expected {
+            out.append("events [\(events.joined(separator: ","))] ≠ [\(expected.joined(separator: ","))]")
+        }
         return out
     }
 }
@@ -164,6 +175,8 @@ struct EndStateFigures {
     var requeuedAudits = 0
     /// Attempts that produced events but did not end their audit.
     var abandonedAttempts = 0
+    /// Audits run by two runners at the same time (their events interleave).
+    var overlappingAttempts = 0
 }
 
 /// Every end-state check of a chaos run; each kind of problem is its own expectation.
@@ -200,24 +213,34 @@ func checkEndState(
     for audit in snapshot.audits.values.sorted(by: { $0.id < $1.id }) {
         figures.events += audit.events.count
         let runs = audit.attemptsWithEvents
-        for (number, run) in runs.enumerated() {
-            let seqs = run.map(\.seq)
-            if seqs != Array(1...run.count) {
-                eventProblems.append("\(audit.id) attempt \(number + 1): seq \(seqs) names \(run.map(\.name))")
+        if audit.attemptsAreSequential {
+            for run in runs where run.contains(where: \.isTerminal) {
+                let terminals = run.filter(\.isTerminal)
+                if terminals.count != 1 || run.last?.isTerminal != true {
+                    eventProblems.append("\(audit.id): an attempt's terminal event is not its last, or not its only one: \(run.map(\.name))")
+                }
+            }
+        } else {
+            // Attempts overlapped in time (one audit run by two runners at once, which the
+            // protocol allows after a requeue), so their events interleave. Each attempt still
+            // numbers its events 1...n: attempts = events numbered 1 = `audit.started` events,
+            // and no number occurs more often than a smaller one (a lost event would show so).
+            figures.overlappingAttempts += 1
+            var counts: [Int: Int] = [:]
+            for event in audit.events { counts[event.seq, default: 0] += 1 }
+            let started = audit.events.filter { $0.name == EventName.started.rawValue }
+            let highest = counts.keys.max() ?? 0
+            let monotone = (1..<max(1, highest)).allSatisfy { (counts[$0] ?? 0) >= (counts[$0 + 1] ?? 0) }
+            if !monotone || counts[1] != started.count || !started.allSatisfy({ $0.seq == 1 }) {
+                eventProblems.append("\(audit.id) (overlapping attempts): seq \(audit.events.map(\.seq)) names \(audit.events.map(\.name))")
             }
         }
         if runs.count > audit.attempts {
             eventProblems.append("\(audit.id): \(runs.count) attempts produced events but the audit was handed out \(audit.attempts) times")
         }
-        let terminalRuns = runs.filter { run in run.contains { $0.name == EventName.completed.rawValue || $0.name == EventName.error.rawValue } }
+        let terminalRuns = runs.filter { run in run.contains(where: \.isTerminal) }
         figures.abandonedAttempts += runs.count - min(1, terminalRuns.count)
         if audit.attempts > 1 { figures.requeuedAudits += 1 }
-        for run in terminalRuns {
-            let terminals = run.filter { $0.name == EventName.completed.rawValue || $0.name == EventName.error.rawValue }
-            if terminals.count != 1 || run.last?.name != terminals.first?.name {
-                eventProblems.append("\(audit.id): an attempt's terminal event is not its last, or not its only one: \(run.map(\.name))")
-            }
-        }
     }
     checks.expect(eventProblems.isEmpty, "event numbering problems (\(eventProblems.count)):\n\(eventProblems.prefix(20).joined(separator: "\n"))")
 
@@ -291,5 +314,38 @@ final class Checks {
     func expect(_ condition: Bool, _ message: @autoclosure () -> String, sourceLocation: SourceLocation = #_sourceLocation) {
         if !condition { failures += 1 }
         #expect(condition, Comment(rawValue: condition ? "" : message()), sourceLocation: sourceLocation)
+    }
+}
+
+/// How long each job waited between the writer handing it out and its runner starting it, from
+/// the logs: the writer's "job handed out" and the runner's "audit started" lines, matched by
+/// audit id and attempt. A runner starts a job at once when it has a free slot; a long wait means
+/// the writer sent it more jobs than its capacity and the job queued inside the runner, where it
+/// is not listed in `active`, so its lease is not renewed.
+struct JobStartDelays {
+    /// (audit id, attempt, runner id, milliseconds from hand-out to start).
+    var delays: [(audit: String, attempt: String, runner: String, milliseconds: Int64)] = []
+
+    init(writerLogs: [JSONValue], runnerLogs: [JSONValue]) {
+        func time(_ line: JSONValue) -> Int64? {
+            line["ts"]?.stringValue.flatMap { try? Timestamp($0) }?.millisecondsSinceEpoch
+        }
+        var started: [String: Int64] = [:]
+        for line in runnerLogs {
+            guard let audit = line["audit_id"]?.stringValue, let attempt = line["attempt"]?.stringValue, let at = time(line) else { continue }
+            started["\(audit)/\(attempt)"] = started["\(audit)/\(attempt)"].map { min($0, at) } ?? at
+        }
+        for line in writerLogs {
+            guard let audit = line["audit_id"]?.stringValue, let attempt = line["attempt"]?.stringValue,
+                  let runner = line["runner_id"]?.stringValue, let at = time(line), let start = started["\(audit)/\(attempt)"] else { continue }
+            delays.append((audit, attempt, runner, start - at))
+        }
+    }
+
+    var longest: Int64 { delays.map(\.milliseconds).max() ?? 0 }
+
+    func longer(than milliseconds: Int64) -> [String] {
+        delays.filter { $0.milliseconds > milliseconds }.sorted { $0.milliseconds > $1.milliseconds }
+            .map { "\($0.audit) attempt \($0.attempt) on \($0.runner): started \($0.milliseconds) ms after hand-out" }
     }
 }

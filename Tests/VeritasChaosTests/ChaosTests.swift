@@ -19,12 +19,13 @@ struct ChaosTests {
     static let runnerCapacity = 2
     static let runnerIDs = ["chaos-runner-1", "chaos-runner-2", "chaos-runner-3"]
     static let maxJobAttempts = 3
+    static let silentTimeoutMilliseconds = 1_500
     static let verbose = ChaosSettings.environment["VERITAS_CHAOS_VERBOSE"] == "1"
 
     /// Short timeouts everywhere, so recovery takes seconds, not the production defaults.
     static let writerSettings = [
         "VERITAS_HEARTBEAT_INTERVAL_MS": "200",
-        "VERITAS_RUNNER_SILENT_TIMEOUT_MS": "1500",
+        "VERITAS_RUNNER_SILENT_TIMEOUT_MS": String(silentTimeoutMilliseconds),
         "VERITAS_MAX_JOB_ATTEMPTS": String(maxJobAttempts),
     ]
     static let runnerSettings = [
@@ -79,6 +80,7 @@ struct ChaosTests {
 
             try await bed.finishAndStop(summary: &summary)
             let figures = try bed.checkEndState(reference: reference, allowAttemptLimitErrors: false)
+            bed.checkJobStartDelays(summary: &summary)
 
             // Kills that found nothing running would prove little: most must land on work in flight.
             checks.expect(inFlightAtKill * 2 >= kills, "only \(inFlightAtKill) of \(kills) kills hit audits in flight")
@@ -158,6 +160,7 @@ struct ChaosTests {
 
             try await bed.finishAndStop(summary: &summary, lostRunner: lostRunner)
             let figures = try bed.checkEndState(reference: reference, allowAttemptLimitErrors: true)
+            bed.checkJobStartDelays(summary: &summary)
             // Every kill was mid-audit, so some audits must have been handed out again.
             checks.expect(figures.requeuedAudits > 0, "no audit was handed out twice after \(kills) runner kills mid-audit")
 
@@ -302,6 +305,7 @@ final class ChaosBed {
         var reference: [String: AuditOutcome] = [:]
         for (id, url) in submitted {
             let outcome = try #require(snapshot.audits[id]?.outcome, "reference audit \(id) is not in the database")
+            try #require(outcome.events != nil && snapshot.audits[id]?.attempts == 1, "reference audit \(id) was run more than once: \(outcome)")
             if let other = reference[url] {
                 try #require(other == outcome, "two fault-free audits of \(url) differ: \(other.differences(from: outcome))")
             }
@@ -355,6 +359,19 @@ final class ChaosBed {
         return figures
     }
 
+    /// Jobs must start at their runner well within their lease (3 × the silence timeout): a job
+    /// that waits longer inside a runner is requeued while it waits, and runs twice.
+    func checkJobStartDelays(summary: inout ChaosSummary) {
+        let delays = JobStartDelays(
+            writerLogs: cluster.allLogLines("job handed out", prefix: "writer"),
+            runnerLogs: cluster.allLogLines("audit started", prefix: "chaos-runner"))
+        let lease = Int64(ChaosTests.silentTimeoutMilliseconds * 3)
+        let late = delays.longer(than: lease)
+        checks.expect(late.isEmpty, "jobs that waited in a runner longer than their \(lease) ms lease (\(late.count)):\n\(late.prefix(10).joined(separator: "\n"))")
+        summary.set("jobs_started", delays.delays.count)
+        summary.set("longest_job_start_delay_ms", Int(delays.longest))
+    }
+
     func record(_ figures: EndStateFigures, in summary: inout ChaosSummary) {
         summary.set("audits", figures.audits)
         summary.set("completed", figures.completed)
@@ -362,6 +379,7 @@ final class ChaosBed {
         summary.set("attempt_limit_errors", figures.attemptLimitErrors)
         summary.set("requeued_audits", figures.requeuedAudits)
         summary.set("abandoned_attempts", figures.abandonedAttempts)
+        summary.set("overlapping_attempts", figures.overlappingAttempts)
         summary.set("events_checked", figures.events)
         summary.set("screenshots_checked", figures.screenshots)
         summary.set("findings_checked", figures.findings)
