@@ -6,8 +6,16 @@ TEST_FILTER ?=
 BENCH_ARGS ?=
 # make demo DEMO_ARGS="--no-keep-running"   (passed to veritas demo)
 DEMO_ARGS ?=
+# make chaos: the crash tests (Tests/VeritasChaosTests) as a soak, far beyond the `make test`
+# defaults (10 writer kills, 6 runner kills, 24 audits). Override any of these, e.g.
+# make chaos CHAOS_SEED=1234 (replays a fault schedule printed by an earlier run).
+CHAOS_WRITER_KILLS ?= 60
+CHAOS_RUNNER_KILLS ?= 30
+CHAOS_AUDITS ?= 150
+CHAOS_TIME_LIMIT_MINUTES ?= 20
+CHAOS_SEED ?=
 
-.PHONY: deps build test bench demo clean
+.PHONY: deps build test chaos bench demo clean
 
 deps:
 	scripts/install-deps.sh
@@ -18,6 +26,15 @@ build: deps
 test: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test $(if $(TEST_FILTER),--filter '$(TEST_FILTER)')
+
+# Each test's summary (JSON) is copied to .build/chaos/; a test's folder (logs, database,
+# outboxes) is kept in $TMPDIR when a check fails, and its path printed.
+chaos: deps
+	$(SWIFT) build --build-tests
+	VERITAS_CHAOS_WRITER_KILLS=$(CHAOS_WRITER_KILLS) VERITAS_CHAOS_RUNNER_KILLS=$(CHAOS_RUNNER_KILLS) \
+	VERITAS_CHAOS_AUDITS=$(CHAOS_AUDITS) VERITAS_CHAOS_TIME_LIMIT_MINUTES=$(CHAOS_TIME_LIMIT_MINUTES) \
+	VERITAS_CHAOS_SEED=$(CHAOS_SEED) VERITAS_CHAOS_SUMMARY_DIR=$(CURDIR)/.build/chaos VERITAS_CHAOS_VERBOSE=1 \
+	$(SWIFT) test --skip-build --filter VeritasChaosTests
 
 bench: deps
 	$(SWIFT) run -c release veritas-bench $(BENCH_ARGS)

@@ -208,6 +208,16 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),
+        // Crash tests with real processes: kill -9 the writer and runners mid-audit, restart them,
+        // then check the database, the screenshot files and the runners' outboxes.
+        .testTarget(
+            name: "VeritasChaosTests",
+            dependencies: [
+                "VeritasClient", "VeritasTestSupport", "VeritasProtocol", "VeritasDemo", "ZeroMQ",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
         .testTarget(
             name: "VeritasClientTests",
             dependencies: [
