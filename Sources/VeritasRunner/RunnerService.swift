@@ -66,7 +66,13 @@ public struct RunnerService: Service {
             configuration: configuration, runnerID: runnerID, outbox: outbox, context: context, loop: loop, curve: curve,
             version: RunnerVersion.current, logger: logger,
             handlers: .init(
-                job: { job in
+                job: { [logger] job in
+                    guard state.accept(job.auditID) else {
+                        logger.notice("job for an audit this runner already holds; ignored", metadata: [
+                            "audit_id": "\(job.auditID)", "attempt": "\(job.attempt)",
+                        ])
+                        return
+                    }
                     if case .terminated = jobInput.yield(job) { state.markUnstarted(job.auditID) }
                 },
                 activeAudits: { state.active }
@@ -129,7 +135,6 @@ public struct RunnerService: Service {
                 while running >= configuration.capacity {
                     if await group.next() != nil { running -= 1 }
                 }
-                state.begin(job.auditID)
                 running += 1
                 group.addTask { await audits.perform(job) }
             }

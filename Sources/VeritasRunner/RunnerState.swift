@@ -5,6 +5,8 @@ import VeritasProtocol
 /// to hand back on shutdown, and whether it is stopping.
 final class RunnerState: Sendable {
     private struct Audits {
+        /// Running, or received and waiting for a free slot: what the writer must not hand out
+        /// again, and whose leases it must renew.
         var active: [AuditID] = []
         /// Taken but not finished: cancelled at shutdown, or received while stopping.
         var unfinished: [AuditID] = []
@@ -16,8 +18,14 @@ final class RunnerState: Sendable {
 
     var active: [AuditID] { audits.withLock(\.active) }
 
-    func begin(_ auditID: AuditID) {
-        audits.withLock { $0.active.append(auditID) }
+    /// Takes a job as received; `false` if the audit is already held (a writer that handed it
+    /// out again, e.g. after a restart): it must not run twice here.
+    func accept(_ auditID: AuditID) -> Bool {
+        audits.withLock { audits in
+            guard !audits.active.contains(auditID) else { return false }
+            audits.active.append(auditID)
+            return true
+        }
     }
 
     /// The audit ended (`finished`: its terminal event is in the outbox) or was abandoned.
@@ -28,9 +36,12 @@ final class RunnerState: Sendable {
         }
     }
 
-    /// A job that was never started (it arrived while stopping).
+    /// A held job that will not be run (it arrived while stopping): it is handed back.
     func markUnstarted(_ auditID: AuditID) {
-        audits.withLock { $0.unfinished.append(auditID) }
+        audits.withLock { audits in
+            audits.active.removeAll { $0 == auditID }
+            audits.unfinished.append(auditID)
+        }
     }
 
     func takeUnfinished() -> [AuditID] {

@@ -223,6 +223,7 @@ public final class WriterLink: Sendable {
             logger.error("outbox unreadable", metadata: ["error": "\(error)"])
         }
         post(.hello(RunnerHello(runnerID: runnerID, capacity: configuration.capacity, active: active(), version: version)), on: socket)
+        let helloSent = clock.now
         logger.info("connecting to writer", metadata: ["endpoint": "\(writerEndpoint)", "runner_id": "\(runnerID)"])
 
         while true {
@@ -278,6 +279,12 @@ public final class WriterLink: Sendable {
             }
 
             let now = clock.now
+            // A writer that restarted after reading `hello` answers heartbeats but never welcomes
+            // this connection, and events are sent only after a welcome: start over, with a new hello.
+            if !isWelcomed, now - helloSent > silenceTimeout {
+                logger.warning("no welcome from the writer; reconnecting", metadata: ["waited_ms": "\((now - helloSent).components.seconds * 1000)"])
+                return .lost
+            }
             if now - lastHeard > silenceTimeout {
                 logger.warning("writer silent; reconnecting", metadata: ["silent_ms": "\((now - lastHeard).components.seconds * 1000)"])
                 return .lost

@@ -67,6 +67,13 @@ public protocol AuditStore: Sendable {
     /// Audits waiting for a runner.
     func queueDepth() async throws -> Int
 
+    /// Claims for `runner` the jobs of `audits` that are back on the queue, without counting an
+    /// attempt: a runner heard again after a silence says it is still running them, so they must
+    /// not be handed to anyone as a new attempt. Jobs `runner` already holds get the new lease;
+    /// jobs another runner holds are left alone. An audit that had started is `running` again.
+    /// - Returns: the audits now claimed by `runner`.
+    func reclaimJobs(for runner: RunnerID, writer: String, audits: [AuditID], leaseUntil: Timestamp) async throws -> [AuditID]
+
     /// Commits a tiny write, like any other, to prove the store takes durable writes now; throws
     /// what a real write would. A writer whose database is degraded calls it periodically, so
     /// health recovers when the fault clears, without waiting for traffic.
@@ -83,5 +90,17 @@ public struct RequeueOutcome: Sendable, Equatable {
     public init(requeued: [AuditID] = [], failed: [AuditID] = []) {
         self.requeued = requeued
         self.failed = failed
+    }
+}
+
+/// Bounds on handing a job out, shared by both stores.
+enum JobLimits {
+    /// Hand-outs allowed per attempt: a hand-out that never started gives its attempt back, so
+    /// this is what stops a job whose messages keep getting lost.
+    static let handoutsPerAttempt = ProtocolDefaults.handoutsPerAttempt
+
+    /// The error of an audit that was handed out `handouts` times and never got going.
+    static func neverStartedReason(_ handouts: Int, _ reason: String) -> String {
+        "handed out \(handouts) times without starting; last: \(reason)"
     }
 }

@@ -134,6 +134,18 @@ public final class DualWriteStore: AuditStore {
         }
     }
 
+    public func reclaimJobs(for runner: RunnerID, writer: String, audits: [AuditID], leaseUntil: Timestamp) async throws -> [AuditID] {
+        let queue = self.queue
+        let reclaimed = try await recordingHealth(when: database != nil) {
+            try await queue.reclaimJobs(for: runner, writer: writer, audits: audits, leaseUntil: leaseUntil)
+        }
+        // Memory mirrors the status (reads fall back to it); its own queue is unused with a database.
+        if database != nil {
+            _ = try? await memory.reclaimJobs(for: runner, writer: writer, audits: reclaimed, leaseUntil: leaseUntil)
+        }
+        return reclaimed
+    }
+
     public func renewLeases(of runner: RunnerID, holding audits: Set<AuditID>, until: Timestamp) async throws {
         let queue = self.queue
         try await recordingHealth(when: database != nil) { try await queue.renewLeases(of: runner, holding: audits, until: until) }

@@ -105,12 +105,30 @@ public final class MemoryAuditStore: AuditStore {
                     return nil
                 }
                 state.jobs[age.id]?.claim = Claim(runner: runner, writer: writer, claimedAt: now, leaseUntil: leaseUntil)
+                state.jobs[age.id]?.handouts += 1
                 entry.audit.attempts += 1
                 state.entries[age.id] = entry
                 let audit = entry.audit
                 return AuditJob(
                     auditID: audit.id, url: audit.url, tier: audit.tier, verdictMode: audit.verdictMode,
                     attempt: audit.attempts, createdAt: audit.createdAt)
+            }
+        }
+    }
+
+    public func reclaimJobs(for runner: RunnerID, writer: String, audits: [AuditID], leaseUntil: Timestamp) async throws -> [AuditID] {
+        let now = Timestamp.now
+        return state.withLock { state in
+            audits.filter { id in
+                guard let job = state.jobs[id] else { return false }
+                if let claim = job.claim, claim.runner != runner { return false }
+                if job.claim == nil { state.queue.removeSorted(job.age) }
+                state.jobs[id]?.claim = Claim(runner: runner, writer: writer, claimedAt: now, leaseUntil: leaseUntil)
+                if var audit = state.entries[id]?.audit, audit.status == .queued, audit.startedAt != nil {
+                    audit.status = .running
+                    state.entries[id]?.audit = audit
+                }
+                return true
             }
         }
     }
@@ -195,6 +213,8 @@ extension MemoryAuditStore {
     private struct Job: Sendable {
         var age: AuditAge
         var claim: Claim?
+        /// Every hand-out, started or not (see ``JobLimits``).
+        var handouts = 0
     }
 
     private struct Claim: Sendable {
@@ -250,8 +270,9 @@ extension MemoryAuditStore {
             jobs.compactMap { id, job in job.claim.flatMap { predicate($0, id) ? job.age : nil } }.sorted().map(\.id)
         }
 
-        /// Puts claimed jobs back on the queue, or ends their audits in `error` when they have had
-        /// `maxAttempts` attempts.
+        /// Puts claimed jobs back on the queue, or ends their audits in `error` after `maxAttempts`
+        /// started attempts or `3 × maxAttempts` hand-outs; a hand-out that never started gives
+        /// its attempt back (as in the SQLite store).
         mutating func requeue(_ ids: [AuditID], maxAttempts: Int, reason: String, now: Timestamp) -> RequeueOutcome {
             var outcome = RequeueOutcome()
             for id in ids {
@@ -260,15 +281,19 @@ extension MemoryAuditStore {
                     jobs[id] = nil  // unreachable: ending an audit removes its job
                     continue
                 }
-                if audit.attempts >= maxAttempts {
+                let started = audit.status != .queued
+                let exhausted = started && audit.attempts >= maxAttempts
+                let neverStarting = !exhausted && job.handouts >= maxAttempts * JobLimits.handoutsPerAttempt
+                if exhausted || neverStarting {
                     audit.status = .error
-                    audit.errorMessage = reason
+                    audit.errorMessage = neverStarting ? JobLimits.neverStartedReason(job.handouts, reason) : reason
                     audit.completedAt = now
                     jobs[id] = nil
                     terminal.insert(AuditAge(audit))
                     outcome.failed.append(id)
                 } else {
                     // The writer's requeue is the one backward move (see AuditStatus).
+                    if !started, audit.attempts > 0 { audit.attempts -= 1 }
                     audit.status = .queued
                     jobs[id]?.claim = nil
                     queue.insertSorted(job.age)

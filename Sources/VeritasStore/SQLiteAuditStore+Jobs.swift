@@ -20,7 +20,7 @@ extension SQLiteAuditStore {
                     """),
                 arguments: [limit])
             let claim = try db.cachedStatement(sql: """
-                UPDATE jobs SET state = 'claimed', runner_id = ?, writer_id = ?, claimed_at = ?, lease_until = ?
+                UPDATE jobs SET state = 'claimed', runner_id = ?, writer_id = ?, claimed_at = ?, lease_until = ?, handouts = handouts + 1
                 WHERE audit_id = ?
                 """)
             let countAttempt = try db.cachedStatement(sql: "UPDATE audits SET attempts = attempts + 1 WHERE id = ?")
@@ -37,6 +37,28 @@ extension SQLiteAuditStore {
                     attempt: try reader.int(4, "attempts") + 1,
                     createdAt: try reader.timestamp(5, "created_at"))
             }
+        }
+    }
+
+    public func reclaimJobs(for runner: RunnerID, writer: String, audits: [AuditID], leaseUntil: Timestamp) async throws -> [AuditID] {
+        guard !audits.isEmpty else { return [] }
+        let claimedAt = Timestamp.now.description
+        return try await immediateTransaction { db in
+            let reclaim = try db.cachedStatement(sql: """
+                UPDATE jobs SET state = 'claimed', runner_id = ?, writer_id = ?, claimed_at = ?, lease_until = ?
+                WHERE audit_id = ? AND (state = 'queued' OR runner_id = ?)
+                """)
+            let resume = try db.cachedStatement(sql: """
+                UPDATE audits SET status = 'running' WHERE id = ? AND status = 'queued' AND started_at IS NOT NULL
+                """)
+            var reclaimed: [AuditID] = []
+            for audit in audits {
+                try reclaim.execute(arguments: [runner.rawValue, writer, claimedAt, leaseUntil.description, audit.rawValue, runner.rawValue])
+                guard db.changesCount > 0 else { continue }
+                try resume.execute(arguments: [audit.rawValue])
+                reclaimed.append(audit)
+            }
+            return reclaimed
         }
     }
 
@@ -90,12 +112,13 @@ extension SQLiteAuditStore {
         var id: AuditID
         var status: AuditStatus
         var attempts: Int
+        var handouts: Int
     }
 
     /// The claimed jobs matching `condition`, oldest first.
     private static func claimedJobs(_ db: Database, where condition: String, arguments: StatementArguments) throws -> [ClaimedJob] {
         let sql = """
-            SELECT jobs.audit_id, audits.status, audits.attempts
+            SELECT jobs.audit_id, audits.status, audits.attempts, jobs.handouts
             FROM jobs JOIN audits ON audits.id = jobs.audit_id
             WHERE jobs.state = 'claimed' AND \(condition)
             ORDER BY jobs.enqueued_at, jobs.audit_id
@@ -105,13 +128,17 @@ extension SQLiteAuditStore {
             return ClaimedJob(
                 id: try reader.auditID(0, "audit_id"),
                 status: try reader.enumeration(1, "status", AuditStatus.self),
-                attempts: try reader.int(2, "attempts"))
+                attempts: try reader.int(2, "attempts"),
+                handouts: try reader.int(3, "handouts"))
         }
     }
 
     /// Puts `jobs` back on the queue with their audits `queued` again (the writer's requeue is the
-    /// one backward move of a status), or, for jobs that had `maxAttempts` attempts, ends their
-    /// audit in `error` with `reason` and deletes the job.
+    /// one backward move of a status), or ends their audit in `error` with `reason` and deletes the
+    /// job: after `maxAttempts` started attempts, or `3 × maxAttempts` hand-outs in all.
+    ///
+    /// A hand-out whose audit never started (still `queued`: the job message was lost, its runner
+    /// went away first) gives its attempt back.
     private static func requeue(_ jobs: [ClaimedJob], _ db: Database, maxAttempts: Int, reason: String, now: Timestamp) throws -> RequeueOutcome {
         let deleteJob = try db.cachedStatement(sql: "DELETE FROM jobs WHERE audit_id = ?")
         let fail = try db.cachedStatement(sql: """
@@ -122,16 +149,23 @@ extension SQLiteAuditStore {
             WHERE audit_id = ?
             """)
         let markQueued = try db.cachedStatement(sql: "UPDATE audits SET status = 'queued' WHERE id = ?")
+        let refund = try db.cachedStatement(sql: "UPDATE audits SET attempts = attempts - 1 WHERE id = ? AND attempts > 0")
         var outcome = RequeueOutcome()
         for job in jobs {
             let id = job.id.rawValue
+            let started = job.status != .queued
             if job.status.isTerminal {
                 try deleteJob.execute(arguments: [id])  // unreachable: ending an audit deletes its job
-            } else if job.attempts >= maxAttempts {
+            } else if started && job.attempts >= maxAttempts {
                 try fail.execute(arguments: [reason, now.description, id])
                 try deleteJob.execute(arguments: [id])
                 outcome.failed.append(job.id)
+            } else if job.handouts >= maxAttempts * JobLimits.handoutsPerAttempt {
+                try fail.execute(arguments: [JobLimits.neverStartedReason(job.handouts, reason), now.description, id])
+                try deleteJob.execute(arguments: [id])
+                outcome.failed.append(job.id)
             } else {
+                if !started { try refund.execute(arguments: [id]) }
                 try release.execute(arguments: [id])
                 try markQueued.execute(arguments: [id])
                 outcome.requeued.append(job.id)

@@ -95,6 +95,11 @@ extension SQLiteAuditStore {
                 );
                 """)
         }
+        migrator.registerMigration("v3: job hand-outs") { db in
+            // Every hand-out, started or not: attempts count only started ones (a job message lost
+            // in a writer restart does not use one up), so this bounds the rest.
+            try db.execute(sql: "ALTER TABLE jobs ADD COLUMN handouts INTEGER NOT NULL DEFAULT 0")
+        }
         return migrator
     }
 

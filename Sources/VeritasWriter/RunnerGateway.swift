@@ -139,6 +139,7 @@ final class RunnerGateway: @unchecked Sendable {
             switch decoded {
             case let .hello(hello):
                 register(routing: routing, runnerID: hello.runnerID, capacity: hello.capacity, active: hello.active)
+                await reclaim(hello.active, for: hello.runnerID)
                 send(.welcome(WriterWelcome(
                     writerID: writerID,
                     heartbeatIntervalMilliseconds: configuration.heartbeatIntervalMilliseconds,
@@ -157,6 +158,7 @@ final class RunnerGateway: @unchecked Sendable {
                 if sessions[key] == nil {
                     // A runner that was connected before this writer restarted: adopt it.
                     register(routing: routing, runnerID: heartbeat.runnerID, capacity: heartbeat.capacity, active: heartbeat.active)
+                    await reclaim(heartbeat.active, for: heartbeat.runnerID)
                 } else {
                     sessions[key]?.capacity = heartbeat.capacity
                     // Grace for jobs in flight to the runner: several heartbeats, at least a second.
@@ -236,6 +238,25 @@ final class RunnerGateway: @unchecked Sendable {
             routingID: routing, runnerID: runnerID, capacity: capacity, assigned: Set(active), lastSeen: clock.now
         )
         state.connectedRunners.store(sessions.count, ordering: .relaxed)
+    }
+
+    /// A runner (re)joining says what it is running. Any of those audits put back on the queue
+    /// meanwhile (it went silent, its writer restarted) is claimed for it again, so nobody gets
+    /// it as a new attempt while it still runs; its other slots are free for new jobs.
+    private func reclaim(_ active: [AuditID], for runnerID: RunnerID) async {
+        guard !active.isEmpty else { return }
+        do {
+            let reclaimed = try await store.reclaimJobs(
+                for: runnerID, writer: configuration.writerID, audits: active,
+                leaseUntil: Timestamp.now.adding(milliseconds: leaseMilliseconds))
+            if !reclaimed.isEmpty {
+                logger.info("runner still runs these audits; its claims are renewed", metadata: [
+                    "runner_id": "\(runnerID)", "audits": "\(reclaimed.map(\.rawValue).joined(separator: ","))",
+                ])
+            }
+        } catch {
+            logger.error("could not claim a returning runner's audits", metadata: ["runner_id": "\(runnerID)", "error": "\(error)"])
+        }
     }
 
     /// The store's form of an event; screenshots are saved here. `nil` after a reject.

@@ -12,10 +12,10 @@ extension ChaosTests {
     /// A runner that goes quiet for longer than the silence timeout (a stalled link, a reconnect
     /// while a writer restarts) has its jobs requeued, although it keeps running them. When it is
     /// heard again its heartbeat lists the audit it is running in `active`. The writer must then
-    /// not hand it that same audit again as a new attempt, nor more jobs than its free capacity
-    /// (capacity minus `active`): a real runner runs every job it gets (the same audit twice),
-    /// queues what does not fit without listing it in `active`, and those queued jobs' leases
-    /// expire while they wait.
+    /// not hand it that same audit again as a new attempt (it claims it for the runner again),
+    /// nor more jobs than its free capacity (capacity minus `active`). The runner, for its part,
+    /// lists every job it holds in `active`, waiting ones included, and ignores a job for an
+    /// audit it already holds (RunnerState.accept).
     ///
     /// A scripted runner (capacity 2) against a real in-process writer: hello, job A, `started`,
     /// 2.5 s of silence (A is requeued), then heartbeats with `active` = [A] while B and C wait.
@@ -51,7 +51,8 @@ extension ChaosTests {
             var received: [AuditJob] = []
             let deadline = ContinuousClock.now + .milliseconds(1_500)
             while ContinuousClock.now < deadline {
-                try await runner.send(.heartbeat(RunnerHeartbeat(runnerID: runner.id, capacity: 2, active: [auditA])))
+                // As a real runner does, it lists every job it holds: A and whatever it received.
+                try await runner.send(.heartbeat(RunnerHeartbeat(runnerID: runner.id, capacity: 2, active: [auditA] + received.map(\.auditID))))
                 received += try await runner.jobs(count: .max, within: .milliseconds(100), required: false)
             }
             let names = [auditA: "A", auditB: "B", auditC: "C"]

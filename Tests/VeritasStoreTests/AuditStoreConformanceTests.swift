@@ -379,6 +379,39 @@ struct AuditStoreConformanceTests {
     }
 
     @Test(arguments: StoreKind.allCases)
+    func aReturningRunnerReclaimsWhatItStillRuns(kind: StoreKind) async throws {
+        try await withStore(kind) { store async throws in
+            let running = makeAudit(createdAt: at(1))
+            let waiting = makeAudit(createdAt: at(2))
+            let elsewhere = makeAudit(createdAt: at(3))
+            for audit in [running, waiting, elsewhere] { try await store.enqueue(audit) }
+            _ = try await store.claimJobs(for: runnerA, writer: "w", limit: 2, leaseUntil: at(100))
+            _ = try await store.apply([event(running.id, started(), at: at(10))])
+            // runner-a goes silent: both its jobs go back on the queue.
+            _ = try await store.requeueJobs(of: runnerA, only: nil, maxAttempts: 3, reason: "silent", now: at(50))
+            #expect(try await store.queueDepth() == 3)
+            _ = try await store.claimJobs(for: runnerB, writer: "w", limit: 0, leaseUntil: at(100))
+
+            // Heard again, it says it runs `running`: claimed for it again, no new attempt, running again.
+            let reclaimed = try await store.reclaimJobs(for: runnerA, writer: "w2", audits: [running.id], leaseUntil: at(200))
+            #expect(reclaimed == [running.id])
+            let audit = try #require(try await store.audit(running.id))
+            #expect(audit.status == .running)
+            #expect(audit.attempts == 1)
+            #expect(try await store.queueDepth() == 2)
+            // Nobody else is handed it.
+            let next = try await store.claimJobs(for: runnerB, writer: "w", limit: 5, leaseUntil: at(200))
+            #expect(next.map(\.auditID) == [waiting.id, elsewhere.id])
+            // A job another runner holds is left alone; one this runner holds just gets the lease.
+            #expect(try await store.reclaimJobs(for: runnerA, writer: "w2", audits: [waiting.id], leaseUntil: at(300)).isEmpty)
+            #expect(try await store.reclaimJobs(for: runnerA, writer: "w2", audits: [running.id], leaseUntil: at(300)) == [running.id])
+            // A never-started audit stays queued in status until its `started` arrives.
+            #expect(try await store.audit(waiting.id)?.status == .queued)
+            #expect(try await store.reclaimJobs(for: runnerA, writer: "w", audits: [], leaseUntil: at(300)).isEmpty)
+        }
+    }
+
+    @Test(arguments: StoreKind.allCases)
     func requeueCanBeLimitedToSomeAudits(kind: StoreKind) async throws {
         try await withStore(kind) { store async throws in
             let audits = (0..<3).map { makeAudit(createdAt: at(Int64($0))) }
@@ -401,6 +434,8 @@ struct AuditStoreConformanceTests {
             for attempt in 1...2 {
                 let jobs = try await store.claimJobs(for: runnerA, writer: "w", limit: 1, leaseUntil: at(100))
                 #expect(jobs.map(\.attempt) == [attempt])
+                // Started, so the attempt counts.
+                _ = try await store.apply([event(audit.id, started(), seq: attempt, at: at(5))])
                 #expect(try await store.requeueJobs(of: runnerA, only: nil, maxAttempts: 2, reason: "lost", now: at(10)).requeued == (attempt < 2 ? [audit.id] : []))
             }
             let ended = try #require(try await store.audit(audit.id))
@@ -415,6 +450,29 @@ struct AuditStoreConformanceTests {
     }
 
     @Test(arguments: StoreKind.allCases)
+    func handOutsThatNeverStartGiveTheirAttemptBackButAreBounded(kind: StoreKind) async throws {
+        try await withStore(kind) { store async throws in
+            let audit = makeAudit()
+            try await store.enqueue(audit)
+            // Job messages lost again and again (writer restarts): no attempt is used up...
+            for _ in 1..<(2 * ProtocolDefaults.handoutsPerAttempt) {
+                let jobs = try await store.claimJobs(for: runnerA, writer: "w", limit: 1, leaseUntil: at(100))
+                #expect(jobs.map(\.attempt) == [1], "a hand-out that never started is not an attempt")
+                #expect(try await store.requeueJobs(of: runnerA, only: nil, maxAttempts: 2, reason: "lost", now: at(10)).requeued == [audit.id])
+                #expect(try await store.audit(audit.id)?.attempts == 0)
+            }
+            // ...but after 3 x max_attempts hand-outs in all, the audit ends in error, saying why.
+            _ = try await store.claimJobs(for: runnerA, writer: "w", limit: 1, leaseUntil: at(100))
+            let outcome = try await store.requeueJobs(of: runnerA, only: nil, maxAttempts: 2, reason: "lost", now: at(20))
+            #expect(outcome.failed == [audit.id])
+            let ended = try #require(try await store.audit(audit.id))
+            #expect(ended.status == .error)
+            #expect(ended.errorMessage == "handed out \(2 * ProtocolDefaults.handoutsPerAttempt) times without starting; last: lost")
+            #expect(try await store.queueDepth() == 0)
+        }
+    }
+
+    @Test(arguments: StoreKind.allCases)
     func exhaustedAttemptsAreReportedAsFailed(kind: StoreKind) async throws {
         try await withStore(kind) { store async throws in
             let fresh = makeAudit(createdAt: at(1))
@@ -422,8 +480,10 @@ struct AuditStoreConformanceTests {
             try await store.enqueue(fresh)
             try await store.enqueue(tired)
             _ = try await store.claimJobs(for: runnerA, writer: "w", limit: 2, leaseUntil: at(100))
+            _ = try await store.apply([event(fresh.id, started(), seq: 1), event(tired.id, started(), seq: 1)])
             _ = try await store.requeueJobs(of: runnerA, only: [tired.id], maxAttempts: 5, reason: "r", now: at(3))
             _ = try await store.claimJobs(for: runnerA, writer: "w", limit: 1, leaseUntil: at(100))
+            _ = try await store.apply([event(tired.id, started(), seq: 2)])
             // fresh has had 1 attempt, tired 2: with maxAttempts 2 only tired runs out.
             let outcome = try await store.requeueJobs(of: runnerA, only: nil, maxAttempts: 2, reason: "too many attempts", now: at(9))
             #expect(outcome == RequeueOutcome(requeued: [fresh.id], failed: [tired.id]))

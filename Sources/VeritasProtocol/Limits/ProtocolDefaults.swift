@@ -15,6 +15,10 @@ public enum ProtocolDefaults {
     public static let ackResendTimeoutMilliseconds = 3_000
     /// How many times a job is handed out before the audit ends in `error`.
     public static let maxJobAttempts = 3
+    /// Hand-outs allowed per attempt. Only a hand-out whose audit started counts as an attempt
+    /// (a job message lost in a writer restart does not use one up); an audit handed out
+    /// `maxJobAttempts × handoutsPerAttempt` times in all ends in `error` all the same.
+    public static let handoutsPerAttempt = 3
     /// The data folder, relative to the working directory.
     public static let dataDirectory = "data"
     /// The SQLite database file inside the data folder.
