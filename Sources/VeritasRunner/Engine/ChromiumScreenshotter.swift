@@ -27,7 +27,11 @@ struct ChromiumScreenshotter: Sendable {
 
     /// A PNG of the page's first 1280×800 pixels, or `nil`.
     func viewport(of url: String) async -> Data? {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("veritas-shot-\(UUID().uuidString)")
+        // Chromium keeps a Unix socket in its profile folder, and socket paths are limited to about
+        // 100 bytes: a short name, and /tmp when TMPDIR is long.
+        let temporary = FileManager.default.temporaryDirectory
+        let base = temporary.path.utf8.count <= 40 ? temporary : URL(fileURLWithPath: "/tmp", isDirectory: true)
+        let folder = base.appendingPathComponent("vshot-\(String(UInt64.random(in: 0...UInt64.max), radix: 36))")
         defer { try? FileManager.default.removeItem(at: folder) }
         do {
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
