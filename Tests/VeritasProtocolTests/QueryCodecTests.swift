@@ -198,6 +198,15 @@ struct QueryCodecTests {
         expectProtocolError(.badRequest, mentioning: "field 'error' is required") {
             _ = try QueryReplyEnvelope.decode(frame(#"{"ok":false}"#))
         }
+        // error.message is multi-line text (PROTOCOL.md §3.2): tab, LF and CR are allowed, other controls not.
+        // (Found by the FuzzQueryReply and FuzzWriterMessage fuzz targets.)
+        let multiline = try QueryReplyEnvelope.decode(frame(#"{"ok":false,"error":{"code":"bad_request","message":"line 1\n\tline 2\r"}}"#))
+        #expect(multiline.reply == .failure(ProtocolError(.badRequest, "line 1\n\tline 2\r")))
+        let writerError = try WriterMessage.decode(frame(#"{"type":"error","error":{"code":"bad_request","message":"a\nb"}}"#))
+        #expect(writerError == .error(ProtocolError(.badRequest, "a\nb")))
+        expectProtocolError(.badRequest, mentioning: "control character") {
+            _ = try QueryReplyEnvelope.decode(frame(#"{"ok":false,"error":{"code":"bad_request","message":"bell \u0007"}}"#))
+        }
         expectProtocolError(.badRequest, mentioning: "field 'ok' must be a boolean") {
             _ = try QueryReplyEnvelope.decode(frame(#"{"ok":"yes"}"#))
         }

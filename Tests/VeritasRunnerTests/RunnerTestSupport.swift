@@ -9,15 +9,11 @@ import VeritasTestSupport
 import VeritasWriter
 import ZeroMQ
 
-/// A free loopback TCP port: bound to port 0 by a throwaway socket, then released, so a writer
-/// restarted on the same data folder can bind the same endpoint again.
+/// A free loopback TCP endpoint below the ephemeral range (``LoopbackPorts``), so a writer
+/// restarted on the same data folder can bind it again and no `tcp://127.0.0.1:*` writer of a
+/// parallel test takes it meanwhile.
 func freeLoopbackEndpoint() throws -> String {
-    let context = try Context()
-    let socket = try Socket(context, type: .router)
-    try socket.bind("tcp://127.0.0.1:*")
-    let endpoint = socket.lastEndpoint ?? ""
-    socket.close()
-    return endpoint
+    "tcp://127.0.0.1:\(try LoopbackPorts.pick(1)[0])"
 }
 
 /// Starts a writer on a fixed runners endpoint (so it can be restarted on the same one).

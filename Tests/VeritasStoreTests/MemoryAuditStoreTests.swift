@@ -69,6 +69,7 @@ struct MemoryAuditStoreTests {
         try await store.enqueue(older)
         try await store.enqueue(newer)
         _ = try await store.claimJobs(for: runnerA, writer: "w", limit: 1, leaseUntil: at(10))
+        _ = try await store.apply([event(older.id, started())])   // a started attempt counts
         #expect(store.count == 2)
 
         let outcome = try await store.requeueExpiredLeases(now: at(20), maxAttempts: 1, reason: "lease expired")

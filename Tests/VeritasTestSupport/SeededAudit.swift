@@ -1,20 +1,36 @@
 import Foundation
+import GRDB
 import VeritasProtocol
 import VeritasStore
 
 /// Puts an audit into a writer's database as if it had been submitted and handed out earlier to
-/// another runner (claimed, with an hour's lease): the writer accepts events for it but never
-/// hands it to a test's runner. For tests that need an audit id without a job in the way.
+/// another runner (claimed, with an hour's lease), in one transaction, so a writer serving runners
+/// right now can never hand it to one of them: it accepts the audit's events, that is all. For
+/// tests that need a real audit id without a job in the way.
 public func seedHandedOutAudit(databasePath: String, url: String = "https://seeded.example/") async throws -> AuditID {
     try FileManager.default.createDirectory(
         at: URL(fileURLWithPath: databasePath).deletingLastPathComponent(), withIntermediateDirectories: true)
-    let store = try SQLiteAuditStore(path: databasePath, synchronous: .normal)
-    let audit = Audit(id: .generate(), url: url, tier: .quick, verdictMode: .simple, status: .queued, createdAt: .now, source: .database)
-    try await store.enqueue(audit)
-    let elsewhere = try RunnerID("runner-elsewhere-\(UInt32.random(in: 0...UInt32.max))")
-    let claimed = try await store.claimJobs(for: elsewhere, writer: "seed", limit: 100, leaseUntil: Timestamp.now.adding(milliseconds: 3_600_000))
-    guard claimed.contains(where: { $0.auditID == audit.id }) else {
-        throw InProcessWriterError(description: "seeding: the new audit's job was not claimed")
+    // Opening the store creates or migrates the file, so the tables below exist.
+    _ = try SQLiteAuditStore(path: databasePath, synchronous: .normal)
+    let id = AuditID.generate()
+    let now = Timestamp.now
+    var configuration = Configuration()
+    configuration.busyMode = .timeout(10)
+    let queue = try DatabaseQueue(path: databasePath, configuration: configuration)
+    try await queue.write { db in
+        try db.execute(
+            sql: """
+                INSERT INTO audits (id, url, tier, verdict_mode, status, attempts, created_at)
+                VALUES (?, ?, 'quick', 'simple', 'queued', 1, ?)
+                """,
+            arguments: [id.rawValue, url, now.description])
+        try db.execute(
+            sql: """
+                INSERT INTO jobs (audit_id, state, runner_id, writer_id, enqueued_at, claimed_at, lease_until, handouts)
+                VALUES (?, 'claimed', 'runner-elsewhere', 'seed', ?, ?, ?, 1)
+                """,
+            arguments: [id.rawValue, now.description, now.description, now.adding(milliseconds: 3_600_000).description])
     }
-    return audit.id
+    try queue.close()
+    return id
 }

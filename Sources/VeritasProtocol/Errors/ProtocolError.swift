@@ -38,7 +38,7 @@ public struct ProtocolError: Error, Sendable, Equatable, Hashable, CustomStringC
     /// Reads an `error` object; unknown codes become ``ErrorCode/internal`` (see ``ErrorCode``).
     init(reading reader: FieldReader) throws(ProtocolError) {
         let rawCode = try reader.string("code", maxLength: 64)
-        let message = try reader.string("message", maxLength: ProtocolLimits.maxErrorMessageLength)
+        let message = try reader.string("message", maxLength: ProtocolLimits.maxErrorMessageLength, kind: .multiline)
         self.init(ErrorCode(rawValue: rawCode) ?? .internal, message)
     }
 }
