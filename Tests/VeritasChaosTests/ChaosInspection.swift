@@ -186,9 +186,12 @@ struct EndStateFigures {
 ///   - reference: URL → the outcome of a fault-free run.
 ///   - maxAttempts: the writer's `jobs.max_attempts`; with `allowAttemptLimitErrors`, an audit
 ///     may end in `error` after that many hand-outs instead of matching its reference.
+///   - handOuts: audit id → how many times a writer logged `job handed out` for it. (The
+///     audit's `attempts` counts only hand-outs that started, so a start delayed past a requeue
+///     is not in it; every run of an audit still needs a hand-out.)
 func checkEndState(
     snapshot: DatabaseSnapshot, dataDirectory: URL, submitted: [String: String], reference: [String: AuditOutcome],
-    maxAttempts: Int, allowAttemptLimitErrors: Bool, checks: Checks
+    maxAttempts: Int, allowAttemptLimitErrors: Bool, handOuts: [String: Int], checks: Checks
 ) -> EndStateFigures {
     var figures = EndStateFigures()
     figures.audits = snapshot.audits.count
@@ -235,8 +238,9 @@ func checkEndState(
                 eventProblems.append("\(audit.id) (overlapping attempts): seq \(audit.events.map(\.seq)) names \(audit.events.map(\.name))")
             }
         }
-        if runs.count > audit.attempts {
-            eventProblems.append("\(audit.id): \(runs.count) attempts produced events but the audit was handed out \(audit.attempts) times")
+        let handedOut = handOuts[audit.id] ?? 0
+        if runs.count > handedOut {
+            eventProblems.append("\(audit.id): \(runs.count) attempts produced events but the audit was handed out \(handedOut) times")
         }
         let terminalRuns = runs.filter { run in run.contains(where: \.isTerminal) }
         figures.abandonedAttempts += runs.count - min(1, terminalRuns.count)
@@ -290,10 +294,12 @@ func checkEndState(
             outcomeProblems.append("\(audit.id): no reference for \(url)")
             continue
         }
-        // The writer's two attempt-limit messages (RunnerGateway: requeue and lease sweep).
+        // The writer's attempt-limit messages (RunnerGateway: requeue and lease sweep; the store's
+        // bound on hand-outs that never started).
         let limitMessages = ["gave up after \(maxAttempts) attempts", "stopped responding \(maxAttempts) times"]
-        if allowAttemptLimitErrors, audit.status == "error", audit.attempts >= maxAttempts,
-           let message = audit.errorMessage, limitMessages.contains(where: message.contains) {
+        let neverStarted = "handed out \(maxAttempts * ProtocolDefaults.handoutsPerAttempt) times without starting"
+        if allowAttemptLimitErrors, audit.status == "error", let message = audit.errorMessage,
+           (audit.attempts >= maxAttempts && limitMessages.contains(where: message.contains)) || message.hasPrefix(neverStarted) {
             // Ran out of attempts (runner crashes): allowed, and counted.
             figures.attemptLimitErrors += 1
             continue
@@ -330,15 +336,18 @@ struct JobStartDelays {
         func time(_ line: JSONValue) -> Int64? {
             line["ts"]?.stringValue.flatMap { try? Timestamp($0) }?.millisecondsSinceEpoch
         }
-        var started: [String: Int64] = [:]
-        for line in runnerLogs {
-            guard let audit = line["audit_id"]?.stringValue, let attempt = line["attempt"]?.stringValue, let at = time(line) else { continue }
-            started["\(audit)/\(attempt)"] = started["\(audit)/\(attempt)"].map { min($0, at) } ?? at
-        }
+        // Each start is measured from the latest hand-out of its audit before it: attempt numbers
+        // repeat (a hand-out that never started gives its attempt back), times do not.
+        var handOuts: [String: [(at: Int64, attempt: String, runner: String)]] = [:]
         for line in writerLogs {
             guard let audit = line["audit_id"]?.stringValue, let attempt = line["attempt"]?.stringValue,
-                  let runner = line["runner_id"]?.stringValue, let at = time(line), let start = started["\(audit)/\(attempt)"] else { continue }
-            delays.append((audit, attempt, runner, start - at))
+                  let runner = line["runner_id"]?.stringValue, let at = time(line) else { continue }
+            handOuts[audit, default: []].append((at, attempt, runner))
+        }
+        for line in runnerLogs {
+            guard let audit = line["audit_id"]?.stringValue, let at = time(line),
+                  let handOut = handOuts[audit]?.filter({ $0.at <= at }).max(by: { $0.at < $1.at }) else { continue }
+            delays.append((audit, handOut.attempt, handOut.runner, at - handOut.at))
         }
     }
 

@@ -353,7 +353,11 @@ final class ChaosBed {
         let snapshot = try DatabaseSnapshot.read(cluster.writerData.appendingPathComponent("veritas.sqlite").path)
         let figures = VeritasChaosTests.checkEndState(
             snapshot: snapshot, dataDirectory: cluster.writerData, submitted: submitted, reference: reference,
-            maxAttempts: ChaosTests.maxJobAttempts, allowAttemptLimitErrors: allowAttemptLimitErrors, checks: checks)
+            maxAttempts: ChaosTests.maxJobAttempts, allowAttemptLimitErrors: allowAttemptLimitErrors,
+            handOuts: Dictionary(
+                cluster.allLogLines("job handed out", prefix: "writer").compactMap { $0["audit_id"]?.stringValue }.map { ($0, 1) },
+                uniquingKeysWith: +),
+            checks: checks)
         checks.expect(figures.screenshots > 0, "no screenshot was checked")
         checks.expect(figures.events > 0, "no event was checked")
         return figures
