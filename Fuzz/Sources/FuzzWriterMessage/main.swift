@@ -28,6 +28,7 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
         require(frames.count != 1 || single == nil, "decode(frames:) refused a single frame that decode(_:) accepts")
     }
 
+    checkDocumentedErrorIsAccepted(first, decoded: single)
     guard let message = single else { return 0 }
     require(first.count <= ProtocolLimits.maxWriterMessageBytes, "accepted a frame of \(first.count) bytes")
     switch message {
@@ -42,7 +43,7 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
         require((1...ProtocolLimits.maxAckBatch).contains(eventIDs.count), "ack of \(eventIDs.count) ids")
     case .reject(_, let error), .error(let error):
         checkError(error, allowed: Set(ErrorCode.allCases))
-        checkText(error.message, "error.message", min: 1, max: ProtocolLimits.maxErrorMessageLength)
+        checkText(error.message, "error.message", min: 1, max: ProtocolLimits.maxErrorMessageLength, multiline: true)
     case .heartbeat:
         break
     }
@@ -56,6 +57,19 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
         violated("encode() of an accepted message does not decode: \(error); frame: \(hexPrefix(encoded))")
     }
     return 0
+}
+
+/// Acceptance oracle: an `error` message as §6.3 and §4 describe it must decode, whatever its message.
+func checkDocumentedErrorIsAccepted(_ frame: Data, decoded: WriterMessage?) {
+    guard frame.count <= ProtocolLimits.maxWriterMessageBytes, case .object(let fields)? = try? JSONValue.decode(frame),
+        fields["type"] == .string("error"), let message = documentedErrorMessage(fields["error"])
+    else { return }
+    // Reported bug (Fuzz/Regressions/README.md): the decoder refuses tab, LF and CR in error.message.
+    if decoded == nil, tolerated("error-message-multiline"), !hasNoControls(message) { return }
+    guard case .error(let error)? = decoded else {
+        violated("a documented error message is refused; error.message \(message.debugDescription)")
+    }
+    require(sameBytes(error.message, message), "error message changed")
 }
 
 runLibFuzzer { data, size in fuzz(data ?? emptyInput, size) }
