@@ -6,8 +6,10 @@ TEST_FILTER ?=
 BENCH_ARGS ?=
 # make demo DEMO_ARGS="--no-keep-running"   (passed to veritas demo)
 DEMO_ARGS ?=
+# make fuzz FUZZ_SECONDS=60            (seconds per fuzz target; see Fuzz/README.md)
+FUZZ_SECONDS ?= 20
 
-.PHONY: deps build test bench demo clean
+.PHONY: deps build test bench demo fuzz clean
 
 deps:
 	scripts/install-deps.sh
@@ -27,6 +29,11 @@ bench: deps
 demo: deps
 	$(SWIFT) build
 	.build/debug/veritas demo $(DEMO_ARGS)
+
+# Builds the libFuzzer targets (Fuzz/, a separate package in .build-fuzz) and runs each for
+# FUZZ_SECONDS; fails on any crash, invariant violation, timeout or leak.
+fuzz: deps
+	scripts/fuzz.sh $(FUZZ_SECONDS)
 
 clean:
 	$(SWIFT) package clean
