@@ -76,8 +76,10 @@ while read -r target max_len dict; do
     if [[ ${#regressions[@]} -gt 0 ]]; then
         if ! timeout 300 "$BIN/$target" "${flags[@]}" "${regressions[@]}" >"$log.regressions" 2>&1; then
             grep -v "Cannot export local symbol" "$log.regressions" | tail -40 >&2
-            echo "fuzz: $target: a regression input fails again (see above); inputs in Fuzz/Regressions/$target/" >&2
-            summaries+=("$(printf '%-18s regressions: FAILED (%d inputs)' "$target" "${#regressions[@]}")")
+            # libFuzzer stops at the first failing file: the last one it was running.
+            culprit=$(sed -n 's/^Running: //p' "$log.regressions" | tail -1)
+            echo "fuzz: $target: regression input $culprit fails again (see above; Fuzz/Regressions/README.md)" >&2
+            summaries+=("$(printf '%-18s regression FAILED: %s' "$target" "${culprit:-?}")")
             failed=1
             continue
         fi
