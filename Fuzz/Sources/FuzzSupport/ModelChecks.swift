@@ -14,6 +14,7 @@ public func jsonDepth(_ value: JSONValue) -> Int {
     }
 }
 
+/// `text` has `min...max` scalars and no control character (tab, LF, CR allowed when `multiline`).
 public func checkText(
     _ text: String, _ field: String, min: Int = 0, max: Int, multiline: Bool = false,
     file: StaticString = #fileID, line: UInt = #line
@@ -23,6 +24,7 @@ public func checkText(
     require(hasNoControls(text, multiline: multiline), "\(field) has a control character", file: file, line: line)
 }
 
+/// `signal_scores`: at most 32 names of `[a-z0-9_]` (≤ 64), each scored 0...100.
 public func checkScores(_ scores: [String: Double], _ field: String) {
     require(scores.count <= ProtocolLimits.maxSignalScores, "\(field) has \(scores.count) entries")
     for (name, score) in scores {
@@ -31,11 +33,13 @@ public func checkScores(_ scores: [String: Double], _ field: String) {
     }
 }
 
+/// An opaque value (`security_results`, `summary`) is at most 16 levels deep.
 public func checkOpaque(_ value: JSONValue?, _ field: String) {
     guard let value else { return }
     require(jsonDepth(value) <= ProtocolLimits.maxOpaqueJSONDepth, "\(field) is \(jsonDepth(value)) levels deep")
 }
 
+/// The ranges of an Audit object (§5.3).
 public func checkAudit(_ audit: Audit) {
     checkText(audit.url, "audit.url", max: ProtocolLimits.maxURLLength)
     if let score = audit.trustScore { require((0...100).contains(score), "audit.trust_score \(score)") }
@@ -50,6 +54,7 @@ public func checkAudit(_ audit: Audit) {
     require((0...ProtocolLimits.maxJobAttempt).contains(audit.attempts), "audit.attempts \(audit.attempts)")
 }
 
+/// The ranges of a Finding (§5.3), including its category matching its type.
 public func checkFinding(_ finding: Finding) {
     require(finding.patternType.category == finding.category, "finding category mismatch")
     require((0...1).contains(finding.confidence), "finding confidence \(finding.confidence)")
@@ -57,6 +62,7 @@ public func checkFinding(_ finding: Finding) {
     if let location = finding.location { checkText(location, "finding.location", max: ProtocolLimits.maxLocationLength) }
 }
 
+/// The ranges of a ScreenshotInfo (§5.3); `file_path` relative, without `.`/`..`/empty components.
 public func checkScreenshotInfo(_ info: ScreenshotInfo) {
     require((0...ProtocolLimits.maxScreenshotIndex).contains(info.index), "screenshot.index \(info.index)")
     checkText(info.label, "screenshot.label", min: 1, max: ProtocolLimits.maxLabelLength)
@@ -72,6 +78,7 @@ public func checkScreenshotInfo(_ info: ScreenshotInfo) {
     }
 }
 
+/// The ranges of a runner event and its payload (§6.2).
 public func checkEvent(_ event: AuditEvent) {
     require((1...ProtocolLimits.maxEventSeq).contains(event.seq), "event seq \(event.seq)")
     require(event.name.isRunnerEvent, "a runner event named \(event.name.rawValue)")
@@ -106,6 +113,7 @@ public func checkEvent(_ event: AuditEvent) {
     }
 }
 
+/// A runner's `active` list has at most 256 audit ids.
 public func checkActive(_ active: [AuditID], _ field: String) {
     require(active.count <= ProtocolLimits.maxActiveAuditsPerRunner, "\(field) has \(active.count) ids")
 }
