@@ -15,7 +15,10 @@ CHAOS_AUDITS ?= 150
 CHAOS_TIME_LIMIT_MINUTES ?= 20
 CHAOS_SEED ?=
 
-.PHONY: deps build test chaos bench demo clean
+# make fuzz FUZZ_SECONDS=60            (seconds per fuzz target; see Fuzz/README.md)
+FUZZ_SECONDS ?= 20
+
+.PHONY: deps build test chaos bench demo fuzz clean
 
 deps:
 	scripts/install-deps.sh
@@ -44,6 +47,11 @@ bench: deps
 demo: deps
 	$(SWIFT) build
 	.build/debug/veritas demo $(DEMO_ARGS)
+
+# Builds the libFuzzer targets (Fuzz/, a separate package in .build-fuzz) and runs each for
+# FUZZ_SECONDS; fails on any crash, invariant violation, timeout or leak.
+fuzz: deps
+	scripts/fuzz.sh $(FUZZ_SECONDS)
 
 clean:
 	$(SWIFT) package clean

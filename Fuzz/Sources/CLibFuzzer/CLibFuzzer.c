@@ -1,0 +1,2 @@
+// Intentionally empty: the target only exports CLibFuzzer.h (SwiftPM needs one source file).
+#include "CLibFuzzer.h"

@@ -1,0 +1,1 @@
+../../../Sources/VeritasStore/ImageFormat.swift
