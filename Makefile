@@ -14,6 +14,8 @@ CHAOS_RUNNER_KILLS ?= 30
 CHAOS_AUDITS ?= 150
 CHAOS_TIME_LIMIT_MINUTES ?= 20
 CHAOS_SEED ?=
+# Seconds each fuzz target runs inside `make test` (make fuzz runs them longer).
+FUZZ_TEST_SECONDS ?= 10
 
 # make fuzz FUZZ_SECONDS=60            (seconds per fuzz target; see Fuzz/README.md)
 FUZZ_SECONDS ?= 20
@@ -26,9 +28,21 @@ deps:
 build: deps
 	$(SWIFT) build
 
+# The suites that run whole fleets of real processes (writer, runners, Chromium) run after the
+# rest, on their own, so their load does not starve the timing of hundreds of parallel tests.
+PROCESS_SUITES = VeritasChaosTests|MultiHostTests|BarrageTests
+
+# make test: build, the parallel suite, the process suites, then every fuzz target for
+# FUZZ_TEST_SECONDS each. With TEST_FILTER, only the matching tests.
 test: deps
 	$(SWIFT) build --build-tests
-	$(SWIFT) test $(if $(TEST_FILTER),--filter '$(TEST_FILTER)')
+ifeq ($(TEST_FILTER),)
+	$(SWIFT) test --skip-build --skip '$(PROCESS_SUITES)'
+	$(SWIFT) test --skip-build --filter '$(PROCESS_SUITES)'
+	scripts/fuzz.sh $(FUZZ_TEST_SECONDS)
+else
+	$(SWIFT) test --skip-build --filter '$(TEST_FILTER)'
+endif
 
 # Each test's summary (JSON) is copied to .build/chaos/; a test's folder (logs, database,
 # outboxes) is kept in $TMPDIR when a check fails, and its path printed.
