@@ -182,6 +182,8 @@ let package = Package(
                 "VeritasWriter",
                 "VeritasRunner",
                 "VeritasStore",
+                "VeritasProtocol",
+                "ZeroMQ",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

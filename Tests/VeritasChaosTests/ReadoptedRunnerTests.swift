@@ -34,11 +34,11 @@ extension ChaosTests {
         let runner = try ScriptedRunner(endpoint: writer.endpoints.runners, name: "readopted-runner")
         do {
             let auditA = try await client.submit(url: "https://a.example/").id
-            try await runner.send(.hello(RunnerHello(runnerID: runner.id, capacity: 2, version: "chaos-test")))
+            try await runner.send(.hello(RunnerHello(runnerID: runner.runnerID, capacity: 2, version: "chaos-test")))
             let first = try await runner.jobs(count: 1, within: .seconds(3))
             try #require(first.map(\.auditID) == [auditA], "the first job is A: \(first)")
             try await runner.send(.event(AuditEvent(
-                auditID: auditA, seq: 1, runnerID: runner.id,
+                auditID: auditA, seq: 1, runnerID: runner.runnerID,
                 payload: .started(StartedEventPayload(url: first[0].url, tier: first[0].tier, verdictMode: first[0].verdictMode)))))
 
             // Silence: the writer drops the session and requeues A (the runner is still on it).
@@ -52,7 +52,7 @@ extension ChaosTests {
             let deadline = ContinuousClock.now + .milliseconds(1_500)
             while ContinuousClock.now < deadline {
                 // As a real runner does, it lists every job it holds: A and whatever it received.
-                try await runner.send(.heartbeat(RunnerHeartbeat(runnerID: runner.id, capacity: 2, active: [auditA] + received.map(\.auditID))))
+                try await runner.send(.heartbeat(RunnerHeartbeat(runnerID: runner.runnerID, capacity: 2, active: [auditA] + received.map(\.auditID))))
                 received += try await runner.jobs(count: .max, within: .milliseconds(100), required: false)
             }
             let names = [auditA: "A", auditB: "B", auditC: "C"]
@@ -71,46 +71,5 @@ extension ChaosTests {
         await client.close()
         try await writer.stop()
         passed = true
-    }
-}
-
-/// A DEALER that speaks the runner side of the protocol by hand.
-final class ScriptedRunner: Sendable {
-    let id: RunnerID
-    private let loop: SocketLoop
-    private let socket: AsyncSocket
-
-    init(endpoint: String, name: String) throws {
-        id = try RunnerID(name)
-        let context = try Context()
-        let dealer = try Socket(context, type: .dealer)
-        try dealer.set(.linger, Duration.zero)
-        try dealer.set(.routingID, Array(name.utf8))
-        try dealer.connect(endpoint)
-        loop = try SocketLoop(name: "scripted-runner")
-        socket = loop.register(dealer)
-    }
-
-    func send(_ message: RunnerMessage) async throws {
-        try await socket.send(message.encodeFrames().map { Frame($0) })
-    }
-
-    /// The jobs that arrive within `within` (up to `count`); throws if `required` and fewer came.
-    func jobs(count: Int, within: Duration, required: Bool = true) async throws -> [AuditJob] {
-        var jobs: [AuditJob] = []
-        let deadline = ContinuousClock.now + within
-        while jobs.count < count, ContinuousClock.now < deadline {
-            guard let batch = await socket.receive(upTo: 64, timeout: min(.milliseconds(50), deadline - ContinuousClock.now)) else { break }
-            for frames in batch {
-                if case .job(let job)? = try? WriterMessage.decode(frames: frames.map(\.data)) { jobs.append(job) }
-            }
-        }
-        if required && jobs.count < min(count, 1) { throw ChaosFailure("\(id): no job within \(within)") }
-        return jobs
-    }
-
-    func close() async {
-        await socket.close()
-        await loop.shutdown()
     }
 }

@@ -59,101 +59,13 @@ enum Samples {
         darkPatternSummary: DarkPatternSummary(findings: findings)))
 }
 
-/// A scripted runner: a DEALER on the runners endpoint that says hello, takes jobs and sends the
-/// events it is told to, waiting for each to be acknowledged.
-final class ScriptedRunner: Sendable {
-    let runnerID: RunnerID
-    private let loop: SocketLoop
-    private let socket: AsyncSocket
-    private let state = Mutex(State())
-
-    private struct State {
-        var welcomed = false
-        var jobs: [AuditJob] = []
-        var acked: Set<EventID> = []
-        var rejected: [String] = []
-        var seq: [AuditID: Int] = [:]
-    }
-
-    init(endpoint: String, name: String = "runner-\(UInt16.random(in: 1 ... .max))", curve: CurveClientCredentials? = nil) throws {
-        runnerID = try RunnerID(name)
-        let context = try Context()
-        let dealer = try Socket(context, type: .dealer)
-        if let curve { try dealer.configureCurveClient(curve) }
-        try dealer.set(.linger, Duration.zero)
-        try dealer.set(.routingID, Array(name.utf8))
-        try dealer.connect(endpoint)
-        loop = try SocketLoop(name: "test-runner")
-        socket = loop.register(dealer)
-    }
-
-    /// Says hello and waits for the welcome.
-    func hello(capacity: Int = 1) async throws {
-        try await send(.hello(RunnerHello(runnerID: runnerID, capacity: capacity, version: "test")))
-        _ = try await waitFor("welcome") { $0.welcomed ? true : nil }
-    }
-
-    func nextJob() async throws -> AuditJob {
-        try await waitFor("a job") { $0.jobs.isEmpty ? nil : $0.jobs.removeFirst() }
-    }
-
-    /// Sends one event of `auditID` (numbered per audit) and waits for its ack.
-    @discardableResult
-    func send(_ auditID: AuditID, _ payload: EventPayload) async throws -> AuditEvent {
-        let seq = state.withLock { state in
-            state.seq[auditID, default: 0] += 1
-            return state.seq[auditID]!
-        }
-        let event = AuditEvent(auditID: auditID, seq: seq, runnerID: runnerID, payload: payload)
-        try await send(.event(event))
-        let outcome = try await waitFor("ack of \(event.name.rawValue) \(seq)") { state in
-            if let reason = state.rejected.first { return "\(event.name.rawValue) rejected: \(reason)" }
-            return state.acked.contains(event.eventID) ? "" : nil
-        }
-        if !outcome.isEmpty { throw TestFailure(outcome) }
-        return event
-    }
-
+extension ScriptedRunner {
     /// started, progress 50 %, one PNG screenshot, completed.
     func complete(_ job: AuditJob) async throws {
         try await send(job.auditID, .started(StartedEventPayload(url: job.url, tier: job.tier, verdictMode: job.verdictMode)))
         try await send(job.auditID, .progress(ProgressEventPayload(phase: "dark_patterns", percent: 50)))
         try await send(job.auditID, .screenshot(index: 0, label: "Viewport (1280x800)", contentType: .png, image: Samples.png))
         try await send(job.auditID, Samples.completed)
-    }
-
-    func close() async {
-        await socket.close()
-        await loop.shutdown()
-    }
-
-    private func send(_ message: RunnerMessage) async throws {
-        try await socket.send(message.encodeFrames().map { Frame($0) })
-    }
-
-    /// Reads writer messages until `match` finds what it wants, for at most 4 s.
-    private func waitFor<T>(_ what: String, _ match: (inout State) -> T?) async throws -> T {
-        let deadline = ContinuousClock.now + .seconds(4)
-        while true {
-            if let found = state.withLock({ match(&$0) }) { return found }
-            let remaining = deadline - ContinuousClock.now
-            guard remaining > .zero else { throw TestFailure("\(runnerID): \(what) did not arrive") }
-            guard let batch = await socket.receive(upTo: 64, timeout: min(remaining, .milliseconds(100))) else {
-                throw TestFailure("\(runnerID): socket closed while waiting for \(what)")
-            }
-            state.withLock { state in
-                for frames in batch {
-                    switch try? WriterMessage.decode(frames: frames.map(\.data)) {
-                    case .welcome: state.welcomed = true
-                    case .job(let job): state.jobs.append(job)
-                    case .ack(let ids): state.acked.formUnion(ids)
-                    case .reject(_, let error): state.rejected.append(error.description)
-                    case .error(let error): state.rejected.append(error.description)
-                    case .heartbeat, nil: break
-                    }
-                }
-            }
-        }
     }
 }
 

@@ -132,7 +132,7 @@ struct SecureWriterTests {
             // The same stranger on the runners endpoint gets no welcome, and is logged there too.
             let runner = try ScriptedRunner(endpoint: writer.endpoints.runners, name: "runner-stranger", curve: strangerCredentials)
             defer { Task { await runner.close() } }
-            await #expect(throws: TestFailure.self) { try await runner.hello() }
+            await #expect(throws: ScriptedRunnerError.self) { try await runner.hello() }
             #expect(logs.records("connection refused").contains {
                 $0.metadata["domain"] == WriterSecurity.runnersDomain && $0.metadata["client_key"] == strangerCredentials.keyPair.publicKey.z85
             })
@@ -151,7 +151,7 @@ struct SecureWriterTests {
             let clientAsRunner = try ScriptedRunner(
                 endpoint: writer.endpoints.runners, name: "runner-impostor", curve: try keys.credentials(keys.clientSecretFile))
             defer { Task { await clientAsRunner.close() } }
-            await #expect(throws: TestFailure.self) { try await clientAsRunner.hello() }
+            await #expect(throws: ScriptedRunnerError.self) { try await clientAsRunner.hello() }
 
             let listed = try WriterClient(endpoint: writer.endpoints.queries, timeout: .seconds(3), curve: try keys.credentials(keys.clientSecretFile))
             defer { Task { await listed.close() } }
