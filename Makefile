@@ -29,7 +29,7 @@ build: deps
 	$(SWIFT) build
 
 # The suites that run whole fleets of real processes (writer, runners, Chromium) run after the
-# rest, on their own, so their load does not starve the timing of hundreds of parallel tests.
+# rest, on their own and one at a time, so their load does not starve the timing of other tests.
 PROCESS_SUITES = VeritasChaosTests|MultiHostTests|BarrageTests
 
 # make test: build, the parallel suite, the process suites, then every fuzz target for
@@ -38,7 +38,7 @@ test: deps
 	$(SWIFT) build --build-tests
 ifeq ($(TEST_FILTER),)
 	$(SWIFT) test --skip-build --skip '$(PROCESS_SUITES)'
-	$(SWIFT) test --skip-build --filter '$(PROCESS_SUITES)'
+	$(SWIFT) test --skip-build --no-parallel --filter '$(PROCESS_SUITES)'
 	scripts/fuzz.sh $(FUZZ_TEST_SECONDS)
 else
 	$(SWIFT) test --skip-build --filter '$(TEST_FILTER)'
