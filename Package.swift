@@ -4,6 +4,7 @@
 // The layout mirrors the architecture (see docs/ARCHITECTURE.md):
 //   CZeroMQ (system libzmq) -> ZeroMQ (Swift binding) -> VeritasProtocol (wire contract)
 //   -> services -> thin executables.
+//   CLibXML2 (system libxml2) -> VeritasHTML (parsed documents for the audit detectors).
 import PackageDescription
 
 let package = Package(
@@ -85,6 +86,13 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 "VeritasConfiguration",
             ]
+        ),
+
+        // MARK: HTML: libxml2's forgiving HTML parser, wrapped into Sendable values for the detectors
+        .systemLibrary(
+            name: "CLibXML2",
+            pkgConfig: "libxml-2.0",
+            providers: [.apt(["libxml2-dev"]), .brew(["libxml2"])]
         ),
 
         // MARK: Client
