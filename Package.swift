@@ -17,6 +17,7 @@ let package = Package(
         .library(name: "VeritasWriter", targets: ["VeritasWriter"]),
         .library(name: "VeritasRunner", targets: ["VeritasRunner"]),
         .library(name: "VeritasClient", targets: ["VeritasClient"]),
+        .library(name: "VeritasHTML", targets: ["VeritasHTML"]),
         .executable(name: "veritas-writer", targets: ["veritas-writer"]),
         .executable(name: "veritas-runner", targets: ["veritas-runner"]),
         .executable(name: "veritas", targets: ["veritas"]),
@@ -94,6 +95,7 @@ let package = Package(
             pkgConfig: "libxml-2.0",
             providers: [.apt(["libxml2-dev"]), .brew(["libxml2"])]
         ),
+        .target(name: "VeritasHTML", dependencies: ["CLibXML2"]),
 
         // MARK: Client
         .target(name: "VeritasClient", dependencies: ["ZeroMQ", "VeritasProtocol"]),
