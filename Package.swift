@@ -172,6 +172,9 @@ let package = Package(
         // MARK: Tests
         .testTarget(name: "ZeroMQTests", dependencies: ["ZeroMQ"]),
         .testTarget(name: "VeritasProtocolTests", dependencies: ["VeritasProtocol"]),
+        // Reads the labelled pages in Tests/VeritasAuditTests/Corpus through #filePath (data only,
+        // shared with the future audit engine's tests), so no resources are copied.
+        .testTarget(name: "VeritasHTMLTests", dependencies: ["VeritasHTML"]),
         .testTarget(
             name: "VeritasStoreTests",
             dependencies: ["VeritasStore", "VeritasProtocol", .product(name: "GRDB", package: "GRDB.swift")]
