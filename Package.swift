@@ -4,6 +4,7 @@
 // The layout mirrors the architecture (see docs/ARCHITECTURE.md):
 //   CZeroMQ (system libzmq) -> ZeroMQ (Swift binding) -> VeritasProtocol (wire contract)
 //   -> services -> thin executables.
+//   CLibXML2 (system libxml2) -> VeritasHTML (parsed documents for the audit detectors).
 import PackageDescription
 
 let package = Package(
@@ -16,6 +17,7 @@ let package = Package(
         .library(name: "VeritasWriter", targets: ["VeritasWriter"]),
         .library(name: "VeritasRunner", targets: ["VeritasRunner"]),
         .library(name: "VeritasClient", targets: ["VeritasClient"]),
+        .library(name: "VeritasHTML", targets: ["VeritasHTML"]),
         .executable(name: "veritas-writer", targets: ["veritas-writer"]),
         .executable(name: "veritas-runner", targets: ["veritas-runner"]),
         .executable(name: "veritas", targets: ["veritas"]),
@@ -86,6 +88,14 @@ let package = Package(
                 "VeritasConfiguration",
             ]
         ),
+
+        // MARK: HTML: libxml2's forgiving HTML parser, wrapped into Sendable values for the detectors
+        .systemLibrary(
+            name: "CLibXML2",
+            pkgConfig: "libxml-2.0",
+            providers: [.apt(["libxml2-dev"]), .brew(["libxml2"])]
+        ),
+        .target(name: "VeritasHTML", dependencies: ["CLibXML2"]),
 
         // MARK: Client
         .target(name: "VeritasClient", dependencies: ["ZeroMQ", "VeritasProtocol"]),
@@ -162,6 +172,9 @@ let package = Package(
         // MARK: Tests
         .testTarget(name: "ZeroMQTests", dependencies: ["ZeroMQ"]),
         .testTarget(name: "VeritasProtocolTests", dependencies: ["VeritasProtocol"]),
+        // Reads the labelled pages in Tests/VeritasAuditTests/Corpus through #filePath (data only,
+        // shared with the future audit engine's tests), so no resources are copied.
+        .testTarget(name: "VeritasHTMLTests", dependencies: ["VeritasHTML"]),
         .testTarget(
             name: "VeritasStoreTests",
             dependencies: ["VeritasStore", "VeritasProtocol", .product(name: "GRDB", package: "GRDB.swift")]

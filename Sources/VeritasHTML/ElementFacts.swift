@@ -1,0 +1,16 @@
+/// What the style pass needs to know about one element, recorded by `TreeWalker` in document order
+/// (so an element's parent always has a smaller index).
+struct ElementFacts: Sendable {
+    /// Lower-cased tag name.
+    var tag: String
+    var id: String?
+    var classes: [String]
+    var parent: Int?
+    /// The `style` attribute, parsed.
+    var inlineDeclarations: [CSSDeclaration]
+    /// Browser defaults that matter for the flags: `hidden` and a closed `<dialog>` are
+    /// `display: none`, links are blue, `<small>`/`<sub>`/`<sup>` are `smaller`.
+    var userAgentDeclarations: [CSSDeclaration]
+    /// `aria-hidden="true"`: hidden from assistive technology, and treated as hidden text.
+    var isAriaHidden: Bool
+}
