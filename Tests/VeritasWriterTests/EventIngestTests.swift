@@ -177,7 +177,9 @@ struct EventIngestTests {
     @Test("events of several runners interleaved in one batch are each acknowledged to their own runner")
     func interleavedRunners() async throws {
         try await TestBed.run { bed in
-            let writer = try await bed.startWriter()
+            // Not a test of silence: these scripted runners read their sockets only when the test
+            // waits on them, so on a loaded machine a short timeout could requeue one's job to another.
+            let writer = try await bed.startWriter { $0.runnerSilentTimeoutMilliseconds = 30_000 }
             let client = try bed.client(writer)
             let runners = try (1...3).map { try bed.runner(writer, "runner-mix-\($0)") }
             for runner in runners { try await runner.connect(capacity: 1) }
