@@ -177,17 +177,17 @@ struct EventIngestTests {
     @Test("events of several runners interleaved in one batch are each acknowledged to their own runner")
     func interleavedRunners() async throws {
         try await TestBed.run { bed in
-            // Not a test of silence: these scripted runners read their sockets only when the test
-            // waits on them, so on a loaded machine a short timeout could requeue one's job to another.
             let writer = try await bed.startWriter { $0.runnerSilentTimeoutMilliseconds = 30_000 }
             let client = try bed.client(writer)
             let runners = try (1...3).map { try bed.runner(writer, "runner-mix-\($0)") }
-            for runner in runners { try await runner.connect(capacity: 1) }
-
-            for index in runners.indices { _ = try await client.submit(url: "https://mix-\(index).example/") }
             var eventsByRunner: [[AuditEvent]] = []
             var urls: [String] = []
-            for runner in runners {
+            // One runner at a time joins and takes the one queued job: these scripted runners read
+            // their sockets only when the test waits on them, so a runner that has not read its job
+            // yet would look idle to the writer once the in-flight grace passed.
+            for (index, runner) in runners.enumerated() {
+                try await runner.connect(capacity: 1)
+                _ = try await client.submit(url: "https://mix-\(index).example/")
                 let job = try await runner.nextJob()
                 let id = job.auditID
                 urls.append(job.url)
