@@ -18,6 +18,7 @@ let package = Package(
         .library(name: "VeritasRunner", targets: ["VeritasRunner"]),
         .library(name: "VeritasClient", targets: ["VeritasClient"]),
         .library(name: "VeritasHTML", targets: ["VeritasHTML"]),
+        .library(name: "VeritasSecurity", targets: ["VeritasSecurity"]),
         .executable(name: "veritas-writer", targets: ["veritas-writer"]),
         .executable(name: "veritas-runner", targets: ["veritas-runner"]),
         .executable(name: "veritas", targets: ["veritas"]),
@@ -97,6 +98,9 @@ let package = Package(
         ),
         .target(name: "VeritasHTML", dependencies: ["CLibXML2"]),
 
+        // MARK: Security: HTTP Observatory grading (pure logic; the audit engine feeds it)
+        .target(name: "VeritasSecurity"),
+
         // MARK: Client
         .target(name: "VeritasClient", dependencies: ["ZeroMQ", "VeritasProtocol"]),
 
@@ -175,6 +179,7 @@ let package = Package(
         // Reads the labelled pages in Tests/VeritasAuditTests/Corpus through #filePath (data only,
         // shared with the future audit engine's tests), so no resources are copied.
         .testTarget(name: "VeritasHTMLTests", dependencies: ["VeritasHTML"]),
+        .testTarget(name: "VeritasSecurityTests", dependencies: ["VeritasSecurity"]),
         .testTarget(
             name: "VeritasStoreTests",
             dependencies: ["VeritasStore", "VeritasProtocol", .product(name: "GRDB", package: "GRDB.swift")]
