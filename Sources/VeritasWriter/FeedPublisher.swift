@@ -61,10 +61,12 @@ final class FeedPublisher: Sendable {
 
     /// Whether anyone subscribed to a prefix of the audit's topic.
     func isWatched(_ auditID: AuditID) -> Bool {
-        let topic = Array(auditID.rawValue.utf8)
-        return subscriptions.withLock { subscriptions in
+        subscriptions.withLock { subscriptions in
             if subscriptions.overflowed { return true }
+            // Usually nobody watches: then an event costs no allocation here at all.
+            guard !subscriptions.topics.isEmpty else { return false }
             // At most 37 lookups, however many topics are tracked.
+            let topic = Array(auditID.rawValue.utf8)
             return (0...topic.count).contains { subscriptions.topics.contains(Array(topic.prefix($0))) }
         }
     }
