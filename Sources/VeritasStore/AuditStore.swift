@@ -93,14 +93,25 @@ public struct RequeueOutcome: Sendable, Equatable {
     }
 }
 
-/// Bounds on handing a job out, shared by both stores.
-enum JobLimits {
-    /// Hand-outs allowed per attempt: a hand-out that never started gives its attempt back, so
-    /// this is what stops a job whose messages keep getting lost.
-    static let handoutsPerAttempt = ProtocolDefaults.handoutsPerAttempt
+/// What happens to a claimed job being requeued: the one rule both stores apply.
+///
+/// A hand-out whose audit never started (still `queued`) gives its attempt back; an audit ends in
+/// `error` after `maxAttempts` started attempts, or after `maxAttempts × handoutsPerAttempt`
+/// hand-outs in all (what stops a job whose messages keep getting lost).
+enum RequeueDecision: Equatable {
+    /// Back on the queue; `refundAttempt` when this hand-out never started.
+    case requeue(refundAttempt: Bool)
+    /// The audit ends in `error` with this message.
+    case fail(message: String)
 
-    /// The error of an audit that was handed out `handouts` times and never got going.
-    static func neverStartedReason(_ handouts: Int, _ reason: String) -> String {
-        "handed out \(handouts) times without starting; last: \(reason)"
+    init(status: AuditStatus, attempts: Int, handouts: Int, maxAttempts: Int, reason: String) {
+        let started = status != .queued
+        if started && attempts >= maxAttempts {
+            self = .fail(message: reason)
+        } else if handouts >= maxAttempts * ProtocolDefaults.handoutsPerAttempt {
+            self = .fail(message: "handed out \(handouts) times without starting; last: \(reason)")
+        } else {
+            self = .requeue(refundAttempt: !started)
+        }
     }
 }

@@ -213,7 +213,7 @@ extension MemoryAuditStore {
     private struct Job: Sendable {
         var age: AuditAge
         var claim: Claim?
-        /// Every hand-out, started or not (see ``JobLimits``).
+        /// Every hand-out, started or not (see ``RequeueDecision``).
         var handouts = 0
     }
 
@@ -270,9 +270,8 @@ extension MemoryAuditStore {
             jobs.compactMap { id, job in job.claim.flatMap { predicate($0, id) ? job.age : nil } }.sorted().map(\.id)
         }
 
-        /// Puts claimed jobs back on the queue, or ends their audits in `error` after `maxAttempts`
-        /// started attempts or `3 × maxAttempts` hand-outs; a hand-out that never started gives
-        /// its attempt back (as in the SQLite store).
+        /// Puts claimed jobs back on the queue, or ends their audits in `error`, as
+        /// ``RequeueDecision`` says (the rule the SQLite store applies too).
         mutating func requeue(_ ids: [AuditID], maxAttempts: Int, reason: String, now: Timestamp) -> RequeueOutcome {
             var outcome = RequeueOutcome()
             for id in ids {
@@ -281,19 +280,17 @@ extension MemoryAuditStore {
                     jobs[id] = nil  // unreachable: ending an audit removes its job
                     continue
                 }
-                let started = audit.status != .queued
-                let exhausted = started && audit.attempts >= maxAttempts
-                let neverStarting = !exhausted && job.handouts >= maxAttempts * JobLimits.handoutsPerAttempt
-                if exhausted || neverStarting {
+                switch RequeueDecision(status: audit.status, attempts: audit.attempts, handouts: job.handouts, maxAttempts: maxAttempts, reason: reason) {
+                case .fail(let message):
                     audit.status = .error
-                    audit.errorMessage = neverStarting ? JobLimits.neverStartedReason(job.handouts, reason) : reason
+                    audit.errorMessage = message
                     audit.completedAt = now
                     jobs[id] = nil
                     terminal.insert(AuditAge(audit))
                     outcome.failed.append(id)
-                } else {
+                case .requeue(let refundAttempt):
                     // The writer's requeue is the one backward move (see AuditStatus).
-                    if !started, audit.attempts > 0 { audit.attempts -= 1 }
+                    if refundAttempt, audit.attempts > 0 { audit.attempts -= 1 }
                     audit.status = .queued
                     jobs[id]?.claim = nil
                     queue.insertSorted(job.age)

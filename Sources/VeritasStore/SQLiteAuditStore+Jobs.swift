@@ -153,19 +153,17 @@ extension SQLiteAuditStore {
         var outcome = RequeueOutcome()
         for job in jobs {
             let id = job.id.rawValue
-            let started = job.status != .queued
             if job.status.isTerminal {
                 try deleteJob.execute(arguments: [id])  // unreachable: ending an audit deletes its job
-            } else if started && job.attempts >= maxAttempts {
-                try fail.execute(arguments: [reason, now.description, id])
+                continue
+            }
+            switch RequeueDecision(status: job.status, attempts: job.attempts, handouts: job.handouts, maxAttempts: maxAttempts, reason: reason) {
+            case .fail(let message):
+                try fail.execute(arguments: [message, now.description, id])
                 try deleteJob.execute(arguments: [id])
                 outcome.failed.append(job.id)
-            } else if job.handouts >= maxAttempts * JobLimits.handoutsPerAttempt {
-                try fail.execute(arguments: [JobLimits.neverStartedReason(job.handouts, reason), now.description, id])
-                try deleteJob.execute(arguments: [id])
-                outcome.failed.append(job.id)
-            } else {
-                if !started { try refund.execute(arguments: [id]) }
+            case .requeue(let refundAttempt):
+                if refundAttempt { try refund.execute(arguments: [id]) }
                 try release.execute(arguments: [id])
                 try markQueued.execute(arguments: [id])
                 outcome.requeued.append(job.id)
