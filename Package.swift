@@ -179,7 +179,7 @@ let package = Package(
         // Reads the labelled pages in Tests/VeritasAuditTests/Corpus through #filePath (data only,
         // shared with the future audit engine's tests), so no resources are copied.
         .testTarget(name: "VeritasHTMLTests", dependencies: ["VeritasHTML"]),
-        .testTarget(name: "VeritasSecurityTests", dependencies: ["VeritasSecurity"]),
+        .testTarget(name: "VeritasSecurityTests", dependencies: ["VeritasSecurity", "VeritasHTML"]),
         .testTarget(
             name: "VeritasStoreTests",
             dependencies: ["VeritasStore", "VeritasProtocol", .product(name: "GRDB", package: "GRDB.swift")]

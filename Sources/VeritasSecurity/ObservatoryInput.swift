@@ -16,67 +16,6 @@ public struct ScriptTag: Sendable, Hashable, Codable {
         self.integrity = integrity
         self.crossorigin = crossorigin
     }
-
-    /// Extracts the `<script>` elements of an HTML fragment with a small tolerant scanner
-    /// (attributes may be double-quoted, single-quoted or bare). Good enough for grading;
-    /// not a full HTML parser.
-    public static func parse(html: String) -> [ScriptTag] {
-        var tags: [ScriptTag] = []
-        let lower = html.lowercased()
-        var searchStart = lower.startIndex
-        while let open = lower.range(of: "<script", range: searchStart..<lower.endIndex) {
-            // Require a tag-name boundary ("<scripts" is not a script element).
-            if open.upperBound < lower.endIndex {
-                let next = lower[open.upperBound]
-                if !(next == ">" || next == "/" || next.isWhitespace) {
-                    searchStart = open.upperBound
-                    continue
-                }
-            }
-            guard let close = html[open.upperBound...].firstIndex(of: ">") else { break }
-            let attrText = String(html[open.upperBound..<close])
-            let attrs = parseAttributes(attrText)
-            tags.append(ScriptTag(src: attrs["src"], integrity: attrs["integrity"], crossorigin: attrs["crossorigin"]))
-            let after = lower.index(after: close)
-            if let end = lower.range(of: "</script", range: after..<lower.endIndex) {
-                searchStart = end.upperBound
-            } else {
-                searchStart = after
-            }
-        }
-        return tags
-    }
-
-    private static func parseAttributes(_ text: String) -> [String: String] {
-        var result: [String: String] = [:]
-        let chars = Array(text)
-        var i = 0
-        func skipSpace() { while i < chars.count, chars[i].isWhitespace || chars[i] == "/" { i += 1 } }
-        while i < chars.count {
-            skipSpace()
-            var name = ""
-            while i < chars.count, !chars[i].isWhitespace, chars[i] != "=", chars[i] != "/" {
-                name.append(chars[i]); i += 1
-            }
-            if name.isEmpty { i += 1; continue }
-            while i < chars.count, chars[i].isWhitespace { i += 1 }
-            var value = ""
-            if i < chars.count, chars[i] == "=" {
-                i += 1
-                while i < chars.count, chars[i].isWhitespace { i += 1 }
-                if i < chars.count, chars[i] == "\"" || chars[i] == "'" {
-                    let quote = chars[i]; i += 1
-                    while i < chars.count, chars[i] != quote { value.append(chars[i]); i += 1 }
-                    i += 1
-                } else {
-                    while i < chars.count, !chars[i].isWhitespace { value.append(chars[i]); i += 1 }
-                }
-            }
-            let key = name.lowercased()
-            if result[key] == nil { result[key] = value }
-        }
-        return result
-    }
 }
 
 /// Response headers with case-insensitive name lookup.

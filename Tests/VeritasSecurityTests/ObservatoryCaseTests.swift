@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import VeritasHTML
 @testable import VeritasSecurity
 
 /// One labelled case from `security-cases.json`.
@@ -28,7 +29,7 @@ struct SecurityCase: Decodable, Sendable, CustomTestStringConvertible {
 
     var input: ObservatoryInput {
         ObservatoryInput(host: host, scheme: scheme, httpAvailable: http_available, redirectChain: redirect_chain,
-                         headers: headers, cookies: cookies, scripts: html.map(ScriptTag.parse(html:)) ?? [],
+                         headers: headers, cookies: cookies, scripts: html.map(ScriptTag.all(in:)) ?? [],
                          corsProbeOrigin: cors_probe_origin)
     }
 }
@@ -133,8 +134,16 @@ func gradeBoundaries(score: Int, grade: String) {
     #expect(ObservatoryScoring.grade(for: score) == grade)
 }
 
-@Test func scriptTagParsing() {
-    let tags = ScriptTag.parse(html: #"<script src="/a.js"></script><SCRIPT src='//x.net/b.js' integrity=sha384-abc crossorigin>x</SCRIPT><script>inline()</script>"#)
+/// The page's `<script>` elements, as the audit engine gets them: from the project's HTML parser.
+extension ScriptTag {
+    static func all(in html: String) -> [ScriptTag] {
+        guard let document = try? HTMLDocument(parsing: html) else { return [] }
+        return document.scripts.map { ScriptTag(src: $0.src, integrity: $0.integrity, crossorigin: $0.crossOrigin) }
+    }
+}
+
+@Test func scriptTagsComeFromTheHTMLParser() {
+    let tags = ScriptTag.all(in: #"<script src="/a.js"></script><SCRIPT src='//x.net/b.js' integrity=sha384-abc crossorigin>x</SCRIPT><script>inline()</script>"#)
     #expect(tags.count == 3)
     #expect(tags[0].src == "/a.js")
     #expect(tags[1].src == "//x.net/b.js")
