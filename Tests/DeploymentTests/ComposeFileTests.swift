@@ -167,7 +167,7 @@ struct ComposeFileTests {
                 #expect(endpoint.contains(service == "writer" ? "127.0.0.1" : "writer"))
                 command[writerIndex + 1] = "ipc:///nonexistent/veritas-\(UUID().uuidString)"
                 if let timeout = command.firstIndex(of: "--timeout") { command[timeout + 1] = "0.3" }
-                let outcome = try await VeritasProcess.run(command)
+                let outcome = try await BuiltProducts.run("veritas", command)
                 #expect(outcome.status == 3, "\(file) \(service): `veritas \(command.joined(separator: " "))` exited \(outcome.status): \(outcome.stderr)")
             }
         }

@@ -11,7 +11,7 @@ import VeritasTestSupport
 struct MultiHostTests {
     @Test(
         "audits across hosts: writer, two runners, a client and a web host; a runner host cut off mid-audit, the audit still finishes",
-        .enabled(if: NetworkLab.availability.ok && Executables.available,
+        .enabled(if: NetworkLab.availability.ok && ["veritas", "veritas-writer", "veritas-runner"].allSatisfy { BuiltProducts.url($0) != nil },
                  "\(NetworkLab.availability.reason.isEmpty ? "the veritas executables were not built" : NetworkLab.availability.reason)")
     )
     func auditsAcrossHosts() async throws {

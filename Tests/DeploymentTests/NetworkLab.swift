@@ -81,17 +81,18 @@ final class NetworkLab: @unchecked Sendable {
     func start(on host: String, _ executable: String, _ arguments: [String], environment: [String: String], label: String) throws -> SpawnedProcess {
         var merged = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("VERITAS_") && $0.key != "USE_DB_PERSISTENCE" }
         merged.merge(environment) { $1 }
+        guard let program = BuiltProducts.url(executable) else { throw DeploymentTestError("\(executable) was not built") }
         // `ip netns exec` enters the namespace and execs the program: same pid, signals reach it.
         let process = try SpawnedProcess(
-            executable: Self.ip, arguments: ["netns", "exec", self.host(host).namespace, Executables.path(executable)] + arguments,
+            executable: Self.ip, arguments: ["netns", "exec", self.host(host).namespace, program.path] + arguments,
             environment: merged, stdout: logs.appendingPathComponent("\(label).out"), stderr: logs.appendingPathComponent("\(label).err"))
         processes.append(process)
         return process
     }
 
     /// Runs `veritas arguments...` on `host` to completion.
-    func veritas(on host: String, _ arguments: [String], environment: [String: String] = [:]) async throws -> VeritasProcess.Outcome {
-        try await VeritasProcess.run(arguments, environment: environment, prefix: [Self.ip, "netns", "exec", self.host(host).namespace])
+    func veritas(on host: String, _ arguments: [String], environment: [String: String] = [:]) async throws -> BuiltProducts.Outcome {
+        try await BuiltProducts.run("veritas", arguments, environment: environment, launcher: [Self.ip, "netns", "exec", self.host(host).namespace])
     }
 
     /// Cuts `host` off the network (its link goes down at the switch), as a pulled cable would.

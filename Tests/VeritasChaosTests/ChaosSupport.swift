@@ -72,26 +72,8 @@ struct ChaosFailure: Error, CustomStringConvertible {
 // MARK: - Executables and ports
 
 enum ChaosExecutables {
-    /// A product of this package next to the test bundle (SwiftPM puts every product of a build
-    /// in one folder, e.g. `.build/debug/`).
-    static func find(_ name: String) -> URL? {
-        var folders: [URL] = []
-        if let path = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") {
-            folders.append(URL(fileURLWithPath: path).deletingLastPathComponent())
-        }
-        folders.append(URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent())
-        folders.append(Bundle.main.bundleURL)
-        folders.append(Bundle.main.bundleURL.deletingLastPathComponent())
-        folders += folders.map { $0.deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent() }
-        for folder in folders {
-            let candidate = folder.appendingPathComponent(name)
-            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
-        }
-        return nil
-    }
-
-    static let writer = find("veritas-writer")
-    static let runner = find("veritas-runner")
+    static let writer = BuiltProducts.url("veritas-writer")
+    static let runner = BuiltProducts.url("veritas-runner")
     static var available: Bool { writer != nil && runner != nil }
 
     /// Headless Chromium on PATH (the runner's screenshots; `make deps` installs it).

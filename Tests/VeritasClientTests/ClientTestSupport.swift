@@ -69,45 +69,9 @@ extension ScriptedRunner {
     }
 }
 
-/// Runs the built `veritas` executable, found next to the test binary.
+/// Runs the built `veritas` executable to completion.
 enum VeritasCLI {
-    struct Outcome {
-        var status: Int32
-        var stdout: String
-        var stderr: String
-    }
-
-    static var executable: URL {
-        URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
-            .deletingLastPathComponent().appendingPathComponent("veritas")
-    }
-
-    /// Runs `veritas arguments...` to completion on a thread of its own (never blocking the
-    /// cooperative pool the in-process writer runs on).
-    static func run(_ arguments: [String], environment: [String: String] = [:]) async throws -> Outcome {
-        try await withCheckedThrowingContinuation { continuation in
-            let thread = Thread {
-                var merged = ProcessInfo.processInfo.environment
-                merged["VERITAS_WRITER"] = nil
-                merged["VERITAS_FEED"] = nil
-                merged.merge(environment) { $1 }
-                let base = FileManager.default.temporaryDirectory.appendingPathComponent("veritas-cli-\(UUID().uuidString)")
-                let out = base.appendingPathExtension("out")
-                let err = base.appendingPathExtension("err")
-                defer {
-                    try? FileManager.default.removeItem(at: out)
-                    try? FileManager.default.removeItem(at: err)
-                }
-                do {
-                    let child = try SpawnedProcess(
-                        executable: executable.path, arguments: arguments, environment: merged, stdout: out, stderr: err)
-                    let status = child.waitForExit()
-                    continuation.resume(returning: Outcome(status: status, stdout: child.stdout, stderr: child.stderr))
-                } catch {
-                    continuation.resume(throwing: TestFailure("cannot run \(executable.path): \(error)"))
-                }
-            }
-            thread.start()
-        }
+    static func run(_ arguments: [String], environment: [String: String] = [:]) async throws -> BuiltProducts.Outcome {
+        try await BuiltProducts.run("veritas", arguments, environment: environment)
     }
 }

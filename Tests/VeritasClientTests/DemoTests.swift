@@ -12,25 +12,9 @@ import Glibc
 /// real runners, audits the bundled sample sites and stops every child at the end.
 @Suite("veritas demo", .serialized)
 struct DemoTests {
-    /// `veritas` next to the test bundle (SwiftPM puts every product of a build in one folder).
-    static let executable: URL? = {
-        var folders: [URL] = []
-        if let path = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") {
-            folders.append(URL(fileURLWithPath: path).deletingLastPathComponent())
-        }
-        folders.append(URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent())
-        folders.append(Bundle.main.bundleURL)
-        folders.append(Bundle.main.bundleURL.deletingLastPathComponent())
-        folders += folders.map { $0.deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent() }
-        for folder in folders {
-            let candidate = folder.appendingPathComponent("veritas")
-            let siblings = ["veritas-writer", "veritas-runner"].map { folder.appendingPathComponent($0).path }
-            if FileManager.default.isExecutableFile(atPath: candidate.path), siblings.allSatisfy(FileManager.default.isExecutableFile(atPath:)) {
-                return candidate
-            }
-        }
-        return nil
-    }()
+    /// `veritas` next to the test bundle, when the writer and runner it starts were built too.
+    static let executable: URL? = ["veritas-writer", "veritas-runner"].allSatisfy { BuiltProducts.url($0) != nil }
+        ? BuiltProducts.url("veritas") : nil
 
     struct Run {
         let status: Int32

@@ -8,25 +8,8 @@ import VeritasTestSupport
 /// restart on the same folder, `--help`.
 @Suite("veritas-writer process", .timeLimit(.minutes(1)))
 struct ProcessTests {
-    /// `veritas-writer` next to the test bundle (SwiftPM puts every product of a build in one
-    /// folder, e.g. `.build/debug/`).
-    static let executable: URL? = {
-        var folders: [URL] = []
-        if let path = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") {
-            folders.append(URL(fileURLWithPath: path).deletingLastPathComponent())
-        }
-        folders.append(URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent())
-        folders.append(Bundle.main.bundleURL)
-        folders.append(Bundle.main.bundleURL.deletingLastPathComponent())
-        if let executableURL = Bundle.main.executableURL { folders.append(executableURL.deletingLastPathComponent()) }
-        // macOS: <products>/VeritasPackageTests.xctest/Contents/MacOS/<binary>.
-        folders += folders.map { $0.deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent() }
-        for folder in folders {
-            let candidate = folder.appendingPathComponent("veritas-writer")
-            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
-        }
-        return nil
-    }()
+    /// `veritas-writer` next to the test bundle.
+    static let executable = BuiltProducts.url("veritas-writer")
 
     /// A `veritas-writer` child process, its output in files next to the test's data.
     final class WriterProcess: Sendable {
