@@ -35,12 +35,28 @@ public struct TextSegment: Sendable, Hashable {
     /// whitespace, no block boundary), as in `fee<sup>*</sup>`; `HTMLDocument.visibleText` then
     /// joins them without a space.
     public var continuesPreviousSegment: Bool
+    /// The element holding the text, as its position in document order (0 is `<html>`); two
+    /// segments with the same `elementIndex` are text of the same element.
+    public var elementIndex: Int
+    /// `elementIndex` of the element and its ancestors, nearest first (the last is the root).
+    /// Lets a detector find the smallest container two segments share, e.g. the box a decline link
+    /// and its prominent alternative sit in.
+    public var ancestorIndices: [Int]
+    /// `elementIndex` of the nearest block-level ancestor-or-self (`p`, `div`, `li`, `td`, a control,
+    /// ...): segments with the same block read as one line or paragraph, as in
+    /// `<p>Only <b>2</b> left</p>`.
+    public var blockIndex: Int
+    /// `elementIndex` of the interactive element that gives the segment its ``role`` (a label,
+    /// link, button, option), or `nil` for plain text: tells two adjacent labels apart even when
+    /// they share a block.
+    public var roleElementIndex: Int?
 
     /// Creates a segment; the parser makes these, tests and detectors may build their own.
     public init(
         text: String, path: String, role: Role = .none, nearestID: String? = nil, nearestClasses: [String] = [],
         ancestorClasses: [String] = [], isInModal: Bool = false, presentation: Presentation = Presentation(),
-        continuesPreviousSegment: Bool = false
+        continuesPreviousSegment: Bool = false, elementIndex: Int = 0, ancestorIndices: [Int] = [],
+        blockIndex: Int = 0, roleElementIndex: Int? = nil
     ) {
         self.text = text
         self.path = path
@@ -51,6 +67,10 @@ public struct TextSegment: Sendable, Hashable {
         self.isInModal = isInModal
         self.presentation = presentation
         self.continuesPreviousSegment = continuesPreviousSegment
+        self.elementIndex = elementIndex
+        self.ancestorIndices = ancestorIndices.isEmpty ? [elementIndex] : ancestorIndices
+        self.blockIndex = blockIndex
+        self.roleElementIndex = roleElementIndex
     }
 
     /// The interactive element a segment belongs to: the nearest ancestor-or-self that is one.

@@ -383,7 +383,7 @@ struct TreeWalker {
 
     /// Elements that start a new line box (plus replaced elements and controls, which are their
     /// own boxes): text on either side of them is not joined.
-    private static let blockTags: Set<String> = [
+    static let blockTags: Set<String> = [
         "address", "article", "aside", "blockquote", "body", "br", "button", "caption", "dd", "details",
         "dialog", "div", "dl", "dt", "fieldset", "figcaption", "figure", "footer", "form", "h1", "h2", "h3",
         "h4", "h5", "h6", "header", "hr", "html", "img", "input", "legend", "li", "main", "menu", "nav", "ol",
