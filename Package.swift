@@ -19,6 +19,8 @@ let package = Package(
         .library(name: "VeritasClient", targets: ["VeritasClient"]),
         .library(name: "VeritasHTML", targets: ["VeritasHTML"]),
         .library(name: "VeritasSecurity", targets: ["VeritasSecurity"]),
+        .library(name: "VeritasAudit", targets: ["VeritasAudit"]),
+        .library(name: "VeritasBrowser", targets: ["VeritasBrowser"]),
         .executable(name: "veritas-writer", targets: ["veritas-writer"]),
         .executable(name: "veritas-runner", targets: ["veritas-runner"]),
         .executable(name: "veritas", targets: ["veritas"]),
@@ -87,6 +89,10 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 "VeritasConfiguration",
+                "VeritasAudit",
+                "VeritasBrowser",
+                "VeritasHTML",
+                "VeritasSecurity",
             ]
         ),
 
@@ -100,6 +106,14 @@ let package = Package(
 
         // MARK: Security: HTTP Observatory grading (pure logic; the audit engine feeds it)
         .target(name: "VeritasSecurity"),
+
+        // MARK: Audit: dark-pattern detectors, transparency, site type and the verdict (pure logic over
+        // VeritasHTML documents and VeritasSecurity reports; the runner's engine feeds it)
+        .target(name: "VeritasAudit", dependencies: ["VeritasHTML", "VeritasSecurity", "VeritasProtocol"]),
+
+        // MARK: Browser: headless Chromium over the DevTools protocol (a pipe; no WebSocket, no
+        // dependency): rendered DOM, viewport and full-page screenshots for the audit engine
+        .target(name: "VeritasBrowser"),
 
         // MARK: Client
         .target(name: "VeritasClient", dependencies: ["ZeroMQ", "VeritasProtocol"]),
@@ -180,6 +194,18 @@ let package = Package(
         // shared with the future audit engine's tests), so no resources are copied.
         .testTarget(name: "VeritasHTMLTests", dependencies: ["VeritasHTML"]),
         .testTarget(name: "VeritasSecurityTests", dependencies: ["VeritasSecurity", "VeritasHTML"]),
+        // Real headless Chromium: rendering, screenshots, failures, and no leaked process or fd.
+        .testTarget(name: "VeritasBrowserTests", dependencies: ["VeritasBrowser"]),
+        // The labelled corpus (Corpus/), served on loopback and audited by the real engine with
+        // headless Chromium: precision and recall per category, verdicts, security cases.
+        .testTarget(
+            name: "VeritasAuditTests",
+            dependencies: [
+                "VeritasAudit", "VeritasHTML", "VeritasSecurity", "VeritasRunner", "VeritasDemo", "VeritasProtocol",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            exclude: ["Corpus"]
+        ),
         .testTarget(
             name: "VeritasStoreTests",
             dependencies: ["VeritasStore", "VeritasProtocol", .product(name: "GRDB", package: "GRDB.swift")]

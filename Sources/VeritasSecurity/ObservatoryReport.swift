@@ -38,6 +38,17 @@ public struct ObservatoryReport: Sendable, Hashable {
     /// Letter grade, `A+` … `F`.
     public var grade: String
 
+    /// Builds a report; `ObservatoryGrader.grade(_:)` makes real ones, tests and callers may build
+    /// their own.
+    public init(tests: [ObservatoryTest], penalties: Int, bonuses: Int, bonusesApplied: Bool, score: Int, grade: String) {
+        self.tests = tests
+        self.penalties = penalties
+        self.bonuses = bonuses
+        self.bonusesApplied = bonusesApplied
+        self.score = score
+        self.grade = grade
+    }
+
     /// The outcome of the test named `name`, if present.
     public subscript(test name: String) -> ObservatoryTest? { tests.first { $0.name == name } }
 }

@@ -1,0 +1,51 @@
+import Foundation
+import VeritasHTML
+
+/// A page as the detectors see it: the document as a person sees it in the browser (after scripts
+/// ran, when the engine could render it), and, when available, a second rendering taken a moment
+/// later so that elements that change on their own (a ticking countdown) can be told from static
+/// text.
+public struct AuditedPage: Sendable {
+    /// The page's URL, after redirects.
+    public var url: URL?
+    /// The document: rendered by the browser when ``isRendered``, else the raw HTML as served.
+    public var document: HTMLDocument
+    /// The same page rendered again about a second later, or `nil` when it was not rendered twice.
+    public var laterDocument: HTMLDocument?
+    /// Whether ``document`` is the DOM after scripts ran (`false`: raw HTML only, so patterns that
+    /// scripts create are invisible).
+    public var isRendered: Bool
+
+    let blocks: [TextBlock]
+
+    /// - Parameters:
+    ///   - url: The page's final URL.
+    ///   - document: The rendered (or raw) document.
+    ///   - laterDocument: A second rendering a moment later, for the countdown detector.
+    ///   - isRendered: Whether `document` is a rendering after scripts.
+    public init(url: URL?, document: HTMLDocument, laterDocument: HTMLDocument? = nil, isRendered: Bool) {
+        self.url = url
+        self.document = document
+        self.laterDocument = laterDocument
+        self.isRendered = isRendered
+        blocks = TextBlock.blocks(of: document)
+    }
+
+    /// The whole visible text, lower-cased, for page-level questions ("is this a checkout?").
+    var lowercasedText: String { document.visibleText.lowercased() }
+
+    /// The blocks whose elements all sit inside the element `container`.
+    func blocks(inside container: Int) -> [TextBlock] {
+        blocks.filter { $0.first.ancestorIndices.contains(container) }
+    }
+
+    /// The smallest container around `block` (up to `levels` ancestors up) holding a block that
+    /// satisfies `predicate`, and those blocks.
+    func neighbours(of block: TextBlock, levels: Int = 5, where predicate: (TextBlock) -> Bool) -> [TextBlock] {
+        for container in block.ancestorIndices.dropFirst().prefix(levels) {
+            let found = blocks(inside: container).filter { $0.position != block.position && predicate($0) }
+            if !found.isEmpty { return found }
+        }
+        return []
+    }
+}

@@ -1,0 +1,164 @@
+import Foundation
+import VeritasHTML
+import VeritasProtocol
+
+/// Misdirection: confirmshaming, visual interference, trick questions, pressured selling.
+enum MisdirectionDetector {
+    static func findings(on page: AuditedPage) -> [Finding] {
+        confirmshaming(page) + visualInterference(page) + trickQuestions(page) + pressuredSelling(page)
+    }
+
+    /// A link or button, including an `<a>` without `href` that a script makes clickable.
+    private static func isControl(_ block: TextBlock) -> Bool {
+        switch block.role {
+        case .link, .button: true
+        default: block.tags.last == "a"
+        }
+    }
+
+    // MARK: Confirmshaming
+
+    /// How a decline option starts: "No thanks", "No,", "Skip", "I don't", "I'd rather".
+    private static let declineOpener = TextPattern(
+        #"^\W*(no|nope|nah|not now|not today|skip|maybe later|i'?ll pass|i (don'?t|do not)|i'?d rather|i prefer|i'?m (fine|ok|good|not)|continue without|leave)\b"#)
+    /// Words that mock or guilt the person declining.
+    private static let loadedWords = TextPattern(
+        #"\b(overpay\w*|broken|unprotected|uninformed|ignorant|lonely|sad|bland|boring|wilt\w*|worse|risk\w*|wast\w*|settle\w*|don'?t care|do not care|don'?t like|hate|full price|pay more|miss(ing)? out|los(e|ing)|suffer\w*|cold|poor|broke|stupid|dumb|ugly|mediocre|unhealthy|behind|fail\w*|struggl\w*|don'?t deserve|give up|like being|prefer (paying|to pay|being|bland|ugly|worse)|rather (stay|keep|pay|be|not save|struggle)|(don'?t|do not) (want|like|need) (to )?(sav(e|ing)|win|improve|grow|learn|succeed|be (healthy|safe|happy))|(keep|go on|carry on|continue) \w+ing)\b"#)
+
+    /// A decline control (link, button, or short text in a modal) that speaks for the person in
+    /// the first person and says something bad about them for declining.
+    static func confirmshaming(_ page: AuditedPage) -> [Finding] {
+        var findings: [Finding] = []
+        for block in page.blocks where block.text.count <= 140 && (isControl(block) || block.isInModal) {
+            let text = block.text
+            guard declineOpener.occurs(in: text), CommonPatterns.firstPerson.occurs(in: text),
+                  let loaded = loadedWords.firstMatch(in: text) else { continue }
+            findings.append(Finding(
+                patternType: .confirmshaming, severity: .medium, confidence: isControl(block) ? 0.85 : 0.7,
+                evidence: text, location: block.location("decline option worded to shame (\"\(loaded)\")")))
+        }
+        return findings
+    }
+
+    // MARK: Visual interference
+
+    /// The option a person may want to take: refuse, skip, cancel, the free plan.
+    private static let escapeOption = TextPattern(
+        #"\b(reject|decline|refuse|no,? thanks|not now|skip|continue without|without (non-essential|optional|extra)|cancel\w*|free plan|basic plan|free version|essential (cookies )?only|necessary (cookies )?only|opt[- ]out|i still want|downgrade|don'?t want|keep (my )?free|keep using|stay on|stick with|remain on|continue with (the )?(free|basic|starter|current))\b"#)
+
+    /// An escape option (reject, skip, cancel, free plan) shown tiny or faint, next to a
+    /// prominent alternative in the same box: the alternative is at least 3px larger or twice the
+    /// contrast, and is not faint itself.
+    static func visualInterference(_ page: AuditedPage) -> [Finding] {
+        var findings: [Finding] = []
+        for block in page.blocks where isControl(block) && block.text.count <= 120 {
+            let faint = block.isFaint || block.fontSize <= 11 || block.contrast < 3
+            guard faint, let option = escapeOption.firstMatch(in: block.text) else { continue }
+            let prominent = page.neighbours(of: block, levels: 4) { other in
+                isControl(other) && !other.isFaint && !escapeOption.occurs(in: other.text)
+                    && (other.fontSize >= block.fontSize + 3 || other.contrast >= block.contrast * 2)
+            }
+            guard let alternative = prominent.first else { continue }
+            findings.append(Finding(
+                patternType: .visualInterference, severity: .medium, confidence: 0.8, evidence: block.text,
+                location: block.location(String(
+                    format: "\"%@\" option at %.0fpx, contrast %.1f:1, beside \"%@\" at %.0fpx, contrast %.1f:1",
+                    option, block.fontSize, block.contrast, alternative.text.clipped(to: 60), alternative.fontSize, alternative.contrast))))
+        }
+        return findings
+    }
+
+    // MARK: Trick questions
+
+    /// Negations in a consent label.
+    private static let negation = TextPattern(
+        #"\bnot\b|n'?t\b|\bno\b|\bnever\b|\bun(check|tick|select|subscribe)\w*|\bopt(-| )?out\b|\bwithout\b|\bmiss out\b|\bdecline\b|\b(kept|left|leave|keep me) out\b|\bexclud\w*"#)
+
+    /// Text that tells the reader what ticking a box means: "Tick this box if ...".
+    private static let boxInstruction = TextPattern(#"^\W*(please )?(do not |don'?t )?(un)?(tick|check|select|mark)(ing)? (this|the) box\b"#)
+
+    /// A checkbox label with two or more negations ("Uncheck this box if you do not wish to not
+    /// receive..."): whichever way the box is set, the person cannot tell what they agreed to.
+    static func trickQuestions(_ page: AuditedPage) -> [Finding] {
+        let hasCheckbox = page.document.inputs.contains { $0.type == "checkbox" }
+        var findings: [Finding] = []
+        for block in page.blocks where block.text.count <= 400 {
+            // A checkbox's label, or the instruction printed beside an unlabelled box.
+            let checked: Bool
+            if case .checkbox(let state) = block.role {
+                checked = state
+            } else if hasCheckbox, block.text.count <= 250, boxInstruction.occurs(in: block.text) {
+                checked = false
+            } else {
+                continue
+            }
+            let negations = negation.count(in: block.text)
+            guard negations >= 2 else { continue }
+            findings.append(Finding(
+                patternType: .trickQuestions, severity: checked ? .high : .medium, confidence: negations >= 3 ? 0.9 : 0.8,
+                evidence: block.text,
+                location: block.location("checkbox label with \(negations) negations\(checked ? ", checked by default" : "")")))
+        }
+        return findings
+    }
+
+    // MARK: Pressured selling
+
+    /// Copy that pushes the bigger purchase: majority claims, fear of loss.
+    private static let pressure = TextPattern(
+        #"\bmost (teams|people|customers|buyers|users|shoppers|families|businesses|companies|professionals|photographers)\b|\b\d+ out of (every )?\d+\b|\b\d+ in (every )?\d+ (customers|buyers|people|users)\b|\b\d+ ?% of (our )?(customers|buyers|users|teams|people)\b|\balmost always\b|\bdon'?t risk\b|\byou'?ll regret\b|\bsmart (choice|buyers|shoppers)\b|\bmost popular\b|\beveryone (chooses|picks|adds|gets)\b"#)
+
+    /// A group of priced radio buttons whose pre-selected option is the most expensive. The
+    /// evidence is what pushes it: a pressure line near the group, else a submit button already
+    /// naming the option, else the option itself.
+    static func pressuredSelling(_ page: AuditedPage) -> [Finding] {
+        let radios = page.document.inputs.filter { $0.type == "radio" && $0.name != nil }
+        let groups = Dictionary(grouping: radios, by: { $0.name! })
+        var findings: [Finding] = []
+        for (_, options) in groups.sorted(by: { $0.key < $1.key }) {
+            let priced = options.compactMap { option -> (HTMLDocument.Input, Double)? in
+                guard let label = option.label, let price = highestPrice(in: label) else { return nil }
+                return (option, price)
+            }
+            guard priced.count >= 2, let selected = priced.first(where: { $0.0.isChecked }),
+                  priced.allSatisfy({ $0.0 == selected.0 || $0.1 < selected.1 }),
+                  let label = selected.0.label else { continue }
+            let optionBlock = page.blocks.first { block in
+                if case .radio(checked: true) = block.role { return label.contains(block.text) || block.text.contains(label) }
+                return false
+            }
+            let name = optionName(label)
+            var evidence = label
+            var how = "pre-selected"
+            if let optionBlock {
+                if let line = page.neighbours(of: optionBlock, levels: 6, where: { pressure.occurs(in: $0.text) && $0.text.count <= 300 }).first {
+                    evidence = line.text
+                    how = "pre-selected and pushed by \"\(pressure.firstMatch(in: line.text) ?? "")\""
+                } else if !name.isEmpty, let button = page.neighbours(of: optionBlock, levels: 6, where: {
+                    $0.role == .button && $0.text.localizedCaseInsensitiveContains(name)
+                }).first {
+                    evidence = button.text
+                    how = "pre-selected, and the submit button already says \"\(button.text.clipped(to: 60))\""
+                }
+            }
+            findings.append(Finding(
+                patternType: .pressuredSelling, severity: .medium, confidence: 0.8, evidence: evidence,
+                location: (optionBlock?.location() ?? "radio group") + ", the most expensive option (\(label.clipped(to: 80))) is \(how)"))
+        }
+        return findings
+    }
+
+    /// The largest amount in a label: "$1,899" → 1899.
+    static func highestPrice(in text: String) -> Double? {
+        CommonPatterns.price.matches(in: text).compactMap { match in
+            Double(match.filter { $0.isNumber || $0 == "." })
+        }.max()
+    }
+
+    /// The option's name: its first word before a price or dash ("Enterprise – $499/month" →
+    /// "Enterprise"), or "" when that is shorter than three letters.
+    private static func optionName(_ label: String) -> String {
+        let stop = label.firstIndex { "$€£–-:(0123456789".contains($0) } ?? label.endIndex
+        return label[..<stop].split(separator: " ").first.map(String.init).flatMap { $0.count >= 3 ? $0 : nil } ?? ""
+    }
+}

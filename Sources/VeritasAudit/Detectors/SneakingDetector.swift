@@ -1,0 +1,106 @@
+import Foundation
+import VeritasProtocol
+
+/// Sneaking: sneak into basket, hidden costs, hidden subscription.
+enum SneakingDetector {
+    static func findings(on page: AuditedPage) -> [Finding] {
+        sneakIntoBasket(page) + hiddenCosts(page) + hiddenSubscription(page)
+    }
+
+    // MARK: Sneak into basket
+
+    /// Labels of checkboxes that are about consent or convenience, not something bought.
+    private static let consentWords = TextPattern(
+        #"\b(e-?mail|newsletter|updates|marketing|offers by|terms|privacy|agree|consent|remember me|keep me (signed|logged)|notify|subscribe me|text message|sms|same as (billing|shipping)|gift message|save (my )?(card|details))\b"#)
+    /// Wording of an add-on: "Add ...", "+$2.99", protection, insurance, ...
+    private static let addOnWords = TextPattern(
+        #"\b(add|include|protection|protect|insurance|insure|warranty|cover|extended|premium|priority|express|gift ?wrap|donat\w*|tip|upgrade|archive|access|seat|extra)\b|\+\s?[$€£]"#)
+
+    /// A checkbox the page checked for the user, whose label (or the line it sits on) carries a
+    /// price: an item or fee added without being chosen.
+    static func sneakIntoBasket(_ page: AuditedPage) -> [Finding] {
+        var findings: [Finding] = []
+        for block in page.blocks {
+            guard case .checkbox(checked: true) = block.role else { continue }
+            let label = block.text
+            guard !consentWords.occurs(in: label) else { continue }
+            let priceInLabel = CommonPatterns.price.occurs(in: label)
+            // A price in its own cell next to the label: the next block, if it is short.
+            let next = page.blocks.indices.contains(block.position + 1) ? page.blocks[block.position + 1] : nil
+            let priceBeside = next.map { $0.text.count <= 24 && CommonPatterns.price.occurs(in: $0.text) } ?? false
+            guard priceInLabel || (priceBeside && addOnWords.occurs(in: label)) else { continue }
+            let price = CommonPatterns.price.firstMatch(in: label) ?? next.flatMap { CommonPatterns.price.firstMatch(in: $0.text) } ?? ""
+            findings.append(Finding(
+                patternType: .sneakIntoBasket, severity: .high, confidence: priceInLabel ? 0.9 : 0.85,
+                evidence: label,
+                location: block.location("checkbox checked by default, adds \(price)")))
+        }
+        return findings
+    }
+
+    // MARK: Hidden costs
+
+    /// A surcharge by name: service, booking, processing, facility, card fees.
+    private static let feeName = TextPattern(
+        #"\b(service|booking|processing|handling|facility|convenience|card( payment)?|payment|admin(istration)?|transaction|order processing|platform|reservation)\s+(fee|charge|surcharge)s?\b|\bsurcharge\b"#)
+    /// Wording that says a fee is not added: "includes the booking fee", "no fees".
+    private static let feeIncludedOrAbsent = TextPattern(
+        #"\binclud\w*|\bno (extra |hidden |additional |booking |service )?(fees?|charges?)\b|\bfree\b|\bwaived\b|\bwithout (any )?fees?\b"#)
+    /// The page is a checkout or payment step.
+    private static let checkoutStep = TextPattern(
+        #"\bstep \d+ of \d+\b|\b(checkout|check out|payment|pay now|place (my )?order|complete (my )?(order|booking|purchase)|confirm and pay|review (your|and pay)|order summary|total to pay)\b"#)
+
+    /// Surcharges listed with a price in the summary of a checkout or payment step, unless the
+    /// page says they are included.
+    static func hiddenCosts(_ page: AuditedPage) -> [Finding] {
+        guard checkoutStep.occurs(in: page.lowercasedText) else { return [] }
+        var findings: [Finding] = []
+        for block in page.blocks where !block.isQuotation {
+            guard block.text.count <= 160, feeName.occurs(in: block.text), !feeIncludedOrAbsent.occurs(in: block.text) else { continue }
+            let next = page.blocks.indices.contains(block.position + 1) ? page.blocks[block.position + 1] : nil
+            let price = CommonPatterns.price.firstMatch(in: block.text)
+                ?? next.flatMap { $0.text.count <= 24 ? CommonPatterns.price.firstMatch(in: $0.text) : nil }
+            guard let price else { continue }
+            findings.append(Finding(
+                patternType: .hiddenCosts, severity: .high, confidence: 0.75, evidence: block.text,
+                location: block.location("fee of \(price) added at the checkout step")))
+        }
+        return findings
+    }
+
+    // MARK: Hidden subscription
+
+    /// A recurring charge in words.
+    private static let recurrence = TextPattern(
+        #"/\s?(mo|month|wk|week|yr|year)\b|\bper (month|week|year|delivery|box)\b|\bevery (\d+ )?(day|week|month|year)s?\b|\b(monthly|weekly|annually|yearly)\b|\bauto(matically)?[- ]?renew\w*|\brenew\w* automatically\b|\bbilled automatically\b|\brecurring\b|\buntil you cancel\b|\benrolled in\b|\bthen-current rate\b"#)
+    /// Words of a charge or a plan.
+    private static let chargeWords = TextPattern(
+        #"\b(charg\w*|bill\w*|renew\w*|enrol\w*|subscription|membership|plan|pay)\b|[$€£]\s?\d"#)
+    /// What the prominent offer promises: free, a trial, a one-off, a token first payment.
+    private static let oneOffOffer = TextPattern(
+        #"\bfree\b|\btrial\b|\bone[- ]time\b|\bone[- ]off\b|\btry\b|\bfirst (month|box|issue|week)\b|\bintroductory\b|[$€£]\s?1(\.00)?\b"#)
+
+    /// Fine print (tiny or low-contrast text) that states a recurring charge, on a page whose
+    /// prominent text offers something free, a trial or a one-off.
+    static func hiddenSubscription(_ page: AuditedPage) -> [Finding] {
+        let prominent = page.blocks.filter { !$0.isFaint }
+        let offersOneOff = prominent.contains { block in
+            switch block.role {
+            case .button, .heading, .link: oneOffOffer.occurs(in: block.text)
+            default: false
+            }
+        }
+        var findings: [Finding] = []
+        for block in page.blocks where block.isFaint && !block.isQuotation {
+            for sentence in block.text.sentences where recurrence.occurs(in: sentence) && chargeWords.occurs(in: sentence) {
+                findings.append(Finding(
+                    patternType: .hiddenSubscription, severity: .high, confidence: offersOneOff ? 0.9 : 0.7,
+                    evidence: block.text.count <= 400 ? block.text : sentence,
+                    location: block.location(String(format: "fine print: %.0fpx, contrast %.1f:1", block.fontSize, block.contrast)
+                        + (offersOneOff ? "; the prominent offer reads as free or one-off" : ""))))
+                break
+            }
+        }
+        return findings
+    }
+}

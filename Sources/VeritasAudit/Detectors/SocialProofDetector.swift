@@ -1,0 +1,99 @@
+import Foundation
+import VeritasProtocol
+
+/// Social proof: activity notifications and testimonials of uncertain origin.
+enum SocialProofDetector {
+    static func findings(on page: AuditedPage) -> [Finding] {
+        activityNotifications(page) + testimonials(page)
+    }
+
+    // MARK: Activity notification
+
+    /// Other people's activity, live: "14 people are looking at this", "Jane from Ohio just
+    /// bought", "Booked 23 times in the last 24 hours".
+    private static let activity = TextPattern(
+        #"\b\d+ (other )?(people|persons|shoppers|customers|users|travell?ers|visitors|buyers|guests|others)( are| is)?( currently| now| right now)? (looking at|viewing|watching|browsing|checking out)\b|\b(just|recently) (bought|purchased|ordered|booked|signed up|subscribed|donated|reserved)\b|\bbooked \d+ times\b|\b\d+ (people )?(bought|purchased|ordered|booked|reserved) (this|it)?\s?(in the (last|past)|today|this (hour|morning))\b|\bsomeone (in|from) [a-z ]+ (just )?(bought|purchased|booked)\b"#)
+
+    static func activityNotifications(_ page: AuditedPage) -> [Finding] {
+        page.blocks.filter { !$0.isQuotation && $0.text.count <= 300 }.compactMap { block in
+            guard let phrase = activity.firstMatch(in: block.unquotedText) else { return nil }
+            return Finding(
+                patternType: .activityNotification, severity: .low, confidence: 0.8, evidence: block.text,
+                location: block.location("other people's activity: \"\(phrase)\""))
+        }
+    }
+
+    // MARK: Testimonials of uncertain origin
+
+    private static let openingQuote: Set<Character> = ["“", "\"", "„", "«", "‘"]
+    private static let closingQuote: Set<Character> = ["”", "\"", "»", "’", "“"]
+    private static let dashes: Set<Character> = ["—", "–", "-", "―"]
+    /// Words that describe someone without naming them.
+    private static let genericWords: Set<String> = [
+        "verified", "buyer", "happy", "customer", "customers", "satisfied", "real", "loyal", "proud", "former",
+        "busy", "member", "client", "user", "student", "parent", "subscriber", "reader", "investor", "shopper",
+        "owner", "mom", "mum", "dad", "graduate", "fan", "traveler", "traveller", "guest", "anonymous", "a",
+        "the", "our", "an", "regular", "long-time", "longtime", "new", "frequent", "purchase", "purchaser",
+    ]
+
+    /// Glowing quotes whose attribution names nobody: initials only ("J."), or a description
+    /// ("Verified Buyer", "Happy subscriber", "Former student"), and no link to a source. A quote
+    /// attributed to a full name ("Priya Raman", "Laura K.") or linked to a case study is not
+    /// reported.
+    static func testimonials(_ page: AuditedPage) -> [Finding] {
+        var findings: [Finding] = []
+        for block in page.blocks {
+            guard let (quote, attribution) = quoteAndAttribution(block, page: page) else { continue }
+            guard isAnonymous(attribution) else { continue }
+            let linked = page.document.links.contains { link in
+                !link.text.isEmpty && (attribution.contains(link.text) || block.text.contains(link.text))
+            }
+            guard !linked else { continue }
+            findings.append(Finding(
+                patternType: .testimonialsOfUncertainOrigin, severity: .low, confidence: 0.75, evidence: quote,
+                location: block.location("testimonial attributed only to \"\(attribution.clipped(to: 60))\"")))
+        }
+        return findings
+    }
+
+    /// A quoted block and its attribution: the text after a dash in the same block, or the next
+    /// block when it starts with a dash.
+    private static func quoteAndAttribution(_ block: TextBlock, page: AuditedPage) -> (String, String)? {
+        let text = block.text
+        guard let first = text.first, openingQuote.contains(first) else { return nil }
+        // The quote ends at the last closing mark that is followed by nothing or by a dash.
+        if let close = text.dropFirst().lastIndex(where: { closingQuote.contains($0) }) {
+            let quote = String(text[text.index(after: text.startIndex)..<close]).trimmingCharacters(in: .whitespaces)
+            let rest = text[text.index(after: close)...].trimmingCharacters(in: .whitespaces)
+            if let dash = rest.first, dashes.contains(dash) {
+                return (quote, rest.dropFirst().trimmingCharacters(in: .whitespaces))
+            }
+            if rest.isEmpty, page.blocks.indices.contains(block.position + 1) {
+                let next = page.blocks[block.position + 1].text
+                if let dash = next.first, dashes.contains(dash), next.count <= 160 {
+                    return (quote, next.dropFirst().trimmingCharacters(in: .whitespaces))
+                }
+            }
+        }
+        return nil
+    }
+
+    /// No full name: not two capitalised non-generic words in a row, nor a name and an initial.
+    private static func isAnonymous(_ attribution: String) -> Bool {
+        let words = attribution.split(whereSeparator: { $0 == " " || $0 == "," || $0 == "·" }).map(String.init)
+        for (index, word) in words.enumerated() where index + 1 < words.count {
+            let next = words[index + 1]
+            guard isNameWord(word) else { continue }
+            if isNameWord(next) { return false }
+            // "Laura K."
+            if next.count == 2, next.first!.isUppercase, next.last == "." { return false }
+        }
+        return true
+    }
+
+    private static func isNameWord(_ word: String) -> Bool {
+        guard let first = word.first, first.isUppercase, word.count >= 2,
+              word.dropFirst().allSatisfy({ $0.isLowercase || $0 == "-" || $0 == "'" }) else { return false }
+        return !genericWords.contains(word.lowercased())
+    }
+}

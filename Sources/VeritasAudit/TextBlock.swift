@@ -1,0 +1,83 @@
+import Foundation
+import VeritasHTML
+
+/// A line or paragraph as a person reads it: the visible segments that share a block-level
+/// element, joined the way they show on screen, with the facts the detectors ask about.
+struct TextBlock: Sendable {
+    /// Position among the page's blocks.
+    var position: Int
+    /// The text, whitespace collapsed.
+    var text: String
+    /// The visible segments it is made of, in reading order.
+    var segments: [TextSegment]
+
+    var first: TextSegment { segments[0] }
+    /// The first interactive role among the segments (`.none` when there is none).
+    var role: TextSegment.Role { segments.first { $0.role != .none }?.role ?? .none }
+    var isInModal: Bool { segments.contains(where: \.isInModal) }
+    /// `elementIndex` of the block element, then its ancestors.
+    var ancestorIndices: [Int] {
+        let path = first.ancestorIndices
+        guard let start = path.firstIndex(of: first.blockIndex) else { return path }
+        return Array(path[start...])
+    }
+    /// Tag names from the root down to the first segment's element.
+    var tags: [Substring] { first.path.split(separator: ">") }
+
+    /// Text quoted or shown as an example rather than said by the page: inside `<blockquote>`,
+    /// `<q>`, `<code>`, `<pre>`, `<kbd>`, `<samp>` or `<cite>`.
+    var isQuotation: Bool { segments.contains { $0.path.split(separator: ">").contains { Self.quotingTags.contains($0) } } }
+    /// Inside a table cell.
+    var isInTable: Bool { tags.contains("td") || tags.contains("th") }
+    /// Every segment is tiny or low contrast: fine print, or an option made easy to overlook.
+    var isFaint: Bool { segments.allSatisfy { $0.presentation.isTiny || $0.presentation.isLowContrast } }
+    /// The smallest font size among the segments, in CSS pixels.
+    var fontSize: Double { segments.map(\.presentation.fontSize).min() ?? 16 }
+    /// The lowest contrast ratio among the segments.
+    var contrast: Double { segments.map(\.presentation.contrastRatio).min() ?? 21 }
+    /// The text without what it puts in quotation marks (“…”, ‘…’, "…"): a headline asking
+    /// "Is that ‘only 2 left’ warning real?" quotes a pattern, it does not use one.
+    var unquotedText: String {
+        guard text.contains(where: { "“‘\"".contains($0) }) else { return text }
+        return Self.quoted.replacingMatches(in: text, with: "…")
+    }
+
+    private static let quoted = TextPattern(#"“[^”]{1,300}”|‘[^’]{1,300}’|"[^"]{1,300}""#)
+
+    /// Every class on the block's elements and their ancestors.
+    var ancestorClasses: [String] { first.ancestorClasses }
+
+    /// A short description of where the block is, for a finding's `location`: the nearest id,
+    /// classes and element, plus what the text looks like when that matters.
+    func location(_ detail: String? = nil) -> String {
+        var parts: [String] = []
+        if isInModal { parts.append("modal dialog") }
+        let element = tags.last.map(String.init) ?? "text"
+        var selector = "<\(element)>"
+        if let id = first.nearestID { selector += " in #\(id)" }
+        if let classes = first.nearestClasses.first { selector += " .\(classes)" }
+        parts.append(selector)
+        if let detail { parts.append(detail) }
+        return String(parts.joined(separator: ", ").prefix(400))
+    }
+
+    private static let quotingTags: Set<Substring> = ["blockquote", "q", "code", "pre", "kbd", "samp", "cite"]
+
+    /// Groups a document's visible segments into blocks.
+    static func blocks(of document: HTMLDocument) -> [TextBlock] {
+        var blocks: [TextBlock] = []
+        for segment in document.segments where !segment.presentation.isHidden {
+            // Adjacent labels or links in one block (a row of plan cards) are separate blocks.
+            if var last = blocks.last, last.first.blockIndex == segment.blockIndex,
+               last.segments.last?.roleElementIndex == segment.roleElementIndex {
+                if !segment.continuesPreviousSegment { last.text += " " }
+                last.text += segment.text
+                last.segments.append(segment)
+                blocks[blocks.count - 1] = last
+            } else {
+                blocks.append(TextBlock(position: blocks.count, text: segment.text, segments: [segment]))
+            }
+        }
+        return blocks
+    }
+}

@@ -1,0 +1,104 @@
+import Foundation
+
+/// A case-insensitive regular expression over visible text, compiled once.
+///
+/// `NSRegularExpression` is immutable after creation and documented as safe to use from several
+/// threads at once, which is what makes the `@unchecked Sendable` honest.
+struct TextPattern: @unchecked Sendable {
+    private let expression: NSRegularExpression
+
+    /// `pattern` is ICU syntax; it is matched case-insensitively. A pattern that does not compile is
+    /// a programming error, caught by the detector tests.
+    init(_ pattern: String) {
+        do {
+            expression = try NSRegularExpression(pattern: pattern, options: [.caseInsensitive])
+        } catch {
+            preconditionFailure("bad detector pattern \(pattern): \(error)")
+        }
+    }
+
+    /// Typographic apostrophes become plain ones, so `don't` matches `don’t` (same length in
+    /// UTF-16, so ranges stay valid).
+    private static func normalized(_ text: String) -> String {
+        text.contains("’") ? text.replacingOccurrences(of: "’", with: "'") : text
+    }
+
+    /// Whether the pattern occurs anywhere in `text`.
+    func occurs(in text: String) -> Bool {
+        let text = Self.normalized(text)
+        return expression.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)) != nil
+    }
+
+    /// The first match, as text.
+    func firstMatch(in text: String) -> String? {
+        let text = Self.normalized(text)
+        guard let match = expression.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)),
+              let range = Range(match.range, in: text) else { return nil }
+        return String(text[range])
+    }
+
+    /// How many non-overlapping matches `text` has.
+    func count(in text: String) -> Int {
+        let text = Self.normalized(text)
+        return expression.numberOfMatches(in: text, range: NSRange(text.startIndex..., in: text))
+    }
+
+    /// `text` with every match replaced by `replacement` (taken literally).
+    func replacingMatches(in text: String, with replacement: String) -> String {
+        expression.stringByReplacingMatches(
+            in: text, range: NSRange(text.startIndex..., in: text), withTemplate: NSRegularExpression.escapedTemplate(for: replacement))
+    }
+
+    /// Every match, as text.
+    func matches(in text: String) -> [String] {
+        let text = Self.normalized(text)
+        return expression.matches(in: text, range: NSRange(text.startIndex..., in: text)).compactMap { match in
+            Range(match.range, in: text).map { String(text[$0]) }
+        }
+    }
+}
+
+/// Patterns several detectors share.
+enum CommonPatterns {
+    /// A price: `$4.99`, `€ 12`, `£1,200.00`, `+$2.99`, `12.50 USD`.
+    static let price = TextPattern(#"[$€£¥]\s?\d[\d,]*(\.\d{1,2})?|\b\d[\d,]*(\.\d{2})?\s?(usd|eur|gbp|dollars|euros)\b"#)
+    /// A specific calendar date or deadline: "30 November 2026", "Nov 30", "31/03/2026",
+    /// "2026-04-30", "until Sunday".
+    static let specificDate = TextPattern(
+        #"\b\d{1,2}(st|nd|rd|th)?\s+(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?(\s+\d{4})?\b"#
+            + #"|\b(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+\d{1,2}(st|nd|rd|th)?\b"#
+            + #"|\b\d{1,2}/\d{1,2}/\d{2,4}\b|\b\d{4}-\d{2}-\d{2}\b"#
+            + #"|\b(until|till|through|ends?|closes?|on)\s+(monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b"#)
+    /// Clock-like text: `14:59`, `02:14:55`, `1h 05m 12s`.
+    static let clock = TextPattern(#"(?<!\d)\d{1,2}(:\d{2}){1,2}(?!\d)|\b\d+\s?h(ours?)?\s+\d+\s?m(in(utes?)?)?(\s+\d+\s?s(ec(onds?)?)?)?\b"#)
+    /// First-person words.
+    static let firstPerson = TextPattern(#"\b(i|i'm|i’m|i'll|i’ll|i'd|i’d|i've|i’ve|me|my|myself)\b"#)
+}
+
+extension String {
+    /// The text cut to `limit` characters at a word boundary, with an ellipsis when cut.
+    func clipped(to limit: Int) -> String {
+        guard count > limit else { return self }
+        let cut = prefix(limit - 1)
+        let end = cut.lastIndex(of: " ").map { cut[..<$0] } ?? cut
+        return end + "…"
+    }
+
+    /// The sentences of a line of text (split after `.`, `!` or `?` followed by a space).
+    var sentences: [String] {
+        var result: [String] = []
+        var current = ""
+        var previous: Character?
+        for character in self {
+            if character == " ", let previous, ".!?".contains(previous), !current.isEmpty {
+                result.append(current)
+                current = ""
+            } else {
+                current.append(character)
+            }
+            previous = character
+        }
+        if !current.isEmpty { result.append(current) }
+        return result
+    }
+}

@@ -1,0 +1,152 @@
+import Foundation
+import Testing
+import VeritasAudit
+import VeritasHTML
+import VeritasProtocol
+
+/// Each detector rule on a small page: what it must report, and the near miss it must not.
+@Suite("dark-pattern detectors, rule by rule")
+struct DetectorTests {
+    static func findings(_ body: String, later: String? = nil, style: String = "") throws -> [Finding] {
+        func document(_ body: String) throws -> HTMLDocument {
+            try HTMLDocument(parsing: "<html><head><style>\(style)</style></head><body>\(body)</body></html>")
+        }
+        let page = AuditedPage(url: nil, document: try document(body), laterDocument: try later.map(document), isRendered: true)
+        return DarkPatternDetector.findings(on: page)
+    }
+
+    static func types(_ body: String, later: String? = nil, style: String = "") throws -> Set<DarkPatternType> {
+        Set(try findings(body, later: later, style: style).map(\.patternType))
+    }
+
+    @Test("sneak into basket: a checked add-on with a price, not an unchecked one or a checked consent box")
+    func sneakIntoBasket() throws {
+        let found = try Self.findings(#"<label><input type="checkbox" checked> Add shipping protection ($4.99)</label>"#)
+        #expect(found.map(\.patternType) == [.sneakIntoBasket])
+        #expect(found.first?.evidence == "Add shipping protection ($4.99)")
+        #expect(found.first?.severity == .high)
+        #expect(try Self.types(#"<label><input type="checkbox"> Add shipping protection ($4.99)</label>"#).isEmpty)
+        #expect(try Self.types(#"<label><input type="checkbox" checked> Email me offers worth $50</label>"#).isEmpty)
+        // A price in the cell beside the label counts.
+        #expect(try Self.types(#"<div><label><input type="checkbox" checked> Premium gift wrap</label></div><div>$6.99</div>"#) == [.sneakIntoBasket])
+    }
+
+    @Test("hidden costs: a surcharge with a price on a checkout step, not one stated as included")
+    func hiddenCosts() throws {
+        let checkout = "<h2>Step 3 of 3: Payment</h2>"
+        #expect(try Self.types(checkout + "<table><tr><td>Service fee</td><td>$11.50</td></tr></table>") == [.hiddenCosts])
+        #expect(try Self.types(checkout + "<p>Prices include the booking fee of $3.00.</p>").isEmpty)
+        #expect(try Self.types("<p>Service fee</p><p>$11.50</p>").isEmpty, "not a checkout page")
+    }
+
+    @Test("hidden subscription: a recurring charge in fine print under a free or one-off offer, not a plainly priced plan")
+    func hiddenSubscription() throws {
+        let body = #"<h1>Start your free trial</h1><button>Start my free trial</button><p class="fine">After 14 days, then $29.99/month, billed automatically.</p>"#
+        let found = try Self.findings(body, style: ".fine{font-size:10px;color:#bbb}")
+        #expect(found.map(\.patternType) == [.hiddenSubscription])
+        #expect(found.first?.confidence == 0.9)
+        #expect(try Self.types(body).isEmpty, "the same sentence in ordinary text is not hidden")
+    }
+
+    @Test("countdown timer: a clock that changes between renderings, not a static one")
+    func countdownTimer() throws {
+        let found = try Self.findings(#"<p>Deal ends in <span id="t">14:59</span></p>"#, later: #"<p>Deal ends in <span id="t">14:58</span></p>"#)
+        #expect(found.map(\.patternType) == [.countdownTimer])
+        #expect(found.first?.evidence.hasPrefix("Deal ends in") == true)
+        #expect(try Self.types(#"<p>Deal ends in <span id="t">14:59</span></p>"#, later: #"<p>Deal ends in <span id="t">14:59</span></p>"#).isEmpty)
+        #expect(try Self.types(#"<p>Deal ends in <span id="t">14:59</span></p>"#).isEmpty, "no second rendering, no guess")
+    }
+
+    @Test("limited-time message: pressure without a date, not a dated sale or a quotation")
+    func limitedTime() throws {
+        #expect(try Self.types("<p>Limited time only!</p>") == [.limitedTimeMessage])
+        #expect(try Self.types("<p>Limited time: sale ends 30 November 2026.</p>").isEmpty)
+        #expect(try Self.types("<blockquote>Hurry! Limited time only!</blockquote>").isEmpty)
+    }
+
+    @Test("confirmshaming: a decline link that mocks the person, not a neutral one or a plain refusal")
+    func confirmshaming() throws {
+        #expect(try Self.types(##"<a href="#">No thanks, I prefer bland food</a>"##) == [.confirmshaming])
+        #expect(try Self.types(##"<a href="#">No, I don’t care if children are cold this winter</a>"##) == [.confirmshaming])
+        #expect(try Self.types(##"<a href="#">No thanks</a>"##).isEmpty)
+        #expect(try Self.types(#"<button>No thanks, I don't want an overdraft</button>"#).isEmpty)
+    }
+
+    @Test("visual interference: a faint decline beside a prominent accept, not equal buttons")
+    func visualInterference() throws {
+        let style = ".yes{font-size:20px;background:#2b8a3e;color:#fff} .no{font-size:10px;color:#ccc}"
+        let found = try Self.findings(#"<div><button class="yes">Accept all</button><button class="no">Reject all</button></div>"#, style: style)
+        #expect(found.map(\.patternType) == [.visualInterference])
+        #expect(found.first?.evidence == "Reject all")
+        #expect(try Self.types(#"<div><button>Accept all</button><button>Reject all</button></div>"#).isEmpty)
+    }
+
+    @Test("trick questions: a consent label with two or more negations, not a plain opt-in")
+    func trickQuestions() throws {
+        let found = try Self.findings(#"<label><input type="checkbox" checked> Uncheck this box if you do not wish to not receive updates</label>"#)
+        #expect(found.map(\.patternType) == [.trickQuestions])
+        #expect(found.first?.severity == .high)
+        #expect(try Self.types(#"<label><input type="checkbox"> Email me product updates</label>"#).isEmpty)
+    }
+
+    @Test("pressured selling: the dearest option pre-selected and pushed, not a neutral choice")
+    func pressuredSelling() throws {
+        let body = #"""
+            <form><p>Most teams like yours choose Enterprise.</p>
+            <label><input type="radio" name="plan"> Growth – $49/month</label>
+            <label><input type="radio" name="plan" checked> Enterprise – $499/month</label>
+            <button>Continue</button></form>
+            """#
+        let found = try Self.findings(body)
+        #expect(found.map(\.patternType) == [.pressuredSelling])
+        #expect(found.first?.evidence == "Most teams like yours choose Enterprise.")
+        #expect(try Self.types(body.replacingOccurrences(of: " checked", with: "")).isEmpty)
+        // The cheaper option pre-selected is a default, not pressure.
+        let cheap = body.replacingOccurrences(of: #"name="plan"> Growth"#, with: #"name="plan" checked> Growth"#)
+            .replacingOccurrences(of: #"name="plan" checked> Enterprise"#, with: #"name="plan"> Enterprise"#)
+        #expect(try Self.types(cheap).isEmpty)
+    }
+
+    @Test("activity notification: other people's live activity, not a sourced aggregate")
+    func activityNotification() throws {
+        #expect(try Self.types("<p>14 people are looking at this right now</p>") == [.activityNotification])
+        #expect(try Self.types("<p>Jane from Ohio just bought this set</p>") == [.activityNotification])
+        #expect(try Self.types("<p>Used by 1,900 teams, from our billing system, updated 1 February 2026.</p>").isEmpty)
+    }
+
+    @Test("testimonials: anonymous praise is reported, a named or linked one is not")
+    func testimonials() throws {
+        #expect(try Self.types("<blockquote>“This changed my life!” — Verified Buyer</blockquote>") == [.testimonialsOfUncertainOrigin])
+        #expect(try Self.types("<div><p>“I made $4,000 in my first month.”</p><p>— J.</p></div>") == [.testimonialsOfUncertainOrigin])
+        #expect(try Self.types("<blockquote>“Our response time halved.” — Mei Brennan, Head of Support</blockquote>").isEmpty)
+        #expect(try Self.types("<p>“Washes beautifully.” — Laura K., verified purchase, 12 Jan 2026</p>").isEmpty)
+    }
+
+    @Test("low stock and high demand: shopper-facing claims, not table figures or quotations")
+    func scarcity() throws {
+        #expect(try Self.types("<p>Only 2 left in stock</p>") == [.lowStock])
+        #expect(try Self.types("<p>In high demand – selling fast</p>") == [.highDemand])
+        #expect(try Self.types("<table><tr><td>Only 2 left in stock</td></tr></table>").isEmpty)
+        #expect(try Self.types("<p>Writers use lines like <code>Only 2 left in stock</code>.</p>").isEmpty)
+    }
+
+    @Test("hard to cancel: cancellation by phone or post, not online cancellation that says no call is needed")
+    func hardToCancel() throws {
+        #expect(try Self.types("<p>To cancel, call 1-888-555-0199 between 9am and 5pm.</p>") == [.hardToCancel])
+        #expect(try Self.types("<p>Memberships cannot be cancelled online or by email.</p>") == [.hardToCancel])
+        #expect(try Self.types("<p>Cancel anytime online in Settings → Billing, no phone call needed.</p>").isEmpty)
+    }
+
+    @Test("forced enrollment: an account demanded for the task, not an optional newsletter")
+    func forcedEnrollment() throws {
+        #expect(try Self.types("<h2>Create your Formwise account to download</h2>") == [.forcedEnrollment])
+        #expect(try Self.types("<p>A VoltMart account is required to place an order. Guest checkout is not available.</p>") == [.forcedEnrollment])
+        #expect(try Self.types("<p>Get our newsletter (optional): enter your email below.</p>").isEmpty)
+    }
+
+    @Test("at most three findings of one type")
+    func caps() throws {
+        let many = (1...6).map { "<p>Only \($0) left in stock</p>" }.joined()
+        #expect(try Self.findings(many).count == DarkPatternDetector.maxFindingsPerType)
+    }
+}
