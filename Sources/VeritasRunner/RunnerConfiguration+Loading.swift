@@ -19,7 +19,7 @@ extension RunnerConfiguration {
         .integer("shutdown.grace_ms", env: "VERITAS_SHUTDOWN_GRACE_MS", "SIGTERM: time for running audits to finish before they are released", \.shutdownGraceMilliseconds, range: 0...3_600_000),
         .integer("shutdown.drain_ms", env: "VERITAS_SHUTDOWN_DRAIN_MS", "SIGTERM: wait for the outbox to be acknowledged", \.shutdownDrainMilliseconds, range: 0...3_600_000),
         .string("chromium.path", env: "VERITAS_CHROMIUM_PATH", "headless Chromium binary (empty: chromium or chromium-browser on PATH)", \.chromiumPath, allowEmpty: true),
-        .integer("chromium.timeout_ms", env: "VERITAS_SCREENSHOT_TIMEOUT_MS", "a screenshot taking longer is abandoned", \.screenshotTimeoutMilliseconds, range: 1_000...600_000),
+        .integer("chromium.timeout_ms", env: "VERITAS_SCREENSHOT_TIMEOUT_MS", "headless Chromium: a navigation or command taking longer is abandoned (the audit then reads the raw HTML)", \.screenshotTimeoutMilliseconds, range: 1_000...600_000),
         .integer("fetch.max_page_bytes", env: "VERITAS_MAX_PAGE_BYTES", "largest page body fetched", \.maxPageBytes, range: 1_024...(64 * 1024 * 1024)),
         .string("security.curve_secret_key_file", env: "VERITAS_CURVE_SECRET_KEY_FILE", "this runner's secret CURVE certificate (.key_secret); empty: plaintext", \.curveSecretKeyFile, allowEmpty: true),
         .string("security.writer_key_file", env: "VERITAS_CURVE_WRITER_KEY_FILE", "the writer's public CURVE certificate (.key), pinned", \.curveWriterKeyFile, allowEmpty: true),

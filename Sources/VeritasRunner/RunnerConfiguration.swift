@@ -35,7 +35,8 @@ public struct RunnerConfiguration: Sendable, Equatable {
     public var shutdownDrainMilliseconds: Int = 5_000
     /// Headless Chromium for screenshots; empty: look for `chromium` or `chromium-browser` on PATH.
     public var chromiumPath: String = ""
-    /// A screenshot that takes longer is abandoned (the browser is killed).
+    /// A headless-Chromium navigation or command taking longer is abandoned (`chromium.timeout_ms`);
+    /// the audit then reads the raw HTML, without screenshots.
     public var screenshotTimeoutMilliseconds: Int = 30_000
     /// The largest page body fetched.
     public var maxPageBytes: Int = 5 * 1024 * 1024

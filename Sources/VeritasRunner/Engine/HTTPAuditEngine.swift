@@ -1,56 +1,56 @@
-import AsyncHTTPClient
 import Foundation
 import Logging
-import NIOCore
+import VeritasAudit
+import VeritasBrowser
+import VeritasHTML
 import VeritasProtocol
+import VeritasSecurity
 
-/// The first real audit engine: fetches the page with AsyncHTTPClient, checks its security
-/// headers, scans its text for dark patterns and transparency links, takes a screenshot with
-/// headless Chromium when one is installed, and scores the lot (see ``Verdict``).
+/// The audit engine: fetches the page (``PageFetcher``), grades its security headers by the HTTP
+/// Observatory rules (`VeritasSecurity`), renders it in headless Chromium (``PageRenderer``) so the
+/// detectors see what a visitor sees, finds dark patterns (`VeritasAudit`), takes viewport and
+/// full-page screenshots (plus a few key pages on `deep`), and scores the lot into a
+/// `TrustVerdict`.
 ///
-/// Honest by construction: every signal comes from the fetched response; a page that cannot be
-/// fetched (DNS, refused, TLS, timeout), answers HTTP ≥ 400, is not HTML or is too large ends in
-/// an ``AuditFailure`` with a message saying which, never in an invented verdict.
+/// Honest by construction: every signal comes from the fetched response or the rendered page; a
+/// page that cannot be fetched (DNS, refused, TLS, timeout), answers HTTP ≥ 400, is not HTML or is
+/// too large ends in an ``AuditFailure`` saying which. When Chromium is missing or fails, the audit
+/// goes on with the raw HTML and says so (`security_results.rendered` is false, and the expert
+/// narrative notes it).
 ///
-/// Progress phases: `fetching` 10, `analysing` 50, `screenshots` 70, `scoring` 90.
+/// Progress phases: `fetching` 10, `security` 25, `rendering` 35, `screenshots` 60, `analysing` 75,
+/// `scoring` 90.
 public struct HTTPAuditEngine: AuditEngine {
-    /// Timeouts of one tier.
-    public struct Timeouts: Sendable {
-        public var connect: Duration
-        public var read: Duration
-        /// The whole fetch, redirects included.
-        public var total: Duration
-
-        public init(connect: Duration, read: Duration, total: Duration) {
-            self.connect = connect
-            self.read = read
-            self.total = total
-        }
-    }
-
     /// Timeouts by tier: `quick` gives up soonest, `deep` waits longest.
-    public var timeouts: [Tier: Timeouts] = [
-        .quick: Timeouts(connect: .seconds(5), read: .seconds(10), total: .seconds(20)),
-        .standard: Timeouts(connect: .seconds(10), read: .seconds(20), total: .seconds(40)),
-        .deep: Timeouts(connect: .seconds(15), read: .seconds(30), total: .seconds(60)),
+    public var timeouts: [Tier: FetchTimeouts] = [
+        .quick: .init(connect: .seconds(5), read: .seconds(10), total: .seconds(20)),
+        .standard: .init(connect: .seconds(10), read: .seconds(20), total: .seconds(40)),
+        .deep: .init(connect: .seconds(15), read: .seconds(30), total: .seconds(60)),
     ]
-    /// The largest body read; a larger page fails the audit.
-    public var maxPageBytes: Int
-    /// The most redirects followed.
-    public var maxRedirects = 10
-    private let screenshotter: ChromiumScreenshotter?
+    /// The plain-http probe is quick: it only needs the redirect chain.
+    public var probeTimeouts = FetchTimeouts(connect: .seconds(3), read: .seconds(5), total: .seconds(8))
+    /// The most a rendering may take, screenshots and followed pages included; past it the audit
+    /// goes on with the raw HTML.
+    public var renderTimeouts: [Tier: Duration] = [.quick: .seconds(30), .standard: .seconds(60), .deep: .seconds(120)]
+    /// Pages followed on `deep` (cart, checkout, pricing, cancel/account).
+    public var maxFollowedPages = 3
+    private let fetcher: PageFetcher
+    private let renderer: PageRenderer?
     private let logger: Logger
 
-    /// Looks for Chromium once; without it, logs one warning and audits without screenshots.
+    /// Looks for Chromium once; without it, logs one warning and audits the raw HTML without
+    /// screenshots.
     public init(configuration: RunnerConfiguration, logger: Logger) {
-        self.maxPageBytes = configuration.maxPageBytes
         self.logger = logger
-        if let path = ChromiumScreenshotter.locate(configured: configuration.chromiumPath) {
-            screenshotter = ChromiumScreenshotter(executable: path, timeout: .milliseconds(configuration.screenshotTimeoutMilliseconds), logger: logger)
-            logger.info("screenshots with headless Chromium", metadata: ["chromium": "\(path)"])
+        fetcher = PageFetcher(maxPageBytes: configuration.maxPageBytes, userAgent: "Veritas/\(RunnerVersion.current) (+trust audit)")
+        if let path = PageRenderer.locateChromium(configured: configuration.chromiumPath) {
+            let timeout = Duration.milliseconds(configuration.screenshotTimeoutMilliseconds)
+            let options = BrowserOptions(executable: path, commandTimeout: timeout, navigationTimeout: timeout)
+            renderer = PageRenderer(options: options, logger: logger)
+            logger.info("pages rendered with headless Chromium", metadata: ["chromium": "\(path)"])
         } else {
-            screenshotter = nil
-            logger.warning("Chromium not found (chromium.path, or chromium / chromium-browser on PATH): audits run without screenshots",
+            renderer = nil
+            logger.warning("Chromium not found (chromium.path, or chromium / chromium-browser on PATH): audits read the raw HTML, without screenshots",
                            metadata: ["configured": "\(configuration.chromiumPath)"])
         }
     }
@@ -60,149 +60,157 @@ public struct HTTPAuditEngine: AuditEngine {
         let limits = timeouts[job.tier] ?? timeouts[.standard]!
 
         await reporter.progress("fetching", 10, "fetching \(job.url)")
-        let page = try await fetch(startURL, limits: limits)
+        let page = try await fetcher.fetch(startURL, limits: limits)
+        try Task.checkCancellation()
+        let rawDocument: HTMLDocument
+        do {
+            rawDocument = try HTMLDocument(parsing: page.body, encoding: page.charset, baseURL: page.finalURL, sizeLimit: fetcher.maxPageBytes)
+        } catch {
+            throw AuditFailure("\(page.finalURL.absoluteString) could not be read as HTML: \(error)")
+        }
+
+        await reporter.progress("security", 25, "grading security headers")
+        let httpChain = await plainHTTPChain(startURL: startURL, page: page)
+        let security = ObservatoryGrader.grade(ObservatoryInput(
+            host: page.finalURL.host ?? "", scheme: page.finalURL.scheme ?? "http", httpAvailable: httpChain != nil,
+            redirectChain: httpChain, headers: page.mergedHeaders, cookies: page.cookies,
+            scripts: rawDocument.scripts.map { ScriptTag(src: $0.src, integrity: $0.integrity, crossorigin: $0.crossOrigin) }))
         try Task.checkCancellation()
 
-        await reporter.progress("analysing", 50, "checking security headers and page text")
-        let text = PageText(html: page.body)
-        let security = SecurityCheck(startURL: startURL, finalURL: page.finalURL, headers: page.headers, html: text.html)
-        let findings = DarkPatternScanner.scan(text)
+        var rendering: PageRenderer.Rendering?
+        var renderError: String?
+        if let renderer {
+            await reporter.progress("rendering", 35, "rendering the page in headless Chromium")
+            let follow = job.tier == .deep ? Self.linksWorthFollowing(in: rawDocument, from: page.finalURL, limit: maxFollowedPages) : []
+            do {
+                rendering = try await Self.within(renderTimeouts[job.tier] ?? .seconds(60), what: "rendering") {
+                    try await renderer.render(page.finalURL, follow: follow)
+                }
+            } catch is CancellationError {
+                throw CancellationError()
+            } catch {
+                renderError = "\(error)"
+                logger.warning("rendering failed; analysing the raw HTML", metadata: ["url": "\(page.finalURL.absoluteString)", "error": "\(error)"])
+            }
+        } else {
+            renderError = "Chromium is not installed"
+        }
+        try Task.checkCancellation()
 
-        if let screenshotter {
-            await reporter.progress("screenshots", 70, "taking a screenshot")
-            if let png = await screenshotter.viewport(of: page.finalURL.absoluteString) {
-                try Task.checkCancellation()
-                await reporter.screenshot(0, "viewport", .png, png)
+        if let rendering {
+            await reporter.progress("screenshots", 60, "storing screenshots")
+            var index = 0
+            if let viewport = rendering.viewport {
+                await reporter.screenshot(index, "viewport", .png, viewport)
+                index += 1
+            }
+            if let fullPage = rendering.fullPage {
+                let label = fullPage.isTruncated ? "full page (first \(fullPage.capturedHeight) of \(fullPage.pageHeight) px)" : "full page"
+                await reporter.screenshot(index, label, .png, fullPage.png)
+                index += 1
+            }
+            for followed in rendering.followed {
+                guard let shot = followed.screenshot else { continue }
+                await reporter.screenshot(index, "followed: \(followed.url.path.isEmpty ? "/" : followed.url.path)", .png, shot)
+                index += 1
             }
         }
 
+        await reporter.progress("analysing", 75, "looking for dark patterns")
+        let audited = Self.auditedPage(rendering: rendering, raw: rawDocument, url: page.finalURL)
+        var findings = DarkPatternDetector.findings(on: audited)
+        for followed in rendering?.followed ?? [] {
+            guard let document = try? HTMLDocument(parsing: followed.html, baseURL: followed.url) else { continue }
+            for var finding in DarkPatternDetector.findings(on: AuditedPage(url: followed.url, document: document, isRendered: true))
+            where !findings.contains(where: { $0.patternType == finding.patternType && $0.evidence == finding.evidence }) {
+                finding.location = String("\(followed.url.path): \(finding.location ?? "")".prefix(ProtocolLimits.maxLocationLength))
+                findings.append(finding)
+            }
+        }
+        findings = Array(findings.prefix(ProtocolLimits.maxFindingsPerEvent))
+
         await reporter.progress("scoring", 90, nil)
-        let verdict = Verdict(
-            security: security, findings: Array(findings.prefix(ProtocolLimits.maxFindingsPerEvent)),
-            transparency: Verdict.transparencyLinks(text), siteType: Verdict.guessSiteType(text))
+        let hygiene = HygieneSignals(page: audited, finalURL: page.finalURL, redirects: page.redirects.count, pageBytes: page.body.count)
+        let verdict = TrustVerdict(
+            security: security, findings: findings, transparency: TransparencySignals(audited), hygiene: hygiene,
+            siteType: SiteClassifier.classify(audited).type)
+        var narrative = verdict.narrative(mode: job.verdictMode, url: job.url)
+        if job.verdictMode == .expert, let renderError {
+            narrative = String((narrative + "\nThe page was analysed as served, without running its scripts (\(renderError)): patterns that scripts add were not seen.").prefix(ProtocolLimits.maxNarrativeLength))
+        }
         var counts: [String: JSONValue] = [:]
-        for finding in verdict.findings { counts[finding.category.rawValue] = .number((counts[finding.category.rawValue]?.doubleValue ?? 0) + 1) }
+        for finding in findings { counts[finding.category.rawValue] = .number((counts[finding.category.rawValue]?.doubleValue ?? 0) + 1) }
         return CompletedEventPayload(
             trustScore: verdict.trustScore,
             riskLevel: verdict.riskLevel,
-            narrative: verdict.narrative(mode: job.verdictMode, url: job.url),
-            signalScores: [
-                "security": Double(security.score),
-                "dark_patterns": Double(verdict.darkPatternScore),
-                "transparency": Double(verdict.transparencyScore),
-            ],
+            narrative: narrative,
+            signalScores: verdict.signalScores,
             siteType: verdict.siteType,
-            securityResults: security.jsonValue(startURL: startURL, finalURL: page.finalURL, redirects: page.redirects),
+            securityResults: SecurityResults.json(report: security, page: page, httpChain: httpChain, hygiene: hygiene,
+                                                  rendered: rendering != nil, renderError: renderError),
             darkPatternSummary: DarkPatternSummary(
-                findings: verdict.findings,
-                summary: .object(["by_category": .object(counts), "total": .number(Double(verdict.findings.count))]))
+                findings: findings,
+                summary: .object([
+                    "by_category": .object(counts), "total": .number(Double(findings.count)),
+                    "dark_pattern_score": .number(Double(verdict.darkPatternScore)),
+                ]))
         )
     }
 
-    // MARK: Fetching
-
-    struct FetchedPage {
-        var finalURL: URL
-        /// Every hop before the final one: the URL asked for and its redirect status.
-        var redirects: [(url: String, status: Int)]
-        /// Header names lowercased, repeated names kept.
-        var headers: [(String, String)]
-        var body: String
-    }
-
-    /// GET with redirects followed by hand (to record the chain), timeouts and a body limit.
-    func fetch(_ startURL: URL, limits: Timeouts) async throws -> FetchedPage {
-        var configuration = HTTPClient.Configuration(
-            redirectConfiguration: .disallow,
-            timeout: .init(connect: TimeAmount(limits.connect), read: TimeAmount(limits.read)))
-        configuration.decompression = .enabled(limit: .size(maxPageBytes * 4))
-        let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
-        do {
-            let page = try await fetch(startURL, limits: limits, client: client)
-            try? await client.shutdown()
-            return page
-        } catch {
-            try? await client.shutdown()
-            throw error
+    /// Runs `body`, cancelling it and throwing ``AuditFailure`` if it takes longer than `limit`.
+    static func within<T: Sendable>(_ limit: Duration, what: String, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
+        try await withThrowingTaskGroup(of: T?.self) { group in
+            group.addTask { try await body() }
+            group.addTask {
+                try await Task.sleep(for: limit)
+                return nil
+            }
+            defer { group.cancelAll() }
+            guard let first = try await group.next(), let value = first else {
+                throw AuditFailure("\(what) took longer than \(limit)")
+            }
+            return value
         }
     }
 
-    private func fetch(_ startURL: URL, limits: Timeouts, client: HTTPClient) async throws -> FetchedPage {
-        let deadline = NIODeadline.now() + TimeAmount(limits.total)
-        var url = startURL
-        var redirects: [(url: String, status: Int)] = []
-        while true {
-            var request = HTTPClientRequest(url: url.absoluteString)
-            request.method = .GET
-            request.headers.add(name: "User-Agent", value: "Veritas/\(RunnerVersion.current) (+trust audit)")
-            request.headers.add(name: "Accept", value: "text/html,application/xhtml+xml;q=0.9,*/*;q=0.5")
-            let response: HTTPClientResponse
-            do {
-                response = try await client.execute(request, deadline: deadline)
-            } catch {
-                throw AuditFailure(Self.describe(error, url: url, limits: limits))
-            }
-            let status = Int(response.status.code)
-            if (300..<400).contains(status), let location = response.headers.first(name: "location") {
-                guard redirects.count < maxRedirects else {
-                    throw AuditFailure("\(startURL.absoluteString) redirects more than \(maxRedirects) times")
-                }
-                guard let next = URL(string: location, relativeTo: url)?.absoluteURL,
-                      let scheme = next.scheme?.lowercased(), scheme == "http" || scheme == "https" else {
-                    throw AuditFailure("\(url.absoluteString) redirects to an unusable location '\(location.prefix(200))'")
-                }
-                redirects.append((url.absoluteString, status))
-                url = next
-                continue
-            }
-            if status >= 400 {
-                throw AuditFailure("\(url.absoluteString) answered HTTP \(status) \(response.status.reasonPhrase)")
-            }
-            let contentType = response.headers.first(name: "content-type")?.lowercased() ?? ""
-            guard contentType.contains("text/html") || contentType.contains("application/xhtml+xml") else {
-                throw AuditFailure("\(url.absoluteString) is not an HTML page (Content-Type: \(contentType.isEmpty ? "none" : contentType))")
-            }
-            var body = Data()
-            do {
-                for try await chunk in response.body {
-                    guard body.count + chunk.readableBytes <= maxPageBytes else {
-                        throw AuditFailure("\(url.absoluteString) is larger than the \(maxPageBytes / 1024 / 1024) MiB page limit")
-                    }
-                    body.append(contentsOf: chunk.readableBytesView)
-                }
-            } catch let failure as AuditFailure {
-                throw failure
-            } catch {
-                throw AuditFailure(Self.describe(error, url: url, limits: limits))
-            }
-            let headers = response.headers.map { ($0.name.lowercased(), $0.value) }
-            return FetchedPage(finalURL: url, redirects: redirects, headers: headers, body: String(decoding: body, as: UTF8.self))
+    /// The page for the detectors: the rendering when there is one (falling back to the raw HTML
+    /// if the rendered DOM does not parse), else the raw HTML.
+    static func auditedPage(rendering: PageRenderer.Rendering?, raw: HTMLDocument, url: URL) -> AuditedPage {
+        if let rendering, let document = try? HTMLDocument(parsing: rendering.html, baseURL: url) {
+            let later = rendering.laterHTML.flatMap { try? HTMLDocument(parsing: $0, baseURL: url) }
+            return AuditedPage(url: url, document: document, laterDocument: later, isRendered: true)
         }
+        return AuditedPage(url: url, document: raw, isRendered: false)
     }
 
-    /// A message for the analyst: what failed, in words.
-    static func describe(_ error: any Error, url: URL, limits: Timeouts) -> String {
-        let host = url.host ?? url.absoluteString
-        if let error = error as? HTTPClientError {
-            switch error {
-            case .connectTimeout: return "could not connect to \(host): timed out after \(limits.connect)"
-            case .readTimeout: return "\(host) stopped answering (no data for \(limits.read))"
-            case .deadlineExceeded: return "\(url.absoluteString) did not load within \(limits.total)"
-            case .remoteConnectionClosed: return "\(host) closed the connection before answering"
-            case .cancelled: return "the fetch of \(url.absoluteString) was cancelled"
-            default: break
-            }
+    /// The chain plain http gives for the host (Observatory's redirection test): the fetch's own
+    /// chain when the audit started on http, else a probe of `http://host/`.
+    private func plainHTTPChain(startURL: URL, page: PageFetcher.Page) async -> [String]? {
+        if startURL.scheme?.lowercased() == "http" {
+            return page.redirects.map(\.url) + [page.finalURL.absoluteString]
         }
-        let text = String(describing: error)
-        let lowered = text.lowercased()
-        if lowered.contains("refused") { return "could not connect to \(host): connection refused" }
-        if lowered.contains("ssl") || lowered.contains("tls") || lowered.contains("certificate") || lowered.contains("handshake") {
-            return "TLS failure with \(host): \(text)"
+        guard let host = page.finalURL.host else { return nil }
+        return await fetcher.probePlainHTTP(host: host, port: nil, limits: probeTimeouts)
+    }
+
+    /// Words in a link's path or text that lead where dark patterns live.
+    private static let worthFollowing = ["cart", "basket", "bag", "checkout", "pricing", "plans", "subscribe", "subscription",
+                                         "cancel", "account", "billing", "membership"]
+
+    /// Up to `limit` same-site links whose path or text names a cart, checkout, pricing or
+    /// cancellation page, in document order, without repeats or the page itself.
+    static func linksWorthFollowing(in document: HTMLDocument, from page: URL, limit: Int) -> [URL] {
+        var chosen: [URL] = []
+        for link in document.links {
+            guard chosen.count < limit, let url = link.url?.absoluteURL, url.host == page.host,
+                  url.scheme == page.scheme, url.path != page.path else { continue }
+            let words = (url.path + " " + link.text).lowercased()
+            guard worthFollowing.contains(where: words.contains) else { continue }
+            var components = URLComponents(url: url, resolvingAgainstBaseURL: true)
+            components?.fragment = nil
+            guard let clean = components?.url, !chosen.contains(clean) else { continue }
+            chosen.append(clean)
         }
-        if lowered.contains("dns") || lowered.contains("resolv") || lowered.contains("getaddrinfo") || lowered.contains("unknown host") {
-            return "could not resolve \(host): \(text)"
-        }
-        if lowered.contains("timeout") || lowered.contains("timed out") { return "\(url.absoluteString) timed out: \(text)" }
-        return "fetching \(url.absoluteString) failed: \(text)"
+        return chosen
     }
 }

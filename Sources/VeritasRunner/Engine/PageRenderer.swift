@@ -1,0 +1,145 @@
+import Foundation
+import Logging
+import VeritasBrowser
+
+/// Renders a page in headless Chromium (over the DevTools protocol) the way a visitor sees it:
+/// the DOM after scripts ran, twice a moment apart (so ticking clocks can be told from static
+/// text), a viewport and a full-page screenshot, and on request the same for a few more pages of
+/// the site.
+struct PageRenderer: Sendable {
+    /// What one rendering produced.
+    struct Rendering: Sendable {
+        /// The serialised DOM after ``PageRenderer/settleDelay``.
+        var html: String
+        /// The serialised DOM a moment later, once clock-like text changed; `nil` when the page
+        /// shows no clock-like text.
+        var laterHTML: String?
+        var viewport: Data?
+        var fullPage: FullPageScreenshot?
+        /// Extra pages followed on the `deep` tier.
+        var followed: [FollowedPage]
+    }
+
+    struct FollowedPage: Sendable {
+        var url: URL
+        var html: String
+        var screenshot: Data?
+    }
+
+    var options: BrowserOptions
+    /// How long scripts get after the load event before the first snapshot (pages commonly inject
+    /// banners, toasts and modals a few hundred milliseconds after load).
+    var settleDelay: Duration = .milliseconds(1_000)
+    /// The least gap between the two snapshots; over a second, so a clock showing seconds
+    /// changes (the wait stops early once it did, and gives up after three gaps).
+    var tickInterval: Duration = .milliseconds(1_300)
+    let logger: Logger
+
+    /// Serialises the live DOM with form state written back into attributes: a checkbox ticked
+    /// by a script (`box.checked = true`) has no `checked` attribute in `outerHTML`, but the person
+    /// sees it ticked.
+    static let serialiseDOM = """
+        (() => {
+          const root = document.documentElement.cloneNode(true);
+          const live = document.documentElement.querySelectorAll('input, option');
+          const copies = root.querySelectorAll('input, option');
+          live.forEach((element, index) => {
+            const copy = copies[index];
+            if (!copy) return;
+            if (element.tagName === 'OPTION') {
+              element.selected ? copy.setAttribute('selected', '') : copy.removeAttribute('selected');
+            } else if (element.type === 'checkbox' || element.type === 'radio') {
+              element.checked ? copy.setAttribute('checked', '') : copy.removeAttribute('checked');
+            }
+          });
+          return '<!DOCTYPE html>' + root.outerHTML;
+        })()
+        """
+
+    /// Renders `url`; then, for `follow`, navigates the same tab to each and takes one snapshot
+    /// and a viewport screenshot. A followed page that fails is logged and skipped.
+    func render(_ url: URL, follow: [URL]) async throws -> Rendering {
+        let browser = try await HeadlessBrowser.launch(options)
+        do {
+            let rendering = try await render(url, follow: follow, browser: browser)
+            await browser.close()
+            return rendering
+        } catch {
+            await browser.close()
+            throw error
+        }
+    }
+
+    private func render(_ url: URL, follow: [URL], browser: HeadlessBrowser) async throws -> Rendering {
+        let page = try await browser.newPage()
+        _ = try await page.navigate(to: url)
+        try await Task.sleep(for: settleDelay)
+        let html = try await snapshot(page)
+        let laterHTML = try await laterSnapshot(page)
+        let viewport = await attempt("viewport screenshot") { try await page.viewportScreenshot() }
+        let fullPage = await attempt("full-page screenshot") { try await page.fullPageScreenshot() }
+        var followed: [FollowedPage] = []
+        for link in follow {
+            do {
+                _ = try await page.navigate(to: link)
+                try await Task.sleep(for: settleDelay)
+                let linkedHTML = try await snapshot(page)
+                let shot = await attempt("screenshot of \(link.absoluteString)") { try await page.viewportScreenshot() }
+                followed.append(FollowedPage(url: link, html: linkedHTML, screenshot: shot))
+            } catch is CancellationError {
+                throw CancellationError()
+            } catch {
+                logger.info("deep audit: could not render a followed page", metadata: ["url": "\(link.absoluteString)", "error": "\(error)"])
+            }
+        }
+        return Rendering(html: html, laterHTML: laterHTML, viewport: viewport, fullPage: fullPage, followed: followed)
+    }
+
+    /// Clock-like texts on the page (`14:59`, `1h 05m`), as the visitor reads them.
+    static let clockTexts = #"((document.body && document.body.innerText) || '').match(/\d{1,2}(:\d{2}){1,2}|\d+\s?h\s+\d+\s?m/g)?.join(' ') ?? ''"#
+
+    /// The second snapshot, for the countdown detector: `nil` when the page shows no clock-like
+    /// text (nothing could tick); otherwise taken once the clocks changed, or after
+    /// `tickInterval` × 3 if they did not (a busy machine can delay a page's timers).
+    private func laterSnapshot(_ page: BrowserPage) async throws -> String? {
+        let before = try await page.evaluate(Self.clockTexts).stringValue ?? ""
+        guard !before.isEmpty else { return nil }
+        let deadline = ContinuousClock.now + tickInterval * 3
+        try await Task.sleep(for: tickInterval)
+        while ContinuousClock.now < deadline, (try await page.evaluate(Self.clockTexts).stringValue ?? "") == before {
+            try await Task.sleep(for: .milliseconds(250))
+        }
+        return try await snapshot(page)
+    }
+
+    private func snapshot(_ page: BrowserPage) async throws -> String {
+        guard let html = try await page.evaluate(Self.serialiseDOM).stringValue else {
+            throw BrowserError.protocolError(method: "Runtime.evaluate", message: "the DOM did not serialise to a string")
+        }
+        return html
+    }
+
+    /// A screenshot is worth having but not worth the verdict: a failure is logged and skipped.
+    private func attempt<T: Sendable>(_ what: String, _ body: () async throws -> T) async -> T? {
+        do {
+            return try await body()
+        } catch {
+            logger.warning("\(what) failed", metadata: ["error": "\(error)"])
+            return nil
+        }
+    }
+
+    /// The configured path if it is executable, else `chromium` or `chromium-browser` on PATH.
+    static func locateChromium(configured: String) -> String? {
+        let files = FileManager.default
+        if !configured.isEmpty { return files.isExecutableFile(atPath: configured) ? configured : nil }
+        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin"
+        for name in ["chromium", "chromium-browser"] {
+            for folder in path.split(separator: ":") {
+                let candidate = "\(folder)/\(name)"
+                if files.isExecutableFile(atPath: candidate) { return candidate }
+            }
+        }
+        return nil
+    }
+}

@@ -1,0 +1,42 @@
+import Foundation
+import VeritasAudit
+import VeritasProtocol
+import VeritasSecurity
+
+/// The `security_results` object stored with a completed audit: the Observatory report (score,
+/// grade, each test with its result identifier, modifier, pass flag and reason) plus what the
+/// fetch saw (final URL, redirect chain, where plain http leads, mixed content, whether the page
+/// was rendered). `docs/AUDIT.md` lists every field.
+enum SecurityResults {
+    static func json(
+        report: ObservatoryReport, page: PageFetcher.Page, httpChain: [String]?, hygiene: HygieneSignals,
+        rendered: Bool, renderError: String?
+    ) -> JSONValue {
+        var tests: [String: JSONValue] = [:]
+        for test in report.tests {
+            tests[test.name] = .object([
+                "result": .string(test.result), "pass": .bool(test.pass), "modifier": .number(Double(test.modifier)),
+                "reason": .string(test.reason),
+            ])
+        }
+        let toHTTPS: JSONValue = httpChain.map { chain in
+            .bool(chain.count > 1 && chain.last.flatMap { URL(string: $0)?.scheme?.lowercased() } == "https")
+        } ?? .null
+        return .object([
+            "score": .number(Double(report.score)),
+            "grade": .string(report.grade),
+            "penalties": .number(Double(report.penalties)),
+            "bonuses": .number(Double(report.bonuses)),
+            "bonuses_applied": .bool(report.bonusesApplied),
+            "tests": .object(tests),
+            "https": .bool(page.finalURL.scheme?.lowercased() == "https"),
+            "final_url": .string(page.finalURL.absoluteString),
+            "redirect_chain": .array(page.redirects.map { .object(["url": .string($0.url), "status": .number(Double($0.status))]) }),
+            "http_redirect_chain": httpChain.map { .array($0.map(JSONValue.string)) } ?? .null,
+            "http_redirects_to_https": toHTTPS,
+            "mixed_content": .array(hygiene.mixedContent.map(JSONValue.string)),
+            "rendered": .bool(rendered),
+            "render_error": renderError.map(JSONValue.string) ?? .null,
+        ])
+    }
+}
