@@ -66,7 +66,8 @@ struct PageFetcher: Sendable {
     }
 
     /// Where plain http leads for the page's host: the chain of URLs starting at `http://host/`
-    /// (Observatory's redirection test), or `nil` when nothing answers on plain http.
+    /// (Observatory's redirection test), or `nil` when nothing answers on plain http. A hop after
+    /// the first that fails ends the chain there.
     func probePlainHTTP(host: String, port: Int?, limits: Timeouts) async -> [String]? {
         var components = URLComponents()
         components.scheme = "http"
@@ -78,11 +79,17 @@ struct PageFetcher: Sendable {
             var chain = [url.absoluteString]
             var current = url
             let deadline = NIODeadline.now() + TimeAmount(limits.total)
-            for _ in 0...maxRedirects {
+            for hop in 0...maxRedirects {
                 var request = HTTPClientRequest(url: current.absoluteString)
                 request.method = .GET
                 request.headers.add(name: "User-Agent", value: userAgent)
-                let response = try await client.execute(request, deadline: deadline)
+                let response: HTTPClientResponse
+                do {
+                    response = try await client.execute(request, deadline: deadline)
+                } catch where hop > 0 {
+                    // Plain http answered; where its redirect leads need not answer for the chain.
+                    break
+                }
                 let status = Int(response.status.code)
                 // Only the chain matters; the body is drained so the connection closes cleanly.
                 _ = try? await response.body.collect(upTo: 64 * 1024)
