@@ -23,6 +23,8 @@ struct CorpusEvaluationTests {
         var page: Corpus.Page
         var result: CompletedEventPayload
         var screenshots: [String]
+        /// Wall-clock time of the whole audit (fetch, render, screenshots, analysis).
+        var seconds: Double
     }
 
     /// Audits every corpus page, three at a time.
@@ -45,11 +47,14 @@ struct CorpusEvaluationTests {
                 group.addTask {
                     let url = "http://127.0.0.1:\(server.port)/\(page.page)"
                     let shots = ShotLog()
+                    let started = ContinuousClock.now
                     let job = AuditJob(auditID: .generate(), url: url, tier: .standard, verdictMode: .expert, attempt: 1, createdAt: .now)
                     let result = try await engine.audit(job, reporter: AuditReporter(
                         progress: { _, _, _ in },
                         screenshot: { _, label, _, image in shots.add(label, image) }))
-                    return Audited(page: page, result: result, screenshots: shots.labels)
+                    let elapsed = ContinuousClock.now - started
+                    return Audited(page: page, result: result, screenshots: shots.labels,
+                                   seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
                 }
             }
             for _ in 0..<min(3, pages.count) { start() }
@@ -94,6 +99,8 @@ struct CorpusEvaluationTests {
                 #expect(result.narrative.contains(finding.evidence.prefix(60)), "narrative of \(entry.page.page) does not cite \"\(finding.evidence)\"")
             }
         }
+        let times = audited.map(\.seconds).sorted()
+        print(String(format: "audit time per page (three at a time): median %.2f s, slowest %.2f s", times[times.count / 2], times.last ?? 0))
         let siteTypeAccuracy = Double(siteTypesRight) / Double(audited.count)
         print(String(format: "site types: %d of %d right (%.2f)", siteTypesRight, audited.count, siteTypeAccuracy))
         #expect(siteTypeAccuracy >= 0.75)
