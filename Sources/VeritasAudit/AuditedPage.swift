@@ -39,6 +39,14 @@ public struct AuditedPage: Sendable {
         blocks.filter { $0.first.ancestorIndices.contains(container) }
     }
 
+    /// The price in the cell beside `block` (the next block, when it is short, as in a
+    /// `<td>Service fee</td><td>$4.50</td>` row), or `nil`.
+    func priceBeside(_ block: TextBlock) -> String? {
+        guard blocks.indices.contains(block.position + 1) else { return nil }
+        let next = blocks[block.position + 1]
+        return next.text.count <= 24 ? CommonPatterns.price.firstMatch(in: next.text) : nil
+    }
+
     /// The smallest container around `block` (up to `levels` ancestors up) holding a block that
     /// satisfies `predicate`, and those blocks.
     func neighbours(of block: TextBlock, levels: Int = 5, where predicate: (TextBlock) -> Bool) -> [TextBlock] {

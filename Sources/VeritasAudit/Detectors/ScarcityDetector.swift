@@ -14,27 +14,15 @@ enum ScarcityDetector {
     private static let demand = TextPattern(
         #"\bhigh demand\b|\bselling (fast|quickly|out fast)\b|\bflying off\b|\bhot item\b|\b\d+ (people|others) have (this|it) in their (cart|basket|bag)\b|\btrending now\b|\bin demand\b"#)
 
-    /// Messages to the shopper, not quoted and not figures in a table (a trade stock list or a
-    /// room-capacity table states facts, it does not press).
-    private static func candidates(_ page: AuditedPage) -> [TextBlock] {
-        page.blocks.filter { !$0.isQuotation && !$0.isInTable && $0.text.count <= 300 }
-    }
-
+    /// Messages to the shopper, not figures in a table (a trade stock list or a room-capacity table
+    /// states facts, it does not press).
     static func lowStock(_ page: AuditedPage) -> [Finding] {
-        candidates(page).compactMap { block in
-            guard let phrase = fewLeft.firstMatch(in: block.unquotedText) else { return nil }
-            return Finding(
-                patternType: .lowStock, severity: .medium, confidence: 0.8, evidence: block.text,
-                location: block.location("low-stock message \"\(phrase)\""))
-        }
+        WordingRule(type: .lowStock, severity: .medium, confidence: 0.8, pattern: fewLeft, skipsTables: true,
+                    describe: { "low-stock message \"\($0)\"" }).findings(on: page)
     }
 
     static func highDemand(_ page: AuditedPage) -> [Finding] {
-        candidates(page).compactMap { block in
-            guard let phrase = demand.firstMatch(in: block.unquotedText) else { return nil }
-            return Finding(
-                patternType: .highDemand, severity: .low, confidence: 0.75, evidence: block.text,
-                location: block.location("high-demand claim \"\(phrase)\""))
-        }
+        WordingRule(type: .highDemand, severity: .low, confidence: 0.75, pattern: demand, skipsTables: true,
+                    describe: { "high-demand claim \"\($0)\"" }).findings(on: page)
     }
 }

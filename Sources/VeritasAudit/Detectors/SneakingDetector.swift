@@ -24,14 +24,10 @@ enum SneakingDetector {
             guard case .checkbox(checked: true) = block.role else { continue }
             let label = block.text
             guard !consentWords.occurs(in: label) else { continue }
-            let priceInLabel = CommonPatterns.price.occurs(in: label)
-            // A price in its own cell next to the label: the next block, if it is short.
-            let next = page.blocks.indices.contains(block.position + 1) ? page.blocks[block.position + 1] : nil
-            let priceBeside = next.map { $0.text.count <= 24 && CommonPatterns.price.occurs(in: $0.text) } ?? false
-            guard priceInLabel || (priceBeside && addOnWords.occurs(in: label)) else { continue }
-            let price = CommonPatterns.price.firstMatch(in: label) ?? next.flatMap { CommonPatterns.price.firstMatch(in: $0.text) } ?? ""
+            let priceInLabel = CommonPatterns.price.firstMatch(in: label)
+            guard let price = priceInLabel ?? (addOnWords.occurs(in: label) ? page.priceBeside(block) : nil) else { continue }
             findings.append(Finding(
-                patternType: .sneakIntoBasket, severity: .high, confidence: priceInLabel ? 0.9 : 0.85,
+                patternType: .sneakIntoBasket, severity: .high, confidence: priceInLabel != nil ? 0.9 : 0.85,
                 evidence: label,
                 location: block.location("checkbox checked by default, adds \(price)")))
         }
@@ -57,10 +53,7 @@ enum SneakingDetector {
         var findings: [Finding] = []
         for block in page.blocks where !block.isQuotation {
             guard block.text.count <= 160, feeName.occurs(in: block.text), !feeIncludedOrAbsent.occurs(in: block.text) else { continue }
-            let next = page.blocks.indices.contains(block.position + 1) ? page.blocks[block.position + 1] : nil
-            let price = CommonPatterns.price.firstMatch(in: block.text)
-                ?? next.flatMap { $0.text.count <= 24 ? CommonPatterns.price.firstMatch(in: $0.text) : nil }
-            guard let price else { continue }
+            guard let price = CommonPatterns.price.firstMatch(in: block.text) ?? page.priceBeside(block) else { continue }
             findings.append(Finding(
                 patternType: .hiddenCosts, severity: .high, confidence: 0.75, evidence: block.text,
                 location: block.location("fee of \(price) added at the checkout step")))

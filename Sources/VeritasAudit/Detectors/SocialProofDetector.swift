@@ -15,12 +15,8 @@ enum SocialProofDetector {
         #"\b\d+ (other )?(people|persons|shoppers|customers|users|travell?ers|visitors|buyers|guests|others)( are| is)?( currently| now| right now)? (looking at|viewing|watching|browsing|checking out)\b|\b(just|recently) (bought|purchased|ordered|booked|signed up|subscribed|donated|reserved)\b|\bbooked \d+ times\b|\b\d+ (people )?(bought|purchased|ordered|booked|reserved) (this|it)?\s?(in the (last|past)|today|this (hour|morning))\b|\bsomeone (in|from) [a-z ]+ (just )?(bought|purchased|booked)\b"#)
 
     static func activityNotifications(_ page: AuditedPage) -> [Finding] {
-        page.blocks.filter { !$0.isQuotation && $0.text.count <= 300 }.compactMap { block in
-            guard let phrase = activity.firstMatch(in: block.unquotedText) else { return nil }
-            return Finding(
-                patternType: .activityNotification, severity: .low, confidence: 0.8, evidence: block.text,
-                location: block.location("other people's activity: \"\(phrase)\""))
-        }
+        WordingRule(type: .activityNotification, severity: .low, confidence: 0.8, pattern: activity,
+                    describe: { "other people's activity: \"\($0)\"" }).findings(on: page)
     }
 
     // MARK: Testimonials of uncertain origin

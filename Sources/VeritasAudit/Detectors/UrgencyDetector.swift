@@ -80,13 +80,7 @@ enum UrgencyDetector {
     /// Limited-time wording in the page's own text (not quoted), with no specific date or
     /// deadline in the same block: "Limited time only!", "Hurry, free access ends soon!".
     static func limitedTimeMessages(_ page: AuditedPage) -> [Finding] {
-        var findings: [Finding] = []
-        for block in page.blocks where !block.isQuotation && block.text.count <= 400 {
-            guard let phrase = limitedTime.firstMatch(in: block.unquotedText), !CommonPatterns.specificDate.occurs(in: block.text) else { continue }
-            findings.append(Finding(
-                patternType: .limitedTimeMessage, severity: .medium, confidence: 0.75, evidence: block.text,
-                location: block.location("\"\(phrase)\" with no end date")))
-        }
-        return findings
+        WordingRule(type: .limitedTimeMessage, severity: .medium, confidence: 0.75, pattern: limitedTime, maxLength: 400,
+                    unless: CommonPatterns.specificDate, describe: { "\"\($0)\" with no end date" }).findings(on: page)
     }
 }
