@@ -30,7 +30,7 @@ build: deps
 
 # The suites that run whole fleets of real processes (writer, runners, Chromium) run after the
 # rest, on their own and one at a time, so their load does not starve the timing of other tests.
-PROCESS_SUITES = VeritasChaosTests|MultiHostTests|BarrageTests|CorpusEvaluationTests|VeritasBrowserTests
+PROCESS_SUITES = VeritasChaosTests|MultiHostTests|BarrageTests|CorpusEvaluationTests|VeritasBrowserTests|JavaScriptPageTests|DeepTierTests
 
 # make test: build, the parallel suite, the process suites, then every fuzz target for
 # FUZZ_TEST_SECONDS each. With TEST_FILTER, only the matching tests.

@@ -7,14 +7,14 @@ import VeritasHTML
 /// text.
 public struct AuditedPage: Sendable {
     /// The page's URL, after redirects.
-    public var url: URL?
+    public let url: URL?
     /// The document: rendered by the browser when ``isRendered``, else the raw HTML as served.
-    public var document: HTMLDocument
+    public let document: HTMLDocument
     /// The same page rendered again about a second later, or `nil` when it was not rendered twice.
-    public var laterDocument: HTMLDocument?
+    public let laterDocument: HTMLDocument?
     /// Whether ``document`` is the DOM after scripts ran (`false`: raw HTML only, so patterns that
     /// scripts create are invisible).
-    public var isRendered: Bool
+    public let isRendered: Bool
 
     let blocks: [TextBlock]
 

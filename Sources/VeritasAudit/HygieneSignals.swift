@@ -12,14 +12,22 @@ import Foundation
 /// | a meta description | 10 |
 /// | page under 1 MiB | 10 |
 public struct HygieneSignals: Sendable, Equatable {
+    /// The final URL is https.
     public var https: Bool
+    /// On an https page, the scripts and form actions that use plain http.
     public var mixedContent: [String]
+    /// Redirects before the page.
     public var redirects: Int
+    /// `<html lang>` is set.
     public var hasLanguage: Bool
+    /// The page has a non-empty `<title>`.
     public var hasTitle: Bool
+    /// The page has a non-empty meta description.
     public var hasDescription: Bool
+    /// The size of the HTML as served.
     public var pageBytes: Int
 
+    /// 0...100, from the table above.
     public var score: Int {
         (https ? 25 : 0) + (mixedContent.isEmpty ? 15 : 0) + (redirects <= 2 ? 10 : 0) + (hasLanguage ? 15 : 0)
             + (hasTitle ? 15 : 0) + (hasDescription ? 10 : 0) + (pageBytes < 1_048_576 ? 10 : 0)

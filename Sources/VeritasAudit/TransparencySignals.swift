@@ -3,9 +3,14 @@ import Foundation
 /// What a visitor can find out about who runs the site: a privacy policy, terms, a way to make
 /// contact, and the company's identity (registered name, number or address).
 public struct TransparencySignals: Sendable, Equatable {
+    /// A link to a privacy or data-protection policy.
     public var privacyPolicy: Bool
+    /// A link to terms or conditions.
     public var terms: Bool
+    /// A contact link: contact, support, help centre, `mailto:`, `tel:`.
     public var contact: Bool
+    /// The company's identity in the visible text: a legal form, a company, VAT or charity number,
+    /// a registered office, a `© year name` line, or a street address or postcode.
     public var companyDetails: Bool
 
     /// 25 points for each of the four.
@@ -36,6 +41,7 @@ public struct TransparencySignals: Sendable, Equatable {
         companyDetails = Self.company.occurs(in: text) || Self.address.occurs(in: text)
     }
 
+    /// Signals given directly (tests, or a caller with its own sources).
     public init(privacyPolicy: Bool, terms: Bool, contact: Bool, companyDetails: Bool) {
         self.privacyPolicy = privacyPolicy
         self.terms = terms

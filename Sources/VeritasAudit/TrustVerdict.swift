@@ -16,12 +16,15 @@ import VeritasSecurity
 ///   confidence ≥ 0.8 (something is added, hidden or obstructed); `medium` below 75 or with any
 ///   finding; else `low`.
 public struct TrustVerdict: Sendable {
+    /// The HTTP Observatory report of the page.
     public let security: ObservatoryReport
+    /// Every dark pattern found.
     public let findings: [Finding]
     public let transparency: TransparencySignals
     public let hygiene: HygieneSignals
     public let siteType: SiteType
 
+    /// Combines the signals; every score is computed on demand from them.
     public init(security: ObservatoryReport, findings: [Finding], transparency: TransparencySignals, hygiene: HygieneSignals, siteType: SiteType) {
         self.security = security
         self.findings = findings
@@ -33,13 +36,16 @@ public struct TrustVerdict: Sendable {
     static let severityWeights: [Severity: Double] = [.high: 30, .medium: 18, .low: 8]
     static let weights = (darkPatterns: 0.40, security: 0.30, transparency: 0.20, hygiene: 0.10)
 
+    /// The Observatory score clamped to 0...100 (A+ pages can score above 100).
     public var securityScore: Int { min(100, max(0, security.score)) }
 
+    /// 100 − Σ weight(severity) × confidence, not below 0.
     public var darkPatternScore: Int {
         let penalty = findings.reduce(0.0) { $0 + (Self.severityWeights[$1.severity] ?? 0) * $1.confidence }
         return max(0, Int((100 - penalty).rounded()))
     }
 
+    /// The weighted sum of the four signal scores, 0...100.
     public var trustScore: Int {
         let w = Self.weights
         let total = w.darkPatterns * Double(darkPatternScore) + w.security * Double(securityScore)
@@ -50,6 +56,8 @@ public struct TrustVerdict: Sendable {
     /// High-severity findings the detectors are sure of: reason enough for `high` risk.
     var seriousFindings: [Finding] { findings.filter { $0.severity == .high && $0.confidence >= 0.8 } }
 
+    /// From the trust score, raised to `high` by a sure high-severity finding (see the type's
+    /// documentation).
     public var riskLevel: RiskLevel {
         switch trustScore {
         case ..<30: return .critical

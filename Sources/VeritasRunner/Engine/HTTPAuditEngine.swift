@@ -64,7 +64,9 @@ public struct HTTPAuditEngine: AuditEngine {
         try Task.checkCancellation()
         let rawDocument: HTMLDocument
         do {
-            rawDocument = try HTMLDocument(parsing: page.body, encoding: page.charset, baseURL: page.finalURL, sizeLimit: fetcher.maxPageBytes)
+            // A charset libxml2 does not know is dropped: the page's own declaration, then UTF-8.
+            rawDocument = try (try? HTMLDocument(parsing: page.body, encoding: page.charset, baseURL: page.finalURL, sizeLimit: fetcher.maxPageBytes))
+                ?? HTMLDocument(parsing: page.body, baseURL: page.finalURL, sizeLimit: fetcher.maxPageBytes)
         } catch {
             throw AuditFailure("\(page.finalURL.absoluteString) could not be read as HTML: \(error)")
         }

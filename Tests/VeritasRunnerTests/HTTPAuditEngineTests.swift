@@ -1,0 +1,40 @@
+import Foundation
+import Logging
+import Testing
+import VeritasProtocol
+@testable import VeritasRunner
+
+/// The engine without a browser (the raw HTML is read): odd charsets, empty pages, the raw-HTML note.
+@Suite("audit engine without Chromium")
+struct HTTPAuditEngineTests {
+    static func engine() -> HTTPAuditEngine {
+        var configuration = RunnerConfiguration()
+        configuration.chromiumPath = "/nonexistent/chromium"
+        return HTTPAuditEngine(configuration: configuration, logger: Logger(label: "engine-test"))
+    }
+
+    static func audit(_ url: String, mode: VerdictMode = .expert) async throws -> CompletedEventPayload {
+        let job = AuditJob(auditID: .generate(), url: url, tier: .quick, verdictMode: mode, attempt: 1, createdAt: .now)
+        return try await engine().audit(job, reporter: AuditReporter(progress: { _, _, _ in }, screenshot: { _, _, _, _ in }))
+    }
+
+    @Test("a charset libxml2 does not know falls back to the page's own declaration, then UTF-8")
+    func unknownCharset() async throws {
+        let site = try await FixtureServer.start([
+            "/odd": .init(headers: [("Content-Type", "text/html; charset=x-no-such-charset")],
+                          body: "<html><body><p>Only 2 left in stock</p></body></html>"),
+        ])
+        defer { Task { await site.stop() } }
+        let odd = try await Self.audit(site.url("/odd"))
+        #expect(odd.darkPatternSummary.findings.map(\.patternType) == [.lowStock])
+        #expect(odd.securityResults["rendered"]?.boolValue == false)
+        #expect(odd.narrative.contains("without running its scripts"))
+    }
+
+    @Test("an empty page ends the audit with a message, not an invented verdict")
+    func emptyPage() async throws {
+        let site = try await FixtureServer.start(["/empty": .init(body: "")])
+        defer { Task { await site.stop() } }
+        await #expect(throws: AuditFailure.self) { try await Self.audit(site.url("/empty")) }
+    }
+}
