@@ -34,7 +34,9 @@ public final class BrowserPage: Sendable {
     /// counts. Same-document navigations (only the fragment changes) return at once.
     ///
     /// - Returns: the final URL and, when available, the HTTP status of the main document.
-    /// Navigating is also how a page whose renderer crashed is brought back to life.
+    /// Navigating is also how a page whose renderer crashed is brought back to life (a late crash
+    /// report can fail the first navigation after a crash with ``BrowserError/pageCrashed``;
+    /// navigate again).
     ///
     /// - Throws: ``BrowserError/navigationFailed(url:reason:)`` when Chromium reports an error such
     ///   as `net::ERR_CONNECTION_REFUSED`; ``BrowserError/timedOut(_:)`` when there is no response

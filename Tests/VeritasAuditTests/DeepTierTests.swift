@@ -7,7 +7,7 @@ import VeritasProtocol
 @testable import VeritasRunner
 
 /// The `deep` tier follows the same-site links that matter (cart, checkout, pricing, cancel,
-/// account), screenshots them and runs the detectors on them too.
+/// account) in the rendered page, screenshots them and runs the detectors on them too.
 @Suite("deep tier: followed pages")
 struct DeepTierTests {
     static let home = """
@@ -15,7 +15,10 @@ struct DeepTierTests {
         <h1>Kettles</h1><p>Our kettles boil fast.</p>
         <a href="/cart.html">Your cart</a> <a href="/pricing.html#plans">Pricing</a> <a href="/about.html">About us</a>
         <a href="https://example.com/cart">Partner cart</a> <a href="/cart.html">Cart again</a>
-        <footer><a href="/privacy">Privacy</a></footer></body></html>
+        <footer><a href="/privacy">Privacy</a></footer>
+        <script>document.addEventListener('DOMContentLoaded', function () {
+          var a = document.createElement('a'); a.href = '/check' + 'out.html'; a.textContent = 'Checkout'; document.body.appendChild(a);
+        });</script></body></html>
         """
     static let cart = """
         <!DOCTYPE html><html lang="en"><head><title>Checkout</title></head><body>
@@ -39,7 +42,8 @@ struct DeepTierTests {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("veritas-deep-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
-        for (name, html) in [("index.html", Self.home), ("cart.html", Self.cart), ("pricing.html", Self.plain), ("about.html", Self.plain)] {
+        for (name, html) in [("index.html", Self.home), ("cart.html", Self.cart), ("pricing.html", Self.plain), ("about.html", Self.plain),
+                             ("checkout.html", Self.plain)] {
             try Data(html.utf8).write(to: folder.appendingPathComponent(name))
         }
         let server = try await SampleSiteServer.start(root: folder)
@@ -56,6 +60,8 @@ struct DeepTierTests {
 
         let (deep, deepShots) = try await audit(.deep)
         #expect(deepShots.contains("followed: /cart.html") && deepShots.contains("followed: /pricing.html"), "\(deepShots)")
+        // A link a script adds is followed too: links are chosen from the rendered page.
+        #expect(deepShots.contains("followed: /checkout.html"), "\(deepShots)")
         #expect(!deepShots.contains("followed: /about.html"))
         let fee = deep.darkPatternSummary.findings.first { $0.patternType == .hiddenCosts }
         #expect(fee?.evidence == "Service fee")

@@ -123,9 +123,19 @@ struct FailureTests {
             #expect(crashed)
             #expect(seconds(since: start) < 5)
             await #expect(throws: BrowserError.pageCrashed) { try await page.evaluate("1") }
-            // Navigating brings the tab back.
-            try await page.navigate(to: dataURL("<p>revived</p>"))
-            #expect(try await page.html().contains("<p>revived</p>"))
+            // Navigating brings the tab back. Chromium can report the old crash once more while the
+            // new renderer starts (seen once under load in CI), failing that first navigation with
+            // pageCrashed; the next one then succeeds.
+            var revived = false
+            for _ in 0..<3 where !revived {
+                do {
+                    try await page.navigate(to: dataURL("<p>revived</p>"))
+                    revived = try await page.html().contains("<p>revived</p>")
+                } catch BrowserError.pageCrashed {
+                    continue
+                }
+            }
+            #expect(revived)
         }
     }
 

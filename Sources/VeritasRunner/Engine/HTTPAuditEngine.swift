@@ -83,7 +83,12 @@ public struct HTTPAuditEngine: AuditEngine {
         var renderError: String?
         if let renderer {
             await reporter.progress("rendering", 35, "rendering the page in headless Chromium")
-            let follow = job.tier == .deep ? Self.linksWorthFollowing(in: rawDocument, from: page.finalURL, limit: maxFollowedPages) : []
+            let (finalURL, tier, limit) = (page.finalURL, job.tier, maxFollowedPages)
+            let follow: @Sendable (String) -> [URL] = { html in
+                guard tier == .deep else { return [] }
+                let document = (try? HTMLDocument(parsing: html, baseURL: finalURL)) ?? rawDocument
+                return Self.linksWorthFollowing(in: document, from: finalURL, limit: limit)
+            }
             do {
                 rendering = try await Self.within(renderTimeouts[job.tier] ?? .seconds(60), what: "rendering") {
                     try await renderer.render(page.finalURL, follow: follow)

@@ -56,9 +56,10 @@ struct PageRenderer: Sendable {
         })()
         """
 
-    /// Renders `url`; then, for `follow`, navigates the same tab to each and takes one snapshot
-    /// and a viewport screenshot. A followed page that fails is logged and skipped.
-    func render(_ url: URL, follow: [URL]) async throws -> Rendering {
+    /// Renders `url`; then navigates the same tab to each page `follow` picks from the rendered
+    /// DOM (so links a script builds count) and takes one snapshot and a viewport screenshot of
+    /// it. A followed page that fails is logged and skipped.
+    func render(_ url: URL, follow: @Sendable (_ renderedHTML: String) -> [URL] = { _ in [] }) async throws -> Rendering {
         let browser = try await HeadlessBrowser.launch(options)
         do {
             let rendering = try await render(url, follow: follow, browser: browser)
@@ -70,7 +71,7 @@ struct PageRenderer: Sendable {
         }
     }
 
-    private func render(_ url: URL, follow: [URL], browser: HeadlessBrowser) async throws -> Rendering {
+    private func render(_ url: URL, follow: @Sendable (String) -> [URL], browser: HeadlessBrowser) async throws -> Rendering {
         let page = try await browser.newPage()
         _ = try await page.navigate(to: url)
         try await Task.sleep(for: settleDelay)
@@ -79,7 +80,7 @@ struct PageRenderer: Sendable {
         let viewport = await attempt("viewport screenshot") { try await page.viewportScreenshot() }
         let fullPage = await attempt("full-page screenshot") { try await page.fullPageScreenshot() }
         var followed: [FollowedPage] = []
-        for link in follow {
+        for link in follow(html) {
             do {
                 _ = try await page.navigate(to: link)
                 try await Task.sleep(for: settleDelay)
