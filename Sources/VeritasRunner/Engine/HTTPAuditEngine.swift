@@ -118,7 +118,8 @@ public struct HTTPAuditEngine: AuditEngine {
             }
             for followed in rendering.followed {
                 guard let shot = followed.screenshot else { continue }
-                await reporter.screenshot(index, "followed: \(followed.url.path.isEmpty ? "/" : followed.url.path)", .png, shot)
+                let label = "followed: \(followed.url.path.isEmpty ? "/" : followed.url.path)"
+                await reporter.screenshot(index, String(label.prefix(ProtocolLimits.maxLabelLength)), .png, shot)
                 index += 1
             }
         }
