@@ -50,20 +50,6 @@ enum ChaosSettings {
     }
 }
 
-/// SplitMix64: a small seeded generator, so a fault schedule can be replayed from its seed.
-struct SeededGenerator: RandomNumberGenerator {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
 struct ChaosFailure: Error, CustomStringConvertible {
     let description: String
     init(_ description: String) { self.description = description }
@@ -109,12 +95,7 @@ final class ChaosProcess: Sendable {
     var stderr: String { process.stderr }
 
     /// Every JSON log line whose `msg` is `message`.
-    func logLines(_ message: String) -> [JSONValue] {
-        stderr.split(separator: "\n").compactMap { line in
-            guard line.contains(message), let json = try? JSONValue.decode(Data(line.utf8)), json["msg"]?.stringValue == message else { return nil }
-            return json
-        }
-    }
+    func logLines(_ message: String) -> [JSONValue] { process.jsonLogLines(message) }
 
     /// Waits for a log line; `nil` when the process exits first or `timeout` passes.
     func waitForLog(_ message: String, timeout: Duration) async throws -> JSONValue? {
@@ -300,18 +281,6 @@ final class ChaosCluster {
     /// Every log line of every process started so far with this `msg`.
     func allLogLines(_ message: String, prefix: String) -> [JSONValue] {
         started.filter { $0.name.hasPrefix(prefix) }.flatMap { $0.logLines(message) }
-    }
-}
-
-// MARK: - Waiting
-
-/// Polls `condition` (re-reading real state each time) until it holds or `timeout` passes.
-func eventually(timeout: Duration, every interval: Duration = .milliseconds(100), _ condition: () async throws -> Bool) async throws -> Bool {
-    let deadline = ContinuousClock.now + timeout
-    while true {
-        if try await condition() { return true }
-        guard ContinuousClock.now < deadline else { return false }
-        try await Task.sleep(for: interval)
     }
 }
 

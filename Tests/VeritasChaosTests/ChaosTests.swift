@@ -3,6 +3,7 @@ import Testing
 import VeritasClient
 import VeritasDemo
 import VeritasProtocol
+import VeritasTestSupport
 
 /// Crash tests in the manner of Kafka's hard-bounce tests: a real `veritas-writer` and three real
 /// `veritas-runner` processes audit the bundled sample sites (served on loopback) while the

@@ -42,7 +42,7 @@ extension ChaosTests {
                 payload: .started(StartedEventPayload(url: first[0].url, tier: first[0].tier, verdictMode: first[0].verdictMode)))))
 
             // Silence: the writer drops the session and requeues A (the runner is still on it).
-            let requeued = try await eventually(timeout: .seconds(5)) { try await client.status(auditA).status == .queued }
+            let requeued = try await eventually(timeout: .seconds(5), every: .milliseconds(100)) { try await client.status(auditA).status == .queued }
             try #require(requeued, "A was not requeued after the runner's silence")
             let auditB = try await client.submit(url: "https://b.example/").id
             let auditC = try await client.submit(url: "https://c.example/").id

@@ -82,11 +82,7 @@ final class InProcessRunner: Sendable {
 func eventually(
     _ what: String, timeout: Duration = .seconds(8), _ condition: () async throws -> Bool
 ) async throws {
-    let deadline = ContinuousClock.now + timeout
-    while ContinuousClock.now < deadline {
-        if try await condition() { return }
-        try await Task.sleep(for: .milliseconds(20))
-    }
+    if try await eventually(timeout: timeout, condition) { return }
     Issue.record("timed out waiting for: \(what)")
     throw RunnerTestError(description: "timed out waiting for: \(what)")
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Synchronization
+import VeritasProtocol
 
 #if canImport(Glibc)
 import Glibc
@@ -92,6 +93,16 @@ public final class SpawnedProcess: Sendable {
 
     public var stdout: String { (try? String(contentsOf: stdoutURL, encoding: .utf8)) ?? "" }
     public var stderr: String { (try? String(contentsOf: stderrURL, encoding: .utf8)) ?? "" }
+
+    /// Every JSON log line on standard error whose `msg` is `message` (the services' JSON log
+    /// format), in order.
+    public func jsonLogLines(_ message: String) -> [JSONValue] {
+        stderr.split(separator: "\n").compactMap { line in
+            guard line.contains(message), let json = try? JSONValue.decode(Data(line.utf8)),
+                  json["msg"]?.stringValue == message else { return nil }
+            return json
+        }
+    }
 
     private static func decode(_ status: Int32) -> Int32 {
         let signal = status & 0x7F

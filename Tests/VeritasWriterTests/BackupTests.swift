@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import Testing
+import VeritasTestSupport
 import VeritasProtocol
 import VeritasStore
 

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import VeritasProtocol
+import VeritasTestSupport
 
 /// Malformed and hostile frames on both request endpoints: each gets a clear error (or is
 /// dropped where libzmq drops it), and the writer keeps serving.

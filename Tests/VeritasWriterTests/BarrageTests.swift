@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import VeritasProtocol
+import VeritasTestSupport
 import ZeroMQ
 
 #if canImport(Glibc)

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import VeritasProtocol
+import VeritasTestSupport
 
 /// Storage that refuses writes: a database whose write lock another process holds, and a disk
 /// that is full. No acks, reads from memory, health `degraded`; once the fault clears, resends

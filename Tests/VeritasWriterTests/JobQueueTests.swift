@@ -2,6 +2,7 @@ import Foundation
 import Synchronization
 import Testing
 import VeritasProtocol
+import VeritasTestSupport
 
 /// Jobs collected by concurrent runner tasks.
 private final class HandOuts: Sendable {

@@ -32,13 +32,7 @@ struct ProcessTests {
         var stdout: String { process.stdout }
 
         /// The first JSON log line whose `msg` is `message`.
-        func logLine(_ message: String) -> JSONValue? {
-            for line in stderrLines {
-                guard let json = try? JSONValue.decode(Data(line.utf8)), json["msg"]?.stringValue == message else { continue }
-                return json
-            }
-            return nil
-        }
+        func logLine(_ message: String) -> JSONValue? { process.jsonLogLines(message).first }
 
         /// Waits for the "writer ready" line and returns the endpoints it names.
         func waitUntilReady(timeout: Duration = .seconds(10)) async throws -> (queries: String, runners: String, feed: String) {

@@ -149,21 +149,6 @@ final class TestBed: Sendable {
     }
 }
 
-// MARK: - Polling
-
-/// Polls `condition` every ~20 ms until it holds or `timeout` passes; returns whether it held.
-/// For state that changes asynchronously (a requeue after silence, a lock released, ...).
-func eventually(
-    timeout: Duration = .seconds(3), _ condition: () async throws -> Bool
-) async throws -> Bool {
-    let deadline = ContinuousClock.now + timeout
-    while true {
-        if try await condition() { return true }
-        if ContinuousClock.now >= deadline { return false }
-        try await Task.sleep(for: .milliseconds(20))
-    }
-}
-
 // MARK: - Query clients
 
 /// A REQ client over real sockets, async (the socket lives on a SocketLoop thread).
@@ -663,19 +648,6 @@ extension JSONValue {
     /// The encoded frame of an object.
     static func frame(_ fields: [String: JSONValue]) -> Data {
         JSONValue.object(fields).encoded()
-    }
-}
-
-/// A small seeded generator (SplitMix64), so random inputs are the same on every run.
-struct SeededGenerator: RandomNumberGenerator {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
 
