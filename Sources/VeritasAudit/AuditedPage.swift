@@ -17,6 +17,10 @@ public struct AuditedPage: Sendable {
     public let isRendered: Bool
 
     let blocks: [TextBlock]
+    /// The whole visible text, and lower-cased, for page-level questions ("is this a
+    /// checkout?", "is there company information?"); built once, several signals read it.
+    let visibleText: String
+    let lowercasedText: String
 
     /// - Parameters:
     ///   - url: The page's final URL.
@@ -29,10 +33,10 @@ public struct AuditedPage: Sendable {
         self.laterDocument = laterDocument
         self.isRendered = isRendered
         blocks = TextBlock.blocks(of: document)
+        visibleText = document.visibleText
+        lowercasedText = visibleText.lowercased()
     }
 
-    /// The whole visible text, lower-cased, for page-level questions ("is this a checkout?").
-    var lowercasedText: String { document.visibleText.lowercased() }
 
     /// The blocks whose elements all sit inside the element `container`.
     func blocks(inside container: Int) -> [TextBlock] {

@@ -37,8 +37,7 @@ public struct TransparencySignals: Sendable, Equatable {
         privacyPolicy = linked(Self.privacy)
         terms = linked(Self.termsWords)
         contact = linked(Self.contactWords) || page.lowercasedText.contains("@") && page.lowercasedText.contains("contact")
-        let text = page.document.visibleText
-        companyDetails = Self.company.occurs(in: text) || Self.address.occurs(in: text)
+        companyDetails = Self.company.occurs(in: page.visibleText) || Self.address.occurs(in: page.visibleText)
     }
 
     /// Signals given directly (tests, or a caller with its own sources).

@@ -5,7 +5,7 @@ import VeritasAudit
 import VeritasDemo
 import VeritasHTML
 import VeritasProtocol
-import VeritasRunner
+@testable import VeritasRunner
 
 /// The audit engine against the labelled corpus: every page served on loopback, fetched, rendered
 /// in headless Chromium and audited exactly as a runner audits a site; the findings are scored
@@ -29,8 +29,8 @@ struct CorpusEvaluationTests {
 
     /// Audits every corpus page, three at a time.
     static func auditCorpus() async throws -> [Audited] {
-        let chromium = ["/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/local/bin/chromium"]
-        try #require(chromium.contains(where: FileManager.default.isExecutableFile(atPath:)),
+        // The engine's own lookup (chromium or chromium-browser on PATH), as a runner does it.
+        try #require(PageRenderer.locateChromium(configured: "") != nil,
                      "headless Chromium is required (make test installs it): the corpus has pages only a browser shows")
         let server = try await SampleSiteServer.start(root: Corpus.pagesFolder)
         defer { Task { await server.stop() } }

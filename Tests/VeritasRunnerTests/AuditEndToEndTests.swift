@@ -3,7 +3,7 @@ import GRDB
 import Logging
 import Testing
 import VeritasProtocol
-import VeritasRunner
+@testable import VeritasRunner
 import VeritasTestSupport
 import ZeroMQ
 
@@ -74,8 +74,7 @@ struct AuditEndToEndTests {
     func screenshotWithChromium() async throws {
         // Not skipped when Chromium is missing: scripts/install-deps.sh installs it, so its
         // absence is a set-up failure this test should report.
-        let chromium = ["/usr/bin/chromium", "/usr/bin/chromium-browser"].first { FileManager.default.isExecutableFile(atPath: $0) }
-        try #require(chromium != nil, "headless Chromium is not installed: run scripts/install-deps.sh")
+        try #require(PageRenderer.locateChromium(configured: "") != nil, "headless Chromium is not installed: run scripts/install-deps.sh")
         let folder = try TemporaryFolder("runner-chromium")
         defer { folder.remove() }
         let site = try await FixtureServer.start(["/shop": Self.shopPage])
