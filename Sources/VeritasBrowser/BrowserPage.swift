@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// One tab of a ``HeadlessBrowser``, attached through a flat DevTools session.
 ///
@@ -12,7 +13,7 @@ public final class BrowserPage: Sendable {
     public let targetID: String
     /// The flat-mode session id page-level commands are sent with.
     let sessionID: String
-    private let isClosed = Locked(false)
+    private let isClosed = Mutex(false)
 
     private var connection: DevToolsConnection { browser.connection }
     private var options: BrowserOptions { browser.options }

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -16,7 +17,7 @@ final class ChromiumProcess: Sendable {
     /// Whether the child really leads its own process group (checked after spawning).
     private let leadsProcessGroup: Bool
     /// `nil` while the child has not been reaped; afterwards its decoded exit status.
-    private let reapedStatus = Locked<Int32?>(nil)
+    private let reapedStatus = Mutex<Int32?>(nil)
 
     /// What the parent keeps after a successful spawn.
     struct Spawned: Sendable {

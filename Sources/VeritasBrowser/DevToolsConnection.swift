@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -12,7 +13,7 @@ import Glibc
 /// Likewise, when a page's renderer crashes (`Inspector.targetCrashed`) or its session goes away
 /// (`Target.detachedFromTarget`), the commands pending in that session fail at once.
 ///
-/// Thread safety: all mutable state lives in `Locked` containers; the read descriptor is used only
+/// Thread safety: all mutable state lives in `Mutex`es; the read descriptor is used only
 /// by the reader thread, which also closes it. Locks are never nested.
 final class DevToolsConnection: Sendable {
     /// The `result` object of a successful reply.
@@ -67,16 +68,16 @@ final class DevToolsConnection: Sendable {
     private static let readChunkSize = 256 * 1024
 
     private let process: ChromiumProcess
-    private let state = Locked(State())
+    private let state = Mutex(State())
     /// Parent's write end, `-1` once closed. The lock also stops concurrent messages interleaving.
-    private let writeFD: Locked<Int32>
+    private let writeFD: Mutex<Int32>
     /// Parent's read end; owned by the reader thread (which closes it when it ends).
     private let readFD: Int32
-    private let readerThread = Locked<pthread_t?>(nil)
+    private let readerThread = Mutex<pthread_t?>(nil)
 
     init(process: ChromiumProcess, commandWriteFD: Int32, replyReadFD: Int32) {
         self.process = process
-        self.writeFD = Locked(commandWriteFD)
+        self.writeFD = Mutex(commandWriteFD)
         self.readFD = replyReadFD
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -25,7 +26,7 @@ public final class HeadlessBrowser: Sendable {
 
     let connection: DevToolsConnection
     private let process: ChromiumProcess
-    private let lifecycle = Locked(Lifecycle.open)
+    private let lifecycle = Mutex(Lifecycle.open)
 
     /// The pid of the Chromium browser process (for diagnostics and tests).
     public var processID: Int32 { process.pid }
