@@ -25,6 +25,7 @@ let package = Package(
         .executable(name: "veritas-runner", targets: ["veritas-runner"]),
         .executable(name: "veritas", targets: ["veritas"]),
         .executable(name: "veritas-bench", targets: ["VeritasBenchmarks"]),
+        .executable(name: "veritas-model", targets: ["veritas-model"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -109,7 +110,12 @@ let package = Package(
 
         // MARK: Audit: dark-pattern detectors, transparency, site type and the verdict (pure logic over
         // VeritasHTML documents and VeritasSecurity reports; the runner's engine feeds it)
-        .target(name: "VeritasAudit", dependencies: ["VeritasHTML", "VeritasSecurity", "VeritasProtocol"]),
+        // The wording model (Resources/wording-model.json) is trained by `make model`.
+        .target(
+            name: "VeritasAudit",
+            dependencies: ["VeritasHTML", "VeritasSecurity", "VeritasProtocol"],
+            resources: [.copy("Resources/wording-model.json")]
+        ),
 
         // MARK: Browser: headless Chromium over the DevTools protocol (a pipe; no WebSocket, no
         // dependency): rendered DOM, viewport and full-page screenshots for the audit engine
@@ -161,6 +167,17 @@ let package = Package(
                 "VeritasProtocol",
                 // CURVE certificates: `veritas keygen`, --key and --writer-key.
                 "ZeroMQ",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+
+        // Trains and cross-validates the wording model (make model, make eval).
+        .executableTarget(
+            name: "veritas-model",
+            dependencies: [
+                "VeritasAudit",
+                "VeritasProtocol",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
