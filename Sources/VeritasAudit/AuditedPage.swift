@@ -1,5 +1,6 @@
 import Foundation
 import VeritasHTML
+import VeritasProtocol
 
 /// A page as the detectors see it: the document as a person sees it in the browser (after scripts
 /// ran, when the engine could render it), and, when available, a second rendering taken a moment
@@ -21,13 +22,21 @@ public struct AuditedPage: Sendable {
     /// checkout?", "is there company information?"); built once, several signals read it.
     let visibleText: String
     let lowercasedText: String
+    /// The wording model's reading of each block, by block position.
+    let wording: [BlockWording?]
+    /// Whether the page sells or asks for money: a price, or a control to buy, book, order,
+    /// subscribe or donate. Sales pressure needs a sale: "only 3 left" in a recipe or a stock
+    /// report is information.
+    let sells: Bool
 
     /// - Parameters:
     ///   - url: The page's final URL.
     ///   - document: The rendered (or raw) document.
     ///   - laterDocument: A second rendering a moment later, for the countdown detector.
     ///   - isRendered: Whether `document` is a rendering after scripts.
-    public init(url: URL?, document: HTMLDocument, laterDocument: HTMLDocument? = nil, isRendered: Bool) {
+    ///   - wordingModel: The model that reads every block's wording.
+    public init(url: URL?, document: HTMLDocument, laterDocument: HTMLDocument? = nil, isRendered: Bool,
+                wordingModel: WordingModel = .bundled) {
         self.url = url
         self.document = document
         self.laterDocument = laterDocument
@@ -35,6 +44,18 @@ public struct AuditedPage: Sendable {
         blocks = TextBlock.blocks(of: document)
         visibleText = document.visibleText
         lowercasedText = visibleText.lowercased()
+        wording = BlockWording.classify(blocks, model: wordingModel)
+        sells = CommonPatterns.price.occurs(in: visibleText)
+            || blocks.contains { block in
+                block.text.count <= 60 && (block.role == .button || block.role == .link || block.tags.last == "button")
+                    && CommonPatterns.purchaseAction.occurs(in: block.text)
+            }
+    }
+
+    /// The wording of `block` when the model calls it a dark pattern of one of `types`.
+    func darkWording(of block: TextBlock, as types: Set<DarkPatternType>) -> BlockWording? {
+        guard let wording = wording[block.position], let type = wording.prediction.type, types.contains(type) else { return nil }
+        return wording
     }
 
 

@@ -6,10 +6,13 @@ import Foundation
 /// threads at once, which is what makes the `@unchecked Sendable` honest.
 struct TextPattern: @unchecked Sendable {
     private let expression: NSRegularExpression
+    /// The pattern as written, so patterns can be combined.
+    let source: String
 
     /// `pattern` is ICU syntax; it is matched case-insensitively. A pattern that does not compile is
     /// a programming error, caught by the detector tests.
     init(_ pattern: String) {
+        source = pattern
         do {
             expression = try NSRegularExpression(pattern: pattern, options: [.caseInsensitive])
         } catch {
@@ -71,6 +74,9 @@ enum CommonPatterns {
             + #"|\b(until|till|through|ends?|closes?|on)\s+(monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b"#)
     /// Clock-like text: `14:59`, `02:14:55`, `1h 05m 12s`.
     static let clock = TextPattern(#"(?<!\d)\d{1,2}(:\d{2}){1,2}(?!\d)|\b\d+\s?h(ours?)?\s+\d+\s?m(in(utes?)?)?(\s+\d+\s?s(ec(onds?)?)?)?\b"#)
+    /// A control that spends money: buy, add to cart, book, order, check out, subscribe, donate.
+    static let purchaseAction = TextPattern(
+        #"\b(buy|add to (cart|bag|basket|order)|book (now|it|today|your|a|this)|reserve (now|your|a|this)|order now|place (my |your )?order|check ?out|subscribe|donate|upgrade|get (it|the deal|deal|offer|started)|shop now|claim|start (my |your )?(free )?trial|pay now|join now)\b"#)
     /// First-person words.
     static let firstPerson = TextPattern(#"\b(i|i'm|i’m|i'll|i’ll|i'd|i’d|i've|i’ve|me|my|myself)\b"#)
 }

@@ -1,9 +1,17 @@
 import Foundation
 import VeritasProtocol
 
-/// A rule that reports the page's own words: every block whose text, outside quotation marks,
-/// matches ``pattern``, unless the block is quoted (`<blockquote>`, `<code>`, ...), too long to be
-/// a message, in a table when ``skipsTables``, or matches ``unless``.
+/// A rule that reports the page's own words as a dark pattern of one ``type``: wording and
+/// structure decide together.
+///
+/// A block is a candidate when its text (outside quotation marks) matches the hand-written
+/// ``pattern``, or when the ``WordingModel`` calls it a dark pattern of this type and it carries
+/// the type's ``cue`` (the model reads wording as it appears on shops, where any figure is usually
+/// a pressure; the cue keeps "© 2026" from being a countdown). A candidate is reported unless
+/// structure says otherwise: it is quoted (`<blockquote>`, `<code>`, ...), too long to be a
+/// message, in a table when ``skipsTables`` (a stock list states facts), matches ``unless``
+/// (a specific date), or the page sells nothing when ``needsSale`` ("only 3 left" in a recipe is
+/// not a sales pressure).
 ///
 /// The detectors whose signal is a sentence rather than a structure (limited-time messages,
 /// activity notifications, low stock, high demand, forced enrollment) are one of these each.
@@ -12,22 +20,65 @@ struct WordingRule: Sendable {
     var severity: Severity
     var confidence: Double
     var pattern: TextPattern
+    /// Words the model's candidates of this type must contain (`nil`: the model is not asked).
+    var cue: TextPattern?
     /// Blocks longer than this are articles, not messages.
     var maxLength = 300
     /// Figures in a table state facts (a stock list, a room capacity); they do not press.
     var skipsTables = false
+    /// Only a page that sells or asks for money is pressed by this wording.
+    var needsSale = true
     /// Wording that defuses the match when found in the same block (a specific date).
     var unless: TextPattern?
     /// What the location says about the match, given the matched words.
     var describe: @Sendable (String) -> String
 
+    /// Model candidates are messages: at most this long (a paragraph that mentions a purchase is
+    /// an article, and the model was trained on shop lines, not prose).
+    static let maxModelLength = 160
+
+    /// A model candidate alone (no hand-written pattern agreeing) needs this calibrated probability:
+    /// on a page, every block is asked, so the bar is higher than the model's own 0.5.
+    static let minimumModelProbability = 0.85
+
+    /// Model candidates need at least this many words: a two-word label ("Most popular",
+    /// "United States") is too little wording to judge; the hand-written patterns cover the short
+    /// real ones ("In demand").
+    static let minimumModelWords = 3
+
     func findings(on page: AuditedPage) -> [Finding] {
-        page.blocks.compactMap { block in
+        guard !needsSale || page.sells else { return [] }
+        return page.blocks.compactMap { block in
             guard !block.isQuotation, block.text.count <= maxLength, !(skipsTables && block.isInTable),
-                  let phrase = pattern.firstMatch(in: block.unquotedText),
                   !(unless?.occurs(in: block.text) ?? false) else { return nil }
-            return Finding(patternType: type, severity: severity, confidence: confidence, evidence: block.text,
-                           location: block.location(describe(phrase)))
+            let phrase = pattern.firstMatch(in: block.unquotedText)
+            let wording = page.wording[block.position]
+            let probability = wording?.prediction.probability
+            var learned: BlockWording?
+            if let cue, let candidate = page.darkWording(of: block, as: [type]),
+               candidate.text.count <= Self.maxModelLength, candidate.prediction.probability >= Self.minimumModelProbability,
+               candidate.text.split(separator: " ").count >= Self.minimumModelWords, cue.occurs(in: candidate.text),
+               !(unless?.occurs(in: candidate.text) ?? false) {
+                learned = candidate
+            }
+            if let phrase {
+                // The pattern and the model agree: as sure as the surer of the two. The pattern
+                // alone: its own confidence, lowered when the model reads the words as ordinary.
+                let sure = probability.map { $0 >= 0.5 ? max(confidence, min($0, 0.95)) : confidence * (0.8 + 0.2 * $0) } ?? confidence
+                let modelNote = probability.map { String(format: "; wording model p=%.2f", $0) } ?? ""
+                return Finding(patternType: type, severity: severity, confidence: Self.rounded(sure), evidence: block.text,
+                               location: block.location(describe(phrase) + modelNote))
+            }
+            guard let learned else { return nil }
+            let evidence = learned.text.count <= ProtocolLimits.maxEvidenceLength ? learned.text : block.text
+            return Finding(
+                patternType: type, severity: severity, confidence: Self.rounded(min(learned.prediction.probability, 0.95) * 0.9),
+                evidence: evidence,
+                location: block.location(String(format: "worded as %@ (wording model p=%.2f, type p=%.2f)",
+                                                type.rawValue.replacingOccurrences(of: "_", with: " "),
+                                                learned.prediction.probability, learned.prediction.typeProbability)))
         }
     }
+
+    static func rounded(_ value: Double) -> Double { (value * 100).rounded() / 100 }
 }

@@ -10,7 +10,7 @@ struct VeritasModelCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "veritas-model",
         abstract: "Train and evaluate Veritas's dark-pattern wording model.",
-        subcommands: [Train.self, Evaluate.self]
+        subcommands: [Train.self, Evaluate.self, Explain.self]
     )
 
     /// Options both subcommands share.
@@ -59,6 +59,24 @@ struct VeritasModelCommand: ParsableCommand {
             try bytes.write(to: URL(fileURLWithPath: output), options: .atomic)
             print("trained on \(examples.count) texts (\(model.provenance.darkTexts) dark) in \(start.duration(to: .now))")
             print("\(model.featureCount) features, \(model.types.count) types, \(bytes.count) bytes -> \(output)")
+        }
+    }
+
+    struct Explain: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Classify each line of standard input and show the features that decided it.")
+
+        @Option(help: "The model file.")
+        var model = "Sources/VeritasAudit/Resources/wording-model.json"
+
+        func run() throws {
+            let model = try WordingModel(contentsOf: URL(fileURLWithPath: model))
+            while let line = readLine() {
+                let prediction = model.predict(line)
+                let features = model.explain(line, limit: 4).map { String(format: "%@ %+.2f", $0.feature, $0.weight) }
+                print(String(format: "%.3f %@ %@ | %@", prediction.probability,
+                             prediction.isDarkPattern ? prediction.type!.rawValue : "-", line, features.joined(separator: ", ")))
+            }
         }
     }
 

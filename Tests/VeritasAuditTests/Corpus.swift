@@ -18,9 +18,19 @@ enum Corpus {
         var clean: Bool
         var javascript_injected: Bool
         var expected: [Expected]
+        /// `unseen`: held back while the detectors were tuned (pages 72–81); `dev` or absent: seen.
+        var split: String?
+        var isUnseen: Bool { split == "unseen" }
     }
 
+    /// Every page, or with `VERITAS_CORPUS_SPLIT=dev` only the pages seen while tuning (so tuning
+    /// runs never show the unseen part's results), with `=unseen` only the held-back ones.
     static func pages() throws -> [Page] {
-        try JSONDecoder().decode([Page].self, from: Data(contentsOf: folder.appendingPathComponent("labels.json")))
+        let all = try JSONDecoder().decode([Page].self, from: Data(contentsOf: folder.appendingPathComponent("labels.json")))
+        switch ProcessInfo.processInfo.environment["VERITAS_CORPUS_SPLIT"] {
+        case "dev": return all.filter { !$0.isUnseen }
+        case "unseen": return all.filter(\.isUnseen)
+        default: return all
+        }
     }
 }

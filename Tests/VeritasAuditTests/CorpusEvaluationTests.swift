@@ -18,6 +18,25 @@ struct CorpusEvaluationTests {
     /// The bars of issue 7, over all findings.
     static let minimumPrecision = 0.90
     static let minimumRecall = 0.85
+    /// Issue 12: the trust score separates clean from manipulative pages.
+    static let minimumTrustAUC = 0.95
+
+    /// ROC AUC of (100 − trust) for "the page has dark patterns": the chance that a manipulative
+    /// page scores below a clean one (ties count half).
+    static func trustAUC(_ audited: [Audited]) -> Double {
+        WordingEvaluation.rocAUC(scores: audited.map { Double(100 - $0.result.trustScore) }, labels: audited.map { !$0.page.clean })
+    }
+
+    /// Trust AUC, clean pages rated high or critical, and the median trust of each kind of page.
+    static func separation(_ audited: [Audited]) -> String {
+        let clean = audited.filter(\.page.clean).map(\.result.trustScore).sorted()
+        let manipulative = audited.filter { !$0.page.clean }.map(\.result.trustScore).sorted()
+        let highRiskClean = audited.filter { $0.page.clean && ($0.result.riskLevel == .high || $0.result.riskLevel == .critical) }
+        return String(format: "trust AUC %.3f; median trust: clean %d, manipulative %d; clean pages rated high/critical risk: %d",
+                      trustAUC(audited), clean.isEmpty ? 0 : clean[clean.count / 2],
+                      manipulative.isEmpty ? 0 : manipulative[manipulative.count / 2], highRiskClean.count)
+            + highRiskClean.map { " \($0.page.page)" }.joined()
+    }
 
     struct Audited: Sendable {
         var page: Corpus.Page
@@ -73,7 +92,20 @@ struct CorpusEvaluationTests {
 
         var score = CorpusScore()
         for entry in audited { score.add(page: entry.page, findings: entry.result.darkPatternSummary.findings) }
-        print("Corpus evaluation (\(audited.count) pages):\n" + score.report)
+        print("CORPUS EVALUATION, all \(audited.count) pages:\n" + score.report)
+        // The part seen while tuning and the held-back part, reported apart: figures on tuned
+        // pages say little about new ones.
+        for (name, part) in [("seen while tuning (pages 01-71)", audited.filter { !$0.page.isUnseen }),
+                             ("UNSEEN part (pages 72-81, held back until the end)", audited.filter(\.page.isUnseen))] where !part.isEmpty {
+            var partScore = CorpusScore()
+            for entry in part { partScore.add(page: entry.page, findings: entry.result.darkPatternSummary.findings) }
+            print("\nCORPUS, \(name), \(part.count) pages:\n" + partScore.report)
+            print(Self.separation(part))
+        }
+        let auc = Self.trustAUC(audited)
+        print("\nCORPUS SUMMARY: precision \(String(format: "%.3f", score.overall.precision)) recall \(String(format: "%.3f", score.overall.recall)) "
+              + "trust-AUC \(String(format: "%.3f", auc)) false-findings-on-clean \(score.findingsOnCleanPages)")
+        #expect(auc >= Self.minimumTrustAUC, "trust score separates clean from manipulative pages with AUC \(auc)")
         #expect(score.overall.precision >= Self.minimumPrecision, "precision \(score.overall.precision) below \(Self.minimumPrecision)\n\(score.report)")
         #expect(score.overall.recall >= Self.minimumRecall, "recall \(score.overall.recall) below \(Self.minimumRecall)\n\(score.report)")
         for category in DarkPatternCategory.allCases {

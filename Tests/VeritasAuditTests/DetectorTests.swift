@@ -7,16 +7,21 @@ import VeritasProtocol
 /// Each detector rule on a small page: what it must report, and the near miss it must not.
 @Suite("dark-pattern detectors, rule by rule")
 struct DetectorTests {
-    static func findings(_ body: String, later: String? = nil, style: String = "") throws -> [Finding] {
+    /// A product line and a buy button: the sale that pressure wording needs to be pressure.
+    static let sale = "<p>Trail tent $249</p><button>Add to cart</button>"
+
+    /// The findings on a page made of `body` (after ``sale`` when `selling`), rendered again as
+    /// `later` when given.
+    static func findings(_ body: String, later: String? = nil, style: String = "", selling: Bool = true) throws -> [Finding] {
         func document(_ body: String) throws -> HTMLDocument {
-            try HTMLDocument(parsing: "<html><head><style>\(style)</style></head><body>\(body)</body></html>")
+            try HTMLDocument(parsing: "<html><head><style>\(style)</style></head><body>\(selling ? sale : "")\(body)</body></html>")
         }
         let page = AuditedPage(url: nil, document: try document(body), laterDocument: try later.map(document), isRendered: true)
         return DarkPatternDetector.findings(on: page)
     }
 
-    static func types(_ body: String, later: String? = nil, style: String = "") throws -> Set<DarkPatternType> {
-        Set(try findings(body, later: later, style: style).map(\.patternType))
+    static func types(_ body: String, later: String? = nil, style: String = "", selling: Bool = true) throws -> Set<DarkPatternType> {
+        Set(try findings(body, later: later, style: style, selling: selling).map(\.patternType))
     }
 
     @Test("sneak into basket: a checked add-on with a price, not an unchecked one or a checked consent box")

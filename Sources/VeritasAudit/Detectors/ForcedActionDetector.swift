@@ -11,7 +11,7 @@ enum ForcedActionDetector {
 
     /// Wording, in the page's own text, that makes an account or subscription the price of a task.
     static func forcedEnrollment(_ page: AuditedPage) -> [Finding] {
-        WordingRule(type: .forcedEnrollment, severity: .medium, confidence: 0.75, pattern: gate, maxLength: 400,
+        WordingRule(type: .forcedEnrollment, severity: .medium, confidence: 0.75, pattern: gate, maxLength: 400, needsSale: false,
                     describe: { "task gated behind \"\($0)\"" }).findings(on: page)
     }
 }

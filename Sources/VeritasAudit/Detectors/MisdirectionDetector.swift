@@ -25,19 +25,43 @@ enum MisdirectionDetector {
     private static let loadedWords = TextPattern(
         #"\b(overpay\w*|broken|unprotected|uninformed|ignorant|lonely|sad|bland|boring|wilt\w*|worse|risk\w*|wast\w*|settle\w*|don'?t care|do not care|don'?t like|hate|full price|pay more|miss(ing)? out|los(e|ing)|suffer\w*|cold|poor|broke|stupid|dumb|ugly|mediocre|unhealthy|behind|fail\w*|struggl\w*|don'?t deserve|give up|like being|prefer (paying|to pay|being|bland|ugly|worse)|rather (stay|keep|pay|be|not save|struggle)|(don'?t|do not) (want|like|need) (to )?(sav(e|ing)|win|improve|grow|learn|succeed|be (healthy|safe|happy))|(keep|go on|carry on|continue) \w+ing)\b"#)
 
-    /// A decline control (link, button, or short text in a modal) that speaks for the person in
-    /// the first person and says something bad about them for declining.
+    /// A decline control (link, button, or short text in a modal) that says something bad about
+    /// the person for declining: it speaks for them in the first person with loaded words, or the
+    /// wording model reads it as confirmshaming. A bare "No thanks" or "Not now" is neutral
+    /// whatever the model says: shaming needs words beyond the refusal.
     static func confirmshaming(_ page: AuditedPage) -> [Finding] {
         var findings: [Finding] = []
         for block in page.blocks where block.text.count <= 140 && (isControl(block) || block.isInModal) {
             let text = block.text
-            guard declineOpener.occurs(in: text), CommonPatterns.firstPerson.occurs(in: text),
-                  let loaded = loadedWords.firstMatch(in: text) else { continue }
+            let byRule = declineOpener.occurs(in: text) && CommonPatterns.firstPerson.occurs(in: text)
+            if byRule, let loaded = loadedWords.firstMatch(in: text) {
+                findings.append(Finding(
+                    patternType: .confirmshaming, severity: .medium, confidence: isControl(block) ? 0.85 : 0.7,
+                    evidence: text, location: block.location("decline option worded to shame (\"\(loaded)\")")))
+                continue
+            }
+            guard let wording = page.darkWording(of: block, as: [.confirmshaming]),
+                  (declineOpener.occurs(in: text) || CommonPatterns.firstPerson.occurs(in: text)),
+                  wordsBeyondRefusal(text) >= 2, loadedWords.occurs(in: text) || forgoneGain.occurs(in: text) else { continue }
             findings.append(Finding(
-                patternType: .confirmshaming, severity: .medium, confidence: isControl(block) ? 0.85 : 0.7,
-                evidence: text, location: block.location("decline option worded to shame (\"\(loaded)\")")))
+                patternType: .confirmshaming, severity: .medium,
+                confidence: WordingRule.rounded(min(wording.prediction.probability, 0.95) * (isControl(block) ? 0.9 : 0.75)),
+                evidence: text,
+                location: block.location(String(format: "decline option worded to shame (wording model p=%.2f)", wording.prediction.probability))))
         }
         return findings
+    }
+
+    /// What the person is told they give up by declining: savings, a discount, a deal. The model
+    /// learnt "No thanks, I ..." from shop pop-ups, where nearly every such line shames; a neutral
+    /// refusal ("No thanks, I don't want an overdraft") names no loss.
+    private static let forgoneGain = TextPattern(
+        #"\b(sav(e|ing|ings)|discount\w*|deals?|offers?|free|money|price|pay(ing)?|cheaper|bargains?|rewards?|perks?|benefits?|smarter|better)\b"#)
+
+    /// Words left once the refusal itself ("No thanks,", "Skip", "Not now") is taken away.
+    private static func wordsBeyondRefusal(_ text: String) -> Int {
+        let refusal = TextPattern(#"^\W*(no,? thanks?( you)?|no|nope|not now|not today|maybe later|skip( this)?|close|dismiss|cancel)\b\W*"#)
+        return refusal.replacingMatches(in: text, with: "").split(whereSeparator: { !$0.isLetter && $0 != "'" }).count
     }
 
     // MARK: Visual interference

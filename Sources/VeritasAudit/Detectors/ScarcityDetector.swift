@@ -14,15 +14,25 @@ enum ScarcityDetector {
     private static let demand = TextPattern(
         #"\bhigh demand\b|\bselling (fast|quickly|out fast)\b|\bflying off\b|\bhot item\b|\b\d+ (people|others) have (this|it) in their (cart|basket|bag)\b|\btrending now\b|\bin demand\b"#)
 
+    /// What a low-stock message is about: few of something left.
+    private static let stockCue = TextPattern(
+        #"^(?=.*(\d|\b(few|last|almost|nearly|low|hurry|limited|only|running out)\b))(?=.*\b(left|remaining|remain|stock|sold|gone|last|available|quantit\w*|pieces?|units?|items?|pairs?|seats?|rooms?|tickets?)\b)"#)
+    /// Figures that are not scarcity: a purchase limit, a dated availability list.
+    private static let notScarcity = TextPattern(CommonPatterns.specificDate.source + #"|\blimit(ed to)? \d+ (\w+ )?(per|each|a)\b"#)
+
+    /// What a demand claim is about: other people wanting it.
+    private static let demandCue = TextPattern(
+        #"\b(demand|selling|sell|sold|popular|fast|hot|trending|wish ?list\w*|carts?|baskets?|bags?|views?|viewed|wanted|booked|snapped)\b"#)
+
     /// Messages to the shopper, not figures in a table (a trade stock list or a room-capacity table
     /// states facts, it does not press).
     static func lowStock(_ page: AuditedPage) -> [Finding] {
-        WordingRule(type: .lowStock, severity: .medium, confidence: 0.8, pattern: fewLeft, skipsTables: true,
+        WordingRule(type: .lowStock, severity: .medium, confidence: 0.8, pattern: fewLeft, cue: stockCue, skipsTables: true, unless: notScarcity,
                     describe: { "low-stock message \"\($0)\"" }).findings(on: page)
     }
 
     static func highDemand(_ page: AuditedPage) -> [Finding] {
-        WordingRule(type: .highDemand, severity: .low, confidence: 0.75, pattern: demand, skipsTables: true,
+        WordingRule(type: .highDemand, severity: .low, confidence: 0.75, pattern: demand, cue: demandCue, skipsTables: true,
                     describe: { "high-demand claim \"\($0)\"" }).findings(on: page)
     }
 }

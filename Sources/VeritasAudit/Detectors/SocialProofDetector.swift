@@ -14,8 +14,12 @@ enum SocialProofDetector {
     private static let activity = TextPattern(
         #"\b\d+ (other )?(people|persons|shoppers|customers|users|travell?ers|visitors|buyers|guests|others)( are| is)?( currently| now| right now)? (looking at|viewing|watching|browsing|checking out)\b|\b(just|recently) (bought|purchased|ordered|booked|signed up|subscribed|donated|reserved)\b|\bbooked \d+ times\b|\b\d+ (people )?(bought|purchased|ordered|booked|reserved) (this|it)?\s?(in the (last|past)|today|this (hour|morning))\b|\bsomeone (in|from) [a-z ]+ (just )?(bought|purchased|booked)\b"#)
 
+    /// What an activity notification is about: someone doing something, now.
+    private static let activityCue = TextPattern(
+        #"^(?=.*\b(bought|buying|purchased|purchasing|ordered|booked|viewing|looking at|watching|in (their|the) (carts?|baskets?|bags?)|signed up|joined|subscribed|donated|claimed|sold)\b)(?=.*(\d|\b(someone|just|ago|right now|currently)\b))"#)
+
     static func activityNotifications(_ page: AuditedPage) -> [Finding] {
-        WordingRule(type: .activityNotification, severity: .low, confidence: 0.8, pattern: activity,
+        WordingRule(type: .activityNotification, severity: .low, confidence: 0.8, pattern: activity, cue: activityCue, unless: CommonPatterns.specificDate,
                     describe: { "other people's activity: \"\($0)\"" }).findings(on: page)
     }
 

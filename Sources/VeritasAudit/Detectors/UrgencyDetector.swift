@@ -10,63 +10,73 @@ enum UrgencyDetector {
 
     // MARK: Countdown timer
 
-    /// Clocks that count down between the two renderings of the page. A clock that does not change
-    /// is a static time (an article quoting a timer, an opening hour); one that changes counts.
-    /// Without a second rendering nothing is reported: the detector will not guess from wording.
+    /// Clocks that count down between the two renderings of the page, on a page that sells, unless
+    /// the clock is a session timeout. A clock that does not change is a static time (an article
+    /// quoting a timer, an opening hour); one that counts down is a countdown. Without a second
+    /// rendering nothing is reported: the detector will not guess from wording.
+    ///
+    /// Clocks are read per block, so a timer whose hours, minutes and seconds sit in nested
+    /// `<span>`s ("02 : 14 : 55", "2h 14m 55s", "02 Hours 14 Minutes") is one clock.
     static func countdownTimers(_ page: AuditedPage) -> [Finding] {
-        guard let laterDocument = page.laterDocument else { return [] }
+        guard let laterDocument = page.laterDocument, page.sells else { return [] }
         let laterClocks = clocks(in: TextBlock.blocks(of: laterDocument))
         var findings: [Finding] = []
         for (key, earlier) in clocks(in: page.blocks).sorted(by: { $0.key < $1.key }) {
             guard let later = laterClocks[key] else { continue }
-            for (index, clock) in earlier.enumerated() where index < later.count && later[index].seconds < clock.seconds {
+            for (index, clock) in earlier.enumerated() where index < later.count && later[index].isBefore(clock) {
+                guard !sessionTimeout.occurs(in: clock.evidence) else { continue }
+                let probability = page.wording[clock.block.position]?.prediction.probability
+                let modelNote = probability.map { String(format: "; wording model p=%.2f", $0) } ?? ""
                 findings.append(Finding(
                     patternType: .countdownTimer, severity: .medium, confidence: 0.9, evidence: clock.evidence,
-                    location: clock.block.location("clock went from \(clock.text) to \(later[index].text) between two renderings")))
+                    location: clock.block.location("clock went from \(clock.text) to \(later[index].text) between two renderings" + modelNote)))
             }
         }
         return findings
     }
 
+    /// A clock that logs a person out or holds a session: security, not sales.
+    private static let sessionTimeout = TextPattern(
+        #"\b(sign(ed)?|log(ged)?) (you )?out\b|\bsession\b|\binactiv\w*|\btime ?out\b|\bverification code\b|\bcode expires\b|\bresend\b"#)
+
+    /// A block that shows a clock: `14:59`, `02 : 14 : 55`, or numbers with time units.
+    private static let clockLike = TextPattern(
+        #"(?<!\d)\d{1,2}(\s?:\s?\d{2}){1,3}(?!\d)|\b\d+\s?(d|days?|h|hrs?|hours?|m|mins?|minutes?|s|secs?|seconds?)\b[\s:,]*\d+\s?(h|hrs?|hours?|m|mins?|minutes?|s|secs?|seconds?)\b"#)
+
     private struct Clock {
         var block: TextBlock
         var text: String
-        var seconds: Int
-        /// What the clock is counting to: its block, or when that is long, the text just before
-        /// the clock and the clock.
+        /// Every number of the block, in order: a countdown's later reading is smaller in the
+        /// first place they differ (days, then hours, minutes, seconds).
+        var numbers: [Int]
+        /// What the clock is counting to: its block, or when that is long, the clock with the text
+        /// just before it; a clock standing alone is labelled by the line before.
         var evidence: String
+
+        func isBefore(_ other: Clock) -> Bool {
+            guard numbers.count == other.numbers.count else { return false }
+            for (a, b) in zip(numbers, other.numbers) where a != b { return a < b }
+            return false
+        }
     }
 
-    /// Clock-like segments keyed by their element path and nearest id, in document order.
+    /// Clock-like blocks keyed by their element path and nearest id, in document order.
     private static func clocks(in blocks: [TextBlock]) -> [String: [Clock]] {
         var result: [String: [Clock]] = [:]
-        for block in blocks where !block.isQuotation {
-            for (position, segment) in block.segments.enumerated() {
-                guard let text = CommonPatterns.clock.firstMatch(in: segment.text), let seconds = seconds(in: text) else { continue }
-                var evidence = block.text
-                if evidence.count > 200 {
-                    evidence = (position > 0 ? block.segments[position - 1].text + " " : "") + segment.text
-                }
-                if letters(in: evidence) < 3, block.position > 0 {
-                    // The clock stands alone; its label is the line before.
-                    evidence = blocks[block.position - 1].text.clipped(to: 200) + " " + evidence
-                }
-                result["\(segment.path)#\(segment.nearestID ?? "")", default: []].append(
-                    Clock(block: block, text: text, seconds: seconds, evidence: evidence))
+        for block in blocks where !block.isQuotation && block.text.count <= 400 {
+            guard let text = clockLike.firstMatch(in: block.text) else { continue }
+            let numbers = block.text.split(whereSeparator: { !$0.isNumber }).compactMap { Int($0) }
+            var evidence = block.text
+            if evidence.count > 200, let range = block.text.range(of: text) {
+                evidence = String(block.text[..<range.lowerBound].suffix(120)) + text
             }
+            if letters(in: evidence) < 3, block.position > 0 {
+                evidence = blocks[block.position - 1].text.clipped(to: 200) + " " + evidence
+            }
+            result["\(block.first.path)#\(block.first.nearestID ?? "")", default: []].append(
+                Clock(block: block, text: text, numbers: numbers, evidence: evidence))
         }
         return result
-    }
-
-    /// `02:14:55` → 8095, `14:59` → 899 (minutes and seconds), `1h 05m` → 3900.
-    private static func seconds(in clock: String) -> Int? {
-        let numbers = clock.split(whereSeparator: { !$0.isNumber }).compactMap { Int($0) }
-        guard !numbers.isEmpty else { return nil }
-        if clock.contains(":") {
-            return numbers.reduce(0) { $0 * 60 + $1 }
-        }
-        let scale = [3600, 60, 1]
-        return zip(numbers, scale).reduce(0) { $0 + $1.0 * $1.1 }
     }
 
     private static func letters(in text: String) -> Int { text.filter(\.isLetter).count }
@@ -77,10 +87,15 @@ enum UrgencyDetector {
     private static let limitedTime = TextPattern(
         #"\blimited[- ]time\b|\bfor a limited time\b|\b(ends|ending|closes|expires|over) soon\b|\bhurry\b|\btoday only\b|\blast chance\b|\bwhile (stocks?|supplies) lasts?\b|\bdon'?t miss out\b|\bact (now|fast)\b|\bwon'?t last\b|\bbefore it'?s (gone|too late)\b|\bonly for a short time\b|\bnow or never\b"#)
 
+    /// What a limited-time message is about: an offer that will not wait. "Limited edition" is
+    /// a product line, not a deadline.
+    private static let timeCue = TextPattern(
+        #"\b(limited[- ]time|time|ends?|ending|hurry|today|tonight|soon|now|expir\w*|while|last|hours?|minutes?|days?|deadline|before|quick|fast|don'?t miss|miss out|won'?t last)\b"#)
+
     /// Limited-time wording in the page's own text (not quoted), with no specific date or
     /// deadline in the same block: "Limited time only!", "Hurry, free access ends soon!".
     static func limitedTimeMessages(_ page: AuditedPage) -> [Finding] {
-        WordingRule(type: .limitedTimeMessage, severity: .medium, confidence: 0.75, pattern: limitedTime, maxLength: 400,
+        WordingRule(type: .limitedTimeMessage, severity: .medium, confidence: 0.75, pattern: limitedTime, cue: timeCue, maxLength: 400,
                     unless: CommonPatterns.specificDate, describe: { "\"\($0)\" with no end date" }).findings(on: page)
     }
 }
