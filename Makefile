@@ -20,7 +20,7 @@ FUZZ_TEST_SECONDS ?= 10
 # make fuzz FUZZ_SECONDS=60            (seconds per fuzz target; see Fuzz/README.md)
 FUZZ_SECONDS ?= 20
 
-.PHONY: deps build test chaos bench demo fuzz clean
+.PHONY: deps build test chaos bench demo fuzz clean model eval
 
 deps:
 	scripts/install-deps.sh
@@ -52,6 +52,22 @@ chaos: deps
 	VERITAS_CHAOS_AUDITS=$(CHAOS_AUDITS) VERITAS_CHAOS_TIME_LIMIT_MINUTES=$(CHAOS_TIME_LIMIT_MINUTES) \
 	VERITAS_CHAOS_SEED=$(CHAOS_SEED) VERITAS_CHAOS_SUMMARY_DIR=$(CURDIR)/.build/chaos VERITAS_CHAOS_VERBOSE=1 \
 	$(SWIFT) test --skip-build --filter VeritasChaosTests
+
+# make model: trains the wording model (Sources/VeritasAudit/Resources/wording-model.json) from
+# Models/wording/dark-pattern-texts.tsv; deterministic, so an unchanged file means an unchanged model.
+model: deps
+	$(SWIFT) build -c release --product veritas-model
+	.build/release/veritas-model train
+
+# make eval: the wording model's grouped 5-fold cross-validation on the development texts (release
+# build: it trains 30 models), then the real engine on the labelled page corpus, the part seen while
+# tuning and the unseen part reported apart (docs/AUDIT.md §8).
+eval: deps
+	$(SWIFT) build -c release --product veritas-model
+	.build/release/veritas-model evaluate
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build --filter CorpusEvaluationTests > .build/corpus-eval.log 2>&1; status=$$?; \
+	  sed -n '/CORPUS EVALUATION/,/CORPUS SUMMARY/p' .build/corpus-eval.log; grep -E '^(✔|✘) Test run' .build/corpus-eval.log; exit $$status
 
 bench: deps
 	$(SWIFT) run -c release veritas-bench $(BENCH_ARGS)

@@ -167,6 +167,13 @@ let package = Package(
                 "VeritasProtocol",
                 // CURVE certificates: `veritas keygen`, --key and --writer-key.
                 "ZeroMQ",
+                // `veritas analyze`: the runner's audit engine, the detectors and the wording model
+                // in process, without a writer.
+                "VeritasAudit",
+                "VeritasRunner",
+                "VeritasHTML",
+                "VeritasSecurity",
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
@@ -220,6 +227,7 @@ let package = Package(
             dependencies: [
                 "VeritasAudit", "VeritasHTML", "VeritasSecurity", "VeritasRunner", "VeritasDemo", "VeritasProtocol",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ],
             exclude: ["Corpus"]
         ),

@@ -21,17 +21,7 @@ struct FindingsCommand: AsyncParsableCommand {
                 Console.json(response.json)
                 return
             }
-            guard !list.findings.isEmpty else {
-                Console.line("no findings")
-                return
-            }
-            var table = TextTable("CATEGORY", "TYPE", "SEVERITY", "CONFIDENCE", "EVIDENCE")
-            for finding in list.findings {
-                table.append(
-                    finding.category.rawValue, finding.patternType.rawValue, finding.severity.rawValue,
-                    String(format: "%.2f", finding.confidence), Formatting.truncated(finding.evidence, to: 60))
-            }
-            Console.line(table.render())
+            Console.line(Formatting.findingsTable(list.findings))
         }
     }
 }

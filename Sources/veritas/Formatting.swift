@@ -33,10 +33,7 @@ enum Formatting {
             ("status", audit.status.rawValue),
             ("tier", "\(audit.tier.rawValue), verdict \(audit.verdictMode.rawValue)"),
         ]
-        if let score = audit.trustScore { lines.append(("trust score", "\(score)/100")) }
-        if let risk = audit.riskLevel { lines.append(("risk", risk.rawValue)) }
-        if let siteType = audit.siteType { lines.append(("site type", siteType.rawValue)) }
-        if let narrative = audit.narrative { lines.append(("narrative", narrative)) }
+        lines += verdictLines(trustScore: audit.trustScore, riskLevel: audit.riskLevel, siteType: audit.siteType, narrative: audit.narrative)
         if let message = audit.errorMessage { lines.append(("error", message)) }
         lines.append(("created", time(audit.createdAt)))
         lines.append(("started", time(audit.startedAt)))
@@ -45,6 +42,30 @@ enum Formatting {
         lines.append(("attempts", String(audit.attempts)))
         lines.append(("source", audit.source.rawValue))
         return block(lines)
+    }
+
+    /// The verdict's lines of a block (`trust score`, `risk`, `site type`, `narrative`), each
+    /// only when known: ``auditBlock(_:)`` and `veritas analyze` show a verdict the same way.
+    static func verdictLines(trustScore: Int?, riskLevel: RiskLevel?, siteType: SiteType?, narrative: String?) -> [(String, String)] {
+        var lines: [(String, String)] = []
+        if let trustScore { lines.append(("trust score", "\(trustScore)/100")) }
+        if let riskLevel { lines.append(("risk", riskLevel.rawValue)) }
+        if let siteType { lines.append(("site type", siteType.rawValue)) }
+        if let narrative { lines.append(("narrative", narrative)) }
+        return lines
+    }
+
+    /// The findings as `veritas findings` prints them: a table with the evidence cut to 60
+    /// characters, or `no findings`.
+    static func findingsTable(_ findings: [Finding]) -> String {
+        guard !findings.isEmpty else { return "no findings" }
+        var table = TextTable("CATEGORY", "TYPE", "SEVERITY", "CONFIDENCE", "EVIDENCE")
+        for finding in findings {
+            table.append(
+                finding.category.rawValue, finding.patternType.rawValue, finding.severity.rawValue,
+                String(format: "%.2f", finding.confidence), truncated(finding.evidence, to: 60))
+        }
+        return table.render()
     }
 
     /// `label:  value` lines with the values aligned; multi-line values stay indented.

@@ -6,7 +6,8 @@ import VeritasProtocol
 /// `veritas`: the command-line client.
 ///
 /// Thin by design: each subcommand parses its arguments, calls ``WriterClient`` or
-/// ``FeedWatcher`` and prints the result; the protocol lives in `VeritasClient`.
+/// ``FeedWatcher`` and prints the result; the protocol lives in `VeritasClient`. `analyze` is the
+/// exception: it runs the runner's audit engine (`VeritasRunner`) in this process.
 @main
 struct VeritasCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -16,13 +17,15 @@ struct VeritasCommand: AsyncParsableCommand {
             Talks to a writer's queries endpoint (--writer, env VERITAS_WRITER, default \
             \(DefaultEndpoints.queriesConnect)) and, for watch and submit --wait, its feed \
             (--feed, env VERITAS_FEED, default \(DefaultEndpoints.feedConnect)). --json prints \
-            the writer's reply objects as they arrived instead of tables.
+            the writer's reply objects as they arrived instead of tables. analyze needs no writer: \
+            it audits URLs and files in this process.
 
             \(VeritasExitStatus.helpSection)
             """,
         subcommands: [
             SubmitCommand.self, StatusCommand.self, ListCommand.self, FindingsCommand.self,
             ScreenshotsCommand.self, WatchCommand.self, HealthCommand.self, KeygenCommand.self, DemoCommand.self, SitesCommand.self,
+            AnalyzeCommand.self,
         ]
     )
 

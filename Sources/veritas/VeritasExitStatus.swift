@@ -12,6 +12,8 @@ enum VeritasExitStatus: Int32, CaseIterable {
     case notFound = 4
     case refused = 5
     case auditFailed = 6
+    case belowBar = 7
+    case analysisFailed = 8
 
     /// What the code means, for the help text.
     var meaning: String {
@@ -23,6 +25,8 @@ enum VeritasExitStatus: Int32, CaseIterable {
         case .notFound: "the audit or screenshot does not exist"
         case .refused: "the writer refused the request (any other error reply, e.g. a bad URL)"
         case .auditFailed: "--wait or watch: the audit ended in status 'error'"
+        case .belowBar: "analyze: a page missed --fail-on or --min-trust"
+        case .analysisFailed: "analyze: an input could not be analysed, or a bad --segments line"
         }
     }
 

@@ -1,8 +1,9 @@
 import ArgumentParser
 import VeritasProtocol
 
-// `--tier quick`, `--verdict-mode expert`, `--status completed`: parsed and listed in --help
+// `--tier quick`, `--verdict-mode expert`, `--status completed`, `--fail-on high`: parsed and listed in --help
 // from the enums' raw values.
 extension Tier: ExpressibleByArgument {}
 extension VerdictMode: ExpressibleByArgument {}
 extension AuditStatus: ExpressibleByArgument {}
+extension RiskLevel: ExpressibleByArgument {}

@@ -94,7 +94,8 @@ public struct WordingModel: Sendable {
 
     /// The classification of `text`.
     public func predict(_ text: String) -> Prediction {
-        let known = WordingFeatures.hashes(of: text).compactMap { featureIndex[$0] }
+        // Sorted, so the sums (and the probabilities, to the last bit) do not depend on set order.
+        let known = WordingFeatures.hashes(of: text).compactMap { featureIndex[$0] }.sorted()
         return predict(knownFeatures: known)
     }
 

@@ -100,7 +100,7 @@ public struct WordingModelTrainer: Sendable {
         }
 
         func rows(of text: String) -> [Int32] {
-            WordingFeatures.hashes(of: text).compactMap { index[$0] }
+            WordingFeatures.hashes(of: text).compactMap { index[$0] }.sorted()
         }
     }
 
