@@ -16,7 +16,7 @@ enum ScarcityDetector {
 
     /// What a low-stock message is about: few of something left.
     private static let stockCue = TextPattern(
-        #"^(?=.*(\d|\b(few|last|almost|nearly|low|hurry|limited|only|running out)\b))(?=.*\b(left|remaining|remain|stock|sold|gone|last|available|quantit\w*|pieces?|units?|items?|pairs?|seats?|rooms?|tickets?)\b)"#)
+        #"\b(left|remaining|remain|sold|gone|last|few|running out|low stock|almost|nearly)\b"#)
     /// Figures that are not scarcity: a purchase limit, a dated availability list.
     private static let notScarcity = TextPattern(CommonPatterns.specificDate.source + #"|\blimit(ed to)? \d+ (\w+ )?(per|each|a)\b"#)
 

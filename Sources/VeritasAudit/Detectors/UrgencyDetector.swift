@@ -90,12 +90,17 @@ enum UrgencyDetector {
     /// What a limited-time message is about: an offer that will not wait. "Limited edition" is
     /// a product line, not a deadline.
     private static let timeCue = TextPattern(
-        #"\b(limited[- ]time|time|ends?|ending|hurry|today|tonight|soon|now|expir\w*|while|last|hours?|minutes?|days?|deadline|before|quick|fast|don'?t miss|miss out|won'?t last)\b"#)
+        #"\b(limited[- ]time|limited offer|ends?|ending|hurry|today|tonight|soon|expir\w*|while|last chance|deadline|don'?t miss|miss out|won'?t last|now or never|act (now|fast))\b"#)
+    /// A limited-time line that is really another pattern: a clock (a countdown) or few items left
+    /// (low stock), as "Hurry! Only 2 left in stock" is labelled in the real-world data.
+    private static let otherPressure = TextPattern(
+        CommonPatterns.specificDate.source + "|" + CommonPatterns.clock.source
+            + #"|\b\d{1,2}\s?:\s?\d{2}\b|\bonly \d+ (\w+ ){0,3}left\b|\b\d+ (\w+ ){0,2}left\b|\bsell(s|ing)? (fast|out|quickly)\b"#)
 
     /// Limited-time wording in the page's own text (not quoted), with no specific date or
     /// deadline in the same block: "Limited time only!", "Hurry, free access ends soon!".
     static func limitedTimeMessages(_ page: AuditedPage) -> [Finding] {
         WordingRule(type: .limitedTimeMessage, severity: .medium, confidence: 0.75, pattern: limitedTime, cue: timeCue, maxLength: 400,
-                    unless: CommonPatterns.specificDate, describe: { "\"\($0)\" with no end date" }).findings(on: page)
+                    unless: otherPressure, describe: { "\"\($0)\" with no end date" }).findings(on: page)
     }
 }

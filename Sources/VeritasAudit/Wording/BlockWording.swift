@@ -15,12 +15,23 @@ struct BlockWording: Sendable {
 
     /// The wording of every block of a page, by block position (`nil`: not classified, as quoted
     /// text, text without letters and very long blocks are not).
+    ///
+    /// A block that shares its line with others (a toast whose name, product link and time are
+    /// three elements: "GRACE from ORLANDO bought", "Camouflage Jumpsuit", "31 minutes ago") is
+    /// also read as the whole line, and the likelier reading is kept.
     static func classify(_ blocks: [TextBlock], model: WordingModel) -> [BlockWording?] {
-        blocks.map { block in
+        var lines: [Int: String] = [:]
+        for block in blocks where !block.isQuotation {
+            lines[block.first.blockIndex, default: ""] += (lines[block.first.blockIndex] == nil ? "" : " ") + block.text
+        }
+        return blocks.map { block in
             let text = block.unquotedText
             guard !block.isQuotation, text.count <= maxBlockLength, text.contains(where: \.isLetter) else { return nil }
             if text.count <= wholeBlockLength {
-                return BlockWording(text: block.text, prediction: model.predict(text))
+                let own = BlockWording(text: block.text, prediction: model.predict(text))
+                guard let line = lines[block.first.blockIndex], line != block.text, line.count <= wholeBlockLength else { return own }
+                let whole = BlockWording(text: line, prediction: model.predict(line))
+                return whole.prediction.probability > own.prediction.probability ? whole : own
             }
             return text.sentences.lazy.filter { $0.count <= wholeBlockLength && $0.contains(where: \.isLetter) }
                 .map { BlockWording(text: $0, prediction: model.predict($0)) }

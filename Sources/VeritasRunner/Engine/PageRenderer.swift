@@ -96,8 +96,9 @@ struct PageRenderer: Sendable {
         return Rendering(html: html, laterHTML: laterHTML, viewport: viewport, fullPage: fullPage, followed: followed)
     }
 
-    /// Clock-like texts on the page (`14:59`, `1h 05m`), as the visitor reads them.
-    static let clockTexts = #"((document.body && document.body.innerText) || '').match(/\d{1,2}(:\d{2}){1,2}|\d+\s?h\s+\d+\s?m/g)?.join(' ') ?? ''"#
+    /// Clock-like texts on the page (`14:59`, `02 : 14 : 55`, `1h 05m`, `03 days : 19 hours`), as
+    /// the visitor reads them; the countdown detector's block clocks are read the same way.
+    static let clockTexts = #"((document.body && document.body.innerText) || '').match(/\d{1,2}\s?(:\s?\d{2}){1,3}|\d+\s?(d|days?|h|hrs?|hours?|m|mins?|minutes?)\b[\s:,]*\d+\s?(h|hrs?|hours?|m|mins?|minutes?|s|secs?|seconds?)\b/gi)?.join(' ') ?? ''"#
 
     /// The second snapshot, for the countdown detector: `nil` when the page shows no clock-like
     /// text (nothing could tick); otherwise taken once the clocks changed, or after
