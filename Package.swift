@@ -184,6 +184,7 @@ let package = Package(
             name: "veritas-model",
             dependencies: [
                 "VeritasAudit",
+                "VeritasHTML",
                 "VeritasProtocol",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Crypto", package: "swift-crypto"),

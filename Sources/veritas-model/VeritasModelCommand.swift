@@ -2,6 +2,7 @@ import ArgumentParser
 import Crypto
 import Foundation
 import VeritasAudit
+import VeritasHTML
 import VeritasProtocol
 
 /// `veritas-model`: trains the wording model and measures it (`make model`, `make eval`).
@@ -90,6 +91,8 @@ struct VeritasModelCommand: ParsableCommand {
         var folds = 5
         @Option(help: "The trained model whose size and speed are measured.")
         var model = "Sources/VeritasAudit/Resources/wording-model.json"
+        @Option(help: "HTML pages on which to time the detectors (raw HTML, no browser).")
+        var pages = "Tests/VeritasAuditTests/Corpus/pages"
 
         func run() throws {
             let (examples, _) = try data.load()
@@ -141,9 +144,37 @@ struct VeritasModelCommand: ParsableCommand {
             print("\n  model file \(self.model): \(size) bytes, \(model.featureCount) features, loaded in \(loadTime)")
             print(String(format: "  inference: %.1f µs per text (mean over %d texts × %d; %d called dark)",
                          perText, examples.count, rounds, dark / rounds))
+            try printDetectorCost(model)
             #if DEBUG
             print("  (debug build: time inference with `swift run -c release veritas-model evaluate`)")
             #endif
+        }
+
+        /// What the detectors cost per page, the wording model included: every page of `pages`
+        /// parsed, then classified block by block and run through every detector.
+        private func printDetectorCost(_ model: WordingModel) throws {
+            let folder = URL(fileURLWithPath: pages)
+            let files = (try? FileManager.default.contentsOfDirectory(at: folder, includingPropertiesForKeys: nil)
+                .filter { $0.pathExtension == "html" }.sorted { $0.path < $1.path }) ?? []
+            guard !files.isEmpty else { return }
+            var parse = Duration.zero, detect = Duration.zero
+            var blocks = 0
+            for file in files {
+                let html = try Data(contentsOf: file)
+                let parseStart = ContinuousClock.now
+                let document = try HTMLDocument(parsing: html, baseURL: file)
+                parse += parseStart.duration(to: .now)
+                let start = ContinuousClock.now
+                let page = AuditedPage(url: file, document: document, isRendered: false, wordingModel: model)
+                _ = DarkPatternDetector.findings(on: page)
+                detect += start.duration(to: .now)
+                blocks += document.segments.count
+            }
+            func ms(_ duration: Duration) -> Double {
+                (Double(duration.components.seconds) * 1e3 + Double(duration.components.attoseconds) / 1e15) / Double(files.count)
+            }
+            print(String(format: "  detectors on %d pages of %@ (%d text segments): parse %.2f ms, wording model + detectors %.2f ms per page",
+                         files.count, pages, blocks, ms(parse), ms(detect)))
         }
     }
 }

@@ -9,6 +9,8 @@ enum Corpus {
         var clean: Bool
         var javascript_injected: Bool
         var expected: [Expected]
+        /// Set on pages 58–81 only.
+        var split: String?
         var testDescription: String { page }
     }
 
@@ -25,7 +27,10 @@ enum Corpus {
     static let pages: [Page] = {
         do {
             let data = try Data(contentsOf: directory.appendingPathComponent("labels.json"))
-            return try JSONDecoder().decode([Page].self, from: data)
+            // Pages 01–57, whose markup these checks describe. Pages 58–81 (real-world strings in
+            // shop markup, with a `split`) were checked by the corpus's own invariant script when
+            // written, and are measured by the audit engine's CorpusEvaluationTests.
+            return try JSONDecoder().decode([Page].self, from: data).filter { $0.split == nil }
         } catch {
             // Surfaces as a failing `labelsLoad` test rather than a crash.
             return []

@@ -19,7 +19,7 @@ struct AuditEndToEndTests {
         ],
         body: """
             <html><head><title>Shop</title><script>var x = "people are viewing";</script></head><body>
-            <h1>Great deals</h1><p>Hurry! Offer ends in 09:59. Only 2 left in stock.</p>
+            <h1>Great deals</h1><p>Hurry! Offer ends in 09:59.</p><p>Hurry, this deal won't last!</p><p>Only 2 left in stock.</p>
             <p>14 people are viewing this item right now.</p>
             <button>Add to cart</button> <a href="/checkout">Checkout</a>
             <a class="decline">No thanks, I don't want to save money</a>
@@ -57,8 +57,8 @@ struct AuditEndToEndTests {
         let types = try await database.queue.read { db in
             try String.fetchAll(db, sql: "SELECT pattern_type FROM audit_findings WHERE audit_id = ?", arguments: [id.rawValue])
         }
-        // The static "09:59" never ticks, so it is not a countdown timer; "Hurry!" without a date is
-        // a limited-time message.
+        // The static "09:59" never ticks, so it is not a countdown timer (and a line with a clock is
+        // not a limited-time message either); "Hurry, this deal won't last!" without a date is.
         #expect(Set(types).isSuperset(of: ["limited_time_message", "low_stock", "activity_notification", "confirmshaming"]))
         #expect(!types.contains("countdown_timer"))
         // started + fetching, security, analysing, scoring (no Chromium here, so no rendering) + completed

@@ -22,7 +22,7 @@ struct HTTPAuditEngineTests {
     func unknownCharset() async throws {
         let site = try await FixtureServer.start([
             "/odd": .init(headers: [("Content-Type", "text/html; charset=x-no-such-charset")],
-                          body: "<html><body><p>Only 2 left in stock</p></body></html>"),
+                          body: "<html><body><p>Trail tent $249</p><p>Only 2 left in stock</p></body></html>"),
         ])
         defer { Task { await site.stop() } }
         let odd = try await Self.audit(site.url("/odd"))
