@@ -113,30 +113,8 @@ enum FileAudit {
     /// The `security_results` object of the engine (same keys, see `docs/AUDIT.md`) for a file:
     /// no https, no redirects, no plain-http chain, not rendered; plus `source: "file"` and `note`.
     static func securityResults(report: ObservatoryReport, file: URL, hygiene: HygieneSignals) -> JSONValue {
-        var tests: [String: JSONValue] = [:]
-        for test in report.tests {
-            tests[test.name] = .object([
-                "result": .string(test.result), "pass": .bool(test.pass), "modifier": .number(Double(test.modifier)),
-                "reason": .string(test.reason),
-            ])
-        }
-        return .object([
-            "score": .number(Double(report.score)),
-            "grade": .string(report.grade),
-            "penalties": .number(Double(report.penalties)),
-            "bonuses": .number(Double(report.bonuses)),
-            "bonuses_applied": .bool(report.bonusesApplied),
-            "tests": .object(tests),
-            "https": .bool(false),
-            "final_url": .string(file.absoluteString),
-            "redirect_chain": .array([]),
-            "http_redirect_chain": .null,
-            "http_redirects_to_https": .null,
-            "mixed_content": .array(hygiene.mixedContent.map(JSONValue.string)),
-            "rendered": .bool(false),
-            "render_error": .string(notRendered),
-            "source": .string("file"),
-            "note": .string(noHeaders),
-        ])
+        SecurityResults.json(
+            report: report, finalURL: file, redirects: [], httpChain: nil, hygiene: hygiene, rendered: false,
+            renderError: notRendered, extra: ["source": .string("file"), "note": .string(noHeaders)])
     }
 }

@@ -24,13 +24,16 @@ struct BlockWording: Sendable {
         for block in blocks where !block.isQuotation {
             lines[block.first.blockIndex, default: ""] += (lines[block.first.blockIndex] == nil ? "" : " ") + block.text
         }
+        // A line is classified once, however many of its blocks ask.
+        var lineReadings: [Int: BlockWording] = [:]
         return blocks.map { block in
             let text = block.unquotedText
             guard !block.isQuotation, text.count <= maxBlockLength, text.contains(where: \.isLetter) else { return nil }
             if text.count <= wholeBlockLength {
                 let own = BlockWording(text: block.text, prediction: model.predict(text))
                 guard let line = lines[block.first.blockIndex], line != block.text, line.count <= wholeBlockLength else { return own }
-                let whole = BlockWording(text: line, prediction: model.predict(line))
+                let whole = lineReadings[block.first.blockIndex] ?? BlockWording(text: line, prediction: model.predict(line))
+                lineReadings[block.first.blockIndex] = whole
                 return whole.prediction.probability > own.prediction.probability ? whole : own
             }
             return text.sentences.lazy.filter { $0.count <= wholeBlockLength && $0.contains(where: \.isLetter) }

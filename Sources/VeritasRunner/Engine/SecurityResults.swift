@@ -7,10 +7,22 @@ import VeritasSecurity
 /// grade, each test with its result identifier, modifier, pass flag and reason) plus what the
 /// fetch saw (final URL, redirect chain, where plain http leads, mixed content, whether the page
 /// was rendered). `docs/AUDIT.md` lists every field.
-enum SecurityResults {
+public enum SecurityResults {
     static func json(
         report: ObservatoryReport, page: PageFetcher.Page, httpChain: [String]?, hygiene: HygieneSignals,
         rendered: Bool, renderError: String?
+    ) -> JSONValue {
+        json(report: report, finalURL: page.finalURL,
+             redirects: page.redirects.map { (url: $0.url, status: $0.status) },
+             httpChain: httpChain, hygiene: hygiene, rendered: rendered, renderError: renderError)
+    }
+
+    /// The object for a page reached at `finalURL` through `redirects`, whose plain-http probe
+    /// followed `httpChain` (`nil`: not probed or nothing listening), with `extra` fields added
+    /// (`veritas analyze` adds `source` and `note` for a file).
+    public static func json(
+        report: ObservatoryReport, finalURL: URL, redirects: [(url: String, status: Int)], httpChain: [String]?,
+        hygiene: HygieneSignals, rendered: Bool, renderError: String?, extra: [String: JSONValue] = [:]
     ) -> JSONValue {
         var tests: [String: JSONValue] = [:]
         for test in report.tests {
@@ -22,21 +34,23 @@ enum SecurityResults {
         let toHTTPS: JSONValue = httpChain.map { chain in
             .bool(chain.count > 1 && chain.last.flatMap { URL(string: $0)?.scheme?.lowercased() } == "https")
         } ?? .null
-        return .object([
+        var fields: [String: JSONValue] = [
             "score": .number(Double(report.score)),
             "grade": .string(report.grade),
             "penalties": .number(Double(report.penalties)),
             "bonuses": .number(Double(report.bonuses)),
             "bonuses_applied": .bool(report.bonusesApplied),
             "tests": .object(tests),
-            "https": .bool(page.finalURL.scheme?.lowercased() == "https"),
-            "final_url": .string(page.finalURL.absoluteString),
-            "redirect_chain": .array(page.redirects.map { .object(["url": .string($0.url), "status": .number(Double($0.status))]) }),
+            "https": .bool(finalURL.scheme?.lowercased() == "https"),
+            "final_url": .string(finalURL.absoluteString),
+            "redirect_chain": .array(redirects.map { .object(["url": .string($0.url), "status": .number(Double($0.status))]) }),
             "http_redirect_chain": httpChain.map { .array($0.map(JSONValue.string)) } ?? .null,
             "http_redirects_to_https": toHTTPS,
             "mixed_content": .array(hygiene.mixedContent.map(JSONValue.string)),
             "rendered": .bool(rendered),
             "render_error": renderError.map(JSONValue.string) ?? .null,
-        ])
+        ]
+        fields.merge(extra) { _, added in added }
+        return .object(fields)
     }
 }
