@@ -12,14 +12,15 @@ struct TestFailure: Error, CustomStringConvertible {
 }
 
 /// A real in-process writer plus a client of it, torn down after `body` whatever happens.
-/// Runners get a long silence timeout so scripted runners need no heartbeats.
+/// Runners get a long silence timeout so scripted runners need no heartbeats. The client's timeout
+/// is generous: these tests are about answers, and a busy machine may delay one by seconds.
 func withWriter(_ body: (InProcessWriter, WriterClient) async throws -> Void) async throws {
     let folder = try TemporaryFolder("veritas-client")
     defer { folder.remove() }
     let writer = try await InProcessWriter.start(dataDirectory: folder.url) { configuration in
         configuration.runnerSilentTimeoutMilliseconds = 60_000
     }
-    let client = try WriterClient(endpoint: writer.endpoints.queries, timeout: .seconds(3))
+    let client = try WriterClient(endpoint: writer.endpoints.queries, timeout: .seconds(15))
     do {
         try await body(writer, client)
     } catch {

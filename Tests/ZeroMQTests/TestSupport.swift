@@ -12,7 +12,7 @@ let lostAfter: Duration = .seconds(2)
 /// How long an async wait (a receive on an ``AsyncSocket``, a task finishing) may take.
 // Long enough that a starved cooperative pool (2 threads, a parallel suite) is not mistaken
 // for a hang; a real hang still fails instead of blocking the run.
-let asyncLimit: Duration = .seconds(10)
+let asyncLimit: Duration = .seconds(30)
 
 extension Socket {
     /// Binds to an ephemeral loopback port and returns the resolved endpoint.
