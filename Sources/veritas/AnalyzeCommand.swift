@@ -10,8 +10,8 @@ import VeritasRunner
 /// (``SegmentClassification``).
 ///
 /// A URL goes through the runner's own engine (``HTTPAuditEngine``: fetch, Observatory grading,
-/// headless Chromium unless `--no-browser`, detectors, verdict); a file through ``FileAudit``
-/// (the same detectors and verdict on the HTML as written). Both give an `audit.completed`
+/// headless Chromium unless `--no-browser`, detectors, verdict); a file is read and checked by
+/// ``FileAudit`` and audited by the same engine, rendered from its `file://` URL. Both give an `audit.completed`
 /// payload, printed as `veritas status` and `veritas findings` print an audit, or with `--json`
 /// as one JSON object per input.
 struct AnalyzeCommand: AsyncParsableCommand {
@@ -21,9 +21,9 @@ struct AnalyzeCommand: AsyncParsableCommand {
         discussion: """
             A URL (http, https) is audited by the runner's engine: fetched, its security headers \
             graded, rendered in headless Chromium (unless --no-browser, or Chromium is not on PATH), \
-            its dark patterns found and a verdict made. A FILE (a path or a file:// URL) is read as \
-            written: its scripts do not run, and having no HTTP headers its security grade only \
-            reflects their absence. Each input prints the verdict as `veritas status` does and the \
+            its dark patterns found and a verdict made. A FILE (a path or a file:// URL) is audited the same \
+            way, rendered from its file:// URL (unless --no-browser); having no HTTP headers, its \
+            security grade only reflects their absence. Each input prints the verdict as `veritas status` does and the \
             findings as `veritas findings` does; with --json, one object per line: the \
             audit.completed payload plus "input" and "url", or {"input", "error"} for an input that \
             could not be analysed (its message also goes to stderr).
@@ -52,11 +52,11 @@ struct AnalyzeCommand: AsyncParsableCommand {
     @Option(name: [.customLong("mode"), .customLong("verdict-mode")], help: "How the verdict is explained.")
     var mode: VerdictMode = .simple
 
-    @Flag(name: .customLong("no-browser"), help: "Do not use headless Chromium: analyse URLs as served, without screenshots.")
+    @Flag(name: .customLong("no-browser"), help: "Do not use headless Chromium: analyse pages as served or written (scripts not run), without screenshots.")
     var noBrowser = false
 
     @Option(help: ArgumentHelp(
-        "Write URLs' screenshots into this folder (created if missing) as <input number>-<index>-<label>.png.", valueName: "dir"))
+        "Write the pages' screenshots into this folder (created if missing) as <input number>-<index>-<label>.png.", valueName: "dir"))
     var screenshots: String?
 
     @Option(name: .customLong("fail-on"), help: ArgumentHelp("Exit 7 when a page's risk is at least this level.", valueName: "risk"))
@@ -136,8 +136,12 @@ struct AnalyzeCommand: AsyncParsableCommand {
     private func analyse(_ input: String, engine: inout HTTPAuditEngine?, sink: ScreenshotSink) async throws -> Analysis {
         switch try Self.classify(input) {
         case .file(let file):
-            let payload = try FileAudit.audit(file, verdictMode: mode)
-            return Analysis(input: input, url: file.absoluteString, isFile: true, payload: payload, screenshots: [])
+            let contents = try FileAudit.contents(of: file)
+            if engine == nil { engine = makeEngine() }
+            defer { clearProgress() }
+            var payload = try await engine!.auditFile(file, contents: contents, verdictMode: mode, reporter: reporter(for: file.absoluteString, sink: sink))
+            if noBrowser { payload = Self.markedNoBrowser(payload) }
+            return Analysis(input: input, url: file.absoluteString, isFile: true, payload: payload, screenshots: sink.written)
         case .web(let url):
             if engine == nil { engine = makeEngine() }
             let job = AuditJob(auditID: .generate(), url: url, tier: tier, verdictMode: mode, attempt: 1, createdAt: .now)
@@ -306,7 +310,7 @@ struct AnalyzeCommand: AsyncParsableCommand {
             trustScore: payload.trustScore, riskLevel: payload.riskLevel, siteType: payload.siteType, narrative: payload.narrative)
         if let grade = security["grade"]?.stringValue {
             let score = security["score"]?.doubleValue.map { ", score \(Int($0))" } ?? ""
-            let note = analysis.isFile ? " (\(FileAudit.noHeaders))" : ""
+            let note = analysis.isFile ? " (\(SecurityResults.fileNote))" : ""
             lines.append(("security", "grade \(grade)\(score)\(note)"))
         }
         if !analysis.screenshots.isEmpty { lines.append(("screenshots", analysis.screenshots.joined(separator: "\n"))) }

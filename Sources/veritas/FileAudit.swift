@@ -5,66 +5,17 @@ import VeritasProtocol
 import VeritasRunner
 import VeritasSecurity
 
-/// `veritas analyze FILE`: an HTML file audited in process with the same detectors, signals and
-/// verdict as the runner's engine (``HTTPAuditEngine``), giving the same
-/// ``CompletedEventPayload`` so both kinds of input print the same way.
-///
-/// What a file does not have, the result says:
-/// - **No rendering.** The file is analysed as written: its scripts do not run, so patterns that
-///   scripts add are not seen (`security_results.rendered` is false and `render_error` says why).
-///   The engine's renderer is internal to `VeritasRunner`, so a file cannot be rendered from here.
-/// - **No HTTP headers.** The Observatory grade is computed for a page served over plain http with
-///   no headers, so it only reflects their absence (`security_results.source` is `"file"`, and
-///   `note` says so).
+/// `veritas analyze FILE`: reads and checks an HTML file, which the runner's engine then audits
+/// like a fetched page (``HTTPAuditEngine/auditFile(_:contents:verdictMode:reporter:)``: rendered in
+/// headless Chromium unless `--no-browser`, the same detectors and verdict). A file has no HTTP
+/// headers, so its security grade only reflects their absence (`security_results.source` is
+/// `"file"`, and `note` says so).
 enum FileAudit {
-    /// Why a file was not rendered (`security_results.render_error`).
-    static let notRendered = "veritas analyze does not render files"
-    /// What the security grade of a file means (`security_results.note`).
-    static let noHeaders = "a file has no HTTP headers: its security grade only reflects their absence"
-
-    /// Audits the HTML file at `file` (a file URL). Throws ``AuditFailure`` when it is missing,
+    /// Reads the HTML file at `file` (a file URL). Throws ``AuditFailure`` when it is missing,
     /// a folder, unreadable, over `sizeLimit` bytes, or not HTML; its message does not repeat the
     /// path (the caller names the input).
-    static func audit(_ file: URL, verdictMode: VerdictMode, sizeLimit: Int = HTMLDocument.defaultSizeLimit) throws -> CompletedEventPayload {
-        let data = try read(file, sizeLimit: sizeLimit)
-        let document: HTMLDocument
-        do {
-            // The file's own <meta charset>, then UTF-8; a charset libxml2 does not know is dropped.
-            document = try (try? HTMLDocument(parsing: data, baseURL: file, sizeLimit: sizeLimit))
-                ?? HTMLDocument(parsing: String(decoding: data, as: UTF8.self), baseURL: file, sizeLimit: sizeLimit)
-        } catch {
-            throw AuditFailure("could not be read as HTML: \(error)")
-        }
-
-        let page = AuditedPage(url: file, document: document, isRendered: false)
-        let findings = Array(DarkPatternDetector.findings(on: page).prefix(ProtocolLimits.maxFindingsPerEvent))
-        let security = ObservatoryGrader.grade(ObservatoryInput(
-            host: "", scheme: "http", httpAvailable: false, redirectChain: nil, headers: [:], cookies: [],
-            scripts: document.scripts.map { ScriptTag(src: $0.src, integrity: $0.integrity, crossorigin: $0.crossOrigin) }))
-        let hygiene = HygieneSignals(page: page, finalURL: file, redirects: 0, pageBytes: data.count)
-        let verdict = TrustVerdict(
-            security: security, findings: findings, transparency: TransparencySignals(page), hygiene: hygiene,
-            siteType: SiteClassifier.classify(page).type)
-
-        var narrative = verdict.narrative(mode: verdictMode, url: file.absoluteString)
-        narrative += verdictMode == .expert
-            ? "\nThe file was analysed as written, without running its scripts: patterns that scripts add were not seen. A file has no HTTP headers, so the security grade only reflects their absence."
-            : " A file has no HTTP headers, so its security grade only reflects their absence."
-        var counts: [String: JSONValue] = [:]
-        for finding in findings { counts[finding.category.rawValue] = .number((counts[finding.category.rawValue]?.doubleValue ?? 0) + 1) }
-        return CompletedEventPayload(
-            trustScore: verdict.trustScore,
-            riskLevel: verdict.riskLevel,
-            narrative: String(narrative.prefix(ProtocolLimits.maxNarrativeLength)),
-            signalScores: verdict.signalScores,
-            siteType: verdict.siteType,
-            securityResults: securityResults(report: security, file: file, hygiene: hygiene),
-            darkPatternSummary: DarkPatternSummary(
-                findings: findings,
-                summary: .object([
-                    "by_category": .object(counts), "total": .number(Double(findings.count)),
-                    "dark_pattern_score": .number(Double(verdict.darkPatternScore)),
-                ])))
+    static func contents(of file: URL, sizeLimit: Int = HTMLDocument.defaultSizeLimit) throws -> Data {
+        try read(file, sizeLimit: sizeLimit)
     }
 
     /// The file's bytes, after checking it exists, is a regular file within the limit and looks
@@ -108,13 +59,5 @@ enum FileAudit {
             index = open + 1
         }
         return false
-    }
-
-    /// The `security_results` object of the engine (same keys, see `docs/AUDIT.md`) for a file:
-    /// no https, no redirects, no plain-http chain, not rendered; plus `source: "file"` and `note`.
-    static func securityResults(report: ObservatoryReport, file: URL, hygiene: HygieneSignals) -> JSONValue {
-        SecurityResults.json(
-            report: report, finalURL: file, redirects: [], httpChain: nil, hygiene: hygiene, rendered: false,
-            renderError: notRendered, extra: ["source": .string("file"), "note": .string(noHeaders)])
     }
 }

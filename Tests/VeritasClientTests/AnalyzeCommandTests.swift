@@ -5,7 +5,8 @@ import VeritasProtocol
 import VeritasTestSupport
 
 /// `veritas analyze`, the built executable run as a process: segments through the wording model,
-/// HTML files through the detectors, URLs through the runner's engine (all without Chromium).
+/// HTML files and URLs through the runner's engine, all without Chromium (`--no-browser`;
+/// rendering is tested by `AnalyzeRenderingTests`, which runs with the browser suites).
 @Suite("veritas analyze", .timeLimit(.minutes(2)))
 struct AnalyzeCommandTests {
     private static func json(_ line: some StringProtocol) throws -> JSONValue {
@@ -136,7 +137,7 @@ struct AnalyzeCommandTests {
             #expect(text.stdout.contains(expected), "no '\(expected)' in \(text.stdout)")
         }
 
-        let json = try await VeritasCLI.run(["analyze", shop.path, "--json", "--mode", "expert"])
+        let json = try await VeritasCLI.run(["analyze", shop.path, "--json", "--mode", "expert", "--no-browser"])
         #expect(json.status == 0, "\(json.stderr)")
         let lines = Self.lines(json.stdout)
         try #require(lines.count == 1, "\(json.stdout)")
@@ -151,26 +152,27 @@ struct AnalyzeCommandTests {
         #expect(result["input"] == .string(shop.path))
         #expect(result["url"]?.stringValue == shop.absoluteString)
         #expect(result["security_results"]?["rendered"] == .bool(false))
+        #expect(result["security_results"]?["render_error"] == .string("--no-browser: Chromium not used"))
         #expect(result["security_results"]?["source"] == .string("file"))
         #expect(result["narrative"]?.stringValue?.contains("no HTTP headers") == true)
 
-        let failOn = try await VeritasCLI.run(["analyze", shop.path, "--fail-on", "medium"])
+        let failOn = try await VeritasCLI.run(["analyze", shop.path, "--fail-on", "medium", "--no-browser"])
         #expect(failOn.status == 7, "\(failOn.stderr)")
         #expect(failOn.stderr.contains("--fail-on medium"))
         #expect(failOn.stdout.contains("sneak_into_basket"))
 
-        let anyTrust = try await VeritasCLI.run(["analyze", shop.path, "--min-trust", "0"])
+        let anyTrust = try await VeritasCLI.run(["analyze", shop.path, "--min-trust", "0", "--no-browser"])
         #expect(anyTrust.status == 0, "\(anyTrust.stderr)")
-        let fullTrust = try await VeritasCLI.run(["analyze", shop.path, "--min-trust", "100"])
+        let fullTrust = try await VeritasCLI.run(["analyze", shop.path, "--min-trust", "100", "--no-browser"])
         #expect(fullTrust.status == 7)
         #expect(fullTrust.stderr.contains("below --min-trust 100"))
 
-        let honest = try await VeritasCLI.run(["analyze", plain.path, "--fail-on", "high"])
+        let honest = try await VeritasCLI.run(["analyze", plain.path, "--fail-on", "high", "--no-browser"])
         #expect(honest.status == 0, "\(honest.stderr)")
         #expect(honest.stdout.contains("no findings"))
 
         // Several inputs: each printed; one page below the bar fails the run.
-        let both = try await VeritasCLI.run(["analyze", plain.absoluteString, shop.path, "--fail-on", "high", "--json"])
+        let both = try await VeritasCLI.run(["analyze", plain.absoluteString, shop.path, "--fail-on", "high", "--json", "--no-browser"])
         #expect(both.status == 7)
         let results = try Self.lines(both.stdout).map { try Self.json($0) }
         #expect(results.map { $0["input"] } == [.string(plain.absoluteString), .string(shop.path)])
@@ -183,7 +185,7 @@ struct AnalyzeCommandTests {
         let folder = try TemporaryFolder("veritas-analyze")
         defer { folder.remove() }
         let missing = folder.url.appendingPathComponent("missing.html").path
-        let missingRun = try await VeritasCLI.run(["analyze", missing])
+        let missingRun = try await VeritasCLI.run(["analyze", missing, "--no-browser"])
         #expect(missingRun.status == 8)
         #expect(missingRun.stderr.contains(missing))
         #expect(missingRun.stderr.contains("no such file"))
@@ -193,7 +195,7 @@ struct AnalyzeCommandTests {
         try Data([0x89, 0x50, 0x4E, 0x47, 0x00, 0x00, 0x3C, 0x62]).write(to: binary)
         let plain = folder.url.appendingPathComponent("plain.html")
         try Self.plainPage.write(to: plain, atomically: true, encoding: .utf8)
-        let mixed = try await VeritasCLI.run(["analyze", missing, binary.path, plain.path, "--json", "--fail-on", "low"])
+        let mixed = try await VeritasCLI.run(["analyze", missing, binary.path, plain.path, "--json", "--fail-on", "low", "--no-browser"])
         // 8 wins over 7 (the plain page is at least low risk).
         #expect(mixed.status == 8)
         #expect(mixed.stderr.contains("not an HTML file"))

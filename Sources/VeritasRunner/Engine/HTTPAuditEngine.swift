@@ -79,25 +79,86 @@ public struct HTTPAuditEngine: AuditEngine {
             scripts: rawDocument.scripts.map { ScriptTag(src: $0.src, integrity: $0.integrity, crossorigin: $0.crossOrigin) }))
         try Task.checkCancellation()
 
+        let analysis = try await analyse(page.finalURL, raw: rawDocument, tier: job.tier, reporter: reporter)
+        let hygiene = HygieneSignals(page: analysis.page, finalURL: page.finalURL, redirects: page.redirects.count, pageBytes: page.body.count)
+        var payload = Self.payload(of: analysis, security: security, hygiene: hygiene, mode: job.verdictMode, url: job.url,
+                                   securityResults: SecurityResults.json(report: security, page: page, httpChain: httpChain, hygiene: hygiene,
+                                                                         rendered: analysis.rendering != nil, renderError: analysis.renderError))
+        if job.verdictMode == .expert, let renderError = analysis.renderError {
+            payload.narrative = String((payload.narrative + "\nThe page was analysed as served, without running its scripts (\(renderError)): patterns that scripts add were not seen.").prefix(ProtocolLimits.maxNarrativeLength))
+        }
+        return payload
+    }
+
+    /// Audits a local HTML file (`veritas analyze FILE`) with the same rendering, detectors and
+    /// verdict as a fetched page: Chromium opens the `file://` URL (scripts run, screenshots are
+    /// taken); the security grade is computed for a page with no HTTP headers, and
+    /// `security_results` says so (`source: "file"`, `note`). The runner never calls this: jobs are
+    /// http(s) URLs only.
+    /// - Parameters:
+    ///   - file: the file's URL; `contents` are its bytes, already read and checked by the caller.
+    public func auditFile(_ file: URL, contents: Data, verdictMode: VerdictMode, reporter: AuditReporter) async throws -> CompletedEventPayload {
+        let rawDocument: HTMLDocument
+        do {
+            // The file's own <meta charset>, then UTF-8; a charset libxml2 does not know is dropped.
+            rawDocument = try (try? HTMLDocument(parsing: contents, baseURL: file, sizeLimit: fetcher.maxPageBytes))
+                ?? HTMLDocument(parsing: String(decoding: contents, as: UTF8.self), baseURL: file, sizeLimit: fetcher.maxPageBytes)
+        } catch {
+            throw AuditFailure("could not be read as HTML: \(error)")
+        }
+        await reporter.progress("security", 25, "grading a page without HTTP headers")
+        let security = ObservatoryGrader.grade(ObservatoryInput(
+            host: "", scheme: "http", httpAvailable: false, redirectChain: nil, headers: [:], cookies: [],
+            scripts: rawDocument.scripts.map { ScriptTag(src: $0.src, integrity: $0.integrity, crossorigin: $0.crossOrigin) }))
+        // Quick: a file has no site around it to follow.
+        let analysis = try await analyse(file, raw: rawDocument, tier: .quick, reporter: reporter)
+        let hygiene = HygieneSignals(page: analysis.page, finalURL: file, redirects: 0, pageBytes: contents.count)
+        var payload = Self.payload(
+            of: analysis, security: security, hygiene: hygiene, mode: verdictMode, url: file.absoluteString,
+            securityResults: SecurityResults.json(
+                report: security, finalURL: file, redirects: [], httpChain: nil, hygiene: hygiene, rendered: analysis.rendering != nil,
+                renderError: analysis.renderError, extra: ["source": .string("file"), "note": .string(SecurityResults.fileNote)]))
+        var notes: [String] = []
+        if verdictMode == .expert, let renderError = analysis.renderError {
+            notes.append("The file was analysed as written, without running its scripts (\(renderError)): patterns that scripts add were not seen.")
+        }
+        notes.append("A file has no HTTP headers, so its security grade only reflects their absence.")
+        payload.narrative = String((payload.narrative + (verdictMode == .expert ? "\n" : " ") + notes.joined(separator: " ")).prefix(ProtocolLimits.maxNarrativeLength))
+        return payload
+    }
+
+    /// What rendering and the detectors made of one page.
+    struct PageAnalysis {
+        /// What the detectors read: the rendered DOM, or the raw HTML when there is no rendering.
+        var page: AuditedPage
+        var findings: [Finding]
+        var rendering: PageRenderer.Rendering?
+        /// Why the page was not rendered (no Chromium, a failed or slow rendering).
+        var renderError: String?
+    }
+
+    /// Renders `url` (unless there is no Chromium), reports its screenshots, and runs the
+    /// detectors on the rendering (else on `raw`), plus the followed pages on `deep`.
+    private func analyse(_ url: URL, raw rawDocument: HTMLDocument, tier: Tier, reporter: AuditReporter) async throws -> PageAnalysis {
         var rendering: PageRenderer.Rendering?
         var renderError: String?
         if let renderer {
             await reporter.progress("rendering", 35, "rendering the page in headless Chromium")
-            let (finalURL, tier, limit) = (page.finalURL, job.tier, maxFollowedPages)
+            let limit = maxFollowedPages
             let follow: @Sendable (String) -> [URL] = { html in
                 guard tier == .deep else { return [] }
-                let document = (try? HTMLDocument(parsing: html, baseURL: finalURL)) ?? rawDocument
-                return Self.linksWorthFollowing(in: document, from: finalURL, limit: limit)
+                let document = (try? HTMLDocument(parsing: html, baseURL: url)) ?? rawDocument
+                return Self.linksWorthFollowing(in: document, from: url, limit: limit)
             }
             do {
-                rendering = try await Self.within(renderTimeouts[job.tier] ?? .seconds(60), what: "rendering") {
-                    try await renderer.render(page.finalURL, follow: follow)
+                rendering = try await Self.within(renderTimeouts[tier] ?? .seconds(60), what: "rendering") {
+                    try await renderer.render(url, follow: follow)
                 }
             } catch is CancellationError {
                 throw CancellationError()
             } catch {
                 renderError = "\(error)"
-                logger.warning("rendering failed; analysing the raw HTML", metadata: ["url": "\(page.finalURL.absoluteString)", "error": "\(error)"])
+                logger.warning("rendering failed; analysing the raw HTML", metadata: ["url": "\(url.absoluteString)", "error": "\(error)"])
             }
         } else {
             renderError = "Chromium is not installed"
@@ -125,7 +186,7 @@ public struct HTTPAuditEngine: AuditEngine {
         }
 
         await reporter.progress("analysing", 75, "looking for dark patterns")
-        let audited = Self.auditedPage(rendering: rendering, raw: rawDocument, url: page.finalURL)
+        let audited = Self.auditedPage(rendering: rendering, raw: rawDocument, url: url)
         var findings = DarkPatternDetector.findings(on: audited)
         for followed in rendering?.followed ?? [] {
             guard let document = try? HTMLDocument(parsing: followed.html, baseURL: followed.url) else { continue }
@@ -136,30 +197,31 @@ public struct HTTPAuditEngine: AuditEngine {
             }
         }
         findings = Array(findings.prefix(ProtocolLimits.maxFindingsPerEvent))
-
         await reporter.progress("scoring", 90, nil)
-        let hygiene = HygieneSignals(page: audited, finalURL: page.finalURL, redirects: page.redirects.count, pageBytes: page.body.count)
+        return PageAnalysis(page: audited, findings: findings, rendering: rendering, renderError: renderError)
+    }
+
+    /// The `audit.completed` payload: the verdict over the analysis and the security grade.
+    private static func payload(
+        of analysis: PageAnalysis, security: ObservatoryReport, hygiene: HygieneSignals, mode: VerdictMode, url: String,
+        securityResults: JSONValue
+    ) -> CompletedEventPayload {
         let verdict = TrustVerdict(
-            security: security, findings: findings, transparency: TransparencySignals(audited), hygiene: hygiene,
-            siteType: SiteClassifier.classify(audited).type)
-        var narrative = verdict.narrative(mode: job.verdictMode, url: job.url)
-        if job.verdictMode == .expert, let renderError {
-            narrative = String((narrative + "\nThe page was analysed as served, without running its scripts (\(renderError)): patterns that scripts add were not seen.").prefix(ProtocolLimits.maxNarrativeLength))
-        }
+            security: security, findings: analysis.findings, transparency: TransparencySignals(analysis.page), hygiene: hygiene,
+            siteType: SiteClassifier.classify(analysis.page).type)
         var counts: [String: JSONValue] = [:]
-        for finding in findings { counts[finding.category.rawValue] = .number((counts[finding.category.rawValue]?.doubleValue ?? 0) + 1) }
+        for finding in analysis.findings { counts[finding.category.rawValue] = .number((counts[finding.category.rawValue]?.doubleValue ?? 0) + 1) }
         return CompletedEventPayload(
             trustScore: verdict.trustScore,
             riskLevel: verdict.riskLevel,
-            narrative: narrative,
+            narrative: verdict.narrative(mode: mode, url: url),
             signalScores: verdict.signalScores,
             siteType: verdict.siteType,
-            securityResults: SecurityResults.json(report: security, page: page, httpChain: httpChain, hygiene: hygiene,
-                                                  rendered: rendering != nil, renderError: renderError),
+            securityResults: securityResults,
             darkPatternSummary: DarkPatternSummary(
-                findings: findings,
+                findings: analysis.findings,
                 summary: .object([
-                    "by_category": .object(counts), "total": .number(Double(findings.count)),
+                    "by_category": .object(counts), "total": .number(Double(analysis.findings.count)),
                     "dark_pattern_score": .number(Double(verdict.darkPatternScore)),
                 ]))
         )

@@ -8,6 +8,9 @@ import VeritasSecurity
 /// fetch saw (final URL, redirect chain, where plain http leads, mixed content, whether the page
 /// was rendered). `docs/AUDIT.md` lists every field.
 public enum SecurityResults {
+    /// `security_results.note` of a local file (`veritas analyze FILE`).
+    public static let fileNote = "a file has no HTTP headers: its security grade only reflects their absence"
+
     static func json(
         report: ObservatoryReport, page: PageFetcher.Page, httpChain: [String]?, hygiene: HygieneSignals,
         rendered: Bool, renderError: String?
