@@ -18,19 +18,32 @@ enum Corpus {
         var clean: Bool
         var javascript_injected: Bool
         var expected: [Expected]
-        /// `unseen`: held back while the detectors were tuned (pages 72–81); `dev` or absent: seen.
+        /// `unseen`: held back while the detectors were tuned (see the corpus README for which
+        /// pages); `dev` or absent: seen.
         var split: String?
         var isUnseen: Bool { split == "unseen" }
     }
 
     /// Every page, or with `VERITAS_CORPUS_SPLIT=dev` only the pages seen while tuning (so tuning
-    /// runs never show the unseen part's results), with `=unseen` only the held-back ones.
+    /// runs never show the unseen part's results), with `=unseen` only the held-back ones. With
+    /// `VERITAS_CORPUS_PAGES=58,72-75`, only those page numbers (within the split).
     static func pages() throws -> [Page] {
         let all = try JSONDecoder().decode([Page].self, from: Data(contentsOf: folder.appendingPathComponent("labels.json")))
-        switch ProcessInfo.processInfo.environment["VERITAS_CORPUS_SPLIT"] {
-        case "dev": return all.filter { !$0.isUnseen }
-        case "unseen": return all.filter(\.isUnseen)
-        default: return all
+        let environment = ProcessInfo.processInfo.environment
+        var chosen: [Page]
+        switch environment["VERITAS_CORPUS_SPLIT"] {
+        case "dev": chosen = all.filter { !$0.isUnseen }
+        case "unseen": chosen = all.filter(\.isUnseen)
+        default: chosen = all
         }
+        if let list = environment["VERITAS_CORPUS_PAGES"], !list.isEmpty {
+            var numbers = Set<Int>()
+            for item in list.split(separator: ",") {
+                let bounds = item.split(separator: "-").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+                if let low = bounds.first, let high = bounds.last, low <= high { numbers.formUnion(low...high) }
+            }
+            chosen = chosen.filter { Int($0.page.prefix(2)).map(numbers.contains) ?? false }
+        }
+        return chosen
     }
 }

@@ -95,8 +95,8 @@ struct CorpusEvaluationTests {
         print("CORPUS EVALUATION, all \(audited.count) pages:\n" + score.report)
         // The part seen while tuning and the held-back part, reported apart: figures on tuned
         // pages say little about new ones.
-        for (name, part) in [("seen while tuning (pages 01-71)", audited.filter { !$0.page.isUnseen }),
-                             ("UNSEEN part (pages 72-81, held back until the end)", audited.filter(\.page.isUnseen))] where !part.isEmpty {
+        for (name, part) in [("seen while tuning", audited.filter { !$0.page.isUnseen }),
+                             ("UNSEEN part (held back until the end)", audited.filter(\.page.isUnseen))] where !part.isEmpty {
             var partScore = CorpusScore()
             for entry in part { partScore.add(page: entry.page, findings: entry.result.darkPatternSummary.findings) }
             print("\nCORPUS, \(name), \(part.count) pages:\n" + partScore.report)

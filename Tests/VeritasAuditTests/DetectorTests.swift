@@ -42,6 +42,9 @@ struct DetectorTests {
         #expect(try Self.types(checkout + "<table><tr><td>Service fee</td><td>$11.50</td></tr></table>") == [.hiddenCosts])
         #expect(try Self.types(checkout + "<p>Prices include the booking fee of $3.00.</p>").isEmpty)
         #expect(try Self.types("<p>Service fee</p><p>$11.50</p>").isEmpty, "not a checkout page")
+        // A line named for handling alone is a surcharge; shipping and handling is delivery.
+        #expect(try Self.types(checkout + "<table><tr><td>Care &amp; Handling</td><td>$2.99</td></tr></table>") == [.hiddenCosts])
+        #expect(try Self.types(checkout + "<table><tr><td>Shipping &amp; handling</td><td>$5.00</td></tr></table>").isEmpty)
     }
 
     @Test("hidden subscription: a recurring charge in fine print under a free or one-off offer, not a plainly priced plan")
@@ -67,6 +70,10 @@ struct DetectorTests {
         #expect(try Self.types("<p>Limited time only!</p>") == [.limitedTimeMessage])
         #expect(try Self.types("<p>Limited time: sale ends 30 November 2026.</p>").isEmpty)
         #expect(try Self.types("<blockquote>Hurry! Limited time only!</blockquote>").isEmpty)
+        // The label of a ticking clock is that countdown, not a second, deadline-less pressure.
+        let modal = #"<p>LAST CHANCE TO SAVE 20% <span>00</span> hours :<span>29</span> minutes :<span>43</span> seconds</p>"#
+        let ticking = try Self.findings(modal, later: modal.replacingOccurrences(of: "<span>43</span>", with: "<span>41</span>"))
+        #expect(ticking.map(\.patternType) == [.countdownTimer])
     }
 
     @Test("confirmshaming: a decline link that mocks the person, not a neutral one or a plain refusal")
@@ -110,6 +117,10 @@ struct DetectorTests {
         let cheap = body.replacingOccurrences(of: #"name="plan"> Growth"#, with: #"name="plan" checked> Growth"#)
             .replacingOccurrences(of: #"name="plan" checked> Enterprise"#, with: #"name="plan"> Enterprise"#)
         #expect(try Self.types(cheap).isEmpty)
+        // Pushing copy in words no list foresees: the wording model reads it as pressured selling.
+        let upsell = body.replacingOccurrences(of: "Most teams like yours choose Enterprise.",
+                                               with: "Do not fear breaking your glass! Add our GlassGuard warranty policy for just $3.85 and we will insure this purchase.")
+        #expect(try Self.findings(upsell).first?.evidence.hasPrefix("Do not fear breaking your glass!") == true)
     }
 
     @Test("activity notification: other people's live activity, not a sourced aggregate")
@@ -117,6 +128,10 @@ struct DetectorTests {
         #expect(try Self.types("<p>14 people are looking at this right now</p>") == [.activityNotification])
         #expect(try Self.types("<p>Jane from Ohio just bought this set</p>") == [.activityNotification])
         #expect(try Self.types("<p>Used by 1,900 teams, from our billing system, updated 1 February 2026.</p>").isEmpty)
+        // A product card's purchase count, as large shops show it.
+        #expect(try Self.types("<p>210+ bought</p>") == [.activityNotification])
+        #expect(try Self.types("<p>1k+ sold in the past month</p>") == [.activityNotification])
+        #expect(try Self.types("<p>210+ bought</p>", selling: false).isEmpty, "a page that sells nothing")
     }
 
     @Test("testimonials: anonymous praise is reported, a named or linked one is not")
@@ -147,6 +162,11 @@ struct DetectorTests {
         #expect(try Self.types("<h2>Create your Formwise account to download</h2>") == [.forcedEnrollment])
         #expect(try Self.types("<p>A VoltMart account is required to place an order. Guest checkout is not available.</p>") == [.forcedEnrollment])
         #expect(try Self.types("<p>Get our newsletter (optional): enter your email below.</p>").isEmpty)
+        // One checkbox bundling the terms (needed) with joining and marketing (not needed).
+        let bundled = #"<label><input type="checkbox" required> I would like to join Backstage Pass &amp; agree to the Terms &amp; Conditions &amp; to receive emails.</label>"#
+        #expect(try Self.types(bundled) == [.forcedEnrollment])
+        #expect(try Self.types(#"<label><input type="checkbox" required> I agree to the Terms &amp; Conditions</label>"#).isEmpty)
+        #expect(try Self.types(#"<label><input type="checkbox"> Email me offers and news</label>"#).isEmpty)
     }
 
     @Test("at most three findings of one type")

@@ -3,7 +3,7 @@ import VeritasProtocol
 
 /// Forced action: forced enrollment.
 enum ForcedActionDetector {
-    static func findings(on page: AuditedPage) -> [Finding] { forcedEnrollment(page) }
+    static func findings(on page: AuditedPage) -> [Finding] { forcedEnrollment(page) + bundledConsent(page) }
 
     /// An account, a workspace or a subscription demanded for a task that does not need one.
     private static let gate = TextPattern(
@@ -13,5 +13,28 @@ enum ForcedActionDetector {
     static func forcedEnrollment(_ page: AuditedPage) -> [Finding] {
         WordingRule(type: .forcedEnrollment, severity: .medium, confidence: 0.75, pattern: gate, maxLength: 400, needsSale: false,
                     describe: { "task gated behind \"\($0)\"" }).findings(on: page)
+    }
+
+    /// Accepting the terms, which a purchase or sign-up needs.
+    private static let termsAcceptance = TextPattern(
+        #"\b(agree|accept|consent)\w* (to |with )?(the |our |all )?(\w+ ){0,2}(terms|t\s?&\s?cs?|conditions|terms of (service|use|sale)|privacy policy)\b|\b(read|reviewed) and (accept|agree)\w*\b"#)
+    /// Something the task does not need: joining a programme, marketing email, being contacted.
+    private static let extraEnrollment = TextPattern(
+        #"\bjoin\w*\b|\b(receive|get|send me|sign me up for)\b[^.]{0,40}\b(e-?mails?|newsletters?|texts?|sms|offers|promotions?|promotional|marketing|news)\b|\bpromotional\b|\bmarketing\b|\b(contact|call|text|e-?mail) me\b|\bauthori[sz]e \w+ to contact\b|\bsubscribe\w*\b|\benrol\w*\b|\bmembership\b"#)
+
+    /// One checkbox that bundles accepting the terms (needed to buy or sign up) with joining a
+    /// programme or receiving marketing (not needed): ticking it to proceed enrols the person.
+    /// A checkbox with only one of the two is a consent or an opt-in, not reported here.
+    static func bundledConsent(_ page: AuditedPage) -> [Finding] {
+        var findings: [Finding] = []
+        for block in page.blocks where !block.isQuotation && block.text.count <= 500 {
+            guard case .checkbox = block.role,
+                  let terms = termsAcceptance.firstMatch(in: block.text),
+                  let extra = extraEnrollment.firstMatch(in: block.text) else { continue }
+            findings.append(Finding(
+                patternType: .forcedEnrollment, severity: .medium, confidence: 0.7, evidence: block.text,
+                location: block.location("one checkbox bundles \"\(terms)\" with \"\(extra)\"")))
+        }
+        return findings
     }
 }

@@ -132,9 +132,29 @@ enum MisdirectionDetector {
     private static let pressure = TextPattern(
         #"\bmost (teams|people|customers|buyers|users|shoppers|families|businesses|companies|professionals|photographers)\b|\b\d+ out of (every )?\d+\b|\b\d+ in (every )?\d+ (customers|buyers|people|users)\b|\b\d+ ?% of (our )?(customers|buyers|users|teams|people)\b|\balmost always\b|\bdon'?t risk\b|\byou'?ll regret\b|\bsmart (choice|buyers|shoppers)\b|\bmost popular\b|\beveryone (chooses|picks|adds|gets)\b"#)
 
+    /// The wording model's probability that makes a line near a pre-selected pricier option its
+    /// pushing copy: the bar of every model candidate (questions like "Do you offer discounts?"
+    /// read as pressured selling at about 0.8).
+    static let pushingCopyProbability = WordingRule.minimumModelProbability
+
+    /// How surely the wording model reads `block` as pressured selling (0 when it reads another type).
+    private static func pushing(_ block: TextBlock, on page: AuditedPage) -> Double {
+        page.darkWording(of: block, as: [.pressuredSelling])?.prediction.probability ?? 0
+    }
+
+    /// Running text, not a control: the options themselves (product names with prices) are what
+    /// is pushed, not the push.
+    private static func isCopy(_ block: TextBlock) -> Bool {
+        switch block.role {
+        case .none, .label: true
+        default: false
+        }
+    }
+
     /// A group of priced radio buttons whose pre-selected option is the most expensive. The
-    /// evidence is what pushes it: a pressure line near the group, else a submit button already
-    /// naming the option, else the option itself.
+    /// evidence is what pushes it: a pressure line near the group in hand-written words, else a
+    /// submit button already naming the option, else copy the wording model reads as pressured
+    /// selling, else the option itself.
     static func pressuredSelling(_ page: AuditedPage) -> [Finding] {
         let radios = page.document.inputs.filter { $0.type == "radio" && $0.name != nil }
         let groups = Dictionary(grouping: radios, by: { $0.name! })
@@ -163,6 +183,13 @@ enum MisdirectionDetector {
                 }).first {
                     evidence = button.text
                     how = "pre-selected, and the submit button already says \"\(button.text.clipped(to: 60))\""
+                } else if let line = page.neighbours(of: optionBlock, levels: 6, where: { block in
+                    Self.isCopy(block) && block.text.count <= 300 && Self.pushing(block, on: page) >= Self.pushingCopyProbability
+                }).max(by: { Self.pushing($0, on: page) < Self.pushing($1, on: page) }) {
+                    // Upsell copy in words no list foresees ("Did you know ... heads need replacing?
+                    // Get the spray"): the wording model reads it as pressured selling.
+                    evidence = line.text
+                    how = "pre-selected and pushed by copy the wording model reads as pressured selling"
                 }
             }
             findings.append(Finding(

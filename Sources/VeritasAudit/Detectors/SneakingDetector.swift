@@ -36,9 +36,13 @@ enum SneakingDetector {
 
     // MARK: Hidden costs
 
-    /// A surcharge by name: service, booking, processing, facility, card fees.
+    /// A surcharge by name: service, booking, processing, facility, card fees; a summary line named
+    /// for handling alone ("Care & Handling $2.99"), though not shipping and handling, which is
+    /// delivery.
     private static let feeName = TextPattern(
-        #"\b(service|booking|processing|handling|facility|convenience|card( payment)?|payment|admin(istration)?|transaction|order processing|platform|reservation)\s+(fee|charge|surcharge)s?\b|\bsurcharge\b"#)
+        #"\b(service|booking|processing|handling|facility|convenience|card( payment)?|payment|admin(istration)?|transaction|order processing|platform|reservation)\s+(fee|charge|surcharge)s?\b|\bsurcharge\b|^(care|packaging|order)?\s*(&|and)?\s*handling\b"#)
+    /// Handling that is delivery: "Shipping & handling", "handling time".
+    private static let deliveryHandling = TextPattern(#"\b(shipping|postage|delivery)\s*(&|and)\s*handling\b|\bhandling (time|instructions)\b"#)
     /// Wording that says a fee is not added: "includes the booking fee", "no fees".
     private static let feeIncludedOrAbsent = TextPattern(
         #"\binclud\w*|\bno (extra |hidden |additional |booking |service )?(fees?|charges?)\b|\bfree\b|\bwaived\b|\bwithout (any )?fees?\b"#)
@@ -52,7 +56,8 @@ enum SneakingDetector {
         guard checkoutStep.occurs(in: page.lowercasedText) else { return [] }
         var findings: [Finding] = []
         for block in page.blocks where !block.isQuotation {
-            guard block.text.count <= 160, feeName.occurs(in: block.text), !feeIncludedOrAbsent.occurs(in: block.text) else { continue }
+            guard block.text.count <= 160, feeName.occurs(in: block.text), !feeIncludedOrAbsent.occurs(in: block.text),
+                  !deliveryHandling.occurs(in: block.text) else { continue }
             guard let price = CommonPatterns.price.firstMatch(in: block.text) ?? page.priceBeside(block) else { continue }
             findings.append(Finding(
                 patternType: .hiddenCosts, severity: .high, confidence: 0.75, evidence: block.text,

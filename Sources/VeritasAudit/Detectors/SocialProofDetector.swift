@@ -10,9 +10,9 @@ enum SocialProofDetector {
     // MARK: Activity notification
 
     /// Other people's activity, live: "14 people are looking at this", "Jane from Ohio just
-    /// bought", "Booked 23 times in the last 24 hours".
+    /// bought", "Booked 23 times in the last 24 hours", "210+ bought", "1k+ sold in the past month".
     private static let activity = TextPattern(
-        #"\b\d+ (other )?(people|persons|shoppers|customers|users|travell?ers|visitors|buyers|guests|others)( are| is)?( currently| now| right now)? (looking at|viewing|watching|browsing|checking out)\b|\b(just|recently) (bought|purchased|ordered|booked|signed up|subscribed|donated|reserved)\b|\bbooked \d+ times\b|\b\d+ (people )?(bought|purchased|ordered|booked|reserved) (this|it)?\s?(in the (last|past)|today|this (hour|morning))\b|\bsomeone (in|from) [a-z ]+ (just )?(bought|purchased|booked)\b"#)
+        #"\b\d+ (other )?(people|persons|shoppers|customers|users|travell?ers|visitors|buyers|guests|others)( are| is)?( currently| now| right now)? (looking at|viewing|watching|browsing|checking out)\b|\b(just|recently) (bought|purchased|ordered|booked|signed up|subscribed|donated|reserved)\b|\bbooked \d+ times\b|\b\d+ (people )?(bought|purchased|ordered|booked|reserved) (this|it)?\s?(in the (last|past)|today|this (hour|morning))\b|\bsomeone (in|from) [a-z ]+ (just )?(bought|purchased|booked)\b|(?<![\d.,])\d[\d,.]*\s?k?\+ (bought|sold|purchased|ordered|booked)\b|\b\d[\d,.]*\s?k?\+? (bought|sold|purchased|ordered|booked) (in|over|during) the (past|last) (\d+ )?(hours?|days?|weeks?|months?|24 hours|few days)\b"#)
 
     /// What an activity notification is about: someone doing something, now.
     private static let activityCue = TextPattern(

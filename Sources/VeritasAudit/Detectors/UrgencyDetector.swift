@@ -5,7 +5,13 @@ import VeritasProtocol
 /// Urgency: countdown timers and limited-time messages.
 enum UrgencyDetector {
     static func findings(on page: AuditedPage) -> [Finding] {
-        countdownTimers(page) + limitedTimeMessages(page)
+        let countdowns = countdownTimers(page)
+        // A line that is a countdown's own label ("Last chance to save ... 00 hours :29 minutes")
+        // is that countdown, not a second, deadline-less pressure.
+        let limited = limitedTimeMessages(page).filter { message in
+            !countdowns.contains { $0.evidence.contains(message.evidence) || message.evidence.contains($0.evidence) }
+        }
+        return countdowns + limited
     }
 
     // MARK: Countdown timer
@@ -94,7 +100,7 @@ enum UrgencyDetector {
     /// A limited-time line that is really another pattern: a clock (a countdown) or few items left
     /// (low stock), as "Hurry! Only 2 left in stock" is labelled in the real-world data.
     private static let otherPressure = TextPattern(
-        CommonPatterns.specificDate.source + "|" + CommonPatterns.clock.source
+        CommonPatterns.specificDate.source + "|" + CommonPatterns.clock.source + "|" + clockLike.source
             + #"|\b\d{1,2}\s?:\s?\d{2}\b|\bonly \d+ (\w+ ){0,3}left\b|\b\d+ (\w+ ){0,2}left\b|\bsell(s|ing)? (fast|out|quickly)\b"#)
 
     /// Limited-time wording in the page's own text (not quoted), with no specific date or

@@ -65,8 +65,11 @@ public struct HTTPAuditEngine: AuditEngine {
         let rawDocument: HTMLDocument
         do {
             // A charset libxml2 does not know is dropped: the page's own declaration, then UTF-8.
-            rawDocument = try (try? HTMLDocument(parsing: page.body, encoding: page.charset, baseURL: page.finalURL, sizeLimit: fetcher.maxPageBytes))
-                ?? HTMLDocument(parsing: page.body, baseURL: page.finalURL, sizeLimit: fetcher.maxPageBytes)
+            let limit = fetcher.maxPageBytes
+            rawDocument = try await Self.offThePool {
+                try (try? HTMLDocument(parsing: page.body, encoding: page.charset, baseURL: page.finalURL, sizeLimit: limit))
+                    ?? HTMLDocument(parsing: page.body, baseURL: page.finalURL, sizeLimit: limit)
+            }
         } catch {
             throw AuditFailure("\(page.finalURL.absoluteString) could not be read as HTML: \(error)")
         }
@@ -80,10 +83,12 @@ public struct HTTPAuditEngine: AuditEngine {
         try Task.checkCancellation()
 
         let analysis = try await analyse(page.finalURL, raw: rawDocument, tier: job.tier, reporter: reporter)
-        let hygiene = HygieneSignals(page: analysis.page, finalURL: page.finalURL, redirects: page.redirects.count, pageBytes: page.body.count)
-        var payload = Self.payload(of: analysis, security: security, hygiene: hygiene, mode: job.verdictMode, url: job.url,
-                                   securityResults: SecurityResults.json(report: security, page: page, httpChain: httpChain, hygiene: hygiene,
-                                                                         rendered: analysis.rendering != nil, renderError: analysis.renderError))
+        var payload = try await Self.offThePool {
+            let hygiene = HygieneSignals(page: analysis.page, finalURL: page.finalURL, redirects: page.redirects.count, pageBytes: page.body.count)
+            return Self.payload(of: analysis, security: security, hygiene: hygiene, mode: job.verdictMode, url: job.url,
+                                securityResults: SecurityResults.json(report: security, page: page, httpChain: httpChain, hygiene: hygiene,
+                                                                      rendered: analysis.rendering != nil, renderError: analysis.renderError))
+        }
         if job.verdictMode == .expert, let renderError = analysis.renderError {
             payload.narrative = String((payload.narrative + "\nThe page was analysed as served, without running its scripts (\(renderError)): patterns that scripts add were not seen.").prefix(ProtocolLimits.maxNarrativeLength))
         }
@@ -101,8 +106,11 @@ public struct HTTPAuditEngine: AuditEngine {
         let rawDocument: HTMLDocument
         do {
             // The file's own <meta charset>, then UTF-8; a charset libxml2 does not know is dropped.
-            rawDocument = try (try? HTMLDocument(parsing: contents, baseURL: file, sizeLimit: fetcher.maxPageBytes))
-                ?? HTMLDocument(parsing: String(decoding: contents, as: UTF8.self), baseURL: file, sizeLimit: fetcher.maxPageBytes)
+            let limit = fetcher.maxPageBytes
+            rawDocument = try await Self.offThePool {
+                try (try? HTMLDocument(parsing: contents, baseURL: file, sizeLimit: limit))
+                    ?? HTMLDocument(parsing: String(decoding: contents, as: UTF8.self), baseURL: file, sizeLimit: limit)
+            }
         } catch {
             throw AuditFailure("could not be read as HTML: \(error)")
         }
@@ -112,12 +120,14 @@ public struct HTTPAuditEngine: AuditEngine {
             scripts: rawDocument.scripts.map { ScriptTag(src: $0.src, integrity: $0.integrity, crossorigin: $0.crossOrigin) }))
         // Quick: a file has no site around it to follow.
         let analysis = try await analyse(file, raw: rawDocument, tier: .quick, reporter: reporter)
-        let hygiene = HygieneSignals(page: analysis.page, finalURL: file, redirects: 0, pageBytes: contents.count)
-        var payload = Self.payload(
-            of: analysis, security: security, hygiene: hygiene, mode: verdictMode, url: file.absoluteString,
-            securityResults: SecurityResults.json(
-                report: security, finalURL: file, redirects: [], httpChain: nil, hygiene: hygiene, rendered: analysis.rendering != nil,
-                renderError: analysis.renderError, extra: ["source": .string("file"), "note": .string(SecurityResults.fileNote)]))
+        var payload = try await Self.offThePool {
+            let hygiene = HygieneSignals(page: analysis.page, finalURL: file, redirects: 0, pageBytes: contents.count)
+            return Self.payload(
+                of: analysis, security: security, hygiene: hygiene, mode: verdictMode, url: file.absoluteString,
+                securityResults: SecurityResults.json(
+                    report: security, finalURL: file, redirects: [], httpChain: nil, hygiene: hygiene, rendered: analysis.rendering != nil,
+                    renderError: analysis.renderError, extra: ["source": .string("file"), "note": .string(SecurityResults.fileNote)]))
+        }
         var notes: [String] = []
         if verdictMode == .expert, let renderError = analysis.renderError {
             notes.append("The file was analysed as written, without running its scripts (\(renderError)): patterns that scripts add were not seen.")
@@ -186,17 +196,19 @@ public struct HTTPAuditEngine: AuditEngine {
         }
 
         await reporter.progress("analysing", 75, "looking for dark patterns")
-        let audited = Self.auditedPage(rendering: rendering, raw: rawDocument, url: url)
-        var findings = DarkPatternDetector.findings(on: audited)
-        for followed in rendering?.followed ?? [] {
-            guard let document = try? HTMLDocument(parsing: followed.html, baseURL: followed.url) else { continue }
-            for var finding in DarkPatternDetector.findings(on: AuditedPage(url: followed.url, document: document, isRendered: true))
-            where !findings.contains(where: { $0.patternType == finding.patternType && $0.evidence == finding.evidence }) {
-                finding.location = String("\(followed.url.path): \(finding.location ?? "")".prefix(ProtocolLimits.maxLocationLength))
-                findings.append(finding)
+        let (audited, findings) = try await Self.offThePool { [rendering] in
+            let audited = Self.auditedPage(rendering: rendering, raw: rawDocument, url: url)
+            var findings = DarkPatternDetector.findings(on: audited)
+            for followed in rendering?.followed ?? [] {
+                guard let document = try? HTMLDocument(parsing: followed.html, baseURL: followed.url) else { continue }
+                for var finding in DarkPatternDetector.findings(on: AuditedPage(url: followed.url, document: document, isRendered: true))
+                where !findings.contains(where: { $0.patternType == finding.patternType && $0.evidence == finding.evidence }) {
+                    finding.location = String("\(followed.url.path): \(finding.location ?? "")".prefix(ProtocolLimits.maxLocationLength))
+                    findings.append(finding)
+                }
             }
+            return (audited, Array(findings.prefix(ProtocolLimits.maxFindingsPerEvent)))
         }
-        findings = Array(findings.prefix(ProtocolLimits.maxFindingsPerEvent))
         await reporter.progress("scoring", 90, nil)
         return PageAnalysis(page: audited, findings: findings, rendering: rendering, renderError: renderError)
     }
@@ -225,6 +237,19 @@ public struct HTTPAuditEngine: AuditEngine {
                     "dark_pattern_score": .number(Double(verdict.darkPatternScore)),
                 ]))
         )
+    }
+
+    /// Runs CPU-bound work (parsing, the detectors and their wording model, the verdict) on a
+    /// Dispatch worker thread instead of Swift's cooperative pool. A large page keeps a thread busy
+    /// for a second or more (several in a debug build); the pool has one thread per core, and the
+    /// runner's heartbeats run on it too: a runner whose pool is busy analysing looks silent to
+    /// its writer, which then hands its audits to another runner.
+    static func offThePool<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            DispatchQueue.global(qos: .userInitiated).async {
+                continuation.resume(with: Result { try work() })
+            }
+        }
     }
 
     /// Runs `body`, cancelling it and throwing ``AuditFailure`` if it takes longer than `limit`.
