@@ -25,8 +25,11 @@ struct TextBlock: Sendable {
     var tags: [Substring] { first.path.split(separator: ">") }
 
     /// Text quoted or shown as an example rather than said by the page: inside `<blockquote>`,
-    /// `<q>`, `<code>`, `<pre>`, `<kbd>`, `<samp>` or `<cite>`.
-    var isQuotation: Bool { segments.contains { $0.path.split(separator: ">").contains { Self.quotingTags.contains($0) } } }
+    /// `<q>`, `<code>`, `<pre>`, `<kbd>`, `<samp>` or `<cite>`, or drawn in an illustration
+    /// (`role="img"`, e.g. an article's mock-up of another shop's warning).
+    var isQuotation: Bool {
+        segments.contains { $0.isInIllustration || $0.path.split(separator: ">").contains { Self.quotingTags.contains($0) } }
+    }
     /// Inside a table cell.
     var isInTable: Bool { tags.contains("td") || tags.contains("th") }
     /// Every segment is tiny or low contrast: fine print, or an option made easy to overlook.

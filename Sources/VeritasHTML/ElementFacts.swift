@@ -13,4 +13,6 @@ struct ElementFacts: Sendable {
     var userAgentDeclarations: [CSSDeclaration]
     /// `aria-hidden="true"`: hidden from assistive technology, and treated as hidden text.
     var isAriaHidden: Bool
+    /// `role="img"`: its content is one image (a mock-up, a reconstruction, an illustration).
+    var isImageRole: Bool = false
 }

@@ -116,11 +116,13 @@ extension HTMLDocument {
             var seen: Set<String> = []
             var ancestors: [Int] = []
             var block: Int?
+            var inIllustration = false
             var cursor: Int? = raw.element
             while let element = cursor {
                 let fact = facts[element]
                 ancestors.append(element)
                 if block == nil, TreeWalker.blockTags.contains(fact.tag) { block = element }
+                if fact.isImageRole { inIllustration = true }
                 if nearestID == nil { nearestID = fact.id }
                 if nearestClasses == nil, !fact.classes.isEmpty { nearestClasses = fact.classes }
                 for name in fact.classes where seen.insert(name).inserted { ancestorClasses.append(name) }
@@ -129,7 +131,7 @@ extension HTMLDocument {
             return TextSegment(
                 text: raw.text, path: path(of: raw.element), role: role(of: raw.roleElement), nearestID: nearestID,
                 nearestClasses: nearestClasses ?? [], ancestorClasses: ancestorClasses, isInModal: raw.isInModal,
-                presentation: Self.presentation(styles[raw.element]), continuesPreviousSegment: raw.continuesPrevious,
+                isInIllustration: inIllustration, presentation: Self.presentation(styles[raw.element]), continuesPreviousSegment: raw.continuesPrevious,
                 elementIndex: raw.element, ancestorIndices: ancestors, blockIndex: block ?? raw.element,
                 roleElementIndex: role(of: raw.roleElement) == .none ? nil : raw.roleElement)
         }

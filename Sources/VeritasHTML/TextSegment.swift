@@ -29,6 +29,9 @@ public struct TextSegment: Sendable, Hashable {
     /// Inside a `<dialog>`, an element with `role="dialog"`/`"alertdialog"` or `aria-modal="true"`,
     /// or an element whose class contains `modal`, `popup`, `overlay` or `lightbox`.
     public var isInModal: Bool
+    /// Inside an element with `role="img"`: text drawn as part of an image (a mock-up of another
+    /// page in an article, a diagram), which the page shows rather than says.
+    public var isInIllustration: Bool
     /// How the text is shown, as far as the CSS subset can tell.
     public var presentation: Presentation
     /// `true` when nothing separates this segment from the previous one on screen (no
@@ -54,7 +57,7 @@ public struct TextSegment: Sendable, Hashable {
     /// Creates a segment; the parser makes these, tests and detectors may build their own.
     public init(
         text: String, path: String, role: Role = .none, nearestID: String? = nil, nearestClasses: [String] = [],
-        ancestorClasses: [String] = [], isInModal: Bool = false, presentation: Presentation = Presentation(),
+        ancestorClasses: [String] = [], isInModal: Bool = false, isInIllustration: Bool = false, presentation: Presentation = Presentation(),
         continuesPreviousSegment: Bool = false, elementIndex: Int = 0, ancestorIndices: [Int] = [],
         blockIndex: Int = 0, roleElementIndex: Int? = nil
     ) {
@@ -65,6 +68,7 @@ public struct TextSegment: Sendable, Hashable {
         self.nearestClasses = nearestClasses
         self.ancestorClasses = ancestorClasses
         self.isInModal = isInModal
+        self.isInIllustration = isInIllustration
         self.presentation = presentation
         self.continuesPreviousSegment = continuesPreviousSegment
         self.elementIndex = elementIndex

@@ -135,7 +135,8 @@ struct TreeWalker {
             parent: parent?.element,
             inlineDeclarations: attributes["style"].map(CSSDeclaration.parseBlock) ?? [],
             userAgentDeclarations: Self.userAgentDeclarations(tag: tag, attributes: attributes),
-            isAriaHidden: attributes["aria-hidden"]?.lowercased() == "true"
+            isAriaHidden: attributes["aria-hidden"]?.lowercased() == "true",
+            isImageRole: attributes["role"]?.lowercased().split(separator: " ").first == "img"
         ))
         var frame = Frame(
             element: index,

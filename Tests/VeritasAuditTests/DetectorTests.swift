@@ -63,6 +63,9 @@ struct DetectorTests {
         #expect(found.first?.evidence.hasPrefix("Deal ends in") == true)
         #expect(try Self.types(#"<p>Deal ends in <span id="t">14:59</span></p>"#, later: #"<p>Deal ends in <span id="t">14:59</span></p>"#).isEmpty)
         #expect(try Self.types(#"<p>Deal ends in <span id="t">14:59</span></p>"#).isEmpty, "no second rendering, no guess")
+        // A clock counting to a reset of demo data is operations, not an offer.
+        #expect(try Self.types(#"<p>Sample data is restored every 30 minutes; next reset in <span>29:59</span></p>"#,
+                               later: #"<p>Sample data is restored every 30 minutes; next reset in <span>29:57</span></p>"#).isEmpty)
     }
 
     @Test("limited-time message: pressure without a date, not a dated sale or a quotation")
@@ -74,6 +77,9 @@ struct DetectorTests {
         let modal = #"<p>LAST CHANCE TO SAVE 20% <span>00</span> hours :<span>29</span> minutes :<span>43</span> seconds</p>"#
         let ticking = try Self.findings(modal, later: modal.replacingOccurrences(of: "<span>43</span>", with: "<span>41</span>"))
         #expect(ticking.map(\.patternType) == [.countdownTimer])
+        // Negated, the word presses nobody.
+        #expect(try Self.types("<p>There is no hurry: the route takes about two hours.</p>").isEmpty)
+        #expect(try Self.types("<p>Don’t hurry the soak.</p>").isEmpty)
     }
 
     @Test("confirmshaming: a decline link that mocks the person, not a neutral one or a plain refusal")
@@ -132,6 +138,8 @@ struct DetectorTests {
         #expect(try Self.types("<p>210+ bought</p>") == [.activityNotification])
         #expect(try Self.types("<p>1k+ sold in the past month</p>") == [.activityNotification])
         #expect(try Self.types("<p>210+ bought</p>", selling: false).isEmpty, "a page that sells nothing")
+        #expect(try Self.types("<p>7 customers have this in their basket</p>") == [.activityNotification])
+        #expect(try Self.types("<p>In stock, ships today if ordered by 3 p.m. ET</p>").isEmpty, "a shipping cut-off")
     }
 
     @Test("testimonials: anonymous praise is reported, a named or linked one is not")
@@ -148,6 +156,10 @@ struct DetectorTests {
         #expect(try Self.types("<p>In high demand – selling fast</p>") == [.highDemand])
         #expect(try Self.types("<table><tr><td>Only 2 left in stock</td></tr></table>").isEmpty)
         #expect(try Self.types("<p>Writers use lines like <code>Only 2 left in stock</code>.</p>").isEmpty)
+        #expect(try Self.types("<p>Only 3 available</p>") == [.lowStock])
+        // A story told in the past, and an article's mock-up of another shop (an image).
+        #expect(try Self.types("<p>Set first time. I only had 4 oranges left after the kids got to them.</p>").isEmpty)
+        #expect(try Self.types(#"<figure><div role="img" aria-label="Reconstruction"><div>Only 2 left</div></div></figure>"#).isEmpty)
     }
 
     @Test("hard to cancel: cancellation by phone or post, not online cancellation that says no call is needed")

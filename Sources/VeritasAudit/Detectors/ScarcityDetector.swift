@@ -7,18 +7,20 @@ enum ScarcityDetector {
         lowStock(page) + highDemand(page)
     }
 
-    /// "Only 2 left in stock", "Only 4 tickets left at this price", "Almost gone".
+    /// "Only 2 left in stock", "Only 4 tickets left at this price", "Only 3 available", "Almost gone".
     private static let fewLeft = TextPattern(
-        #"\bonly \d+ (\w+ ){0,3}(left|remaining)\b|\b\d+ (left|remaining) in stock\b|\blast \d+ (items?|pairs?|rooms?|seats?|tickets?|units?|spots?|places?)\b|\b(almost|nearly) (gone|sold out)\b|\blow (in )?stock\b|\bonly a (few|handful) left\b|\bfew (items |pieces |seats |rooms )?left\b"#)
+        #"\bonly \d+ (\w+ ){0,3}(left|remaining|available)\b|\b\d+ (left|remaining) in stock\b|\blast \d+ (items?|pairs?|rooms?|seats?|tickets?|units?|spots?|places?)\b|\b(almost|nearly) (gone|sold out)\b|\blow (in )?stock\b|\bonly a (few|handful) left\b|\bfew (items |pieces |seats |rooms )?left\b"#)
     /// "In high demand", "Selling fast".
     private static let demand = TextPattern(
-        #"\bhigh demand\b|\bselling (fast|quickly|out fast)\b|\bflying off\b|\bhot item\b|\b\d+ (people|others) have (this|it) in their (cart|basket|bag)\b|\btrending now\b|\bin demand\b"#)
+        #"\bhigh demand\b|\bselling (fast|quickly|out fast)\b|\bflying off\b|\bhot item\b|\btrending now\b|\bin demand\b"#)
 
     /// What a low-stock message is about: few of something left.
     private static let stockCue = TextPattern(
         #"\b(left|remaining|remain|sold|gone|last|few|running out|low stock|almost|nearly)\b"#)
-    /// Figures that are not scarcity: a purchase limit, a dated availability list.
-    private static let notScarcity = TextPattern(CommonPatterns.specificDate.source + #"|\blimit(ed to)? \d+ (\w+ )?(per|each|a)\b"#)
+    /// Figures that are not scarcity: a purchase limit, a dated availability list, a story told in
+    /// the past ("I only had 4 oranges left").
+    private static let notScarcity = TextPattern(
+        CommonPatterns.specificDate.source + #"|\blimit(ed to)? \d+ (\w+ )?(per|each|a)\b|\b(I|we)( only)? had( only)? \d+\b"#)
 
     /// What a demand claim is about: other people wanting it.
     private static let demandCue = TextPattern(

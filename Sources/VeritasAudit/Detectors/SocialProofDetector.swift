@@ -10,16 +10,21 @@ enum SocialProofDetector {
     // MARK: Activity notification
 
     /// Other people's activity, live: "14 people are looking at this", "Jane from Ohio just
-    /// bought", "Booked 23 times in the last 24 hours", "210+ bought", "1k+ sold in the past month".
+    /// bought", "Booked 23 times in the last 24 hours", "210+ bought", "1k+ sold in the past month",
+    /// "7 customers have this in their basket".
     private static let activity = TextPattern(
-        #"\b\d+ (other )?(people|persons|shoppers|customers|users|travell?ers|visitors|buyers|guests|others)( are| is)?( currently| now| right now)? (looking at|viewing|watching|browsing|checking out)\b|\b(just|recently) (bought|purchased|ordered|booked|signed up|subscribed|donated|reserved)\b|\bbooked \d+ times\b|\b\d+ (people )?(bought|purchased|ordered|booked|reserved) (this|it)?\s?(in the (last|past)|today|this (hour|morning))\b|\bsomeone (in|from) [a-z ]+ (just )?(bought|purchased|booked)\b|(?<![\d.,])\d[\d,.]*\s?k?\+ (bought|sold|purchased|ordered|booked)\b|\b\d[\d,.]*\s?k?\+? (bought|sold|purchased|ordered|booked) (in|over|during) the (past|last) (\d+ )?(hours?|days?|weeks?|months?|24 hours|few days)\b"#)
+        #"\b\d+ (other )?(people|persons|shoppers|customers|users|travell?ers|visitors|buyers|guests|others)( are| is)?( currently| now| right now)? (looking at|viewing|watching|browsing|checking out)\b|\b(just|recently) (bought|purchased|ordered|booked|signed up|subscribed|donated|reserved)\b|\bbooked \d+ times\b|\b\d+ (people )?(bought|purchased|ordered|booked|reserved) (this|it)?\s?(in the (last|past)|today|this (hour|morning))\b|\bsomeone (in|from) [a-z ]+ (just )?(bought|purchased|booked)\b|\b\d+ ((other|more) )?((people|customers|shoppers|users|buyers|others) )?(other than you )?(have|has|added|put)( added)? (this|it|these)( item| product)? (in|to|into) (their|the) (shopping )?(carts?|baskets?|bags?)\b|\bsomeone added\b[^.]{0,120}\bto (their|the) (shopping )?(carts?|baskets?|bags?)\b|(?<![\d.,])\d[\d,.]*\s?k?\+ (bought|sold|purchased|ordered|booked)\b|\b\d[\d,.]*\s?k?\+? (bought|sold|purchased|ordered|booked) (in|over|during) the (past|last) (\d+ )?(hours?|days?|weeks?|months?|24 hours|few days)\b"#)
 
     /// What an activity notification is about: someone doing something, now.
     private static let activityCue = TextPattern(
-        #"^(?=.*\b(bought|buying|purchased|purchasing|ordered|booked|viewing|looking at|watching|in (their|the) (carts?|baskets?|bags?)|signed up|joined|subscribed|donated|claimed|sold)\b)(?=.*(\d|\b(someone|just|ago|right now|currently)\b))"#)
+        #"^(?=.*\b(bought|buying|purchased|purchasing|ordered|booked|viewing|looking at|watching|(in|to) (their|the) (shopping )?(carts?|baskets?|bags?)|signed up|joined|subscribed|donated|claimed|sold)\b)(?=.*(\d|\b(someone|just|ago|right now|currently)\b))"#)
+
+    /// A date, or a shipping cut-off ("ships today if ordered by 3 p.m."): not other people.
+    private static let notActivity = TextPattern(
+        CommonPatterns.specificDate.source + #"|\b(if|when) (you )?order(ed)? (by|before|within)\b|\border (by|before|within) \d"#)
 
     static func activityNotifications(_ page: AuditedPage) -> [Finding] {
-        WordingRule(type: .activityNotification, severity: .low, confidence: 0.8, pattern: activity, cue: activityCue, unless: CommonPatterns.specificDate,
+        WordingRule(type: .activityNotification, severity: .low, confidence: 0.8, pattern: activity, cue: activityCue, unless: notActivity,
                     describe: { "other people's activity: \"\($0)\"" }).findings(on: page)
     }
 

@@ -41,9 +41,10 @@ enum UrgencyDetector {
         return findings
     }
 
-    /// A clock that logs a person out or holds a session: security, not sales.
+    /// A clock that logs a person out or holds a session (security), or counts to a reset,
+    /// a sync or maintenance (operations): not sales.
     private static let sessionTimeout = TextPattern(
-        #"\b(sign(ed)?|log(ged)?) (you )?out\b|\bsession\b|\binactiv\w*|\btime ?out\b|\bverification code\b|\bcode expires\b|\bresend\b"#)
+        #"\b(sign(ed)?|log(ged)?) (you )?out\b|\bsession\b|\binactiv\w*|\btime ?out\b|\bverification code\b|\bcode expires\b|\bresend\b|\b(next )?(reset|restor\w*|refresh\w*|sync\w*|backup|maintenance|auto-?sav\w*)\b"#)
 
     /// A block that shows a clock: `14:59`, `02 : 14 : 55`, or numbers with time units.
     private static let clockLike = TextPattern(
@@ -97,11 +98,14 @@ enum UrgencyDetector {
     /// a product line, not a deadline.
     private static let timeCue = TextPattern(
         #"\b(limited[- ]time|limited offer|ends?|ending|hurry|today|tonight|soon|expir\w*|while|last chance|deadline|don'?t miss|miss out|won'?t last|now or never|act (now|fast))\b"#)
-    /// A limited-time line that is really another pattern: a clock (a countdown) or few items left
-    /// (low stock), as "Hurry! Only 2 left in stock" is labelled in the real-world data.
+    /// A limited-time line that is really another pattern: a clock (a countdown), few items left
+    /// (low stock) or demand, as "Hurry! Only 2 left in stock" is labelled in the real-world
+    /// data; or no pressure at all ("there is no hurry").
     private static let otherPressure = TextPattern(
         CommonPatterns.specificDate.source + "|" + CommonPatterns.clock.source + "|" + clockLike.source
-            + #"|\b\d{1,2}\s?:\s?\d{2}\b|\bonly \d+ (\w+ ){0,3}left\b|\b\d+ (\w+ ){0,2}left\b|\bsell(s|ing)? (fast|out|quickly)\b"#)
+            + #"|\b\d{1,2}\s?:\s?\d{2}\b|\bonly \d+ (\w+ ){0,3}left\b|\b\d+ (\w+ ){0,2}left\b|\bsell(s|ing)? (fast|out|quickly)\b|\b(strong|high|huge|heavy) demand\b"#
+            // "There is no hurry", "Don't hurry the soak": the word, negated.
+            + #"|\b(no|don['’]?t|do not|never|not in a|no need to|without|there['’]?s no|there is no) (\w+ )?hurry\b"#)
 
     /// Limited-time wording in the page's own text (not quoted), with no specific date or
     /// deadline in the same block: "Limited time only!", "Hurry, free access ends soon!".
