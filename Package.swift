@@ -35,8 +35,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", from: "4.5.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.0"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
-        // Only the runner's tests use it directly (a loopback HTTP fixture server); the runner
-        // itself gets it through AsyncHTTPClient.
+        // The runner's egress proxy and the tests' loopback HTTP fixture server use it directly.
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.80.0"),
     ],
     targets: [
@@ -88,6 +87,8 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                // The egress proxy (the SSRF guard) listens and connects with NIO directly.
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 "VeritasConfiguration",
                 "VeritasAudit",

@@ -208,6 +208,8 @@ public final class DemoOrchestrator: Sendable {
                 arguments: [
                     "--writer", endpoints.runners, "--id", "demo-runner-\(number)",
                     "--data-dir", data.appendingPathComponent("runner-\(number)").path, "--set", "log.format=text",
+                    // The sample sites are served on loopback, which the SSRF guard refuses by default.
+                    "--set", "fetch.allow_private_networks=true",
                 ],
                 logFile: logs.appendingPathComponent("runner-\(number).log"))
             DemoConsole.line("Runner demo-runner-\(number) started (pid \(runner.pid)); log \(shown)/logs/runner-\(number).log")

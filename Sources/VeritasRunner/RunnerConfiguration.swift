@@ -40,6 +40,13 @@ public struct RunnerConfiguration: Sendable, Equatable {
     public var screenshotTimeoutMilliseconds: Int = 30_000
     /// The largest page body fetched.
     public var maxPageBytes: Int = 5 * 1024 * 1024
+    /// Let audits reach loopback, private, link-local and unique-local addresses (the demo, tests,
+    /// intranet audits). Off: the SSRF guard refuses them (``DestinationPolicy``).
+    public var allowPrivateNetworks: Bool = false
+    /// Ports audits may connect to, comma-separated.
+    public var allowedPorts: String = DestinationPolicy.defaultPorts.sorted().map(String.init).joined(separator: ",")
+    /// CIDR blocks allowed even though their class is refused, comma-separated (e.g. `10.20.0.0/16`).
+    public var allowedNetworks: String = ""
     /// This runner's secret CURVE certificate (`.key_secret`); empty: plaintext. The writer's
     /// runner allowlist must hold its public key.
     public var curveSecretKeyFile: String = ""
@@ -51,6 +58,16 @@ public struct RunnerConfiguration: Sendable, Equatable {
     public var logFormat: String = "json"
 
     public init() {}
+
+    /// The SSRF guard's rules from ``allowPrivateNetworks``, ``allowedPorts`` and
+    /// ``allowedNetworks`` (an unreadable entry is skipped here; ``load(file:environment:overrides:)``
+    /// refuses it).
+    public var destinationPolicy: DestinationPolicy {
+        DestinationPolicy(
+            allowPrivateNetworks: allowPrivateNetworks,
+            allowedPorts: Set(allowedPorts.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }),
+            allowedNetworks: allowedNetworks.split(separator: ",").compactMap { IPNetwork(String($0)) })
+    }
 
     /// `runner-<host>-<pid>`, reduced to the runner-id alphabet.
     public static func defaultRunnerID() -> String {

@@ -65,6 +65,17 @@ struct VeritasRunnerCommand: AsyncParsableCommand {
         }
         LoggingSystem.bootstrapVeritas(format: settings.logFormat, level: settings.logLevel)
         let logger = Logger(label: "veritas.runner")
+        let policy = settings.destinationPolicy
+        let guardMetadata: Logger.Metadata = [
+            "allow_private_networks": "\(policy.allowPrivateNetworks)",
+            "allowed_ports": "\(policy.allowedPorts.sorted())",
+            "allowed_networks": "\(policy.allowedNetworks.map(\.description))",
+        ]
+        if policy.allowPrivateNetworks {
+            logger.warning("fetch.allow_private_networks is on: audits may reach loopback, private and link-local addresses (cloud metadata included); only for the demo, tests and intranet audits", metadata: guardMetadata)
+        } else {
+            logger.info("egress guard: audits may not reach loopback, private, link-local or metadata addresses", metadata: guardMetadata)
+        }
         let engine = HTTPAuditEngine(configuration: settings, logger: logger)
         let group = ServiceGroup(
             configuration: .init(

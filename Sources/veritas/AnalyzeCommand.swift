@@ -55,6 +55,9 @@ struct AnalyzeCommand: AsyncParsableCommand {
     @Flag(name: .customLong("no-browser"), help: "Do not use headless Chromium: analyse pages as served or written (scripts not run), without screenshots.")
     var noBrowser = false
 
+    @Flag(name: .customLong("allow-private-networks"), help: "Let the audit reach loopback, private and link-local addresses (refused by default, as on a runner).")
+    var allowPrivateNetworks = false
+
     @Option(help: ArgumentHelp(
         "Write the pages' screenshots into this folder (created if missing) as <input number>-<index>-<label>.png.", valueName: "dir"))
     var screenshots: String?
@@ -182,6 +185,7 @@ struct AnalyzeCommand: AsyncParsableCommand {
     /// Chromium, failed renderings) go to stderr, except the expected one under `--no-browser`.
     private func makeEngine() -> HTTPAuditEngine {
         var configuration = RunnerConfiguration()
+        configuration.allowPrivateNetworks = allowPrivateNetworks
         if noBrowser { configuration.chromiumPath = "/dev/null" }
         let logger: Logger
         if noBrowser {

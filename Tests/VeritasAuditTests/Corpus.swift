@@ -1,4 +1,5 @@
 import Foundation
+import VeritasRunner
 
 /// The labelled corpus in `Tests/VeritasAuditTests/Corpus` (see its README): pages, their expected
 /// patterns, and the security-header cases.
@@ -24,6 +25,14 @@ enum Corpus {
         var isUnseen: Bool { split == "unseen" }
     }
 
+    /// A runner's configuration for pages served on loopback (the SSRF guard refuses loopback by
+    /// default).
+    static var loopbackConfiguration: RunnerConfiguration {
+        var configuration = RunnerConfiguration()
+        configuration.allowPrivateNetworks = true
+        return configuration
+    }
+
     /// Every page, or with `VERITAS_CORPUS_SPLIT=dev` only the pages seen while tuning (so tuning
     /// runs never show the unseen part's results), with `=unseen` only the held-back ones. With
     /// `VERITAS_CORPUS_PAGES=58,72-75`, only those page numbers (within the split).
@@ -42,7 +51,7 @@ enum Corpus {
                 let bounds = item.split(separator: "-").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
                 if let low = bounds.first, let high = bounds.last, low <= high { numbers.formUnion(low...high) }
             }
-            chosen = chosen.filter { Int($0.page.prefix(2)).map(numbers.contains) ?? false }
+            chosen = chosen.filter { Int($0.page.prefix { $0.isNumber }).map(numbers.contains) ?? false }
         }
         return chosen
     }

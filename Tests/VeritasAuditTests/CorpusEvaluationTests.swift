@@ -55,7 +55,7 @@ struct CorpusEvaluationTests {
         defer { Task { await server.stop() } }
         var logger = Logger(label: "corpus")
         logger.logLevel = .warning
-        let engine = HTTPAuditEngine(configuration: RunnerConfiguration(), logger: logger)
+        let engine = HTTPAuditEngine(configuration: Corpus.loopbackConfiguration, logger: logger)
         let pages = try Corpus.pages()
         return try await withThrowingTaskGroup(of: Audited.self) { group in
             var results: [Audited] = []

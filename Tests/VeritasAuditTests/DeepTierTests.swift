@@ -48,7 +48,7 @@ struct DeepTierTests {
         }
         let server = try await SampleSiteServer.start(root: folder)
         defer { Task { await server.stop() } }
-        let engine = HTTPAuditEngine(configuration: RunnerConfiguration(), logger: Logger(label: "deep"))
+        let engine = HTTPAuditEngine(configuration: Corpus.loopbackConfiguration, logger: Logger(label: "deep"))
 
         func audit(_ tier: Tier) async throws -> (CompletedEventPayload, [String]) {
             let shots = ShotLog()

@@ -54,7 +54,7 @@ struct JavaScriptPageTests {
         let raw = AuditedPage(url: nil, document: try HTMLDocument(parsing: Self.page), isRendered: false)
         #expect(DarkPatternDetector.findings(on: raw).isEmpty)
 
-        let engine = HTTPAuditEngine(configuration: RunnerConfiguration(), logger: Logger(label: "js-page"))
+        let engine = HTTPAuditEngine(configuration: Corpus.loopbackConfiguration, logger: Logger(label: "js-page"))
         let job = AuditJob(auditID: .generate(), url: "http://127.0.0.1:\(server.port)/app.html", tier: .standard,
                            verdictMode: .expert, attempt: 1, createdAt: .now)
         let shots = ShotLog()

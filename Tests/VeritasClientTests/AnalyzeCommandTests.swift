@@ -214,7 +214,7 @@ struct AnalyzeCommandTests {
         do {
             let pressure = server.url(of: .pressureShop)
             let honest = server.url(of: .honestShop)
-            let run = try await VeritasCLI.run(["analyze", pressure, honest, "--no-browser", "--json", "--tier", "quick"])
+            let run = try await VeritasCLI.run(["analyze", pressure, honest, "--no-browser", "--json", "--tier", "quick", "--allow-private-networks"])
             #expect(run.status == 0, "\(run.stderr)")
             let results = try Self.lines(run.stdout).map { try Self.json($0) }
             try #require(results.count == 2, "\(run.stdout)")
@@ -229,14 +229,14 @@ struct AnalyzeCommandTests {
             let cleanTrust = try #require(clean["trust_score"]?.doubleValue)
             #expect(pressedTrust < cleanTrust)
 
-            let text = try await VeritasCLI.run(["analyze", pressure, "--no-browser", "--fail-on", "high"])
+            let text = try await VeritasCLI.run(["analyze", pressure, "--no-browser", "--fail-on", "high", "--allow-private-networks"])
             #expect(text.status == 7, "\(text.stderr)")
             #expect(text.stdout.contains("tier:"))
             #expect(text.stdout.contains("--no-browser"))
             #expect(text.stdout.contains("countdown_timer") || text.stdout.contains("limited_time_message"))
 
             let notFound = "http://127.0.0.1:\(server.port)/no-such-page.html"
-            let missing = try await VeritasCLI.run(["analyze", notFound, "--no-browser"])
+            let missing = try await VeritasCLI.run(["analyze", notFound, "--no-browser", "--allow-private-networks"])
             #expect(missing.status == 8)
             #expect(missing.stderr.contains("404"))
             #expect(missing.stdout.isEmpty)

@@ -117,6 +117,7 @@ struct AuditEndToEndTests {
         let writer = try await InProcessWriter.start(dataDirectory: folder.url.appendingPathComponent("writer"))
         var configuration = RunnerConfiguration()
         configuration.chromiumPath = "/nonexistent/chromium"
+        configuration.allowPrivateNetworks = true  // loopback fixtures
         var engine = HTTPAuditEngine(configuration: configuration, logger: Logger(label: "test"))
         engine.timeouts[.quick] = .init(connect: .seconds(1), read: .seconds(2), total: .seconds(3))
         let runner = try await InProcessRunner.start(

@@ -2,6 +2,7 @@ import Foundation
 import NIOCore
 import NIOHTTP1
 import NIOPosix
+import Synchronization
 
 /// A tiny HTTP/1.1 server on loopback with an ephemeral port, serving fixed pages with chosen
 /// headers: the audit engine fetches real responses over real sockets.
@@ -15,26 +16,41 @@ final class FixtureServer: Sendable {
     }
 
     let port: Int
+    let host: String
     private let channel: any Channel
+    private let log: RequestLog
 
-    static func start(_ pages: [String: Page]) async throws -> FixtureServer {
+    /// The paths asked for so far, in order.
+    var requestedPaths: [String] { log.paths }
+
+    /// Serves `pages` on `host` (any loopback address, e.g. `127.0.0.2`), an ephemeral port.
+    static func start(_ pages: [String: Page], host: String = "127.0.0.1") async throws -> FixtureServer {
+        let log = RequestLog()
         let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelInitializer { channel in
                 channel.pipeline.configureHTTPServerPipeline().flatMap {
-                    channel.pipeline.addHandler(Handler(pages: pages))
+                    channel.pipeline.addHandler(Handler(pages: pages, log: log))
                 }
             }
-            .bind(host: "127.0.0.1", port: 0).get()
-        return FixtureServer(port: channel.localAddress?.port ?? 0, channel: channel)
+            .bind(host: host, port: 0).get()
+        return FixtureServer(port: channel.localAddress?.port ?? 0, host: host, channel: channel, log: log)
     }
 
-    private init(port: Int, channel: any Channel) {
+    private init(port: Int, host: String, channel: any Channel, log: RequestLog) {
         self.port = port
+        self.host = host
         self.channel = channel
+        self.log = log
     }
 
-    func url(_ path: String) -> String { "http://127.0.0.1:\(port)\(path)" }
+    func url(_ path: String) -> String { "http://\(host):\(port)\(path)" }
+
+    final class RequestLog: Sendable {
+        private let state = Mutex<[String]>([])
+        var paths: [String] { state.withLock { $0 } }
+        func add(_ path: String) { state.withLock { $0.append(path) } }
+    }
 
     func stop() async {
         try? await channel.close()
@@ -44,10 +60,15 @@ final class FixtureServer: Sendable {
         typealias InboundIn = HTTPServerRequestPart
         typealias OutboundOut = HTTPServerResponsePart
         let pages: [String: Page]
-        init(pages: [String: Page]) { self.pages = pages }
+        let log: RequestLog
+        init(pages: [String: Page], log: RequestLog) {
+            self.pages = pages
+            self.log = log
+        }
 
         func channelRead(context: ChannelHandlerContext, data: NIOAny) {
             guard case let .head(request) = unwrapInboundIn(data) else { return }
+            log.add(request.uri)
             let page = pages[request.uri] ?? Page(status: .notFound, body: "<html><body>not found</body></html>")
             let respond = {
                 var headers = HTTPHeaders(page.headers)

@@ -10,6 +10,7 @@ struct HTTPAuditEngineTests {
     static func engine() -> HTTPAuditEngine {
         var configuration = RunnerConfiguration()
         configuration.chromiumPath = "/nonexistent/chromium"
+        configuration.allowPrivateNetworks = true  // loopback fixtures
         return HTTPAuditEngine(configuration: configuration, logger: Logger(label: "engine-test"))
     }
 

@@ -45,6 +45,8 @@ final class InProcessRunner: Sendable {
         configuration.shutdownGraceMilliseconds = 300
         configuration.shutdownDrainMilliseconds = 2_000
         configuration.chromiumPath = "/nonexistent/chromium"
+        // The fixtures are served on loopback, which the SSRF guard refuses by default.
+        configuration.allowPrivateNetworks = true
         configure(&configuration)
         var logger = logs.map { capture in Logger(label: "test.runner") { _ in capture.handler() } } ?? Logger(label: "test.runner")
         logger.logLevel = logs != nil ? .debug : .critical

@@ -37,11 +37,18 @@ public struct HTTPAuditEngine: AuditEngine {
     private let fetcher: PageFetcher
     private let renderer: PageRenderer?
     private let logger: Logger
+    /// Where audits may connect (the SSRF guard); each audit gets its own ``EgressProxy`` with it,
+    /// so the destinations it refused are that audit's.
+    public let destinationPolicy: DestinationPolicy
+    /// Called for every destination an audit's guard refuses (metrics).
+    private let onRefusal: @Sendable (EgressProxy.Refusal) -> Void
 
     /// Looks for Chromium once; without it, logs one warning and audits the raw HTML without
     /// screenshots.
-    public init(configuration: RunnerConfiguration, logger: Logger) {
+    public init(configuration: RunnerConfiguration, logger: Logger, onRefusal: @escaping @Sendable (EgressProxy.Refusal) -> Void = { _ in }) {
         self.logger = logger
+        self.onRefusal = onRefusal
+        destinationPolicy = configuration.destinationPolicy
         fetcher = PageFetcher(maxPageBytes: configuration.maxPageBytes, userAgent: "Veritas/\(RunnerVersion.current) (+trust audit)")
         if let path = PageRenderer.locateChromium(configured: configuration.chromiumPath) {
             let timeout = Duration.milliseconds(configuration.screenshotTimeoutMilliseconds)
@@ -56,11 +63,33 @@ public struct HTTPAuditEngine: AuditEngine {
     }
 
     public func audit(_ job: AuditJob, reporter: AuditReporter) async throws -> CompletedEventPayload {
+        try await throughGuard { proxy in try await audit(job, reporter: reporter, proxy: proxy) }
+    }
+
+    /// Runs `body` with a fresh ``EgressProxy`` for one audit, stopped afterwards whatever happens.
+    private func throughGuard<T: Sendable>(_ body: (EgressProxy) async throws -> T) async throws -> T {
+        let proxy: EgressProxy
+        do {
+            proxy = try await EgressProxy.start(policy: destinationPolicy, logger: logger, onRefusal: onRefusal)
+        } catch {
+            throw AuditFailure("could not start the egress guard: \(error)")
+        }
+        do {
+            let result = try await body(proxy)
+            await proxy.stop()
+            return result
+        } catch {
+            await proxy.stop()
+            throw error
+        }
+    }
+
+    private func audit(_ job: AuditJob, reporter: AuditReporter, proxy: EgressProxy) async throws -> CompletedEventPayload {
         guard let startURL = URL(string: job.url) else { throw AuditFailure("'\(job.url)' is not a valid URL") }
         let limits = timeouts[job.tier] ?? timeouts[.standard]!
 
         await reporter.progress("fetching", 10, "fetching \(job.url)")
-        let page = try await fetcher.fetch(startURL, limits: limits)
+        let page = try await fetcher.fetch(startURL, limits: limits, proxy: proxy)
         try Task.checkCancellation()
         let rawDocument: HTMLDocument
         do {
@@ -75,14 +104,14 @@ public struct HTTPAuditEngine: AuditEngine {
         }
 
         await reporter.progress("security", 25, "grading security headers")
-        let httpChain = await plainHTTPChain(startURL: startURL, page: page)
+        let httpChain = await plainHTTPChain(startURL: startURL, page: page, proxy: proxy)
         let security = ObservatoryGrader.grade(ObservatoryInput(
             host: page.finalURL.host ?? "", scheme: page.finalURL.scheme ?? "http", httpAvailable: httpChain != nil,
             redirectChain: httpChain, headers: page.mergedHeaders, cookies: page.cookies,
             scripts: rawDocument.scripts.map { ScriptTag(src: $0.src, integrity: $0.integrity, crossorigin: $0.crossOrigin) }))
         try Task.checkCancellation()
 
-        let analysis = try await analyse(page.finalURL, raw: rawDocument, tier: job.tier, reporter: reporter)
+        let analysis = try await analyse(page.finalURL, raw: rawDocument, tier: job.tier, reporter: reporter, proxy: proxy)
         var payload = try await Self.offThePool {
             let hygiene = HygieneSignals(page: analysis.page, finalURL: page.finalURL, redirects: page.redirects.count, pageBytes: page.body.count)
             return Self.payload(of: analysis, security: security, hygiene: hygiene, mode: job.verdictMode, url: job.url,
@@ -103,6 +132,10 @@ public struct HTTPAuditEngine: AuditEngine {
     /// - Parameters:
     ///   - file: the file's URL; `contents` are its bytes, already read and checked by the caller.
     public func auditFile(_ file: URL, contents: Data, verdictMode: VerdictMode, reporter: AuditReporter) async throws -> CompletedEventPayload {
+        try await throughGuard { proxy in try await auditFile(file, contents: contents, verdictMode: verdictMode, reporter: reporter, proxy: proxy) }
+    }
+
+    private func auditFile(_ file: URL, contents: Data, verdictMode: VerdictMode, reporter: AuditReporter, proxy: EgressProxy) async throws -> CompletedEventPayload {
         let rawDocument: HTMLDocument
         do {
             // The file's own <meta charset>, then UTF-8; a charset libxml2 does not know is dropped.
@@ -119,7 +152,7 @@ public struct HTTPAuditEngine: AuditEngine {
             host: "", scheme: "http", httpAvailable: false, redirectChain: nil, headers: [:], cookies: [],
             scripts: rawDocument.scripts.map { ScriptTag(src: $0.src, integrity: $0.integrity, crossorigin: $0.crossOrigin) }))
         // Quick: a file has no site around it to follow.
-        let analysis = try await analyse(file, raw: rawDocument, tier: .quick, reporter: reporter)
+        let analysis = try await analyse(file, raw: rawDocument, tier: .quick, reporter: reporter, proxy: proxy)
         var payload = try await Self.offThePool {
             let hygiene = HygieneSignals(page: analysis.page, finalURL: file, redirects: 0, pageBytes: contents.count)
             return Self.payload(
@@ -145,11 +178,15 @@ public struct HTTPAuditEngine: AuditEngine {
         var rendering: PageRenderer.Rendering?
         /// Why the page was not rendered (no Chromium, a failed or slow rendering).
         var renderError: String?
+        /// What the guard refused while the page was fetched and rendered (subresources, fetch/XHR,
+        /// WebSocket, followed links).
+        var blocked: [EgressProxy.Refusal]
+        var blockedTotal: Int
     }
 
     /// Renders `url` (unless there is no Chromium), reports its screenshots, and runs the
     /// detectors on the rendering (else on `raw`), plus the followed pages on `deep`.
-    private func analyse(_ url: URL, raw rawDocument: HTMLDocument, tier: Tier, reporter: AuditReporter) async throws -> PageAnalysis {
+    private func analyse(_ url: URL, raw rawDocument: HTMLDocument, tier: Tier, reporter: AuditReporter, proxy: EgressProxy) async throws -> PageAnalysis {
         var rendering: PageRenderer.Rendering?
         var renderError: String?
         if let renderer {
@@ -162,7 +199,7 @@ public struct HTTPAuditEngine: AuditEngine {
             }
             do {
                 rendering = try await Self.within(renderTimeouts[tier] ?? .seconds(60), what: "rendering") {
-                    try await renderer.render(url, follow: follow)
+                    try await renderer.render(url, proxyPort: proxy.port, follow: follow)
                 }
             } catch is CancellationError {
                 throw CancellationError()
@@ -210,8 +247,12 @@ public struct HTTPAuditEngine: AuditEngine {
             return (audited, Array(findings.prefix(ProtocolLimits.maxFindingsPerEvent)))
         }
         await reporter.progress("scoring", 90, nil)
-        return PageAnalysis(page: audited, findings: findings, rendering: rendering, renderError: renderError)
+        return PageAnalysis(page: audited, findings: findings, rendering: rendering, renderError: renderError,
+                            blocked: proxy.refusals, blockedTotal: proxy.refusedTotal)
     }
+
+    /// At most this many refused destinations are listed in `security_results`.
+    static let maxBlockedListed = 20
 
     /// The `audit.completed` payload: the verdict over the analysis and the security grade.
     private static func payload(
@@ -223,13 +264,23 @@ public struct HTTPAuditEngine: AuditEngine {
             siteType: SiteClassifier.classify(analysis.page).type)
         var counts: [String: JSONValue] = [:]
         for finding in analysis.findings { counts[finding.category.rawValue] = .number((counts[finding.category.rawValue]?.doubleValue ?? 0) + 1) }
+        var security = securityResults
+        var narrative = verdict.narrative(mode: mode, url: url)
+        if case .object(var fields) = security {
+            fields["blocked_destinations"] = .array(analysis.blocked.prefix(Self.maxBlockedListed).map { .string(String($0.description.prefix(300))) })
+            fields["blocked_destinations_total"] = .number(Double(analysis.blockedTotal))
+            security = .object(fields)
+        }
+        if mode == .expert, analysis.blockedTotal > 0 {
+            narrative += "\nThe egress guard refused \(analysis.blockedTotal) connection\(analysis.blockedTotal == 1 ? "" : "s") the page tried to make to addresses audits may not reach (see security_results.blocked_destinations)."
+        }
         return CompletedEventPayload(
             trustScore: verdict.trustScore,
             riskLevel: verdict.riskLevel,
-            narrative: verdict.narrative(mode: mode, url: url),
+            narrative: String(narrative.prefix(ProtocolLimits.maxNarrativeLength)),
             signalScores: verdict.signalScores,
             siteType: verdict.siteType,
-            securityResults: securityResults,
+            securityResults: security,
             darkPatternSummary: DarkPatternSummary(
                 findings: analysis.findings,
                 summary: .object([
@@ -280,12 +331,12 @@ public struct HTTPAuditEngine: AuditEngine {
 
     /// The chain plain http gives for the host (Observatory's redirection test): the fetch's own
     /// chain when the audit started on http, else a probe of `http://host/`.
-    private func plainHTTPChain(startURL: URL, page: PageFetcher.Page) async -> [String]? {
+    private func plainHTTPChain(startURL: URL, page: PageFetcher.Page, proxy: EgressProxy) async -> [String]? {
         if startURL.scheme?.lowercased() == "http" {
             return page.redirects.map(\.url) + [page.finalURL.absoluteString]
         }
         guard let host = page.finalURL.host else { return nil }
-        return await fetcher.probePlainHTTP(host: host, port: nil, limits: probeTimeouts)
+        return await fetcher.probePlainHTTP(host: host, port: nil, limits: probeTimeouts, proxy: proxy)
     }
 
     /// Words in a link's path or text that lead where dark patterns live.

@@ -19,6 +19,10 @@ public struct FetchTimeouts: Sendable {
 /// Fetches a page the way the audit needs it: redirects followed by hand so the chain is
 /// recorded, TLS verified (AsyncHTTPClient's default), connect/read/total timeouts, a body-size
 /// limit, and HTML only. Every failure is an ``AuditFailure`` saying what went wrong.
+///
+/// With an ``EgressProxy``, every connection (each redirect hop, the plain-http probe) goes
+/// through it, so the SSRF guard judges the address actually connected to; a refused
+/// destination ends the fetch with the guard's reason.
 struct PageFetcher: Sendable {
     typealias Timeouts = FetchTimeouts
 
@@ -59,23 +63,23 @@ struct PageFetcher: Sendable {
     var userAgent: String
 
     /// GETs `startURL`, following redirects, and returns the HTML page at the end.
-    func fetch(_ startURL: URL, limits: Timeouts) async throws -> Page {
-        try await withClient(limits: limits) { client in
-            try await fetch(startURL, limits: limits, client: client)
+    func fetch(_ startURL: URL, limits: Timeouts, proxy: EgressProxy? = nil) async throws -> Page {
+        try await withClient(limits: limits, proxy: proxy) { client in
+            try await fetch(startURL, limits: limits, client: client, proxy: proxy)
         }
     }
 
     /// Where plain http leads for the page's host: the chain of URLs starting at `http://host/`
     /// (Observatory's redirection test), or `nil` when nothing answers on plain http. A hop after
     /// the first that fails ends the chain there.
-    func probePlainHTTP(host: String, port: Int?, limits: Timeouts) async -> [String]? {
+    func probePlainHTTP(host: String, port: Int?, limits: Timeouts, proxy: EgressProxy? = nil) async -> [String]? {
         var components = URLComponents()
         components.scheme = "http"
         components.host = host
         components.port = port
         components.path = "/"
         guard let url = components.url else { return nil }
-        return try? await withClient(limits: limits) { client in
+        return try? await withClient(limits: limits, proxy: proxy) { client in
             var chain = [url.absoluteString]
             var current = url
             let deadline = NIODeadline.now() + TimeAmount(limits.total)
@@ -91,6 +95,9 @@ struct PageFetcher: Sendable {
                     break
                 }
                 let status = Int(response.status.code)
+                // The guard's own answers are not the site's.
+                guard response.headers.first(name: EgressProxy.blockedHeader) == nil,
+                      response.headers.first(name: EgressProxy.failureHeader) == nil else { break }
                 // Only the chain matters; the body is drained so the connection closes cleanly.
                 _ = try? await response.body.collect(upTo: 64 * 1024)
                 guard (300..<400).contains(status), let location = response.headers.first(name: "location"),
@@ -102,10 +109,11 @@ struct PageFetcher: Sendable {
         }
     }
 
-    private func withClient<T: Sendable>(limits: Timeouts, _ body: (HTTPClient) async throws -> T) async throws -> T {
+    private func withClient<T: Sendable>(limits: Timeouts, proxy: EgressProxy?, _ body: (HTTPClient) async throws -> T) async throws -> T {
         var configuration = HTTPClient.Configuration(
             redirectConfiguration: .disallow,
             timeout: .init(connect: TimeAmount(limits.connect), read: TimeAmount(limits.read)))
+        if let proxy { configuration.proxy = .server(host: "127.0.0.1", port: proxy.port) }
         configuration.decompression = .enabled(limit: .size(maxPageBytes * 4))
         let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
         do {
@@ -118,11 +126,18 @@ struct PageFetcher: Sendable {
         }
     }
 
-    private func fetch(_ startURL: URL, limits: Timeouts, client: HTTPClient) async throws -> Page {
+    private func fetch(_ startURL: URL, limits: Timeouts, client: HTTPClient, proxy: EgressProxy?) async throws -> Page {
         let deadline = NIODeadline.now() + TimeAmount(limits.total)
         var url = startURL
         var redirects: [Hop] = []
         while true {
+            let port = url.port ?? (url.scheme?.lowercased() == "https" ? 443 : 80)
+            if let policy = proxy?.policy, let reason = policy.refusal(scheme: url.scheme ?? "") ?? policy.refusal(port: port) {
+                throw AuditFailure("refused to fetch \(url.absoluteString): \(reason)")
+            }
+            if let proxy, let refusal = await proxy.precheck(host: url.host ?? "", port: port) {
+                throw AuditFailure("refused to fetch \(url.absoluteString): \(refusal.reason)")
+            }
             var request = HTTPClientRequest(url: url.absoluteString)
             request.method = .GET
             request.headers.add(name: "User-Agent", value: userAgent)
@@ -131,7 +146,25 @@ struct PageFetcher: Sendable {
             do {
                 response = try await client.execute(request, deadline: deadline)
             } catch {
+                // Through the guard, a refused or failed CONNECT surfaces as a proxy error: the
+                // guard knows what happened.
+                if let refusal = proxy?.refusal(host: url.host ?? "", port: port) {
+                    throw AuditFailure("refused to fetch \(url.absoluteString): \(refusal.reason)")
+                }
+                if let failure = proxy?.failure(host: url.host ?? "", port: port) {
+                    throw AuditFailure(Self.describe(EgressError(failure), url: url, limits: limits))
+                }
                 throw AuditFailure(Self.describe(error, url: url, limits: limits))
+            }
+            if response.headers.first(name: EgressProxy.blockedHeader) != nil || response.headers.first(name: EgressProxy.failureHeader) != nil {
+                // The guard's short answer, read to its end so the client shuts down at once.
+                _ = try? await response.body.collect(upTo: 64 * 1024)
+            }
+            if let blocked = response.headers.first(name: EgressProxy.blockedHeader) {
+                throw AuditFailure("refused to fetch \(url.absoluteString): \(proxy?.refusal(host: url.host ?? "", port: port)?.reason ?? blocked)")
+            }
+            if let failure = response.headers.first(name: EgressProxy.failureHeader) {
+                throw AuditFailure(Self.describe(EgressError(failure), url: url, limits: limits))
             }
             let status = Int(response.status.code)
             if (300..<400).contains(status), let location = response.headers.first(name: "location") {

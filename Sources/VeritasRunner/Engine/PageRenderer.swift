@@ -59,7 +59,15 @@ struct PageRenderer: Sendable {
     /// Renders `url`; then navigates the same tab to each page `follow` picks from the rendered
     /// DOM (so links a script builds count) and takes one snapshot and a viewport screenshot of
     /// it. A followed page that fails is logged and skipped.
-    func render(_ url: URL, follow: @Sendable (_ renderedHTML: String) -> [URL] = { _ in [] }) async throws -> Rendering {
+    /// - Parameter proxyPort: the audit's ``EgressProxy``: every request Chromium makes (navigation,
+    ///   subresources, fetch/XHR, WebSocket), loopback included, goes through it.
+    func render(_ url: URL, proxyPort: Int?, follow: @Sendable (_ renderedHTML: String) -> [URL] = { _ in [] }) async throws -> Rendering {
+        var options = options
+        if let proxyPort {
+            // `<-loopback>` removes Chromium's implicit bypass of localhost: loopback goes through
+            // the guard like every other address.
+            options.extraArguments += ["--proxy-server=http://127.0.0.1:\(proxyPort)", "--proxy-bypass-list=<-loopback>"]
+        }
         let browser = try await HeadlessBrowser.launch(options)
         do {
             let rendering = try await render(url, follow: follow, browser: browser)
