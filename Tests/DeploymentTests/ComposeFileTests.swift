@@ -80,7 +80,7 @@ struct ComposeFileTests {
         #expect(try Repository.text("docker/compose.yaml").contains("USE_DB_PERSISTENCE: ${USE_DB_PERSISTENCE:-true}"))
     }
 
-    @Test("ports are the protocol's endpoints; the writer image exposes them")
+    @Test("ports are the protocol's endpoints, published on loopback by default; the writer image exposes them")
     func portsMatchTheEndpoints() throws {
         let compose = try ComposeFile("docker/compose.yaml")
         let ports = (compose.services["writer"]?["ports"] as? [Any] ?? []).map { ComposeFile.interpolate("\($0)") }
@@ -88,7 +88,8 @@ struct ComposeFileTests {
         #expect(containerPorts == [Self.port(DefaultEndpoints.queriesBind), Self.port(DefaultEndpoints.feedBind)])
         for mapping in ports {
             let parts = mapping.split(separator: ":")
-            #expect(parts.count == 2 && parts[0] == parts[1], "\(mapping): published on the same port by default")
+            #expect(parts.count == 3 && parts[1] == parts[2], "\(mapping): published on the same port by default")
+            #expect(parts.first == "127.0.0.1", "\(mapping): published on loopback only unless VERITAS_PUBLISH_ADDRESS says otherwise")
         }
         let exposed = try Dockerfile("docker/Dockerfile").lineage(of: "writer").filter { $0.hasPrefix("EXPOSE") }
             .flatMap { $0.split(separator: " ").dropFirst().compactMap { Int($0) } }
