@@ -14,6 +14,7 @@ enum VeritasExitStatus: Int32, CaseIterable {
     case auditFailed = 6
     case belowBar = 7
     case analysisFailed = 8
+    case unhealthy = 9
 
     /// What the code means, for the help text.
     var meaning: String {
@@ -27,6 +28,7 @@ enum VeritasExitStatus: Int32, CaseIterable {
         case .auditFailed: "--wait or watch: the audit ended in status 'error'"
         case .belowBar: "analyze: a page missed --fail-on or --min-trust"
         case .analysisFailed: "analyze: an input could not be analysed, or a bad --segments line"
+        case .unhealthy: "health: the writer is degraded (it acknowledges nothing), or fewer runners than --require-runners are connected"
         }
     }
 

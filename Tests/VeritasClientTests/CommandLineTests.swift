@@ -62,6 +62,14 @@ struct CommandLineTests {
             #expect(health.stdout.contains("status:"))
             #expect(health.stdout.contains("ok"))
             #expect(health.stdout.contains("2 queued"))
+
+            // A deployment that needs runners: none is connected here.
+            let short = try await VeritasCLI.run(["health", "--require-runners", "1", "--json"] + endpoint)
+            #expect(short.status == 9, "\(short.stderr)")
+            #expect(short.stderr.contains("0 runners connected, 1 required"))
+            #expect(short.stdout.contains("\"connected_runners\":0"), "the report is still printed: \(short.stdout)")
+            #expect(try await VeritasCLI.run(["health", "--require-runners", "0"] + endpoint).status == 0)
+            #expect(try await VeritasCLI.run(["health", "--require-runners", "-1"] + endpoint).status == 2)
         }
     }
 

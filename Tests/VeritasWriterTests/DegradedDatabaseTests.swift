@@ -86,9 +86,16 @@ struct DegradedDatabaseTests {
                 #expect(refused.code == .unavailable)
                 #expect(try await client.health().status == .degraded)
                 #expect(try DatabaseProbe.count(writer.databasePath, "write_probe") == 0)
+                // The health check a deployment runs fails while the writer acknowledges nothing.
+                let check = ["health", "--writer", writer.endpoints.queries, "--timeout", "5"]
+                let degraded = try await BuiltProducts.run("veritas", check)
+                #expect(degraded.status == 9, "veritas health while degraded: \(degraded.status) \(degraded.stderr)")
+                #expect(degraded.stderr.contains("degraded"))
                 try await lock.release()
                 released = true
                 #expect(try await eventually(timeout: .seconds(5)) { try await client.health().status == .ok })
+                let healthy = try await BuiltProducts.run("veritas", check)
+                #expect(healthy.status == 0, "veritas health once recovered: \(healthy.stderr)")
                 #expect(try DatabaseProbe.count(writer.databasePath, "write_probe", where: "id = 1") == 1, "recovered through the probe write")
                 let audit = try await client.submit(url: "https://after-the-lock.example/")
                 #expect(try await client.status(audit.id).source == .database)
