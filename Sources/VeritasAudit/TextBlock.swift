@@ -40,9 +40,12 @@ struct TextBlock: Sendable {
     var contrast: Double { segments.map(\.presentation.contrastRatio).min() ?? 21 }
     /// The text without what it puts in quotation marks (“…”, ‘…’, "…"): a headline asking
     /// "Is that ‘only 2 left’ warning real?" quotes a pattern, it does not use one.
-    var unquotedText: String {
+    var unquotedText: String { Self.unquoted(text) }
+
+    /// `text` with what it puts in quotation marks replaced by "…".
+    static func unquoted(_ text: String) -> String {
         guard text.contains(where: { "“‘\"".contains($0) }) else { return text }
-        return Self.quoted.replacingMatches(in: text, with: "…")
+        return quoted.replacingMatches(in: text, with: "…")
     }
 
     private static let quoted = TextPattern(#"“[^”]{1,300}”|‘[^’]{1,300}’|"[^"]{1,300}""#)

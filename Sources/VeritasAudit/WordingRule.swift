@@ -57,7 +57,7 @@ struct WordingRule: Sendable {
             var learned: BlockWording?
             if let cue, let candidate = page.darkWording(of: block, as: [type]),
                candidate.text.count <= Self.maxModelLength, candidate.prediction.probability >= Self.minimumModelProbability,
-               candidate.text.split(separator: " ").count >= Self.minimumModelWords, cue.occurs(in: candidate.text),
+               candidate.text.split(separator: " ").count >= Self.minimumModelWords, cue.occurs(in: TextBlock.unquoted(candidate.text)),
                !(unless?.occurs(in: candidate.text) ?? false) {
                 learned = candidate
             }

@@ -32,6 +32,7 @@ struct DetectorTests {
         #expect(found.first?.severity == .high)
         #expect(try Self.types(#"<label><input type="checkbox"> Add shipping protection ($4.99)</label>"#).isEmpty)
         #expect(try Self.types(#"<label><input type="checkbox" checked> Email me offers worth $50</label>"#).isEmpty)
+        #expect(try Self.types(#"<label><input type="checkbox" checked> Use my club savings: save $4.00 a bottle</label>"#).isEmpty, "a saving, not a charge")
         // A price in the cell beside the label counts.
         #expect(try Self.types(#"<div><label><input type="checkbox" checked> Premium gift wrap</label></div><div>$6.99</div>"#) == [.sneakIntoBasket])
     }
@@ -80,6 +81,7 @@ struct DetectorTests {
         // Negated, the word presses nobody.
         #expect(try Self.types("<p>There is no hurry: the route takes about two hours.</p>").isEmpty)
         #expect(try Self.types("<p>Don’t hurry the soak.</p>").isEmpty)
+        #expect(try Self.types("<h2>Seven ways online shops hurry you into spending</h2>").isEmpty, "the verb, about shops")
     }
 
     @Test("confirmshaming: a decline link that mocks the person, not a neutral one or a plain refusal")
@@ -140,6 +142,7 @@ struct DetectorTests {
         #expect(try Self.types("<p>210+ bought</p>", selling: false).isEmpty, "a page that sells nothing")
         #expect(try Self.types("<p>7 customers have this in their basket</p>") == [.activityNotification])
         #expect(try Self.types("<p>In stock, ships today if ordered by 3 p.m. ET</p>").isEmpty, "a shipping cut-off")
+        #expect(try Self.types("<p>You bought this rose from us last spring, so this will be your second.</p>").isEmpty, "the visitor's own order")
     }
 
     @Test("testimonials: anonymous praise is reported, a named or linked one is not")
@@ -167,6 +170,7 @@ struct DetectorTests {
         #expect(try Self.types("<p>To cancel, call 1-888-555-0199 between 9am and 5pm.</p>") == [.hardToCancel])
         #expect(try Self.types("<p>Memberships cannot be cancelled online or by email.</p>") == [.hardToCancel])
         #expect(try Self.types("<p>Cancel anytime online in Settings → Billing, no phone call needed.</p>").isEmpty)
+        #expect(try Self.types("<p>Check how to cancel before you sign up: if the answer is “call us”, think twice.</p>").isEmpty, "advice quoting a channel")
     }
 
     @Test("forced enrollment: an account demanded for the task, not an optional newsletter")

@@ -19,7 +19,8 @@ enum ObstructionDetector {
         var findings: [Finding] = []
         for block in page.blocks where !block.isQuotation {
             for sentence in block.text.sentences where sentence.count <= 400 {
-                guard cancelWords.occurs(in: sentence), let channel = offlineChannel.firstMatch(in: sentence),
+                // "if the answer is “call us”, think twice": advice quoting a channel, not requiring one.
+                guard cancelWords.occurs(in: sentence), let channel = offlineChannel.firstMatch(in: TextBlock.unquoted(sentence)),
                       !channelNotNeeded.occurs(in: sentence) else { continue }
                 findings.append(Finding(
                     patternType: .hardToCancel, severity: .high, confidence: 0.8, evidence: sentence,

@@ -12,6 +12,8 @@ enum SneakingDetector {
     /// Labels of checkboxes that are about consent or convenience, not something bought.
     private static let consentWords = TextPattern(
         #"\b(e-?mail|newsletter|updates|marketing|offers by|terms|privacy|agree|consent|remember me|keep me (signed|logged)|notify|subscribe me|text message|sms|same as (billing|shipping)|gift message|save (my )?(card|details))\b"#)
+    /// A price that is a saving, not a charge: "save $4.00 a bottle", "$5 off".
+    private static let savingOnly = TextPattern(#"^(?!.*\+\s?[$€£])(?=.*\b(save|saving|savings)\s+(up to\s+)?[$€£]\s?\d|.*[$€£]\s?[\d.,]+\s+off\b)"#)
     /// Wording of an add-on: "Add ...", "+$2.99", protection, insurance, ...
     private static let addOnWords = TextPattern(
         #"\b(add|include|protection|protect|insurance|insure|warranty|cover|extended|premium|priority|express|gift ?wrap|donat\w*|tip|upgrade|archive|access|seat|extra)\b|\+\s?[$€£]"#)
@@ -23,7 +25,7 @@ enum SneakingDetector {
         for block in page.blocks {
             guard case .checkbox(checked: true) = block.role else { continue }
             let label = block.text
-            guard !consentWords.occurs(in: label) else { continue }
+            guard !consentWords.occurs(in: label), !savingOnly.occurs(in: label) else { continue }
             let priceInLabel = CommonPatterns.price.firstMatch(in: label)
             guard let price = priceInLabel ?? (addOnWords.occurs(in: label) ? page.priceBeside(block) : nil) else { continue }
             findings.append(Finding(

@@ -19,9 +19,12 @@ enum SocialProofDetector {
     private static let activityCue = TextPattern(
         #"^(?=.*\b(bought|buying|purchased|purchasing|ordered|booked|viewing|looking at|watching|(in|to) (their|the) (shopping )?(carts?|baskets?|bags?)|signed up|joined|subscribed|donated|claimed|sold)\b)(?=.*(\d|\b(someone|just|ago|right now|currently)\b))"#)
 
-    /// A date, or a shipping cut-off ("ships today if ordered by 3 p.m."): not other people.
+    /// A date, a shipping cut-off ("ships today if ordered by 3 p.m.") or the visitor's own
+    /// purchases: not other people.
     private static let notActivity = TextPattern(
-        CommonPatterns.specificDate.source + #"|\b(if|when) (you )?order(ed)? (by|before|within)\b|\border (by|before|within) \d"#)
+        CommonPatterns.specificDate.source + #"|\b(if|when) (you )?order(ed)? (by|before|within)\b|\border (by|before|within) \d"#
+            // The visitor's own history ("You bought this rose from us in March"): not other people.
+            + #"|\byou(['’]ve| have)? (already )?(bought|ordered|purchased|booked)\b"#)
 
     static func activityNotifications(_ page: AuditedPage) -> [Finding] {
         WordingRule(type: .activityNotification, severity: .low, confidence: 0.8, pattern: activity, cue: activityCue, unless: notActivity,
