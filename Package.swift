@@ -35,6 +35,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", from: "4.5.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.0"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        // Metrics: the swift-metrics API in the services, Prometheus text on /metrics.
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.0"),
         // The runner's egress proxy and the tests' loopback HTTP fixture server use it directly.
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.80.0"),
     ],
@@ -74,6 +77,7 @@ let package = Package(
                 "VeritasConfiguration",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Metrics", package: "swift-metrics"),
             ]
         ),
 
@@ -89,6 +93,7 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 // The egress proxy (the SSRF guard) listens and connects with NIO directly.
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 "VeritasConfiguration",
                 "VeritasAudit",
@@ -125,6 +130,19 @@ let package = Package(
         // MARK: Client
         .target(name: "VeritasClient", dependencies: ["ZeroMQ", "VeritasProtocol"]),
 
+        // MARK: Metrics: the Prometheus endpoint both services serve (`metrics.listen`)
+        .target(
+            name: "VeritasMetrics",
+            dependencies: [
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+
         // MARK: Demo: the whole system on loopback with bundled sample sites (`veritas demo`)
         .target(
             name: "VeritasDemo",
@@ -143,8 +161,10 @@ let package = Package(
             name: "veritas-writer",
             dependencies: [
                 "VeritasWriter",
+                "VeritasMetrics",
                 "VeritasProtocol",
                 "VeritasStore",
+                .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -152,6 +172,8 @@ let package = Package(
             name: "veritas-runner",
             dependencies: [
                 "VeritasRunner",
+                "VeritasMetrics",
+                .product(name: "Prometheus", package: "swift-prometheus"),
                 "VeritasProtocol",
                 // For the shared log format (JSONLogHandler, bootstrapVeritas) only.
                 "VeritasWriter",
@@ -251,6 +273,7 @@ let package = Package(
             name: "VeritasTestSupport",
             dependencies: [
                 "VeritasWriter",
+                .product(name: "Metrics", package: "swift-metrics"),
                 "VeritasRunner",
                 "VeritasStore",
                 "VeritasProtocol",
@@ -264,7 +287,8 @@ let package = Package(
         .testTarget(
             name: "VeritasRunnerTests",
             dependencies: [
-                "VeritasRunner", "VeritasTestSupport", "VeritasWriter", "VeritasProtocol", "ZeroMQ",
+                "VeritasRunner", "VeritasTestSupport", "VeritasWriter", "VeritasProtocol", "ZeroMQ", "VeritasMetrics",
+                .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

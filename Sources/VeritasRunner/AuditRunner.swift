@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Metrics
 import Synchronization
 import VeritasProtocol
 
@@ -12,6 +13,7 @@ struct AuditRunner: Sendable {
     let link: WriterLink
     let state: RunnerState
     let logger: Logger
+    let metrics: RunnerMetrics
 
     /// Numbers one audit's events 1, 2, 3...
     private final class EventCounter: Sendable {
@@ -25,6 +27,9 @@ struct AuditRunner: Sendable {
         let logger = self.logger
         var metadata: Logger.Metadata { ["audit_id": "\(job.auditID)", "url": "\(job.url)", "attempt": "\(job.attempt)"] }
         logger.info("audit started", metadata: metadata)
+        let started = ContinuousClock.now
+        metrics.running.record(state.active.count)
+        defer { metrics.running.record(state.active.count) }
         await emit(.started(StartedEventPayload(url: job.url, tier: job.tier, verdictMode: job.verdictMode)), job, sequence)
 
         let reporter = AuditReporter(
@@ -44,6 +49,7 @@ struct AuditRunner: Sendable {
                 // Shutdown ran out of grace: the job goes back to the writer with `release`.
                 logger.notice("audit cancelled; it will be released", metadata: metadata)
                 state.end(job.auditID, finished: false)
+                metrics.ended("released")
                 return job.auditID
             }
             let message = (error as? AuditFailure)?.message ?? "the audit failed: \(error)"
@@ -51,6 +57,8 @@ struct AuditRunner: Sendable {
         }
         await emit(terminal, job, sequence)
         state.end(job.auditID, finished: true)
+        metrics.auditDuration.record(duration: started.duration(to: .now))
+        metrics.ended(terminal.name == .completed ? "completed" : "error")
         logger.info("audit finished", metadata: metadata.merging(["event": "\(terminal.name.rawValue)"]) { $1 })
         return job.auditID
     }

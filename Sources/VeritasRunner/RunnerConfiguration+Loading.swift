@@ -21,13 +21,14 @@ extension RunnerConfiguration {
         .string("chromium.path", env: "VERITAS_CHROMIUM_PATH", "headless Chromium binary (empty: chromium or chromium-browser on PATH)", \.chromiumPath, allowEmpty: true),
         .integer("chromium.timeout_ms", env: "VERITAS_SCREENSHOT_TIMEOUT_MS", "headless Chromium: a navigation or command taking longer is abandoned (the audit then reads the raw HTML)", \.screenshotTimeoutMilliseconds, range: 1_000...600_000),
         .integer("fetch.max_page_bytes", env: "VERITAS_MAX_PAGE_BYTES", "largest page body fetched", \.maxPageBytes, range: 1_024...(64 * 1024 * 1024)),
-        .boolean("fetch.allow_private_networks", env: "VERITAS_FETCH_ALLOW_PRIVATE_NETWORKS", "let audits reach loopback, private, link-local and metadata addresses (off: refused; for the demo, tests, intranets)", \.allowPrivateNetworks),
+        .boolean("fetch.allow_private_networks", env: "VERITAS_FETCH_ALLOW_PRIVATE_NETWORKS", "let audits reach loopback, private and link-local addresses, any port (off: refused; for the demo, tests, intranets; cloud metadata stays refused)", \.allowPrivateNetworks),
         .string("fetch.allowed_ports", env: "VERITAS_FETCH_ALLOWED_PORTS", "ports audits may connect to, comma-separated", \.allowedPorts),
         .string("fetch.allowed_networks", env: "VERITAS_FETCH_ALLOWED_NETWORKS", "CIDR blocks audits may reach although private, comma-separated", \.allowedNetworks, allowEmpty: true),
         .string("security.curve_secret_key_file", env: "VERITAS_CURVE_SECRET_KEY_FILE", "this runner's secret CURVE certificate (.key_secret); empty: plaintext", \.curveSecretKeyFile, allowEmpty: true),
         .string("security.writer_key_file", env: "VERITAS_CURVE_WRITER_KEY_FILE", "the writer's public CURVE certificate (.key), pinned", \.curveWriterKeyFile, allowEmpty: true),
         .string("log.level", env: "VERITAS_LOG_LEVEL", "trace, debug, info, notice, warning, error, critical", \.logLevel, allowed: ["trace", "debug", "info", "notice", "warning", "error", "critical"]),
         .string("log.format", env: "VERITAS_LOG_FORMAT", "json or text", \.logFormat, allowed: ["json", "text"]),
+        .string("metrics.listen", env: "VERITAS_METRICS_LISTEN", "host:port of the Prometheus endpoint GET /metrics (empty: off; e.g. 127.0.0.1:9465)", \.metricsListen, allowEmpty: true),
     ]
 
     /// Builds the configuration from the YAML file (if any), the environment and overrides.

@@ -56,6 +56,8 @@ public struct RunnerConfiguration: Sendable, Equatable {
     public var logLevel: String = "info"
     /// `json` (one object per line) or `text`.
     public var logFormat: String = "json"
+    /// `host:port` of the Prometheus endpoint (`GET /metrics`); empty: no endpoint.
+    public var metricsListen: String = ""
 
     public init() {}
 

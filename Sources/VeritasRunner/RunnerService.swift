@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Metrics
 import ServiceLifecycle
 import Synchronization
 import VeritasProtocol
@@ -35,13 +36,19 @@ public struct RunnerService: Service {
 
     /// - Parameter onReady: called once the outbox is open and the link started; the handle
     ///   gives tests (and health reporting) a view of the running runner.
+    private let metrics: RunnerMetrics
+
+    /// - Parameter metrics: where the runner's metrics go (the engine counts refused
+    ///   destinations into the same ``RunnerMetrics`` when built with it); none by default.
     public init(
         configuration: RunnerConfiguration, engine: any AuditEngine, logger: Logger = Logger(label: "veritas.runner"),
+        metrics: RunnerMetrics = .none,
         onReady: @escaping @Sendable (RunnerHandle) -> Void = { _ in }
     ) {
         self.configuration = configuration
         self.engine = engine
         self.logger = logger
+        self.metrics = metrics
         self.onReady = onReady
     }
 
@@ -79,7 +86,8 @@ public struct RunnerService: Service {
             )
         )
         let audits = AuditRunner(
-            runnerID: runnerID, engine: engine, outbox: outbox, link: link, state: state, logger: logger)
+            runnerID: runnerID, engine: engine, outbox: outbox, link: link, state: state, logger: logger, metrics: metrics)
+        metrics.capacity.record(configuration.capacity)
         onReady(RunnerHandle(outbox: outbox, link: link, state: state))
         logger.info("runner started", metadata: [
             "runner_id": "\(runnerID)", "writer": "\(configuration.writerEndpoint)", "capacity": "\(configuration.capacity)",

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Metrics
 import VeritasProtocol
 import VeritasStore
 import ZeroMQ
@@ -35,11 +36,14 @@ final class RunnerGateway: @unchecked Sendable {
     private var lastHousekeeping: ContinuousClock.Instant
     private var lastExpiredLeaseSweep: ContinuousClock.Instant
     private var lastRecoveryProbe: ContinuousClock.Instant
+    private let metrics: WriterMetrics
+    private var lastMetricsRefresh: ContinuousClock.Instant?
 
     init(
         socket: AsyncSocket, feed: FeedPublisher, store: DualWriteStore, screenshots: ScreenshotStorage,
-        state: WriterState, configuration: WriterConfiguration, logger: Logger
+        state: WriterState, configuration: WriterConfiguration, logger: Logger, metrics: WriterMetrics
     ) {
+        self.metrics = metrics
         self.socket = socket
         self.feed = feed
         self.store = store
@@ -131,6 +135,7 @@ final class RunnerGateway: @unchecked Sendable {
                 decoded = try RunnerMessage.decode(frames: message.dropFirst().map(\.data))
             } catch {
                 state.errorReplies.add(1, ordering: .relaxed)
+                if error.eventID != nil { metrics.rejected(error.error.code) }
                 logger.warning("bad runner message", metadata: ["error": "\(error.error)", "event_id": "\(error.eventID.map(\.description) ?? "-")"])
                 send(error.reply, to: routing)
                 continue
@@ -167,7 +172,9 @@ final class RunnerGateway: @unchecked Sendable {
                 }
                 send(.heartbeat(writerID: writerID), to: routing)
             case let .event(event):
+                metrics.eventsReceived.increment()
                 guard await isKnown(event.auditID, to: sessions[key]) else {
+                    metrics.rejected(.notFound)
                     // Applying it would create an audit nobody submitted, stuck where the event left it.
                     state.errorReplies.add(1, ordering: .relaxed)
                     logger.warning("event for an unknown audit", metadata: ["audit_id": "\(event.auditID)", "event_id": "\(event.eventID)"])
@@ -278,6 +285,7 @@ final class RunnerGateway: @unchecked Sendable {
                 return nil
             }
             state.errorReplies.add(1, ordering: .relaxed)
+            metrics.rejected(error.error.code)
             send(.reject(eventID: event.eventID, error: error.error), to: routing)
             return nil
         }
@@ -302,12 +310,19 @@ final class RunnerGateway: @unchecked Sendable {
         let events = batch.pending.compactMap(\.event)
         let store = self.store
         let logger = self.logger
+        let metrics = self.metrics
         let outcomes = Task { () -> [EventID: EventOutcome]? in
             do {
                 var outcomes: [EventID: EventOutcome] = [:]
-                for (event, outcome) in zip(events, try await store.apply(events)) { outcomes[event.id] = outcome }
+                let started = ContinuousClock.now
+                let applied = try await store.apply(events)
+                metrics.commitDuration.record(duration: started.duration(to: .now))
+                metrics.batchSize.record(events.count)
+                for (event, outcome) in zip(events, applied) { outcomes[event.id] = outcome }
+                metrics.eventsApplied.increment(by: applied.filter { $0 == .applied }.count)
                 return outcomes
             } catch {
+                metrics.commitFailures.increment()
                 logger.error("batch not stored; nothing acknowledged, runners will resend", metadata: [
                     "events": "\(events.count)", "error": "\(error)",
                 ])
@@ -349,6 +364,7 @@ final class RunnerGateway: @unchecked Sendable {
             }
         }
         for (key, ids) in acks {
+            metrics.eventsAcknowledged.increment(by: ids.count)
             let routing = sessions[key]?.routingID ?? Frame(key)
             var start = 0
             while start < ids.count {
@@ -388,6 +404,7 @@ final class RunnerGateway: @unchecked Sendable {
                 sessions[key]?.assigned.insert(job.auditID)
                 sessions[key]?.dispatchedAt[job.auditID] = clock.now
                 send(.job(job), to: session.routingID)
+                metrics.jobsClaimed.increment()
                 logger.info("job handed out", metadata: ["audit_id": "\(job.auditID)", "runner_id": "\(session.runnerID)", "attempt": "\(job.attempt)"])
             }
         }
@@ -428,6 +445,16 @@ final class RunnerGateway: @unchecked Sendable {
             }
         }
         await dispatch()
+        await refreshGauges(now: now)
+    }
+
+    /// Audits by status and the queue depth for the metrics, at most every few seconds (two
+    /// counting queries).
+    private func refreshGauges(now: ContinuousClock.Instant) async {
+        guard lastMetricsRefresh.map({ now - $0 >= .seconds(5) }) ?? true else { return }
+        lastMetricsRefresh = now
+        guard let counts = try? await store.statusCounts(), let depth = try? await store.queueDepth() else { return }
+        metrics.record(counts: counts, queueDepth: depth, connectedRunners: sessions.count)
     }
 
     private func requeue(runner: RunnerID, only: Set<AuditID>?, reason: String) async {
@@ -446,6 +473,8 @@ final class RunnerGateway: @unchecked Sendable {
     /// Publishes and logs a requeue: `reason` for audits back in the queue, `failure` (the
     /// stored `error_message`) for audits that ran out of attempts.
     private func report(_ outcome: RequeueOutcome, reason: String, failure: String) {
+        metrics.jobsRequeued.increment(by: outcome.requeued.count)
+        metrics.jobsFailed.increment(by: outcome.failed.count)
         for auditID in outcome.requeued {
             feed.publish(auditID) {
                 FeedMessage(event: .requeued, auditID: auditID, status: .queued, seq: nil, eventID: nil, timestamp: .now, payload: .object(["reason": .string(reason)]))

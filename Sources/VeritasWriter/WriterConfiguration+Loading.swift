@@ -24,6 +24,7 @@ extension WriterConfiguration {
         .string("security.client_keys", env: "VERITAS_CURVE_CLIENT_KEYS", "client public keys admitted on queries and feed (same forms)", \.curveClientKeys, allowEmpty: true),
         .string("log.level", env: "VERITAS_LOG_LEVEL", "trace, debug, info, notice, warning, error, critical", \.logLevel, allowed: ["trace", "debug", "info", "notice", "warning", "error", "critical"]),
         .string("log.format", env: "VERITAS_LOG_FORMAT", "json or text", \.logFormat, allowed: ["json", "text"]),
+        .string("metrics.listen", env: "VERITAS_METRICS_LISTEN", "host:port of the Prometheus endpoint GET /metrics (empty: off; e.g. 127.0.0.1:9464)", \.metricsListen, allowEmpty: true),
     ]
 
     /// Builds the configuration from the YAML file (if any), the environment and overrides.

@@ -47,6 +47,8 @@ public struct WriterConfiguration: Sendable, Equatable {
     public var logLevel: String = "info"
     /// `json` (one object per line) or `text`.
     public var logFormat: String = "json"
+    /// `host:port` of the Prometheus endpoint (`GET /metrics`); empty: no endpoint.
+    public var metricsListen: String = ""
 
     public init() {}
 

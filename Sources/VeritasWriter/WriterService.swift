@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Metrics
 import ServiceLifecycle
 import VeritasProtocol
 import VeritasStore
@@ -21,16 +22,22 @@ public struct WriterService: Service {
 
     public let configuration: WriterConfiguration
     private let logger: Logger
+    private let metricsFactory: any MetricsFactory
     private let onReady: @Sendable (BoundEndpoints) -> Void
 
-    /// - Parameter onReady: called once the endpoints are bound and the writer serves.
+    /// - Parameters:
+    ///   - metrics: where the writer's metrics go (`veritas-writer` passes a Prometheus factory
+    ///     when `metrics.listen` is set); none by default.
+    ///   - onReady: called once the endpoints are bound and the writer serves.
     public init(
         configuration: WriterConfiguration,
         logger: Logger = Logger(label: "veritas.writer"),
+        metrics: any MetricsFactory = NOOPMetricsHandler.instance,
         onReady: @escaping @Sendable (BoundEndpoints) -> Void = { _ in }
     ) {
         self.configuration = configuration
         self.logger = logger
+        self.metricsFactory = metrics
         self.onReady = onReady
     }
 
@@ -93,7 +100,7 @@ public struct WriterService: Service {
                 logger: logger)
             let gateway = RunnerGateway(
                 socket: runners, feed: feedPublisher, store: store, screenshots: screenshots, state: state,
-                configuration: configuration, logger: logger
+                configuration: configuration, logger: logger, metrics: WriterMetrics(factory: metricsFactory)
             )
             logger.info("writer ready", metadata: [
                 "writer_id": "\(configuration.writerID)", "queries": "\(endpoints.queries)", "runners": "\(endpoints.runners)",

@@ -1,4 +1,6 @@
 import ArgumentParser
+import Prometheus
+import VeritasMetrics
 import Foundation
 import Logging
 import ServiceLifecycle
@@ -72,14 +74,18 @@ struct VeritasRunnerCommand: AsyncParsableCommand {
             "allowed_networks": "\(policy.allowedNetworks.map(\.description))",
         ]
         if policy.allowPrivateNetworks {
-            logger.warning("fetch.allow_private_networks is on: audits may reach loopback, private and link-local addresses (cloud metadata included); only for the demo, tests and intranet audits", metadata: guardMetadata)
+            logger.warning("fetch.allow_private_networks is on: audits may reach loopback, private and link-local addresses (cloud metadata stays refused); only for the demo, tests and intranet audits", metadata: guardMetadata)
         } else {
             logger.info("egress guard: audits may not reach loopback, private, link-local or metadata addresses", metadata: guardMetadata)
         }
-        let engine = HTTPAuditEngine(configuration: settings, logger: logger)
+        let registry = PrometheusCollectorRegistry()
+        let endpoint = try await MetricsEndpoint.serve(settings.metricsListen, registry: registry, logger: logger)
+        defer { if let endpoint { Task { await endpoint.stop() } } }
+        let metrics = RunnerMetrics(factory: PrometheusMetricsFactory(registry: registry))
+        let engine = HTTPAuditEngine(configuration: settings, logger: logger, metrics: metrics)
         let group = ServiceGroup(
             configuration: .init(
-                services: [.init(service: RunnerService(configuration: settings, engine: engine, logger: logger))],
+                services: [.init(service: RunnerService(configuration: settings, engine: engine, logger: logger, metrics: metrics))],
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger
             )

@@ -1,4 +1,6 @@
 import ArgumentParser
+import Prometheus
+import VeritasMetrics
 import Foundation
 import Logging
 import ServiceLifecycle
@@ -79,9 +81,12 @@ struct VeritasWriterCommand: AsyncParsableCommand {
         }
         LoggingSystem.bootstrapVeritas(format: settings.logFormat, level: settings.logLevel)
         let logger = Logger(label: "veritas.writer")
+        let registry = PrometheusCollectorRegistry()
+        let endpoint = try await MetricsEndpoint.serve(settings.metricsListen, registry: registry, logger: logger)
+        defer { if let endpoint { Task { await endpoint.stop() } } }
         let group = ServiceGroup(
             configuration: .init(
-                services: [.init(service: WriterService(configuration: settings, logger: logger))],
+                services: [.init(service: WriterService(configuration: settings, logger: logger, metrics: PrometheusMetricsFactory(registry: registry)))],
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger
             )

@@ -37,11 +37,12 @@ struct EgressGuardTests {
         }
     }
 
-    @Test("allow_private_networks opens what TCP can reach (not multicast); allowed_networks opens listed blocks only")
+    @Test("allow_private_networks opens what TCP can reach (not multicast, not cloud metadata); allowed_networks opens listed blocks only")
     func settings() throws {
         let open = DestinationPolicy(allowPrivateNetworks: true)
         #expect(open.refusal(for: IPAddress("127.0.0.1")!) == nil)
-        #expect(open.refusal(for: IPAddress("169.254.169.254")!) == nil)
+        #expect(open.refusal(for: IPAddress("169.254.10.10")!) == nil)
+        #expect(open.refusal(for: IPAddress("169.254.169.254")!)?.contains("cloud metadata") == true, "metadata stays refused")
         #expect(open.refusal(for: IPAddress("224.0.0.1")!) != nil)
         #expect(open.refusal(port: 6379) == nil)
 

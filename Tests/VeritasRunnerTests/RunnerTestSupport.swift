@@ -31,7 +31,7 @@ final class InProcessRunner: Sendable {
 
     static func start(
         dataDirectory: URL, writer: String, engine: (any AuditEngine)? = nil, logs: LogCapture? = nil,
-        _ configure: (inout RunnerConfiguration) -> Void = { _ in }
+        metrics: RunnerMetrics = .none, _ configure: (inout RunnerConfiguration) -> Void = { _ in }
     ) async throws -> InProcessRunner {
         var configuration = RunnerConfiguration()
         configuration.runnerID = "test-runner-\(UUID().uuidString.prefix(8))"
@@ -50,9 +50,9 @@ final class InProcessRunner: Sendable {
         configure(&configuration)
         var logger = logs.map { capture in Logger(label: "test.runner") { _ in capture.handler() } } ?? Logger(label: "test.runner")
         logger.logLevel = logs != nil ? .debug : .critical
-        let auditEngine = engine ?? HTTPAuditEngine(configuration: configuration, logger: logger)
+        let auditEngine = engine ?? HTTPAuditEngine(configuration: configuration, logger: logger, metrics: metrics)
         let (ready, continuation) = AsyncStream<RunnerHandle>.makeStream()
-        let service = RunnerService(configuration: configuration, engine: auditEngine, logger: logger) { handle in
+        let service = RunnerService(configuration: configuration, engine: auditEngine, logger: logger, metrics: metrics) { handle in
             continuation.yield(handle)
             continuation.finish()
         }

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Metrics
 import ServiceLifecycle
 import VeritasRunner
 import VeritasWriter
@@ -13,9 +14,12 @@ public final class InProcessWriter: Sendable {
     private let running: Task<Void, any Error>
 
     /// Starts a writer whose data lives in `dataDirectory`; `configure` adjusts the settings.
-    /// - Parameter logs: receives the writer's log records (e.g. to check what it logged).
+    /// - Parameters:
+    ///   - logs: receives the writer's log records (e.g. to check what it logged).
+    ///   - metrics: where its metrics go (none by default).
     public static func start(
-        dataDirectory: URL, logs: LogCapture? = nil, _ configure: (inout WriterConfiguration) -> Void = { _ in }
+        dataDirectory: URL, logs: LogCapture? = nil, metrics: any MetricsFactory = NOOPMetricsHandler.instance,
+        _ configure: (inout WriterConfiguration) -> Void = { _ in }
     ) async throws -> InProcessWriter {
         var configuration = WriterConfiguration()
         configuration.queriesEndpoint = "tcp://127.0.0.1:*"
@@ -31,7 +35,7 @@ public final class InProcessWriter: Sendable {
         logger.logLevel = logs != nil ? .debug
             : ProcessInfo.processInfo.environment["VERITAS_TEST_LOG"].flatMap(Logger.Level.init(rawValue:)) ?? .critical
         let (ready, continuation) = AsyncStream<WriterService.BoundEndpoints>.makeStream()
-        let service = WriterService(configuration: configuration, logger: logger) { endpoints in
+        let service = WriterService(configuration: configuration, logger: logger, metrics: metrics) { endpoints in
             continuation.yield(endpoints)
             continuation.finish()
         }

@@ -12,8 +12,8 @@
 /// addresses. `allowPrivateNetworks` (`fetch.allow_private_networks`) lifts this for the demo,
 /// tests and intranet audits; `allowedNetworks` lifts it for listed blocks only.
 public struct DestinationPolicy: Sendable, Equatable {
-    /// Allow every address class except those no TCP connection can reach (multicast,
-    /// unspecified, broadcast).
+    /// Allow every address class except cloud metadata and those no TCP connection can reach
+    /// (multicast, unspecified, broadcast).
     public var allowPrivateNetworks: Bool
     /// Ports a page may be fetched from or load from (any, when ``allowPrivateNetworks``).
     public var allowedPorts: Set<Int>
@@ -39,7 +39,7 @@ public struct DestinationPolicy: Sendable, Equatable {
     public func refusal(for address: IPAddress) -> String? {
         if allowedNetworks.contains(where: { $0.contains(address) }) { return nil }
         guard let kind = Self.classify(address) else { return nil }
-        if allowPrivateNetworks, !kind.unreachable { return nil }
+        if allowPrivateNetworks, !kind.alwaysRefused { return nil }
         return kind.description
     }
 
@@ -75,8 +75,10 @@ public struct DestinationPolicy: Sendable, Equatable {
             }
         }
 
-        /// Classes no audit connects to even when private networks are allowed.
-        var unreachable: Bool { self == .multicast || self == .unspecified || self == .broadcast }
+        /// Classes no audit connects to even when private networks are allowed: those TCP cannot
+        /// reach, and cloud metadata, never an audit's target and the first thing an attacker
+        /// asks for (``allowedNetworks`` can still name it).
+        var alwaysRefused: Bool { self == .multicast || self == .unspecified || self == .broadcast || self == .cloudMetadata }
     }
 
     private static let metadata = ["169.254.169.254", "169.254.170.2", "100.100.100.200", "fd00:ec2::254"].compactMap(IPAddress.init)

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Metrics
 import VeritasAudit
 import VeritasBrowser
 import VeritasHTML
@@ -42,12 +43,15 @@ public struct HTTPAuditEngine: AuditEngine {
     public let destinationPolicy: DestinationPolicy
     /// Called for every destination an audit's guard refuses (metrics).
     private let onRefusal: @Sendable (EgressProxy.Refusal) -> Void
+    private let metrics: RunnerMetrics
 
     /// Looks for Chromium once; without it, logs one warning and audits the raw HTML without
     /// screenshots.
-    public init(configuration: RunnerConfiguration, logger: Logger, onRefusal: @escaping @Sendable (EgressProxy.Refusal) -> Void = { _ in }) {
+    /// - Parameter metrics: counts refused destinations and renderings.
+    public init(configuration: RunnerConfiguration, logger: Logger, metrics: RunnerMetrics = .none) {
         self.logger = logger
-        self.onRefusal = onRefusal
+        self.metrics = metrics
+        self.onRefusal = { _ in metrics.blockedDestinations.increment() }
         destinationPolicy = configuration.destinationPolicy
         fetcher = PageFetcher(maxPageBytes: configuration.maxPageBytes, userAgent: "Veritas/\(RunnerVersion.current) (+trust audit)")
         if let path = PageRenderer.locateChromium(configured: configuration.chromiumPath) {
@@ -201,10 +205,12 @@ public struct HTTPAuditEngine: AuditEngine {
                 rendering = try await Self.within(renderTimeouts[tier] ?? .seconds(60), what: "rendering") {
                     try await renderer.render(url, proxyPort: proxy.port, follow: follow)
                 }
+                metrics.rendered("ok")
             } catch is CancellationError {
                 throw CancellationError()
             } catch {
                 renderError = "\(error)"
+                metrics.rendered("failed")
                 logger.warning("rendering failed; analysing the raw HTML", metadata: ["url": "\(url.absoluteString)", "error": "\(error)"])
             }
         } else {
