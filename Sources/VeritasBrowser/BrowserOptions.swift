@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// Settings for one headless Chromium process.
 public struct BrowserOptions: Sendable, Equatable {
     /// Path of the Chromium executable (a launcher script that `exec`s Chromium is fine).
@@ -16,6 +20,12 @@ public struct BrowserOptions: Sendable, Equatable {
     public var navigationTimeout: Duration
     /// Extra command-line switches appended after the built-in ones (for example `--lang=en-US`).
     public var extraArguments: [String]
+    /// Chromium's own sandbox (namespaces and seccomp-bpf) around the processes that run page
+    /// code. Off adds `--no-sandbox`: only for kernels or containers that allow no sandbox.
+    public var sandbox: Bool
+    /// The user Chromium runs as when this process is root: Chromium refuses to run sandboxed as
+    /// root, so it is started through `setpriv` as this unprivileged user (default `nobody`).
+    public var unprivilegedUser: UInt32
 
     /// Creates options; every parameter has a sensible default except where a different Chromium is wanted.
     public init(
@@ -26,7 +36,9 @@ public struct BrowserOptions: Sendable, Equatable {
         launchTimeout: Duration = .seconds(30),
         commandTimeout: Duration = .seconds(15),
         navigationTimeout: Duration = .seconds(20),
-        extraArguments: [String] = []
+        extraArguments: [String] = [],
+        sandbox: Bool = true,
+        unprivilegedUser: UInt32 = 65_534
     ) {
         self.executable = executable
         self.viewportWidth = viewportWidth
@@ -36,7 +48,12 @@ public struct BrowserOptions: Sendable, Equatable {
         self.commandTimeout = commandTimeout
         self.navigationTimeout = navigationTimeout
         self.extraArguments = extraArguments
+        self.sandbox = sandbox
+        self.unprivilegedUser = unprivilegedUser
     }
+
+    /// Whether Chromium is started as ``unprivilegedUser``: sandboxed, and this process is root.
+    var dropsPrivileges: Bool { sandbox && geteuid() == 0 }
 
     /// Returns a description of the first invalid setting, or `nil` if all settings are usable.
     func validationProblem() -> String? {

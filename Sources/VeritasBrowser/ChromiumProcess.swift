@@ -35,12 +35,17 @@ final class ChromiumProcess: Sendable {
     }
 
     /// The command line used for `--remote-debugging-pipe` mode.
+    /// As root with the sandbox on, the command starts with `setpriv` dropping to
+    /// ``BrowserOptions/unprivilegedUser`` (Chromium's pid stays the spawned pid: `setpriv` execs).
     static func arguments(options: BrowserOptions, profile: ProfileDirectory) -> [String] {
-        [
+        let user = String(options.unprivilegedUser)
+        let launcher = options.dropsPrivileges
+            ? [setprivPath ?? "setpriv", "--reuid=\(user)", "--regid=\(user)", "--clear-groups", "--"] : []
+        return launcher + [
             options.executable,
             "--headless",
             "--remote-debugging-pipe",
-            "--no-sandbox",
+        ] + (options.sandbox ? [] : ["--no-sandbox"]) + [
             "--disable-gpu",
             "--hide-scrollbars",
             "--mute-audio",
@@ -51,6 +56,11 @@ final class ChromiumProcess: Sendable {
             "--disable-dev-shm-usage",
             "--user-data-dir=\(profile.path)",
         ] + options.extraArguments + ["about:blank"]
+    }
+
+    /// `setpriv` (util-linux), for starting Chromium as an unprivileged user from root.
+    static let setprivPath: String? = ["/usr/bin/setpriv", "/bin/setpriv", "/usr/sbin/setpriv"].first {
+        FileManager.default.isExecutableFile(atPath: $0)
     }
 
     /// Spawns Chromium with `posix_spawn` (Foundation's `Process` is not safe to launch concurrently
@@ -72,10 +82,31 @@ final class ChromiumProcess: Sendable {
             POSIX.closeIgnoringErrors(replies.write)
         }
 
+        // Checked here because through setpriv a missing Chromium would only show as exit 127.
+        guard access(options.executable, X_OK) == 0 else {
+            let error = errno
+            POSIX.closeIgnoringErrors(commands.write)
+            POSIX.closeIgnoringErrors(replies.read)
+            throw .launchFailed("cannot execute \(options.executable): \(POSIX.errorText(error))")
+        }
+        if options.dropsPrivileges {
+            guard setprivPath != nil else {
+                POSIX.closeIgnoringErrors(commands.write)
+                POSIX.closeIgnoringErrors(replies.read)
+                throw .launchFailed("Chromium refuses to run sandboxed as root and setpriv (util-linux) is not installed to start it as an unprivileged user: install util-linux, run as another user, or turn the sandbox off (chromium.sandbox=false)")
+            }
+            // The unprivileged user must own its profile (Chromium writes it, and its socket).
+            guard chown(profile.path, options.unprivilegedUser, options.unprivilegedUser) == 0 else {
+                let error = errno
+                POSIX.closeIgnoringErrors(commands.write)
+                POSIX.closeIgnoringErrors(replies.read)
+                throw .launchFailed("cannot hand the profile folder to uid \(options.unprivilegedUser): \(POSIX.errorText(error))")
+            }
+        }
         let pid: pid_t
         do {
             pid = try spawnChild(
-                arguments: arguments(options: options, profile: profile),
+                arguments: arguments(options: options, profile: profile), home: options.dropsPrivileges ? profile.path : nil,
                 commandReadFD: commands.read,
                 replyWriteFD: replies.write
             )
@@ -89,8 +120,10 @@ final class ChromiumProcess: Sendable {
         return Spawned(process: process, commandWriteFD: commands.write, replyReadFD: replies.read)
     }
 
+    /// - Parameter home: `HOME` for the child (the profile, when it runs as another user whose
+    ///   home this process's `HOME` is not).
     private static func spawnChild(
-        arguments: [String], commandReadFD: Int32, replyWriteFD: Int32
+        arguments: [String], home: String?, commandReadFD: Int32, replyWriteFD: Int32
     ) throws(BrowserError) -> pid_t {
         var actions = posix_spawn_file_actions_t()
         var attributes = posix_spawnattr_t()
@@ -132,7 +165,9 @@ final class ChromiumProcess: Sendable {
         }
         try check(posix_spawnattr_setsigdefault(&attributes, &defaults), "posix_spawnattr_setsigdefault")
 
-        let environment = ProcessInfo.processInfo.environment.map { "\($0.key)=\($0.value)" }
+        var variables = ProcessInfo.processInfo.environment
+        if let home { variables["HOME"] = home }
+        let environment = variables.map { "\($0.key)=\($0.value)" }
         var argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
         var envp: [UnsafeMutablePointer<CChar>?] = environment.map { strdup($0) } + [nil]
         defer {

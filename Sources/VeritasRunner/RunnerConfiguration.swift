@@ -38,6 +38,9 @@ public struct RunnerConfiguration: Sendable, Equatable {
     /// A headless-Chromium navigation or command taking longer is abandoned (`chromium.timeout_ms`);
     /// the audit then reads the raw HTML, without screenshots.
     public var screenshotTimeoutMilliseconds: Int = 30_000
+    /// Chromium's sandbox around the page processes (`chromium.sandbox`); off only where the
+    /// kernel or container allows none (a warning at start-up).
+    public var chromiumSandbox: Bool = true
     /// The largest page body fetched.
     public var maxPageBytes: Int = 5 * 1024 * 1024
     /// Let audits reach loopback, private, link-local and unique-local addresses (the demo, tests,

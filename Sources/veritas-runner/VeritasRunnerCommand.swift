@@ -78,6 +78,9 @@ struct VeritasRunnerCommand: AsyncParsableCommand {
         } else {
             logger.info("egress guard: audits may not reach loopback, private, link-local or metadata addresses", metadata: guardMetadata)
         }
+        if !settings.chromiumSandbox {
+            logger.warning("chromium.sandbox is off: Chromium runs untrusted pages with --no-sandbox; turn it off only where the kernel or container allows no sandbox (docs/DEPLOYMENT.md)")
+        }
         let registry = PrometheusCollectorRegistry()
         let endpoint = try await MetricsEndpoint.serve(settings.metricsListen, registry: registry, logger: logger)
         defer { if let endpoint { Task { await endpoint.stop() } } }

@@ -56,7 +56,7 @@ public struct HTTPAuditEngine: AuditEngine {
         fetcher = PageFetcher(maxPageBytes: configuration.maxPageBytes, userAgent: "Veritas/\(RunnerVersion.current) (+trust audit)")
         if let path = PageRenderer.locateChromium(configured: configuration.chromiumPath) {
             let timeout = Duration.milliseconds(configuration.screenshotTimeoutMilliseconds)
-            let options = BrowserOptions(executable: path, commandTimeout: timeout, navigationTimeout: timeout)
+            let options = BrowserOptions(executable: path, commandTimeout: timeout, navigationTimeout: timeout, sandbox: configuration.chromiumSandbox)
             renderer = PageRenderer(options: options, logger: logger)
             logger.info("pages rendered with headless Chromium", metadata: ["chromium": "\(path)"])
         } else {
