@@ -97,8 +97,16 @@ public struct RunnerService: Service {
             logger.warning("CURVE is not configured: this runner's traffic to the writer is unencrypted")
         }
 
+        let dataDirectory = URL(fileURLWithPath: configuration.dataDirectory)
         await withTaskGroup(of: Void.self) { group in
             group.addTask { await link.run() }
+            group.addTask {
+                // The runner's own health (health.json), for `veritas-runner --health`.
+                while !state.stopping.load(ordering: .relaxed), !Task.isCancelled {
+                    self.health(link: link, outbox: outbox, state: state, runnerID: runnerID).writeLogged(to: dataDirectory, logger: logger)
+                    try? await Task.sleep(for: .seconds(1))
+                }
+            }
             group.addTask {
                 await withGracefulShutdownHandler {
                     await runJobs(jobs, audits: audits, outbox: outbox, state: state)
@@ -163,6 +171,15 @@ public struct RunnerService: Service {
                 }
             }
         }
+    }
+
+    /// The health report of this moment.
+    private func health(link: WriterLink, outbox: Outbox, state: RunnerState, runnerID: RunnerID) -> RunnerHealth {
+        let browser = engine.browserHealth
+        return RunnerHealth(
+            runnerID: runnerID.rawValue, writer: link.writerEndpoint, connected: link.isConnected, outboxEvents: outbox.count,
+            outboxBytes: outbox.bytes, outboxLimitBytes: configuration.outboxMaxBytes, activeAudits: state.active.count,
+            capacity: configuration.capacity, browser: browser.state, browserProblem: browser.problem, updatedAt: .now)
     }
 
     /// Drains the outbox (bounded), releases unfinished audits, says `bye`.

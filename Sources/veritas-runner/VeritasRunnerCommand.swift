@@ -44,6 +44,10 @@ struct VeritasRunnerCommand: AsyncParsableCommand {
     @Flag(help: "Print every setting with its environment variable and exit.")
     var listSettings = false
 
+    @Flag(help: ArgumentHelp(
+        "Check the health of the runner using this data folder (its health.json) and exit: 0 healthy; 1 not running, not connected to its writer, outbox over its limit, or no usable Chromium."))
+    var health = false
+
     func run() async throws {
         if listSettings {
             for key in RunnerConfiguration.keys { print("\(key.path)\t\(key.environment)\t\(key.summary)") }
@@ -64,6 +68,10 @@ struct VeritasRunnerCommand: AsyncParsableCommand {
             settings = try RunnerConfiguration.load(file: file, environment: ProcessInfo.processInfo.environment, overrides: overrides)
         } catch {
             throw ValidationError(error.description)
+        }
+        if health {
+            try checkHealth(dataDirectory: settings.dataDirectory)
+            return
         }
         LoggingSystem.bootstrapVeritas(format: settings.logFormat, level: settings.logLevel)
         let logger = Logger(label: "veritas.runner")
@@ -94,5 +102,24 @@ struct VeritasRunnerCommand: AsyncParsableCommand {
             )
         )
         try await group.run()
+    }
+
+    /// `--health`: the runner's own report, judged; the compose health check of runners.
+    private func checkHealth(dataDirectory: String) throws {
+        let report: RunnerHealth
+        do {
+            report = try RunnerHealth.read(from: URL(fileURLWithPath: dataDirectory))
+        } catch {
+            FileHandle.standardError.write(Data("unhealthy: \(error)\n".utf8))
+            throw ExitCode.failure
+        }
+        print("runner \(report.runnerID): \(report.connected ? "connected to" : "not connected to") \(report.writer); "
+              + "\(report.activeAudits)/\(report.capacity) audits; outbox \(report.outboxEvents) events, \(report.outboxBytes) bytes; "
+              + "browser \(report.browser.rawValue); reported \(report.updatedAt)")
+        let problems = report.problems()
+        guard problems.isEmpty else {
+            FileHandle.standardError.write(Data(("unhealthy: " + problems.joined(separator: "; ") + "\n").utf8))
+            throw ExitCode.failure
+        }
     }
 }

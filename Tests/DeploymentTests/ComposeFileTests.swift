@@ -148,7 +148,7 @@ struct ComposeFileTests {
         for entry in [".build", "data", "runner-data", "Package.resolved", "keys"] { #expect(ignore.contains(entry), ".dockerignore keeps \(entry) out") }
     }
 
-    @Test("health checks are real `veritas health` commands: they parse, and fail when the writer is away")
+    @Test("health checks are real commands: the writer's `veritas health` and the runners' `veritas-runner --health` parse, and fail when there is nothing healthy")
     func healthChecksRun() async throws {
         let keys = try TemporaryFolder("compose-keys")
         defer { keys.remove() }
@@ -158,7 +158,7 @@ struct ComposeFileTests {
         let paths = ["/run/secrets/healthcheck.key_secret": client.secretFile, "/etc/veritas/keys/writer.key": writerKeys.publicFile]
         for file in ["docker/compose.yaml", "docker/compose.curve.yaml"] {
             let compose = try ComposeFile(file)
-            for service in Self.services {
+            for service in ["writer"] {
                 var command = compose.healthcheck(of: service)
                 #expect(command.prefix(3) == ["CMD", "veritas", "health"], "\(file): \(service)")
                 command = Array(command.dropFirst(2)).map { paths[$0] ?? $0 }
@@ -172,6 +172,18 @@ struct ComposeFileTests {
                 #expect(outcome.status == 3, "\(file) \(service): `veritas \(command.joined(separator: " "))` exited \(outcome.status): \(outcome.stderr)")
             }
         }
+        // Runners check themselves, in their own data folder (compose sets VERITAS_RUNNER_DATA_DIR);
+        // the CURVE overlay leaves that check as it is.
+        let compose = try ComposeFile("docker/compose.yaml")
+        let runnerCheck = compose.healthcheck(of: "runner")
+        #expect(runnerCheck == ["CMD", "veritas-runner", "--health"])
+        #expect(try ComposeFile("docker/compose.curve.yaml").healthcheck(of: "runner").isEmpty)
+        let empty = try TemporaryFolder("compose-runner")
+        defer { empty.remove() }
+        let outcome = try await BuiltProducts.run(
+            "veritas-runner", Array(runnerCheck.dropFirst(2)), environment: ["VERITAS_RUNNER_DATA_DIR": empty.url.path])
+        #expect(outcome.status == 1, "a runner folder without a health report is unhealthy: \(outcome.stderr)")
+        #expect(outcome.stderr.contains("no health.json"))
     }
 
     /// The port of `tcp://*:5555`.

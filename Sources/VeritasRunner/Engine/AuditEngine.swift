@@ -10,6 +10,14 @@ import VeritasProtocol
 public protocol AuditEngine: Sendable {
     /// Audits `job.url` at `job.tier`, writing the narrative for `job.verdictMode`.
     func audit(_ job: AuditJob, reporter: AuditReporter) async throws -> CompletedEventPayload
+
+    /// Whether the engine can render pages, for the runner's health report.
+    var browserHealth: (state: RunnerHealth.Browser, problem: String?) { get }
+}
+
+extension AuditEngine {
+    /// Engines without a browser have nothing to report.
+    public var browserHealth: (state: RunnerHealth.Browser, problem: String?) { (.usable, nil) }
 }
 
 /// How an engine reports while it works. Each call is turned into one event and stored in the

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Logging
 import Metrics
 import VeritasAudit
@@ -44,6 +45,15 @@ public struct HTTPAuditEngine: AuditEngine {
     /// Called for every destination an audit's guard refuses (metrics).
     private let onRefusal: @Sendable (EgressProxy.Refusal) -> Void
     private let metrics: RunnerMetrics
+    /// Consecutive failed renderings and the last reason, for ``browserHealth``.
+    private let renderings = RenderingRecord()
+
+    /// Chromium missing, failing (its last renderings all failed) or usable.
+    public var browserHealth: (state: RunnerHealth.Browser, problem: String?) {
+        guard renderer != nil else { return (.missing, "Chromium not found (chromium.path, or chromium on PATH)") }
+        let (failures, problem) = renderings.state
+        return failures >= RunnerHealth.failingRenderings ? (.failing, problem) : (.usable, nil)
+    }
 
     /// Looks for Chromium once; without it, logs one warning and audits the raw HTML without
     /// screenshots.
@@ -206,11 +216,13 @@ public struct HTTPAuditEngine: AuditEngine {
                     try await renderer.render(url, proxyPort: proxy.port, follow: follow)
                 }
                 metrics.rendered("ok")
+                renderings.succeeded()
             } catch is CancellationError {
                 throw CancellationError()
             } catch {
                 renderError = "\(error)"
                 metrics.rendered("failed")
+                renderings.failed("\(error)")
                 logger.warning("rendering failed; analysing the raw HTML", metadata: ["url": "\(url.absoluteString)", "error": "\(error)"])
             }
         } else {
@@ -365,4 +377,12 @@ public struct HTTPAuditEngine: AuditEngine {
         }
         return chosen
     }
+}
+
+/// Renderings that failed in a row, and why the last one did.
+final class RenderingRecord: Sendable {
+    private let record = Mutex<(failures: Int, problem: String?)>((0, nil))
+    var state: (Int, String?) { record.withLock { ($0.failures, $0.problem) } }
+    func succeeded() { record.withLock { $0 = (0, nil) } }
+    func failed(_ problem: String) { record.withLock { $0 = ($0.failures + 1, String(problem.prefix(300))) } }
 }
