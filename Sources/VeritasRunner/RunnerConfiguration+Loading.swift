@@ -24,6 +24,8 @@ extension RunnerConfiguration {
         .integer("fetch.max_page_bytes", env: "VERITAS_MAX_PAGE_BYTES", "largest page body fetched", \.maxPageBytes, range: 1_024...(64 * 1024 * 1024)),
         .boolean("fetch.allow_private_networks", env: "VERITAS_FETCH_ALLOW_PRIVATE_NETWORKS", "let audits reach loopback, private and link-local addresses, any port (off: refused; for the demo, tests, intranets; cloud metadata stays refused)", \.allowPrivateNetworks),
         .string("fetch.allowed_ports", env: "VERITAS_FETCH_ALLOWED_PORTS", "ports audits may connect to, comma-separated", \.allowedPorts),
+        .integer("fetch.max_connections_per_audit", env: "VERITAS_FETCH_MAX_CONNECTIONS_PER_AUDIT", "connections one audit may open (fetch, redirects, all the browser loads)", \.maxConnectionsPerAudit, range: 1...100_000),
+        .integer("fetch.max_bytes_per_audit", env: "VERITAS_FETCH_MAX_BYTES_PER_AUDIT", "bytes one audit may receive over all its connections", \.maxBytesPerAudit, range: 65_536...(4 << 30)),
         .string("fetch.allowed_networks", env: "VERITAS_FETCH_ALLOWED_NETWORKS", "CIDR blocks audits may reach although private, comma-separated", \.allowedNetworks, allowEmpty: true),
         .string("security.curve_secret_key_file", env: "VERITAS_CURVE_SECRET_KEY_FILE", "this runner's secret CURVE certificate (.key_secret); empty: plaintext", \.curveSecretKeyFile, allowEmpty: true),
         .string("security.writer_key_file", env: "VERITAS_CURVE_WRITER_KEY_FILE", "the writer's public CURVE certificate (.key), pinned", \.curveWriterKeyFile, allowEmpty: true),

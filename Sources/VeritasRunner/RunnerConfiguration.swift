@@ -50,6 +50,10 @@ public struct RunnerConfiguration: Sendable, Equatable {
     public var allowedPorts: String = DestinationPolicy.defaultPorts.sorted().map(String.init).joined(separator: ",")
     /// CIDR blocks allowed even though their class is refused, comma-separated (e.g. `10.20.0.0/16`).
     public var allowedNetworks: String = ""
+    /// Connections one audit may open (fetch, redirects, everything the browser loads).
+    public var maxConnectionsPerAudit: Int = 300
+    /// Bytes one audit may receive over all its connections.
+    public var maxBytesPerAudit: Int = 64 * 1024 * 1024
     /// This runner's secret CURVE certificate (`.key_secret`); empty: plaintext. The writer's
     /// runner allowlist must hold its public key.
     public var curveSecretKeyFile: String = ""
@@ -71,7 +75,8 @@ public struct RunnerConfiguration: Sendable, Equatable {
         DestinationPolicy(
             allowPrivateNetworks: allowPrivateNetworks,
             allowedPorts: Set(allowedPorts.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }),
-            allowedNetworks: allowedNetworks.split(separator: ",").compactMap { IPNetwork(String($0)) })
+            allowedNetworks: allowedNetworks.split(separator: ",").compactMap { IPNetwork(String($0)) },
+            maxConnectionsPerAudit: maxConnectionsPerAudit, maxBytesPerAudit: maxBytesPerAudit)
     }
 
     /// `runner-<host>-<pid>`, reduced to the runner-id alphabet.

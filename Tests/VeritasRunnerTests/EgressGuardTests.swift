@@ -143,15 +143,38 @@ struct EgressGuardTests {
         }
     }
 
+    @Test("per-audit limits: connections past the limit are refused, bytes past the limit are cut; both recorded")
+    func perAuditLimits() async throws {
+        let big = String(repeating: "x", count: 200_000)
+        let site = try await FixtureServer.start(["/small": Self.page, "/big": .init(body: big)])
+        defer { Task { await site.stop() } }
+        func get(_ path: String, through proxy: EgressProxy) async throws -> String {
+            try await LoopbackSocket.exchange(port: proxy.port, "GET \(site.url(path)) HTTP/1.1\r\nHost: 127.0.0.1:\(site.port)\r\n\r\n")
+        }
+        let few = try await EgressProxy.start(
+            policy: DestinationPolicy(allowPrivateNetworks: true, maxConnectionsPerAudit: 2), logger: Logger(label: "egress-test"))
+        #expect(try await get("/small", through: few).hasPrefix("HTTP/1.1 200"))
+        #expect(try await get("/small", through: few).hasPrefix("HTTP/1.1 200"))
+        let third = try await get("/small", through: few)
+        #expect(third.hasPrefix("HTTP/1.1 403"))
+        #expect(third.contains("limit of 2 connections"))
+        await few.stop()
+
+        let small = try await EgressProxy.start(
+            policy: DestinationPolicy(allowPrivateNetworks: true, maxBytesPerAudit: 65_536), logger: Logger(label: "egress-test"))
+        let cut = try await get("/big", through: small)
+        #expect(cut.hasPrefix("HTTP/1.1 200"))
+        #expect(cut.utf8.count < 200_000, "the body was cut at the byte limit")
+        #expect(small.refusals.contains { $0.reason.contains("limit of 65536 bytes") })
+        await small.stop()
+    }
+
     @Test("the proxy answers what is not a proxy request with 400, and a refusal names itself in a header")
     func proxyProtocol() async throws {
         let proxy = try await EgressProxy.start(policy: DestinationPolicy(), logger: Logger(label: "egress-test"))
         defer { Task { await proxy.stop() } }
         func exchange(_ request: String) async throws -> String {
-            let socket = try LoopbackSocket(port: proxy.port)
-            defer { socket.close() }
-            try socket.send(request)
-            return socket.receiveAll()
+            try await LoopbackSocket.exchange(port: proxy.port, request)
         }
         #expect(try await exchange("GET / HTTP/1.1\r\nHost: example.com\r\n\r\n").hasPrefix("HTTP/1.1 400"))
         #expect(try await exchange("garbage\r\n\r\n").hasPrefix("HTTP/1.1 400"))
@@ -166,6 +189,23 @@ struct EgressGuardTests {
 
 /// A blocking TCP client on loopback, for speaking raw bytes to the proxy.
 struct LoopbackSocket {
+    /// Sends `request` to `port` and reads until the peer closes, on a Dispatch thread: the
+    /// proxy under test runs on the cooperative pool, which a blocking read must not occupy.
+    static func exchange(port: Int, _ request: String) async throws -> String {
+        try await withCheckedThrowingContinuation { continuation in
+            DispatchQueue.global().async {
+                do {
+                    let socket = try LoopbackSocket(port: port)
+                    defer { socket.close() }
+                    try socket.send(request)
+                    continuation.resume(returning: socket.receiveAll())
+                } catch {
+                    continuation.resume(throwing: error)
+                }
+            }
+        }
+    }
+
     let descriptor: Int32
 
     init(port: Int) throws {

@@ -11,11 +11,8 @@ import VeritasTestSupport
 @Suite("metrics: scraped from writer and runner")
 struct MetricsTests {
     /// `GET path` on `endpoint`, the whole response as text.
-    static func get(_ path: String, from endpoint: MetricsEndpoint) throws -> String {
-        let socket = try LoopbackSocket(port: endpoint.port)
-        defer { socket.close() }
-        try socket.send("GET \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
-        return socket.receiveAll()
+    static func get(_ path: String, from endpoint: MetricsEndpoint) async throws -> String {
+        try await LoopbackSocket.exchange(port: endpoint.port, "GET \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
     }
 
     /// The value of the sample line that starts with `series ` (name and labels), or `nil`.
@@ -46,11 +43,11 @@ struct MetricsTests {
             try database.status(completed) == "completed" && database.status(refused) == "error"
         }
         try await eventually("the runner counted both") {
-            let text = try Self.get("/metrics", from: runnerEndpoint)
+            let text = try await Self.get("/metrics", from: runnerEndpoint)
             return Self.value(#"veritas_runner_audits_total{outcome="completed"}"#, in: text) == 1
                 && Self.value(#"veritas_runner_audits_total{outcome="error"}"#, in: text) == 1
         }
-        let runnerText = try Self.get("/metrics", from: runnerEndpoint)
+        let runnerText = try await Self.get("/metrics", from: runnerEndpoint)
         #expect(runnerText.hasPrefix("HTTP/1.1 200"))
         #expect(runnerText.contains("Content-Type: text/plain; version=0.0.4"))
         #expect(Self.value("veritas_runner_audit_seconds_count", in: runnerText) == 2)
@@ -61,11 +58,11 @@ struct MetricsTests {
         // The writer acknowledges after its commit: by the time both audits are finished in the
         // database, every event of theirs has been received, applied and acknowledged.
         try await eventually("the writer acknowledged every event") {
-            let text = try Self.get("/metrics", from: writerEndpoint)
+            let text = try await Self.get("/metrics", from: writerEndpoint)
             let received = Self.value("veritas_writer_events_received_total", in: text) ?? 0
             return received > 0 && Self.value("veritas_writer_events_acknowledged_total", in: text) == received
         }
-        let writerText = try Self.get("/metrics", from: writerEndpoint)
+        let writerText = try await Self.get("/metrics", from: writerEndpoint)
         let received = try #require(Self.value("veritas_writer_events_received_total", in: writerText))
         let stored = try database.processedEvents(completed) + database.processedEvents(refused)
         #expect(received >= Double(stored), "every stored event was received: \(received) vs \(stored)")
@@ -76,7 +73,7 @@ struct MetricsTests {
         #expect(writerText.contains("veritas_writer_commit_seconds_bucket{le="))
 
         // Anything but GET /metrics is answered, not served.
-        #expect(try Self.get("/other", from: writerEndpoint).hasPrefix("HTTP/1.1 404"))
+        #expect(try await Self.get("/other", from: writerEndpoint).hasPrefix("HTTP/1.1 404"))
 
         try await runner.stop()
         try await writer.stop()

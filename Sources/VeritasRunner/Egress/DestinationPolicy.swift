@@ -22,13 +22,22 @@ public struct DestinationPolicy: Sendable, Equatable {
     /// Blocks allowed even when their class is refused (an intranet range, a test address).
     public var allowedNetworks: [IPNetwork]
 
+    /// Connections one audit may open through its egress proxy (fetch, redirects, everything the
+    /// browser loads); past it, further connections are refused and recorded.
+    public var maxConnectionsPerAudit: Int
+    /// Bytes one audit may receive through its proxy; past it, its connections are cut.
+    public var maxBytesPerAudit: Int
+
     /// The default ports: HTTP and HTTPS, and their common alternates.
     public static let defaultPorts: Set<Int> = [80, 443, 8080, 8443]
 
     public init(
         allowPrivateNetworks: Bool = false, allowedPorts: Set<Int> = DestinationPolicy.defaultPorts,
-        allowedSchemes: Set<String> = ["http", "https"], allowedNetworks: [IPNetwork] = []
+        allowedSchemes: Set<String> = ["http", "https"], allowedNetworks: [IPNetwork] = [],
+        maxConnectionsPerAudit: Int = 300, maxBytesPerAudit: Int = 64 * 1024 * 1024
     ) {
+        self.maxConnectionsPerAudit = maxConnectionsPerAudit
+        self.maxBytesPerAudit = maxBytesPerAudit
         self.allowPrivateNetworks = allowPrivateNetworks
         self.allowedPorts = allowedPorts
         self.allowedSchemes = allowedSchemes

@@ -49,6 +49,8 @@ public final class EgressProxy: Sendable {
     public let policy: DestinationPolicy
     private let server: NIOAsyncChannel<NIOAsyncChannel<ByteBuffer, ByteBuffer>, Never>
     private let state = Mutex<(refusals: [Refusal], refusedTotal: Int, failures: [String: String])>(([], 0, [:]))
+    /// Connections opened and bytes received for the audit so far (the per-audit limits).
+    private let usage = Mutex<(connections: Int, bytes: Int, bytesLimitReported: Bool)>((0, 0, false))
     private let logger: Logger
     private let onRefusal: @Sendable (Refusal) -> Void
 
@@ -164,6 +166,18 @@ public final class EgressProxy: Sendable {
                 case .allowed(let address):
                     target = address
                 }
+                let opened = usage.withLock { usage -> Bool in
+                    guard usage.connections < policy.maxConnectionsPerAudit else { return false }
+                    usage.connections += 1
+                    return true
+                }
+                guard opened else {
+                    let refusal = Refusal(host: request.host, port: request.port, address: nil,
+                                          reason: "the audit's limit of \(policy.maxConnectionsPerAudit) connections is reached")
+                    record(refusal)
+                    try await outbound.write(Self.response(403, "Forbidden", reason: refusal.description))
+                    return
+                }
                 let upstream: NIOAsyncChannel<ByteBuffer, ByteBuffer>
                 do {
                     upstream = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
@@ -188,7 +202,10 @@ public final class EgressProxy: Sendable {
                     if rest.readableBytes > 0 { try await upstreamOutbound.write(rest) }
                     try await withThrowingTaskGroup(of: Void.self) { group in
                         group.addTask {
-                            for try await bytes in upstreamInbound { try await outbound.write(bytes) }
+                            for try await bytes in upstreamInbound {
+                                guard self.receive(bytes.readableBytes, from: request) else { return }
+                                try await outbound.write(bytes)
+                            }
                         }
                         group.addTask {
                             while let bytes = try await reader.next() { try await upstreamOutbound.write(bytes) }
@@ -247,6 +264,21 @@ public final class EgressProxy: Sendable {
         guard let (ip, reason) = firstRefusal else { return .unreachable("cannot resolve \(host): no address") }
         let setting = policy.allowPrivateNetworks ? "" : " (fetch.allow_private_networks is off)"
         return refused("\(ip) is \(reason)\(setting)", address: ip.description)
+    }
+
+    /// Counts `count` received bytes; `false` once the audit is over its byte limit (recorded once).
+    private func receive(_ count: Int, from request: ProxyRequest) -> Bool {
+        let (within, firstTimeOver) = usage.withLock { usage -> (Bool, Bool) in
+            usage.bytes += count
+            guard usage.bytes > policy.maxBytesPerAudit else { return (true, false) }
+            defer { usage.bytesLimitReported = true }
+            return (false, !usage.bytesLimitReported)
+        }
+        if firstTimeOver {
+            record(Refusal(host: request.host, port: request.port, address: nil,
+                           reason: "the audit's limit of \(policy.maxBytesPerAudit) bytes received is reached"))
+        }
+        return within
     }
 
     private func recordFailure(_ problem: String, of request: ProxyRequest) {
