@@ -33,4 +33,10 @@ public struct RunnerMetrics: Sendable {
     func rendered(_ outcome: String) {
         Counter(label: "veritas_runner_renders_total", dimensions: [("outcome", outcome)], factory: factory).increment()
     }
+
+    /// Chromium started (one process per rendering), and how it went: `started`, `launch_failed`,
+    /// or `crashed` (the process or a page died under the audit).
+    func chromium(_ outcome: String) {
+        Counter(label: "veritas_runner_chromium_total", dimensions: [("outcome", outcome)], factory: factory).increment()
+    }
 }

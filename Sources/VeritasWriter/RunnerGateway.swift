@@ -173,6 +173,7 @@ final class RunnerGateway: @unchecked Sendable {
                 send(.heartbeat(writerID: writerID), to: routing)
             case let .event(event):
                 metrics.eventsReceived.increment()
+                metrics.ingestLag.recordMilliseconds(max(0, Timestamp.now.milliseconds(since: event.timestamp)))
                 guard await isKnown(event.auditID, to: sessions[key]) else {
                     metrics.rejected(.notFound)
                     // Applying it would create an audit nobody submitted, stuck where the event left it.

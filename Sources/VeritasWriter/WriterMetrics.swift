@@ -16,6 +16,9 @@ struct WriterMetrics: Sendable {
     let commitDuration: Metrics.Timer
     /// Batches whose commit failed (nothing acknowledged; the runners resend).
     let commitFailures: Counter
+    /// From an event's timestamp (the runner's clock) to its arrival here: how far behind the
+    /// writer is (clock skew between hosts included).
+    let ingestLag: Metrics.Timer
     /// Jobs handed out to runners.
     let jobsClaimed: Counter
     /// Jobs put back in the queue (a silent or stopping runner, an expired lease).
@@ -32,6 +35,7 @@ struct WriterMetrics: Sendable {
         batchSize = Recorder(label: "veritas_writer_batch_events", factory: factory)
         commitDuration = Metrics.Timer(label: "veritas_writer_commit_seconds", factory: factory)
         commitFailures = Counter(label: "veritas_writer_commit_failures_total", factory: factory)
+        ingestLag = Metrics.Timer(label: "veritas_writer_ingest_lag_seconds", factory: factory)
         jobsClaimed = Counter(label: "veritas_writer_jobs_claimed_total", factory: factory)
         jobsRequeued = Counter(label: "veritas_writer_jobs_requeued_total", factory: factory)
         jobsFailed = Counter(label: "veritas_writer_jobs_failed_total", factory: factory)

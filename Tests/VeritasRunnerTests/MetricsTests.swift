@@ -71,6 +71,7 @@ struct MetricsTests {
         #expect((Self.value("veritas_writer_commit_seconds_count", in: writerText) ?? 0) >= 1)
         #expect((Self.value("veritas_writer_batch_events_count", in: writerText) ?? 0) >= 1)
         #expect(writerText.contains("veritas_writer_commit_seconds_bucket{le="))
+        #expect(Self.value("veritas_writer_ingest_lag_seconds_count", in: writerText) == received)
 
         // Anything but GET /metrics is answered, not served.
         #expect(try await Self.get("/other", from: writerEndpoint).hasPrefix("HTTP/1.1 404"))

@@ -216,12 +216,18 @@ public struct HTTPAuditEngine: AuditEngine {
                     try await renderer.render(url, proxyPort: proxy.port, follow: follow)
                 }
                 metrics.rendered("ok")
+                metrics.chromium("started")
                 renderings.succeeded()
             } catch is CancellationError {
                 throw CancellationError()
             } catch {
                 renderError = "\(error)"
                 metrics.rendered("failed")
+                switch error as? BrowserError {
+                case .launchFailed?: metrics.chromium("launch_failed")
+                case .exited?, .pageCrashed?: metrics.chromium("crashed")
+                default: metrics.chromium("started")
+                }
                 renderings.failed("\(error)")
                 logger.warning("rendering failed; analysing the raw HTML", metadata: ["url": "\(url.absoluteString)", "error": "\(error)"])
             }
