@@ -149,7 +149,8 @@ struct EgressGuardTests {
         let site = try await FixtureServer.start(["/small": Self.page, "/big": .init(body: big)])
         defer { Task { await site.stop() } }
         func get(_ path: String, through proxy: EgressProxy) async throws -> String {
-            try await LoopbackSocket.exchange(port: proxy.port, "GET \(site.url(path)) HTTP/1.1\r\nHost: 127.0.0.1:\(site.port)\r\n\r\n")
+            // The fixture server leaves the connection to the client to close: read to the page's end.
+            try await LoopbackSocket.exchange(port: proxy.port, "GET \(site.url(path)) HTTP/1.1\r\nHost: 127.0.0.1:\(site.port)\r\n\r\n", until: "</html>")
         }
         let few = try await EgressProxy.start(
             policy: DestinationPolicy(allowPrivateNetworks: true, maxConnectionsPerAudit: 2), logger: Logger(label: "egress-test"))
@@ -191,14 +192,16 @@ struct EgressGuardTests {
 struct LoopbackSocket {
     /// Sends `request` to `port` and reads until the peer closes, on a Dispatch thread: the
     /// proxy under test runs on the cooperative pool, which a blocking read must not occupy.
-    static func exchange(port: Int, _ request: String) async throws -> String {
+    /// - Parameter until: stop reading once the text holds this (a server that leaves the
+    ///   connection open after its response).
+    static func exchange(port: Int, _ request: String, until: String? = nil) async throws -> String {
         try await withCheckedThrowingContinuation { continuation in
             DispatchQueue.global().async {
                 do {
                     let socket = try LoopbackSocket(port: port)
                     defer { socket.close() }
                     try socket.send(request)
-                    continuation.resume(returning: socket.receiveAll())
+                    continuation.resume(returning: socket.receiveAll(until: until))
                 } catch {
                     continuation.resume(throwing: error)
                 }
@@ -227,14 +230,15 @@ struct LoopbackSocket {
         guard write(descriptor, bytes, bytes.count) == bytes.count else { throw AuditFailure("short write") }
     }
 
-    /// Everything until the proxy closes the connection (or 10 s pass).
-    func receiveAll() -> String {
+    /// Everything until the peer closes the connection, `until` appears, or 10 s pass.
+    func receiveAll(until: String? = nil) -> String {
         var collected: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 4096)
         while true {
             let count = read(descriptor, &buffer, buffer.count)
             if count <= 0 { break }
             collected += buffer[0..<count]
+            if let until, String(decoding: collected, as: UTF8.self).contains(until) { break }
         }
         return String(decoding: collected, as: UTF8.self)
     }
