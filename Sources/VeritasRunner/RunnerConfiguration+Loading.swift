@@ -23,6 +23,7 @@ extension RunnerConfiguration {
         .boolean("chromium.sandbox", env: "VERITAS_CHROMIUM_SANDBOX", "Chromium's sandbox around page code (false adds --no-sandbox: only where the kernel allows none; as root Chromium runs as nobody)", \.chromiumSandbox),
         .integer("fetch.max_page_bytes", env: "VERITAS_MAX_PAGE_BYTES", "largest page body fetched", \.maxPageBytes, range: 1_024...(64 * 1024 * 1024)),
         .boolean("fetch.allow_private_networks", env: "VERITAS_FETCH_ALLOW_PRIVATE_NETWORKS", "let audits reach loopback, private and link-local addresses, any port (off: refused; for the demo, tests, intranets; cloud metadata stays refused)", \.allowPrivateNetworks),
+        .string("fetch.allowed_schemes", env: "VERITAS_FETCH_ALLOWED_SCHEMES", "URL schemes audits may use, comma-separated (http, https)", \.allowedSchemes),
         .string("fetch.allowed_ports", env: "VERITAS_FETCH_ALLOWED_PORTS", "ports audits may connect to, comma-separated", \.allowedPorts),
         .integer("fetch.max_connections_per_audit", env: "VERITAS_FETCH_MAX_CONNECTIONS_PER_AUDIT", "connections one audit may open (fetch, redirects, all the browser loads)", \.maxConnectionsPerAudit, range: 1...100_000),
         .integer("fetch.max_bytes_per_audit", env: "VERITAS_FETCH_MAX_BYTES_PER_AUDIT", "bytes one audit may receive over all its connections", \.maxBytesPerAudit, range: 65_536...(4 << 30)),
@@ -53,6 +54,11 @@ extension RunnerConfiguration {
         for port in settings.allowedPorts.split(separator: ",", omittingEmptySubsequences: false) {
             guard let number = Int(port.trimmingCharacters(in: .whitespaces)), (1...65_535).contains(number) else {
                 throw ConfigurationError("fetch.allowed_ports: '\(port)' is not a port (1-65535); use a comma-separated list such as 80,443")
+            }
+        }
+        for scheme in settings.allowedSchemes.split(separator: ",", omittingEmptySubsequences: false) {
+            guard ["http", "https"].contains(scheme.trimmingCharacters(in: .whitespaces).lowercased()) else {
+                throw ConfigurationError("fetch.allowed_schemes: '\(scheme)' is not http or https; audits fetch web pages only")
             }
         }
         for block in settings.allowedNetworks.split(separator: ",") where IPNetwork(String(block)) == nil {

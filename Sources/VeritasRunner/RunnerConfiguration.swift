@@ -46,6 +46,8 @@ public struct RunnerConfiguration: Sendable, Equatable {
     /// Let audits reach loopback, private, link-local and unique-local addresses (the demo, tests,
     /// intranet audits). Off: the SSRF guard refuses them (``DestinationPolicy``).
     public var allowPrivateNetworks: Bool = false
+    /// URL schemes audits may use, comma-separated: `http`, `https` (e.g. `https` alone).
+    public var allowedSchemes: String = "http,https"
     /// Ports audits may connect to, comma-separated.
     public var allowedPorts: String = DestinationPolicy.defaultPorts.sorted().map(String.init).joined(separator: ",")
     /// CIDR blocks allowed even though their class is refused, comma-separated (e.g. `10.20.0.0/16`).
@@ -75,6 +77,7 @@ public struct RunnerConfiguration: Sendable, Equatable {
         DestinationPolicy(
             allowPrivateNetworks: allowPrivateNetworks,
             allowedPorts: Set(allowedPorts.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }),
+            allowedSchemes: Set(allowedSchemes.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }),
             allowedNetworks: allowedNetworks.split(separator: ",").compactMap { IPNetwork(String($0)) },
             maxConnectionsPerAudit: maxConnectionsPerAudit, maxBytesPerAudit: maxBytesPerAudit)
     }

@@ -61,6 +61,12 @@ struct EgressGuardTests {
         #expect(throws: ConfigurationError.self) {
             try RunnerConfiguration.load(file: nil, environment: ["VERITAS_FETCH_ALLOWED_PORTS": "80,http"])
         }
+        #expect(throws: ConfigurationError.self) {
+            try RunnerConfiguration.load(file: nil, environment: ["VERITAS_FETCH_ALLOWED_SCHEMES": "https,file"])
+        }
+        let httpsOnly = try RunnerConfiguration.load(file: nil, environment: ["VERITAS_FETCH_ALLOWED_SCHEMES": "https"]).destinationPolicy
+        #expect(httpsOnly.refusal(scheme: "http") != nil)
+        #expect(httpsOnly.refusal(scheme: "HTTPS") == nil)
         let loaded = try RunnerConfiguration.load(file: nil, environment: [
             "VERITAS_FETCH_ALLOW_PRIVATE_NETWORKS": "false", "VERITAS_FETCH_ALLOWED_NETWORKS": "10.20.0.0/16, fd00::/8",
             "VERITAS_FETCH_ALLOWED_PORTS": "443",

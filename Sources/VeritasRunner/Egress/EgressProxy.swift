@@ -153,6 +153,13 @@ public final class EgressProxy: Sendable {
                     try await outbound.write(Self.response(400, "Bad Request", reason: "not a proxy request (CONNECT host:port, or an absolute http URL)"))
                     return
                 }
+                // A plain-http request when only https is allowed (a CONNECT tunnel carries TLS).
+                if !request.isConnect, let reason = policy.refusal(scheme: "http") {
+                    let refusal = Refusal(host: request.host, port: request.port, address: nil, reason: reason)
+                    record(refusal)
+                    try await outbound.write(Self.response(403, "Forbidden", reason: refusal.description))
+                    return
+                }
                 let target: SocketAddress
                 switch await check(host: request.host, port: request.port) {
                 case .refused(let refusal):
