@@ -120,8 +120,9 @@ final class ChromiumProcess: Sendable {
         return Spawned(process: process, commandWriteFD: commands.write, replyReadFD: replies.read)
     }
 
-    /// - Parameter home: `HOME` for the child (the profile, when it runs as another user whose
-    ///   home this process's `HOME` is not).
+    /// - Parameter home: `HOME` and `TMPDIR` for the child (the profile, when it runs as another
+    ///   user: this process's home and temporary folder may not be writable by it, and Chromium
+    ///   puts its single-instance socket in the temporary folder).
     private static func spawnChild(
         arguments: [String], home: String?, commandReadFD: Int32, replyWriteFD: Int32
     ) throws(BrowserError) -> pid_t {
@@ -166,7 +167,10 @@ final class ChromiumProcess: Sendable {
         try check(posix_spawnattr_setsigdefault(&attributes, &defaults), "posix_spawnattr_setsigdefault")
 
         var variables = ProcessInfo.processInfo.environment
-        if let home { variables["HOME"] = home }
+        if let home {
+            variables["HOME"] = home
+            variables["TMPDIR"] = home
+        }
         let environment = variables.map { "\($0.key)=\($0.value)" }
         var argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
         var envp: [UnsafeMutablePointer<CChar>?] = environment.map { strdup($0) } + [nil]
