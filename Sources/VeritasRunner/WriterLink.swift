@@ -273,6 +273,11 @@ public final class WriterLink: Sendable {
                     pumpNow = true
                 case .heartbeat:
                     stats.withLock { $0.writerHeartbeats += 1 }
+                case .error(let error) where error.code == .notRegistered:
+                    // The writer holds no session for this connection (e.g. after our `bye`):
+                    // start over with a new hello.
+                    logger.warning("writer holds no session for this runner; reconnecting with hello", metadata: ["message": "\(error.message)"])
+                    return .lost
                 case .error(let error):
                     logger.error("writer reported an error", metadata: ["code": "\(error.code.rawValue)", "message": "\(error.message)"])
                 }

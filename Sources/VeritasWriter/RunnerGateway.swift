@@ -157,7 +157,7 @@ final class RunnerGateway: @unchecked Sendable {
                     continue
                 }
                 if sessions[key] == nil, let left = departed[heartbeat.runnerID], clock.now - left < silentTimeout * 2 {
-                    refuse(routing, "runner \(heartbeat.runnerID) said bye; send hello to take jobs again")
+                    refuse(routing, "runner \(heartbeat.runnerID) said bye; send hello to take jobs again", code: .notRegistered)
                     continue
                 }
                 if sessions[key] == nil {
@@ -229,10 +229,12 @@ final class RunnerGateway: @unchecked Sendable {
         return prepared
     }
 
-    private func refuse(_ routing: Frame, _ message: String) {
+    /// Refuses a runner message; `code` is `not_registered` when the runner has no session here
+    /// and must say `hello` again.
+    private func refuse(_ routing: Frame, _ message: String, code: ErrorCode = .badRequest) {
         state.errorReplies.add(1, ordering: .relaxed)
-        logger.warning("runner message refused", metadata: ["reason": "\(message)"])
-        send(.error(ProtocolError(.badRequest, message)), to: routing)
+        logger.warning("runner message refused", metadata: ["reason": "\(message)", "code": "\(code.rawValue)"])
+        send(.error(ProtocolError(code, message)), to: routing)
     }
 
     private func register(routing: Frame, runnerID: RunnerID, capacity: Int, active: [AuditID]) {

@@ -137,7 +137,9 @@ struct RunnerMessageTests {
             ("seq", "1", "field 'seq' must be an integer between 1 and 2147483647; got string"),
             ("event", "audit.queued", "field 'event' 'audit.queued' is published by the writer only"),
             ("event", "audit.requeued", "field 'event' 'audit.requeued' is published by the writer only"),
-            ("event", "audit.finished", "field 'event' must be one of audit.started"),
+            // The five names a runner may send, and not the feed-only ones.
+            ("event", "audit.finished",
+             "field 'event' must be one of audit.started, audit.progress, audit.screenshot, audit.completed, audit.error; got 'audit.finished'"),
             ("timestamp", "yesterday", "invalid timestamp"),
             ("runner_id", "", "invalid runner_id"),
             ("payload", nil, "field 'payload' is required"),

@@ -45,7 +45,7 @@ struct VocabularyTests {
         ])
         #expect(EventName.allCases.filter(\.isRunnerEvent).count == 5)
         #expect(ErrorCode.allCases.map(\.rawValue) == [
-            "bad_request", "not_found", "unsupported_op", "too_large", "unavailable", "internal",
+            "bad_request", "not_found", "unsupported_op", "too_large", "unavailable", "not_registered", "internal",
         ])
         #expect(ImageContentType.allCases.map(\.fileExtension) == ["png", "jpg", "webp"])
         #expect(ImageContentType.jpeg.rawValue == "image/jpeg")

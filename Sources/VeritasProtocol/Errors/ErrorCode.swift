@@ -15,6 +15,9 @@ public enum ErrorCode: String, Sendable, Equatable, Hashable, CaseIterable, Coda
     case tooLarge = "too_large"
     /// The writer cannot serve this right now (e.g. the database is down and memory has no copy); retry later.
     case unavailable = "unavailable"
+    /// Runners endpoint: the writer holds no session for this runner on this connection (it said
+    /// `bye`, or the connection belongs to another runner); the runner must send `hello` again.
+    case notRegistered = "not_registered"
     /// A bug or an unexpected failure on the writer; the message says what happened.
     case `internal` = "internal"
 }

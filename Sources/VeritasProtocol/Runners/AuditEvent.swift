@@ -50,7 +50,8 @@ public struct AuditEvent: Sendable, Equatable, Hashable {
         eventID = try reader.eventID("event_id")
         auditID = try reader.auditID("audit_id")
         seq = try reader.int("seq", in: 1...ProtocolLimits.maxEventSeq)
-        let name = try reader.enumeration("event", EventName.self)
+        // An unknown name is answered with the names a runner may send, not the feed-only ones.
+        let name = try reader.enumeration("event", EventName.self, listing: \.isRunnerEvent)
         guard name.isRunnerEvent else {
             let allowed = EventName.allCases.filter(\.isRunnerEvent).map(\.rawValue).joined(separator: ", ")
             throw .badRequest(

@@ -133,6 +133,13 @@ struct FieldReader {
         try checkedEnumeration(key, try required(key), type)
     }
 
+    /// Like ``enumeration(_:_:)``, but an unknown value's error lists only the cases `listed`
+    /// accepts (the names this sender may use, not every name of the vocabulary).
+    func enumeration<E: RawRepresentable & CaseIterable>(_ key: String, _ type: E.Type, listing listed: (E) -> Bool) throws(ProtocolError) -> E
+    where E.RawValue == String {
+        try checkedEnumeration(key, try required(key), type, listing: listed)
+    }
+
     func optionalEnumeration<E: RawRepresentable & CaseIterable>(_ key: String, _ type: E.Type) throws(ProtocolError) -> E?
     where E.RawValue == String {
         guard let value = value(key) else { return nil }
@@ -140,11 +147,11 @@ struct FieldReader {
     }
 
     private func checkedEnumeration<E: RawRepresentable & CaseIterable>(
-        _ key: String, _ value: JSONValue, _ type: E.Type
+        _ key: String, _ value: JSONValue, _ type: E.Type, listing listed: (E) -> Bool = { _ in true }
     ) throws(ProtocolError) -> E where E.RawValue == String {
         if case .string(let text) = value, let result = E(rawValue: text) { return result }
         // The list of choices is only built on failure: this is on the ingest hot path.
-        let choices = E.allCases.map(\.rawValue).joined(separator: ", ")
+        let choices = E.allCases.filter(listed).map(\.rawValue).joined(separator: ", ")
         guard case .string(let text) = value else {
             throw typeError(key, expected: "one of \(choices)", got: value)
         }
