@@ -406,9 +406,11 @@ final class RunnerGateway: @unchecked Sendable {
             for job in jobs {
                 sessions[key]?.assigned.insert(job.auditID)
                 sessions[key]?.dispatchedAt[job.auditID] = clock.now
+                // Logged before it is sent, so the log never shows a runner starting a job before
+                // the writer handed it out.
+                logger.info("job handed out", metadata: ["audit_id": "\(job.auditID)", "runner_id": "\(session.runnerID)", "attempt": "\(job.attempt)"])
                 send(.job(job), to: session.routingID)
                 metrics.jobsClaimed.increment()
-                logger.info("job handed out", metadata: ["audit_id": "\(job.auditID)", "runner_id": "\(session.runnerID)", "attempt": "\(job.attempt)"])
             }
         }
     }

@@ -344,10 +344,17 @@ struct JobStartDelays {
                   let runner = line["runner_id"]?.stringValue, let at = time(line) else { continue }
             handOuts[audit, default: []].append((at, attempt, runner))
         }
+        // Two processes' clocks and log writes: a runner may log the start a few milliseconds
+        // before the writer logs the hand-out it answers. A start belongs to the latest hand-out of
+        // its audit and attempt up to `skew` after it.
+        let skew: Int64 = 250
         for line in runnerLogs {
-            guard let audit = line["audit_id"]?.stringValue, let at = time(line),
-                  let handOut = handOuts[audit]?.filter({ $0.at <= at }).max(by: { $0.at < $1.at }) else { continue }
-            delays.append((audit, handOut.attempt, handOut.runner, at - handOut.at))
+            guard let audit = line["audit_id"]?.stringValue, let at = time(line) else { continue }
+            let attempt = line["attempt"]?.stringValue
+            guard let handOut = handOuts[audit]?
+                .filter({ $0.at <= at + skew && (attempt == nil || $0.attempt == attempt) })
+                .max(by: { $0.at < $1.at }) else { continue }
+            delays.append((audit, handOut.attempt, handOut.runner, max(0, at - handOut.at)))
         }
     }
 
