@@ -92,12 +92,19 @@ public final class EgressProxy: Sendable {
         }
     }
 
-    /// Stops listening and ends every open connection.
+    /// Stops listening and cancels every open connection, waiting at most a second for them to
+    /// wind down: a relay stuck on a slow site must not hold up the end of an audit (or a
+    /// runner's shutdown).
     public func stop() async {
         try? await server.channel.close()
-        let task = servingBox.withLock { $0 }
-        task?.cancel()
-        await task?.value
+        guard let task = servingBox.withLock({ $0 }) else { return }
+        task.cancel()
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await task.value }
+            group.addTask { try? await Task.sleep(for: .seconds(1)) }
+            _ = await group.next()
+            group.cancelAll()
+        }
     }
 
     /// The destinations refused so far (at most ``maxRefusalsKept``), oldest first.
