@@ -1,4 +1,5 @@
 import Dispatch
+import Foundation
 import Logging
 import NIOCore
 import NIOPosix
@@ -439,7 +440,7 @@ struct ProxyRequest {
         version = parts[2]
         headers = lines.dropFirst().compactMap { line in
             guard let colon = line.firstIndex(of: ":") else { return nil }
-            return (String(line[..<colon]), String(line[line.index(after: colon)...]).trimmingWhitespace)
+            return (String(line[..<colon]), String(line[line.index(after: colon)...]).trimmingCharacters(in: .whitespaces))
         }
         if method == "CONNECT" {
             guard let (host, port) = Self.hostAndPort(parts[1], defaultPort: nil) else { return nil }
@@ -489,11 +490,5 @@ struct ProxyRequest {
         }
         if !hasHost { head += "Host: \(port == 80 ? host : "\(host):\(port)")\r\n" }
         return head + "Connection: close\r\n\r\n"
-    }
-}
-
-private extension String {
-    var trimmingWhitespace: String {
-        String(drop { $0 == " " || $0 == "\t" }.reversed().drop { $0 == " " || $0 == "\t" }.reversed())
     }
 }

@@ -1,3 +1,4 @@
+import Foundation
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -74,7 +75,7 @@ public struct IPNetwork: Sendable, Hashable, CustomStringConvertible {
 
     /// `a.b.c.d/n` or `x::y/n`; a bare address is a single-address network.
     public init?(_ text: String) {
-        let parts = text.trimmingCharacters(in: " ").split(separator: "/", omittingEmptySubsequences: false)
+        let parts = text.trimmingCharacters(in: .whitespaces).split(separator: "/", omittingEmptySubsequences: false)
         guard parts.count == 1 || parts.count == 2, let address = IPAddress(String(parts[0])) else { return nil }
         let length = parts.count == 2 ? Int(parts[1]) : address.bytes.count * 8
         guard let length else { return nil }
@@ -95,10 +96,4 @@ public struct IPNetwork: Sendable, Hashable, CustomStringConvertible {
     }
 
     public var description: String { "\(address)/\(prefixLength)" }
-}
-
-private extension String {
-    func trimmingCharacters(in set: Character) -> String {
-        String(drop { $0 == set }.reversed().drop { $0 == set }.reversed())
-    }
 }

@@ -42,8 +42,6 @@ public struct HTTPAuditEngine: AuditEngine {
     /// Where audits may connect (the SSRF guard); each audit gets its own ``EgressProxy`` with it,
     /// so the destinations it refused are that audit's.
     public let destinationPolicy: DestinationPolicy
-    /// Called for every destination an audit's guard refuses (metrics).
-    private let onRefusal: @Sendable (EgressProxy.Refusal) -> Void
     private let metrics: RunnerMetrics
     /// Consecutive failed renderings and the last reason, for ``browserHealth``.
     private let renderings = RenderingRecord()
@@ -61,7 +59,6 @@ public struct HTTPAuditEngine: AuditEngine {
     public init(configuration: RunnerConfiguration, logger: Logger, metrics: RunnerMetrics = .none) {
         self.logger = logger
         self.metrics = metrics
-        self.onRefusal = { _ in metrics.blockedDestinations.increment() }
         destinationPolicy = configuration.destinationPolicy
         fetcher = PageFetcher(maxPageBytes: configuration.maxPageBytes, userAgent: "Veritas/\(RunnerVersion.current) (+trust audit)")
         if let path = PageRenderer.locateChromium(configured: configuration.chromiumPath) {
@@ -84,7 +81,9 @@ public struct HTTPAuditEngine: AuditEngine {
     private func throughGuard<T: Sendable>(_ body: (EgressProxy) async throws -> T) async throws -> T {
         let proxy: EgressProxy
         do {
-            proxy = try await EgressProxy.start(policy: destinationPolicy, logger: logger, onRefusal: onRefusal)
+            proxy = try await EgressProxy.start(policy: destinationPolicy, logger: logger) { [metrics] _ in
+                metrics.blockedDestinations.increment()
+            }
         } catch {
             throw AuditFailure("could not start the egress guard: \(error)")
         }
