@@ -18,6 +18,9 @@ public struct AuditStoreError: Error, Sendable, Equatable, CustomStringConvertib
         /// A stored row could not be turned back into a model value (a damaged or foreign
         /// database): the message names the table, column and value.
         case corruptRow = "corrupt_row"
+        /// The database could not be read and memory does not hold the audit: nobody here can
+        /// say what state it is in now (a reply must say so, not guess).
+        case unreadable
     }
 
     public var code: Code
@@ -31,6 +34,11 @@ public struct AuditStoreError: Error, Sendable, Equatable, CustomStringConvertib
     /// The audit `id` is already stored.
     static func auditExists(_ id: AuditID) -> AuditStoreError {
         AuditStoreError(.auditExists, "audit \(id) already exists")
+    }
+
+    /// Neither store can answer for audit `id` now.
+    static func unreadable(_ id: AuditID, _ error: any Error) -> AuditStoreError {
+        AuditStoreError(.unreadable, "the database cannot be read now and memory does not hold audit \(id): \(error)")
     }
 
     /// `code: message`, the form used in logs.

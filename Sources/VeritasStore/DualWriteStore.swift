@@ -30,6 +30,9 @@ public final class DualWriteStore: AuditStore {
     }
 
     private let failures = Mutex(Failures())
+    /// Audits whose newest events memory applied but the database did not commit: memory is
+    /// ahead on them until the runner's resend commits.
+    private let ahead = Mutex(Set<AuditID>())
 
     public init(memory: MemoryAuditStore, database: (any AuditStore)?) {
         self.memory = memory
@@ -59,42 +62,78 @@ public final class DualWriteStore: AuditStore {
     public func apply(_ events: [StoredEvent]) async throws -> [EventOutcome] {
         // Nothing to write proves nothing about the database: keep its health as it is.
         guard !events.isEmpty else { return [] }
-        let inMemory = try await memory.apply(events)
-        guard let database else { return inMemory }
-        return try await recordingHealth { try await database.apply(events) }
+        guard let database else { return memory.apply(events, unknownAudits: .create) }
+        let audits = Set(events.map(\.auditID))
+        await loadIntoMemory(audits.filter { !memory.holds($0) }, from: database)
+        _ = memory.apply(events, unknownAudits: .skip)
+        do {
+            let outcomes = try await recordingHealth { try await database.apply(events) }
+            // Whatever memory was ahead with for these audits was resent in this batch.
+            ahead.withLock { $0.subtract(audits) }
+            return outcomes
+        } catch {
+            ahead.withLock { ahead in ahead.formUnion(audits.filter(memory.holds)) }
+            throw error
+        }
     }
 
-    // MARK: Reads: database first, memory as fallback
+    /// Memory takes events only for audits it holds; an audit it lacks (the writer restarted,
+    /// memory evicted it, another writer took its submit) is loaded from the database first, so
+    /// memory never makes up a state it does not know. If the database cannot be read now,
+    /// memory leaves those events out and the database alone decides.
+    private func loadIntoMemory(_ audits: Set<AuditID>, from database: any AuditStore) async {
+        for id in audits {
+            guard let audit = try? await database.audit(id),
+                  let findings = try? await database.findings(of: id),
+                  let screenshots = try? await database.screenshots(of: id) else { continue }
+            memory.adopt(AuditSnapshot(audit: audit, findings: findings, screenshots: screenshots))
+        }
+    }
 
-    /// While the database is degraded its rows may lag behind memory (memory takes every event
-    /// first, and a WAL write lock does not stop readers), so memory answers whatever it knows.
-    private var preferMemory: Bool { databaseState == .degraded }
+    // MARK: Reads: database first, memory where it is ahead or the database cannot answer
+
+    /// Whether memory holds newer events of `id` than the database committed (a batch with them
+    /// failed to commit and was not resent yet): then memory answers for it.
+    private func isAhead(_ id: AuditID) -> Bool {
+        ahead.withLock { $0.contains(id) } && memory.holds(id)
+    }
 
     public func audit(_ id: AuditID) async throws -> Audit? {
-        if preferMemory, let fresh = try await memory.audit(id) { return fresh }
-        if let database, let found = try? await database.audit(id) { return found }
-        return try await memory.audit(id)
+        guard let database, !isAhead(id) else { return try await memory.audit(id) }
+        do {
+            if let stored = try await database.audit(id) { return stored }
+            // Persistence on: every audit is in the database before memory hears of it.
+            return try await memory.audit(id)
+        } catch {
+            if let held = try await memory.audit(id) { return held }
+            throw AuditStoreError.unreadable(id, error)
+        }
     }
 
     public func audits(status: AuditStatus?, limit: Int, offset: Int) async throws -> [Audit] {
-        if !preferMemory, let database, let found = try? await database.audits(status: status, limit: limit, offset: offset) {
-            return found
+        guard let database, let stored = try? await database.audits(status: status, limit: limit, offset: offset) else {
+            return try await memory.audits(status: status, limit: limit, offset: offset)
         }
-        return try await memory.audits(status: status, limit: limit, offset: offset)
+        // Audits memory is ahead on show memory's fresher state, in the database's order.
+        var page: [Audit] = []
+        for audit in stored {
+            page.append(isAhead(audit.id) ? (try await memory.audit(audit.id)) ?? audit : audit)
+        }
+        return page
     }
 
     public func findings(of id: AuditID) async throws -> [Finding] {
-        try await (readSource(for: id) ?? memory).findings(of: id)
+        try await readSource(for: id).findings(of: id)
     }
 
     public func screenshots(of id: AuditID) async throws -> [ScreenshotInfo] {
-        try await (readSource(for: id) ?? memory).screenshots(of: id)
+        try await readSource(for: id).screenshots(of: id)
     }
 
     /// Whether an audit with this id exists: `true` if memory or the database has it, `false` if
     /// neither does, `nil` if the database could not be read (and memory does not have it).
     public func knows(_ id: AuditID) async -> Bool? {
-        if (try? await memory.audit(id)) != nil { return true }
+        if memory.holds(id) { return true }
         guard let database else { return false }
         do {
             return try await database.audit(id) != nil
@@ -103,12 +142,16 @@ public final class DualWriteStore: AuditStore {
         }
     }
 
-    /// Where an audit's details are read from: the database when it knows the audit and is
-    /// healthy, else memory.
-    public func readSource(for id: AuditID) async -> (any AuditStore)? {
-        if preferMemory, (try? await memory.audit(id)) != nil { return memory }
-        guard let database, (try? await database.audit(id)) != nil else { return nil }
-        return database
+    /// Where an audit's details are read from: the store ``audit(_:)`` answers from (the details
+    /// must agree with the audit they belong to). An audit neither knows reads as empty.
+    public func readSource(for id: AuditID) async throws -> any AuditStore {
+        guard let database, !isAhead(id) else { return memory }
+        do {
+            return try await database.audit(id) != nil ? database : memory
+        } catch {
+            if memory.holds(id) { return memory }
+            throw AuditStoreError.unreadable(id, error)
+        }
     }
 
     /// With persistence on, only the database can say an event is applied: memory takes every
@@ -119,8 +162,23 @@ public final class DualWriteStore: AuditStore {
     }
 
     public func statusCounts() async throws -> AuditStatusCounts {
-        if !preferMemory, let database, let counts = try? await database.statusCounts() { return counts }
-        return try await memory.statusCounts()
+        try await statusCountsAndSource().counts
+    }
+
+    /// The database's counts, with the audits memory is ahead on counted at memory's status; or,
+    /// when the database cannot be read, memory's own (only the audits it holds) and `source`
+    /// `memory` to say so.
+    public func statusCountsAndSource() async throws -> (counts: AuditStatusCounts, source: DataSource) {
+        guard let database, var counts = try? await database.statusCounts() else {
+            return (try await memory.statusCounts(), .memory)
+        }
+        for id in ahead.withLock({ $0 }) {
+            guard let fresh = try await memory.audit(id)?.status,
+                  let durable = try? await database.audit(id)?.status, fresh != durable else { continue }
+            counts[durable] -= 1
+            counts[fresh] += 1
+        }
+        return (counts, .database)
     }
 
     // MARK: Job queue: the database's when enabled

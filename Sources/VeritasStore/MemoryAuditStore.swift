@@ -54,10 +54,51 @@ public final class MemoryAuditStore: AuditStore {
     }
 
     public func apply(_ events: [StoredEvent]) async throws -> [EventOutcome] {
+        apply(events, unknownAudits: .create)
+    }
+
+    /// What ``apply(_:unknownAudits:)`` does with an event for an audit this store does not hold.
+    public enum UnknownAudits: Sendable {
+        /// Make a placeholder audit from the event (``VeritasProtocol/Audit/placeholder(for:)``):
+        /// right when memory is the only store, since nothing else can know the audit.
+        case create
+        /// Leave the event out (its outcome is ``EventOutcome/skipped``): right in front of a
+        /// database, where a placeholder would be a state memory does not really know (an
+        /// audit's `url`, its verdict and findings are in the database).
+        case skip
+    }
+
+    /// Applies `events`; `unknownAudits` says what happens to those for audits not held here.
+    public func apply(_ events: [StoredEvent], unknownAudits: UnknownAudits) -> [EventOutcome] {
         state.withLock { state in
-            let outcomes = events.map { state.apply($0) }
+            let outcomes = events.map { event in
+                if case .skip = unknownAudits, state.entries[event.auditID] == nil { return EventOutcome.skipped }
+                return state.apply(event)
+            }
             state.evict(toFit: maxAudits)
             return outcomes
+        }
+    }
+
+    /// Whether this store holds the audit `id` now.
+    public func holds(_ id: AuditID) -> Bool {
+        state.withLock { $0.entries[id] != nil }
+    }
+
+    /// Takes in an audit as the database has it, with its findings and screenshots, unless this
+    /// store already holds it (then what it holds is at least as fresh: every event reaches
+    /// memory before the database). Lets memory answer for an audit it did not see submitted (a
+    /// writer restarted, the audit was evicted, another writer took the submit).
+    public func adopt(_ snapshot: AuditSnapshot) {
+        state.withLock { state in
+            let id = snapshot.audit.id
+            guard state.entries[id] == nil else { return }
+            var entry = Entry(audit: snapshot.audit)
+            entry.findings = snapshot.findings
+            for info in snapshot.screenshots { entry.screenshots[info.index] = info }
+            state.entries[id] = entry
+            if snapshot.audit.status.isTerminal { state.terminal.insert(AuditAge(snapshot.audit)) }
+            state.evict(toFit: maxAudits)
         }
     }
 

@@ -54,6 +54,23 @@ public enum EventOutcome: Sendable, Equatable {
     case applied
     /// The event id was seen before; nothing changed. Still acknowledged to the runner.
     case duplicate
+    /// The memory store in front of a database left the event out: it does not hold the audit
+    /// (see ``MemoryAuditStore/UnknownAudits/skip``). Only the database's outcome counts then.
+    case skipped
+}
+
+/// An audit with everything stored with it, as one store hands it to another
+/// (``MemoryAuditStore/adopt(_:)``).
+public struct AuditSnapshot: Sendable, Equatable {
+    public var audit: Audit
+    public var findings: [Finding]
+    public var screenshots: [ScreenshotInfo]
+
+    public init(audit: Audit, findings: [Finding], screenshots: [ScreenshotInfo]) {
+        self.audit = audit
+        self.findings = findings
+        self.screenshots = screenshots
+    }
 }
 
 extension StoredEvent {

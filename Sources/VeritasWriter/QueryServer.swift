@@ -67,6 +67,8 @@ struct QueryServer: Sendable {
             return (QueryReplyEnvelope(requestID: requestID, reply: reply), image)
         } catch let error as ProtocolError {
             return (failure(error, requestID: requestID), nil)
+        } catch let error as AuditStoreError where error.code == .unreadable {
+            return (failure(ProtocolError(.unavailable, error.message), requestID: requestID), nil)
         } catch let error as ScreenshotStorage.Failure {
             return (failure(error.error, requestID: requestID), nil)
         } catch {
@@ -140,6 +142,7 @@ struct QueryServer: Sendable {
 
     func health() async throws -> HealthReport {
         let database = store.databaseState
+        let counts = try await store.statusCountsAndSource()
         return HealthReport(
             status: database == .degraded ? .degraded : .ok,
             persistenceEnabled: store.database != nil,
@@ -147,14 +150,15 @@ struct QueryServer: Sendable {
             version: VeritasVersion.current,
             protocolVersion: ProtocolDefaults.protocolVersion,
             uptimeSeconds: state.uptimeSeconds,
-            counts: try await store.statusCounts(),
+            counts: counts.counts,
             queueDepth: try await store.queueDepth(),
             connectedRunners: state.connectedRunners.load(ordering: .relaxed),
             memoryAudits: store.memory.count,
             curveEnabled: curveEnabled,
             droppedMessages: state.droppedMessages.load(ordering: .relaxed) + socketDrops(),
             errorReplies: state.errorReplies.load(ordering: .relaxed),
-            refusedConnections: state.refusedConnections.load(ordering: .relaxed)
+            refusedConnections: state.refusedConnections.load(ordering: .relaxed),
+            countsSource: counts.source
         )
     }
 }

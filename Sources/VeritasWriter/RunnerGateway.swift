@@ -355,9 +355,7 @@ final class RunnerGateway: @unchecked Sendable {
                 }
             }
             guard feed.isWatched(auditID) else { continue }
-            if statuses[auditID] == nil {
-                statuses[auditID] = (try? await store.memory.audit(auditID))?.status ?? .running
-            }
+            if statuses[auditID] == nil { statuses[auditID] = await currentStatus(of: auditID, after: event) }
             let status = statuses[auditID] ?? .running
             feed.publish(auditID) {
                 FeedMessage(
@@ -377,6 +375,19 @@ final class RunnerGateway: @unchecked Sendable {
             }
         }
         await runRequeues(commit.batch)
+    }
+
+    /// The status a feed message carries: the audit's as memory holds it (memory loads an audit
+    /// before applying its events, so it is at least as fresh as the database), else as the
+    /// stores say, else as far as the event itself proves (never `running` after an ending).
+    private func currentStatus(of auditID: AuditID, after event: StoredEvent) async -> AuditStatus {
+        if let held = try? await store.memory.audit(auditID) { return held.status }
+        if let stored = try? await store.audit(auditID) { return stored.status }
+        switch event.change {
+        case .completed: return .completed
+        case .error: return .error
+        case .started, .progress, .screenshot: return .running
+        }
     }
 
     /// The batch's `bye`/`release` hand-backs, once its events are in.

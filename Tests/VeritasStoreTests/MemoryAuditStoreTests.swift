@@ -78,4 +78,30 @@ struct MemoryAuditStoreTests {
         #expect(try await store.audit(older.id) == nil)
         #expect(try await store.audit(newer.id)?.status == .queued)
     }
+
+    @Test("in front of a database, memory leaves out events for audits it does not hold, and adopts the database's")
+    func skipsUnknownAuditsAndAdoptsSnapshots() async throws {
+        let store = MemoryAuditStore(maxAudits: 10)
+        var stored = makeAudit(createdAt: at(1))
+        let late = event(stored.id, progress(90))
+        #expect(store.apply([late], unknownAudits: .skip) == [.skipped])
+        #expect(store.holds(stored.id) == false, "no placeholder made up from an event")
+
+        stored.status = .completed
+        stored.trustScore = 64
+        store.adopt(AuditSnapshot(audit: stored, findings: sampleFindings, screenshots: []))
+        #expect(store.apply([late], unknownAudits: .skip) == [.applied])
+        let held = try #require(try await store.audit(stored.id))
+        #expect(held.status == .completed, "a progress event after completed changes nothing")
+        #expect(held.url == stored.url)
+        #expect(held.trustScore == 64)
+        #expect(try await store.findings(of: stored.id) == sampleFindings)
+
+        // Adopting again never replaces what memory holds: memory is at least as fresh.
+        var older = stored
+        older.status = .running
+        store.adopt(AuditSnapshot(audit: older, findings: [], screenshots: []))
+        #expect(try await store.audit(stored.id)?.status == .completed)
+        #expect(try await store.statusCounts() == AuditStatusCounts(completed: 1))
+    }
 }

@@ -138,7 +138,11 @@ final class TestBed: Sendable {
     }
 
     func feed(_ writer: WriterHarness, topics: [Data]) throws -> FeedClient {
-        let feed = try FeedClient(endpoint: writer.endpoints.feed, topics: topics)
+        try feed(endpoint: writer.endpoints.feed, topics: topics)
+    }
+
+    func feed(endpoint: String, topics: [Data]) throws -> FeedClient {
+        let feed = try FeedClient(endpoint: endpoint, topics: topics)
         register { await feed.close() }
         return feed
     }

@@ -12,6 +12,9 @@ public struct HealthReport: Sendable, Equatable, Hashable {
     public var protocolVersion: Int
     public var uptimeSeconds: Double
     public var counts: AuditStatusCounts
+    /// Where ``counts`` come from: the database (every audit), or memory (only the audits it
+    /// holds) when persistence is off or the database cannot be read.
+    public var countsSource: DataSource
     /// Audits waiting for a runner.
     public var queueDepth: Int
     public var connectedRunners: Int
@@ -32,8 +35,9 @@ public struct HealthReport: Sendable, Equatable, Hashable {
         status: HealthStatus, persistenceEnabled: Bool, database: DatabaseState, version: String,
         protocolVersion: Int = ProtocolDefaults.protocolVersion, uptimeSeconds: Double, counts: AuditStatusCounts,
         queueDepth: Int, connectedRunners: Int, memoryAudits: Int, curveEnabled: Bool = false,
-        droppedMessages: Int = 0, errorReplies: Int = 0, refusedConnections: Int = 0
+        droppedMessages: Int = 0, errorReplies: Int = 0, refusedConnections: Int = 0, countsSource: DataSource? = nil
     ) {
+        self.countsSource = countsSource ?? (persistenceEnabled ? .database : .memory)
         self.status = status
         self.persistenceEnabled = persistenceEnabled
         self.database = database
@@ -60,6 +64,7 @@ public struct HealthReport: Sendable, Equatable, Hashable {
             "protocol_version": .int(protocolVersion),
             "uptime_seconds": .number(uptimeSeconds),
             "counts": counts.jsonValue,
+            "counts_source": .string(countsSource.rawValue),
             "queue_depth": .int(queueDepth),
             "connected_runners": .int(connectedRunners),
             "memory_audits": .int(memoryAudits),
@@ -79,6 +84,8 @@ public struct HealthReport: Sendable, Equatable, Hashable {
         protocolVersion = try reader.int("protocol_version", in: 1...Int(Int32.max))
         uptimeSeconds = try reader.double("uptime_seconds", in: 0...Double.greatestFiniteMagnitude)
         counts = try AuditStatusCounts(reading: try reader.object("counts"))
+        // Writers before 0.1.0's ingest rework did not send it; they read counts as persistence allowed.
+        countsSource = try reader.optionalEnumeration("counts_source", DataSource.self) ?? (persistenceEnabled ? .database : .memory)
         queueDepth = try reader.int("queue_depth", in: 0...Int.max)
         connectedRunners = try reader.int("connected_runners", in: 0...Int.max)
         memoryAudits = try reader.int("memory_audits", in: 0...Int.max)
