@@ -21,6 +21,11 @@ public protocol AuditStore: Sendable {
     /// Stores a new audit with status `queued` and puts it on the job queue.
     func enqueue(_ audit: Audit) async throws
 
+    /// ``enqueue(_:)`` decided by `deadline`: committed before it or not at all
+    /// (``WriteDeadline``), throwing ``AuditStoreError/Code/timedOut`` then. Stores that never
+    /// wait (memory) just enqueue.
+    func enqueue(_ audit: Audit, before deadline: WriteDeadline?) async throws
+
     /// Applies `events` in one transaction; returns one outcome per event, in order.
     /// `completed` and `error` also take the audit off the job queue.
     func apply(_ events: [StoredEvent]) async throws -> [EventOutcome]
@@ -78,6 +83,12 @@ public protocol AuditStore: Sendable {
     /// what a real write would. A writer whose database is degraded calls it periodically, so
     /// health recovers when the fault clears, without waiting for traffic.
     func verifyWritable() async throws
+}
+
+extension AuditStore {
+    public func enqueue(_ audit: Audit, before deadline: WriteDeadline?) async throws {
+        try await enqueue(audit)
+    }
 }
 
 /// What a requeue did.

@@ -21,6 +21,8 @@ public struct AuditStoreError: Error, Sendable, Equatable, CustomStringConvertib
         /// The database could not be read and memory does not hold the audit: nobody here can
         /// say what state it is in now (a reply must say so, not guess).
         case unreadable
+        /// A write with a deadline (``WriteDeadline``) was not committed by it; nothing was stored.
+        case timedOut = "timed_out"
     }
 
     public var code: Code
@@ -39,6 +41,11 @@ public struct AuditStoreError: Error, Sendable, Equatable, CustomStringConvertib
     /// Neither store can answer for audit `id` now.
     static func unreadable(_ id: AuditID, _ error: any Error) -> AuditStoreError {
         AuditStoreError(.unreadable, "the database cannot be read now and memory does not hold audit \(id): \(error)")
+    }
+
+    /// The write for audit `id` missed its deadline and stored nothing.
+    static func timedOut(_ id: AuditID) -> AuditStoreError {
+        AuditStoreError(.timedOut, "the database did not take the write for audit \(id) in time (another connection holds its lock); nothing was stored")
     }
 
     /// `code: message`, the form used in logs.

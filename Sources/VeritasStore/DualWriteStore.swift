@@ -27,6 +27,8 @@ public final class DualWriteStore: AuditStore {
     private struct Failures {
         var database = false
         var files = false
+        /// What the last failed database write said, for refusals while it fails.
+        var lastDatabaseError = ""
     }
 
     private let failures = Mutex(Failures())
@@ -48,9 +50,42 @@ public final class DualWriteStore: AuditStore {
     // MARK: Writes
 
     public func enqueue(_ audit: Audit) async throws {
+        try await enqueue(audit, before: nil)
+    }
+
+    /// Stores a submitted audit, or refuses within `limit`, never both: at once while database
+    /// writes are failing (the writer probes every second, so this clears by itself), else when
+    /// the database has not committed by the deadline (a lock held elsewhere). Throws
+    /// ``AuditStoreError/Code/timedOut`` or the database's error; nothing is stored then.
+    public func enqueue(_ audit: Audit, within limit: Duration) async throws {
+        guard database != nil else { return try await memory.enqueue(audit) }
+        if let failure = failures.withLock({ $0.database ? $0.lastDatabaseError : nil }) {
+            throw AuditStoreError(.timedOut, "the database is not taking writes now (\(failure)); nothing was stored")
+        }
+        let deadline = WriteDeadline(.now + limit)
+        let outcome = await withCheckedContinuation { (continuation: CheckedContinuation<Result<Void, any Error>, Never>) in
+            let decision = FirstOutcome(continuation)
+            let timer = Task {
+                try? await Task.sleep(until: deadline.instant)
+                if deadline.expire() { decision.resume(.failure(AuditStoreError.timedOut(audit.id))) }
+            }
+            Task {
+                do {
+                    try await self.enqueue(audit, before: deadline)
+                    decision.resume(.success(()))
+                } catch {
+                    decision.resume(.failure(error))
+                }
+                timer.cancel()
+            }
+        }
+        try outcome.get()
+    }
+
+    public func enqueue(_ audit: Audit, before deadline: WriteDeadline?) async throws {
         if let database {
             // Durable first: a submit the database refused must not look accepted.
-            try await recordingHealth { try await database.enqueue(audit) }
+            try await recordingHealth { try await database.enqueue(audit, before: deadline) }
             // The database has it; memory is only the read fallback, so a refusal there (an
             // early event already made a placeholder for this id) must not fail the submit.
             try? await memory.enqueue(audit)
@@ -273,9 +308,28 @@ public final class DualWriteStore: AuditStore {
             failures.withLock { $0.database = false }
             return result
         } catch {
-            // The caller logs the error; health only needs to know the database is failing.
-            failures.withLock { $0.database = true }
+            // The caller logs the error; health only needs to know the database is failing. A
+            // write that gave up at its own deadline says nothing about the database's health.
+            if (error as? AuditStoreError)?.code != .timedOut {
+                failures.withLock {
+                    $0.database = true
+                    $0.lastDatabaseError = "\(error)"
+                }
+            }
             throw error
         }
+    }
+}
+
+/// Resumes a continuation with the first of several outcomes; later ones are ignored.
+private final class FirstOutcome: Sendable {
+    private let continuation: Mutex<CheckedContinuation<Result<Void, any Error>, Never>?>
+
+    init(_ continuation: CheckedContinuation<Result<Void, any Error>, Never>) {
+        self.continuation = Mutex(continuation)
+    }
+
+    func resume(_ outcome: Result<Void, any Error>) {
+        continuation.withLock { $0.take() }?.resume(returning: outcome)
     }
 }

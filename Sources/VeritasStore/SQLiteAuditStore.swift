@@ -26,6 +26,7 @@ public final class SQLiteAuditStore: AuditStore {
     /// The database file.
     public let path: String
     let pool: DatabasePool
+    private let busyWait: BusyWait
 
     /// Opens (creating if needed) the database at `path` and migrates it.
     ///
@@ -46,7 +47,9 @@ public final class SQLiteAuditStore: AuditStore {
         var configuration = Configuration()
         configuration.label = "veritas"
         configuration.foreignKeysEnabled = true
-        configuration.busyMode = .timeout(busyTimeout.seconds)
+        let busyWait = BusyWait(timeout: busyTimeout)
+        self.busyWait = busyWait
+        configuration.busyMode = .callback { tries in busyWait.shouldRetry(afterTries: tries) }
         pool = try Self.openPool(path: path, configuration: configuration, timeout: busyTimeout)
 
         // Only after opening: GRDB sets `synchronous = NORMAL` when it switches the pool to WAL.
@@ -82,18 +85,34 @@ public final class SQLiteAuditStore: AuditStore {
     // MARK: Audits
 
     public func enqueue(_ audit: Audit) async throws {
+        try await enqueue(audit, before: nil)
+    }
+
+    /// ``enqueue(_:)`` that commits before `deadline` or not at all (see ``WriteDeadline``):
+    /// it gives up waiting for a lock at the deadline, and rolls back if the caller gave up
+    /// first. Throws ``AuditStoreError/Code/timedOut`` then.
+    public func enqueue(_ audit: Audit, before deadline: WriteDeadline?) async throws {
         let queued = {
             var queued = audit
             queued.status = .queued
             queued.attempts = 0
             return queued
         }()
-        try await immediateTransaction { db in
-            let exists = try Row.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM audits WHERE id = ?"), arguments: [audit.id.rawValue])
-            guard exists == nil else { throw AuditStoreError.auditExists(audit.id) }
-            try db.cachedStatement(sql: AuditRow.upsertSQL).execute(arguments: AuditRow.arguments(queued))
-            try db.cachedStatement(sql: "INSERT INTO jobs (audit_id, state, enqueued_at) VALUES (?, 'queued', ?)")
-                .execute(arguments: [audit.id.rawValue, audit.createdAt.description])
+        let busyWait = self.busyWait
+        try await pool.writeWithoutTransaction { db in
+            // Waited in line behind other writes past the deadline: do not start.
+            if let deadline, deadline.hasPassed { throw AuditStoreError.timedOut(audit.id) }
+            try busyWait.during(deadline) {
+                try db.inTransaction(.immediate) {
+                    let exists = try Row.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM audits WHERE id = ?"), arguments: [audit.id.rawValue])
+                    guard exists == nil else { throw AuditStoreError.auditExists(audit.id) }
+                    try db.cachedStatement(sql: AuditRow.upsertSQL).execute(arguments: AuditRow.arguments(queued))
+                    try db.cachedStatement(sql: "INSERT INTO jobs (audit_id, state, enqueued_at) VALUES (?, 'queued', ?)")
+                        .execute(arguments: [audit.id.rawValue, audit.createdAt.description])
+                    guard deadline?.beginCommit() ?? true else { throw AuditStoreError.timedOut(audit.id) }
+                    return .commit
+                }
+            }
         }
     }
 

@@ -22,17 +22,38 @@ struct QueryServer: Sendable {
     let socketDrops: @Sendable () -> Int
     let logger: Logger
 
+    /// Requests answered at once, at most: a `submit` waiting on the database must not hold up
+    /// `status` or `health` behind it.
+    static let concurrentRequests = 32
+
     func run() async {
-        while !state.stopping.load(ordering: .relaxed) {
-            guard let batch = await socket.receive(upTo: 64, timeout: .milliseconds(100)) else { return }
-            for message in batch {
-                await socket.sendIgnoringPeerErrors(await reply(to: message), state: state, logger: logger)
+        await withTaskGroup(of: Void.self) { group in
+            var running = 0
+            while !state.stopping.load(ordering: .relaxed) {
+                guard let batch = await socket.receive(upTo: 64, timeout: .milliseconds(100)) else { break }
+                for message in batch {
+                    if running >= Self.concurrentRequests {
+                        await group.next()
+                        running -= 1
+                    }
+                    running += 1
+                    // Named here, in arrival order: audits submitted together keep their order
+                    // (queue and `list`) however the concurrent answers interleave.
+                    let arrival = Arrival(auditID: .generate(), time: .now)
+                    group.addTask { await socket.sendIgnoringPeerErrors(await reply(to: message, arrival: arrival), state: state, logger: logger) }
+                }
             }
         }
     }
 
+    /// When a request arrived, and the id an audit it submits gets.
+    struct Arrival: Sendable {
+        var auditID: AuditID
+        var time: Timestamp
+    }
+
     /// The reply frames (envelope included) for one received message.
-    func reply(to message: [Frame]) async -> [Frame] {
+    func reply(to message: [Frame], arrival: Arrival = Arrival(auditID: .generate(), time: .now)) async -> [Frame] {
         // frame 0 is the routing id; the REQ envelope ends at the first empty frame.
         let delimiter = message.indices.dropFirst().first { message[$0].isEmpty }
         let envelope = Array(message[...(delimiter ?? 0)])
@@ -45,7 +66,7 @@ struct QueryServer: Sendable {
         } else {
             do {
                 let request = try QueryEnvelope.decode(body[body.startIndex].data)
-                answer = await execute(request)
+                answer = await execute(request, arrival: arrival)
             } catch {
                 answer = (error.reply, nil)
             }
@@ -60,10 +81,10 @@ struct QueryServer: Sendable {
         QueryReplyEnvelope(requestID: requestID, reply: .failure(error))
     }
 
-    private func execute(_ envelope: QueryEnvelope) async -> (QueryReplyEnvelope, Data?) {
+    private func execute(_ envelope: QueryEnvelope, arrival: Arrival) async -> (QueryReplyEnvelope, Data?) {
         let requestID = envelope.requestID
         do {
-            let (reply, image) = try await answer(envelope.request)
+            let (reply, image) = try await answer(envelope.request, arrival: arrival)
             return (QueryReplyEnvelope(requestID: requestID, reply: reply), image)
         } catch let error as ProtocolError {
             return (failure(error, requestID: requestID), nil)
@@ -77,15 +98,15 @@ struct QueryServer: Sendable {
         }
     }
 
-    private func answer(_ request: QueryRequest) async throws -> (QueryReply, Data?) {
+    private func answer(_ request: QueryRequest, arrival: Arrival) async throws -> (QueryReply, Data?) {
         switch request {
         case let .submit(url, tier, verdictMode):
             let audit = Audit(
-                id: .generate(), url: url, tier: tier, verdictMode: verdictMode, status: .queued,
-                createdAt: .now, source: store.database == nil ? .memory : .database
+                id: arrival.auditID, url: url, tier: tier, verdictMode: verdictMode, status: .queued,
+                createdAt: arrival.time, source: store.database == nil ? .memory : .database
             )
             do {
-                try await store.enqueue(audit)
+                try await store.enqueue(audit, within: .milliseconds(ProtocolDefaults.submitStoreTimeoutMilliseconds))
             } catch {
                 throw ProtocolError(.unavailable, "the audit could not be stored durably; try again: \(error)")
             }

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Synchronization
 import Metrics
 import VeritasProtocol
 import VeritasStore
@@ -11,10 +12,19 @@ import ZeroMQ
 /// One task owns all of it (``run()``), so session state needs no locks and no `await` in
 /// the middle of an update can let another update in.
 ///
-/// Ingest: whatever messages arrived together (up to `maxBatchEvents`) are decoded, their
-/// screenshots saved, and their events applied in **one** transaction; only after it commits is
-/// each event acknowledged to its runner, in one `ack` per runner. A failed commit acknowledges
-/// nothing: the runners resend and the events are applied then (applying is idempotent).
+/// **The loop never waits on a database write.** Event batches commit on a task of their own
+/// while the loop goes on reading: `hello`, `heartbeat` and `bye` are answered, and the events
+/// that arrive meanwhile are collected for the next commit. Claims, lease renewals, requeues and
+/// the recovery probe run on the ``StorageWorker``. So a database that waits on a lock delays
+/// acknowledgements and hand-outs, never a runner's session, and a runner that keeps talking
+/// never looks silent.
+///
+/// Ingest: the events that arrived while the previous commit ran (up to `4 × maxBatchEvents`)
+/// are decoded, their screenshots saved, and applied in **one** transaction; only after it
+/// commits is each event acknowledged to its runner, in one `ack` per runner. A failed commit
+/// acknowledges nothing: the runners resend and the events are applied then (applying is
+/// idempotent). Events beyond the collecting limit are not read into the batch: unacknowledged,
+/// they come back with the runner's resend.
 final class RunnerGateway: @unchecked Sendable {
     // @unchecked: mutable state below is touched only by the task running `run()`.
     private let socket: AsyncSocket
@@ -38,6 +48,17 @@ final class RunnerGateway: @unchecked Sendable {
     private var lastRecoveryProbe: ContinuousClock.Instant
     private let metrics: WriterMetrics
     private var lastMetricsRefresh: ContinuousClock.Instant?
+    /// Store writes other than event batches, one after another off the loop.
+    private let storage = StorageWorker()
+    private let claims = ClaimInbox()
+    /// A claim round is running on the worker: one at a time, so no slot is claimed for twice.
+    private var claimRoundRunning = false
+    /// Another claim round was asked for while one ran.
+    private var claimRoundWanted = false
+    /// Timed store work still on the worker: not handed in again until it is done.
+    private let leaseWorkRunning = Flag()
+    private let probeRunning = Flag()
+    private let gaugesRunning = Flag()
 
     init(
         socket: AsyncSocket, feed: FeedPublisher, store: DualWriteStore, screenshots: ScreenshotStorage,
@@ -67,30 +88,46 @@ final class RunnerGateway: @unchecked Sendable {
     /// Leases outlive a few missed renewals, so a writer restart does not strand running work.
     private var leaseMilliseconds: Int64 { Int64(configuration.runnerSilentTimeoutMilliseconds) * 3 }
 
+    /// Events collected for one commit at most, as a multiple of `maxBatchEvents`.
+    static let collectingFactor = 4
+
     func run() async {
-        await housekeeping()
-        // Pipelined group commit: while batch N commits (on GRDB's writer), batch N+1 is
-        // received and decoded here. Commits stay strictly one after the other, and each batch
-        // is acknowledged only after its own commit returns.
+        housekeeping()
         var inFlight: InFlightCommit?
+        var collecting = PreparedBatch()
         while !state.stopping.load(ordering: .relaxed) {
-            let wait: Duration = inFlight == nil ? .milliseconds(100) : .zero
-            guard let messages = await socket.receive(upTo: configuration.maxBatchEvents, timeout: wait) else { break }
-            let batch = messages.isEmpty ? nil : await prepare(messages)
-            if let previous = inFlight {
-                await complete(previous)
+            // A finished commit or claim interrupts the wait, so nothing waits for the timeout.
+            guard let messages = await socket.receive(upTo: configuration.maxBatchEvents, timeout: .milliseconds(100)) else { break }
+            if !messages.isEmpty { await prepare(messages, into: &collecting) }
+            takeClaims()
+            if let commit = inFlight, commit.isFinished {
+                await complete(commit)
                 inFlight = nil
             }
-            if let batch, !batch.pending.isEmpty {
-                inFlight = startCommit(batch)
-            } else if let batch {
-                await runRequeues(batch)
+            if inFlight == nil, !collecting.isEmpty {
+                if collecting.pending.isEmpty {
+                    scheduleRequeues(collecting)
+                } else {
+                    inFlight = startCommit(collecting)
+                }
+                collecting = PreparedBatch()
             }
-            if batch != nil || state.dispatchRequested.exchange(false, ordering: .relaxed) { await dispatch() }
-            if clock.now - lastHousekeeping >= .milliseconds(250) { await housekeeping() }
+            if !messages.isEmpty || state.dispatchRequested.exchange(false, ordering: .relaxed) { dispatch() }
+            if clock.now - lastHousekeeping >= .milliseconds(250) { housekeeping() }
         }
-        // SIGTERM: the batch in hand is committed and acknowledged before the socket closes.
-        if let inFlight { await complete(inFlight) }
+        // SIGTERM: what is in hand is committed and acknowledged before the socket closes.
+        if let inFlight {
+            _ = await inFlight.outcomes.value
+            await complete(inFlight)
+        }
+        if !collecting.pending.isEmpty {
+            let last = startCommit(collecting)
+            _ = await last.outcomes.value
+            await complete(last)
+        } else {
+            scheduleRequeues(collecting)
+        }
+        await storage.finish()
         state.connectedRunners.store(0, ordering: .relaxed)
     }
 
@@ -104,8 +141,10 @@ final class RunnerGateway: @unchecked Sendable {
         let feedPayload: JSONValue
     }
 
-    /// The events of one received batch, ready to commit.
+    /// The events collected for one commit.
     private struct PreparedBatch {
+        var isEmpty: Bool { pending.isEmpty && requeues.isEmpty }
+
         var pending: [PendingEvent] = []
         /// Screenshot rows this batch replaces; their files go once the batch is durable.
         var replacedScreenshots: [ScreenshotInfo] = []
@@ -118,11 +157,24 @@ final class RunnerGateway: @unchecked Sendable {
     private struct InFlightCommit {
         let batch: PreparedBatch
         let outcomes: Task<[EventID: EventOutcome]?, Never>
+        let finished: Flag
+        var isFinished: Bool { finished.isSet }
     }
 
-    /// Handles every message of a batch: session messages at once, events into a batch to commit.
-    private func prepare(_ messages: [[Frame]]) async -> PreparedBatch {
-        var prepared = PreparedBatch()
+    /// A flag shared with work running off the loop.
+    final class Flag: Sendable {
+        private let value = Atomic<Bool>(false)
+        var isSet: Bool { value.load(ordering: .acquiring) }
+        func set() { value.store(true, ordering: .releasing) }
+        func clear() { value.store(false, ordering: .releasing) }
+        /// Sets it; returns whether it was set already.
+        func testAndSet() -> Bool { value.exchange(true, ordering: .acquiringAndReleasing) }
+    }
+
+    /// Handles every message received: session messages at once, events into the batch being
+    /// collected for the next commit.
+    private func prepare(_ messages: [[Frame]], into prepared: inout PreparedBatch) async {
+        let collectingLimit = configuration.maxBatchEvents * Self.collectingFactor
         for message in messages {
             guard message.count >= 2 else {
                 state.droppedMessages.add(1, ordering: .relaxed)
@@ -144,7 +196,7 @@ final class RunnerGateway: @unchecked Sendable {
             switch decoded {
             case let .hello(hello):
                 register(routing: routing, runnerID: hello.runnerID, capacity: hello.capacity, active: hello.active)
-                await reclaim(hello.active, for: hello.runnerID)
+                reclaim(hello.active, for: hello.runnerID)
                 send(.welcome(WriterWelcome(
                     writerID: writerID,
                     heartbeatIntervalMilliseconds: configuration.heartbeatIntervalMilliseconds,
@@ -163,7 +215,7 @@ final class RunnerGateway: @unchecked Sendable {
                 if sessions[key] == nil {
                     // A runner that was connected before this writer restarted: adopt it.
                     register(routing: routing, runnerID: heartbeat.runnerID, capacity: heartbeat.capacity, active: heartbeat.active)
-                    await reclaim(heartbeat.active, for: heartbeat.runnerID)
+                    reclaim(heartbeat.active, for: heartbeat.runnerID)
                 } else {
                     sessions[key]?.capacity = heartbeat.capacity
                     // Grace for jobs in flight to the runner: several heartbeats, at least a second.
@@ -173,6 +225,11 @@ final class RunnerGateway: @unchecked Sendable {
                 send(.heartbeat(writerID: writerID), to: routing)
             case let .event(event):
                 metrics.eventsReceived.increment()
+                if prepared.pending.count >= collectingLimit {
+                    // The commit in progress is slow: leave it unacknowledged, the runner resends.
+                    metrics.eventsDeferred.increment()
+                    continue
+                }
                 metrics.ingestLag.recordMilliseconds(max(0, Timestamp.now.milliseconds(since: event.timestamp)))
                 guard await isKnown(event.auditID, to: sessions[key]) else {
                     metrics.rejected(.notFound)
@@ -226,7 +283,6 @@ final class RunnerGateway: @unchecked Sendable {
                 logger.info("runner left", metadata: ["runner_id": "\(runnerID)"])
             }
         }
-        return prepared
     }
 
     /// Refuses a runner message; `code` is `not_registered` when the runner has no session here
@@ -253,19 +309,21 @@ final class RunnerGateway: @unchecked Sendable {
     /// A runner (re)joining says what it is running. Any of those audits put back on the queue
     /// meanwhile (it went silent, its writer restarted) is claimed for it again, so nobody gets
     /// it as a new attempt while it still runs; its other slots are free for new jobs.
-    private func reclaim(_ active: [AuditID], for runnerID: RunnerID) async {
+    private func reclaim(_ active: [AuditID], for runnerID: RunnerID) {
         guard !active.isEmpty else { return }
-        do {
-            let reclaimed = try await store.reclaimJobs(
-                for: runnerID, writer: configuration.writerID, audits: active,
-                leaseUntil: Timestamp.now.adding(milliseconds: leaseMilliseconds))
-            if !reclaimed.isEmpty {
-                logger.info("runner still runs these audits; its claims are renewed", metadata: [
-                    "runner_id": "\(runnerID)", "audits": "\(reclaimed.map(\.rawValue).joined(separator: ","))",
-                ])
+        let (store, logger, writer) = (self.store, self.logger, configuration.writerID)
+        let leaseUntil = Timestamp.now.adding(milliseconds: leaseMilliseconds)
+        storage.submit {
+            do {
+                let reclaimed = try await store.reclaimJobs(for: runnerID, writer: writer, audits: active, leaseUntil: leaseUntil)
+                if !reclaimed.isEmpty {
+                    logger.info("runner still runs these audits; its claims are renewed", metadata: [
+                        "runner_id": "\(runnerID)", "audits": "\(reclaimed.map(\.rawValue).joined(separator: ","))",
+                    ])
+                }
+            } catch {
+                logger.error("could not claim a returning runner's audits", metadata: ["runner_id": "\(runnerID)", "error": "\(error)"])
             }
-        } catch {
-            logger.error("could not claim a returning runner's audits", metadata: ["runner_id": "\(runnerID)", "error": "\(error)"])
         }
     }
 
@@ -314,7 +372,13 @@ final class RunnerGateway: @unchecked Sendable {
         let store = self.store
         let logger = self.logger
         let metrics = self.metrics
+        let finished = Flag()
+        let socket = self.socket
         let outcomes = Task { () -> [EventID: EventOutcome]? in
+            defer {
+                finished.set()
+                socket.interruptReceive()
+            }
             do {
                 var outcomes: [EventID: EventOutcome] = [:]
                 let started = ContinuousClock.now
@@ -332,14 +396,14 @@ final class RunnerGateway: @unchecked Sendable {
                 return nil
             }
         }
-        return InFlightCommit(batch: batch, outcomes: outcomes)
+        return InFlightCommit(batch: batch, outcomes: outcomes, finished: finished)
     }
 
     /// Waits for a commit; when it is durable, acknowledges and publishes its events and
     /// deletes the screenshot files it replaced. A failed commit acknowledges nothing.
     private func complete(_ commit: InFlightCommit) async {
         guard let outcomes = await commit.outcomes.value else {
-            await runRequeues(commit.batch)
+            scheduleRequeues(commit.batch)
             return
         }
         for old in commit.batch.replacedScreenshots { screenshots.remove(old) }
@@ -374,7 +438,7 @@ final class RunnerGateway: @unchecked Sendable {
                 start += chunk.count
             }
         }
-        await runRequeues(commit.batch)
+        scheduleRequeues(commit.batch)
     }
 
     /// The status a feed message carries: the audit's as memory holds it (memory loads an audit
@@ -391,103 +455,171 @@ final class RunnerGateway: @unchecked Sendable {
     }
 
     /// The batch's `bye`/`release` hand-backs, once its events are in.
-    private func runRequeues(_ batch: PreparedBatch) async {
+    private func scheduleRequeues(_ batch: PreparedBatch) {
         for requeue in batch.requeues {
-            await self.requeue(runner: requeue.runner, only: requeue.only, reason: requeue.reason)
+            self.requeue(runner: requeue.runner, only: requeue.only, reason: requeue.reason)
         }
     }
 
     // MARK: Jobs
 
-    /// Hands queued audits to runners with free slots.
-    func dispatch() async {
-        for key in sessions.keys {
-            guard let session = sessions[key], session.freeSlots > 0 else { continue }
-            let jobs: [AuditJob]
-            do {
-                jobs = try await store.claimJobs(
-                    for: session.runnerID, writer: configuration.writerID, limit: session.freeSlots,
-                    leaseUntil: Timestamp.now.adding(milliseconds: leaseMilliseconds)
-                )
-            } catch {
-                logger.error("could not claim jobs", metadata: ["error": "\(error)"])
-                return
+    /// Hands queued audits to runners with free slots: one claim round at a time on the worker,
+    /// for every session with free slots, until the queue runs dry. The loop sends the jobs when
+    /// the round's claims come back (``takeClaims()``).
+    func dispatch() {
+        guard !claimRoundRunning else {
+            claimRoundWanted = true
+            return
+        }
+        let wanting = sessions.compactMap { key, session in
+            session.freeSlots > 0 ? (key: key, runnerID: session.runnerID, slots: session.freeSlots) : nil
+        }
+        guard !wanting.isEmpty else { return }
+        claimRoundRunning = true
+        let (store, claims, socket, logger, writer) = (self.store, self.claims, self.socket, self.logger, configuration.writerID)
+        let leaseUntil = Timestamp.now.adding(milliseconds: leaseMilliseconds)
+        storage.submit {
+            var queueEmpty = false
+            var round: [ClaimInbox.Claim] = []
+            for want in wanting {
+                var jobs: [AuditJob] = []
+                if !queueEmpty {
+                    do {
+                        jobs = try await store.claimJobs(for: want.runnerID, writer: writer, limit: want.slots, leaseUntil: leaseUntil)
+                    } catch {
+                        logger.error("could not claim jobs", metadata: ["error": "\(error)"])
+                    }
+                    queueEmpty = jobs.count < want.slots
+                }
+                round.append(.init(connection: want.key, runnerID: want.runnerID, jobs: jobs))
             }
-            if jobs.isEmpty { return }
-            for job in jobs {
-                sessions[key]?.assigned.insert(job.auditID)
-                sessions[key]?.dispatchedAt[job.auditID] = clock.now
-                // Logged before it is sent, so the log never shows a runner starting a job before
-                // the writer handed it out.
-                logger.info("job handed out", metadata: ["audit_id": "\(job.auditID)", "runner_id": "\(session.runnerID)", "attempt": "\(job.attempt)"])
-                send(.job(job), to: session.routingID)
-                metrics.jobsClaimed.increment()
-            }
+            claims.post(round: round)
+            socket.interruptReceive()
         }
     }
 
-    /// Timed work: drop silent runners (requeueing their jobs), renew live runners' leases,
-    /// recover jobs whose lease expired (a writer that died), hand out work.
-    func housekeeping() async {
+    /// Sends the jobs claim rounds won to their runners. A runner that left meanwhile gets none:
+    /// its claims go straight back to the queue.
+    private func takeClaims() {
+        for round in claims.take() {
+            claimRoundRunning = false
+            for claim in round where !claim.jobs.isEmpty {
+                guard let session = sessions[claim.connection], session.runnerID == claim.runnerID else {
+                    requeue(runner: claim.runnerID, only: Set(claim.jobs.map(\.auditID)), reason: "runner \(claim.runnerID) left before its jobs were sent")
+                    continue
+                }
+                for job in claim.jobs {
+                    sessions[claim.connection]?.assigned.insert(job.auditID)
+                    sessions[claim.connection]?.dispatchedAt[job.auditID] = clock.now
+                    // Logged before it is sent, so the log never shows a runner starting a job
+                    // before the writer handed it out.
+                    logger.info("job handed out", metadata: ["audit_id": "\(job.auditID)", "runner_id": "\(session.runnerID)", "attempt": "\(job.attempt)"])
+                    send(.job(job), to: session.routingID)
+                    metrics.jobsClaimed.increment()
+                }
+            }
+        }
+        if !claimRoundRunning, claimRoundWanted {
+            claimRoundWanted = false
+            dispatch()
+        }
+    }
+
+    /// Timed work: drop silent runners (requeueing their jobs), renew live runners' leases and
+    /// then recover jobs whose lease expired (a writer that died), probe degraded storage, hand
+    /// out work. Store work goes to the worker, each kind at most once at a time.
+    func housekeeping() {
         let now = clock.now
         lastHousekeeping = now
-        if store.databaseState == .degraded, now - lastRecoveryProbe >= .seconds(1) {
+        if store.databaseState == .degraded, now - lastRecoveryProbe >= .seconds(1), !probeRunning.testAndSet() {
             // Without this, health would stay degraded until the next event happened to land.
             lastRecoveryProbe = now
-            let screenshots = self.screenshots
-            if await store.probeRecovery(alsoCheck: { try screenshots.verifyWritable() }) {
-                logger.notice("storage writable again: a probe write to the database and the screenshot folder succeeded")
+            let (store, screenshots, logger, running) = (self.store, self.screenshots, self.logger, self.probeRunning)
+            storage.submit {
+                if await store.probeRecovery(alsoCheck: { try screenshots.verifyWritable() }) {
+                    logger.notice("storage writable again: a probe write to the database and the screenshot folder succeeded")
+                }
+                running.clear()
             }
         }
         for (key, session) in sessions where now - session.lastSeen > silentTimeout {
             sessions.removeValue(forKey: key)
             logger.warning("runner went silent; requeueing its jobs", metadata: ["runner_id": "\(session.runnerID)", "jobs": "\(session.assigned.count)"])
-            await requeue(runner: session.runnerID, only: nil, reason: "runner \(session.runnerID) went silent")
+            requeue(runner: session.runnerID, only: nil, reason: "runner \(session.runnerID) went silent")
         }
         state.connectedRunners.store(sessions.count, ordering: .relaxed)
         departed = departed.filter { now - $0.value < silentTimeout * 2 }
-        let leaseUntil = Timestamp.now.adding(milliseconds: leaseMilliseconds)
-        for session in sessions.values where !session.assigned.isEmpty {
-            try? await store.renewLeases(of: session.runnerID, holding: session.assigned, until: leaseUntil)
-        }
-        if now - lastExpiredLeaseSweep >= silentTimeout {
-            lastExpiredLeaseSweep = now
+        scheduleLeaseWork(now: now)
+        dispatch()
+        refreshGauges(now: now)
+    }
+
+    /// Renews the leases of every runner in session, then, once per silence timeout, requeues
+    /// the jobs whose lease expired. Renewal first, in the same work item: however long the
+    /// database kept the work waiting, a runner that kept talking to this writer never loses its
+    /// jobs to the sweep.
+    private func scheduleLeaseWork(now: ContinuousClock.Instant) {
+        guard !leaseWorkRunning.testAndSet() else { return }
+        let sweep = now - lastExpiredLeaseSweep >= silentTimeout
+        if sweep { lastExpiredLeaseSweep = now }
+        let holders = sessions.values.filter { !$0.assigned.isEmpty }.map { (runnerID: $0.runnerID, audits: $0.assigned) }
+        let (store, logger, running, leaseMilliseconds) = (self.store, self.logger, self.leaseWorkRunning, self.leaseMilliseconds)
+        let maxAttempts = configuration.maxJobAttempts
+        storage.submit { [self] in
+            defer { running.clear() }
+            let leaseUntil = Timestamp.now.adding(milliseconds: leaseMilliseconds)
+            for holder in holders {
+                do {
+                    try await store.renewLeases(of: holder.runnerID, holding: holder.audits, until: leaseUntil)
+                } catch {
+                    // The database takes no writes: a sweep now would fail too, and must not
+                    // run ahead of the renewals.
+                    logger.error("could not renew leases", metadata: ["runner_id": "\(holder.runnerID)", "error": "\(error)"])
+                    return
+                }
+            }
+            guard sweep else { return }
             do {
-                let failure = "the audit's runner stopped responding \(configuration.maxJobAttempts) times"
-                let outcome = try await store.requeueExpiredLeases(now: .now, maxAttempts: configuration.maxJobAttempts, reason: failure)
+                let failure = "the audit's runner stopped responding \(maxAttempts) times"
+                let outcome = try await store.requeueExpiredLeases(now: .now, maxAttempts: maxAttempts, reason: failure)
                 report(outcome, reason: "lease expired", failure: failure)
             } catch {
                 logger.error("could not recover expired leases", metadata: ["error": "\(error)"])
             }
         }
-        await dispatch()
-        await refreshGauges(now: now)
     }
 
     /// Audits by status and the queue depth for the metrics, at most every few seconds (two
-    /// counting queries).
-    private func refreshGauges(now: ContinuousClock.Instant) async {
+    /// counting queries), on the worker.
+    private func refreshGauges(now: ContinuousClock.Instant) {
         guard lastMetricsRefresh.map({ now - $0 >= .seconds(5) }) ?? true else { return }
+        guard !gaugesRunning.testAndSet() else { return }
         lastMetricsRefresh = now
-        guard let counts = try? await store.statusCounts(), let depth = try? await store.queueDepth() else { return }
-        metrics.record(counts: counts, queueDepth: depth, connectedRunners: sessions.count)
+        let (store, metrics, state, running) = (self.store, self.metrics, self.state, self.gaugesRunning)
+        storage.submit {
+            defer { running.clear() }
+            guard let counts = try? await store.statusCounts(), let depth = try? await store.queueDepth() else { return }
+            metrics.record(counts: counts, queueDepth: depth, connectedRunners: state.connectedRunners.load(ordering: .relaxed))
+        }
     }
 
-    private func requeue(runner: RunnerID, only: Set<AuditID>?, reason: String) async {
-        do {
-            let failure = "\(reason); gave up after \(configuration.maxJobAttempts) attempts"
-            let outcome = try await store.requeueJobs(
-                of: runner, only: only, maxAttempts: configuration.maxJobAttempts, reason: failure, now: .now
-            )
-            report(outcome, reason: reason, failure: failure)
-        } catch {
-            // The leases will expire and the sweep will requeue them.
-            logger.error("could not requeue jobs", metadata: ["runner_id": "\(runner)", "error": "\(error)"])
+    private func requeue(runner: RunnerID, only: Set<AuditID>?, reason: String) {
+        let (store, logger, maxAttempts) = (self.store, self.logger, configuration.maxJobAttempts)
+        storage.submit { [self] in
+            do {
+                let failure = "\(reason); gave up after \(maxAttempts) attempts"
+                let outcome = try await store.requeueJobs(of: runner, only: only, maxAttempts: maxAttempts, reason: failure, now: .now)
+                report(outcome, reason: reason, failure: failure)
+            } catch {
+                // The leases will expire and the sweep will requeue them.
+                logger.error("could not requeue jobs", metadata: ["runner_id": "\(runner)", "error": "\(error)"])
+            }
         }
     }
 
     /// Publishes and logs a requeue: `reason` for audits back in the queue, `failure` (the
-    /// stored `error_message`) for audits that ran out of attempts.
+    /// stored `error_message`) for audits that ran out of attempts. Runs on the worker: it
+    /// touches only the feed, the metrics and the log, never session state.
     private func report(_ outcome: RequeueOutcome, reason: String, failure: String) {
         metrics.jobsRequeued.increment(by: outcome.requeued.count)
         metrics.jobsFailed.increment(by: outcome.failed.count)
@@ -503,6 +635,11 @@ final class RunnerGateway: @unchecked Sendable {
         }
         if !outcome.requeued.isEmpty || !outcome.failed.isEmpty {
             logger.notice("jobs recovered", metadata: ["requeued": "\(outcome.requeued.count)", "failed": "\(outcome.failed.count)", "reason": "\(reason)"])
+        }
+        // Jobs back on the queue go out to runners with room.
+        if !outcome.requeued.isEmpty {
+            state.dispatchRequested.store(true, ordering: .relaxed)
+            socket.interruptReceive()
         }
     }
 

@@ -8,6 +8,9 @@ struct WriterMetrics: Sendable {
     let eventsReceived: Counter
     /// Events whose change was applied (not already applied before).
     let eventsApplied: Counter
+    /// Events left unread into a batch because the commit in progress was slow and the batch
+    /// being collected was full; not acknowledged, so the runner resends them.
+    let eventsDeferred: Counter
     /// Events acknowledged to their runner after their commit.
     let eventsAcknowledged: Counter
     /// Events per committed batch.
@@ -31,6 +34,7 @@ struct WriterMetrics: Sendable {
         self.factory = factory
         eventsReceived = Counter(label: "veritas_writer_events_received_total", factory: factory)
         eventsApplied = Counter(label: "veritas_writer_events_applied_total", factory: factory)
+        eventsDeferred = Counter(label: "veritas_writer_events_deferred_total", factory: factory)
         eventsAcknowledged = Counter(label: "veritas_writer_events_acknowledged_total", factory: factory)
         batchSize = Recorder(label: "veritas_writer_batch_events", factory: factory)
         commitDuration = Metrics.Timer(label: "veritas_writer_commit_seconds", factory: factory)

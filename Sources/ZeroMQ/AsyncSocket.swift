@@ -64,10 +64,14 @@ public struct AsyncSocket: Sendable {
     ///
     /// This is the building block of group commit: whatever arrived together is handled
     /// together, and the caller still gets control back regularly for timed work.
+    ///
+    /// ``interruptReceive()`` ends the wait early (with `[]`), so the caller can react to work
+    /// that finished elsewhere without polling.
     public func receive(upTo max: Int, timeout: Duration) async -> [[Frame]]? {
         var batch = incoming.popAvailable(max: max)
         if !batch.isEmpty { return batch }
         if incoming.isDrained || Task.isCancelled { return nil }
+        if incoming.takeInterrupt() { return [] }
         let incoming = self.incoming
         // Race the first message against the timeout. Every child's result is collected, so a
         // message that arrives just as the timeout fires is kept, never dropped.
@@ -89,6 +93,13 @@ public struct AsyncSocket: Sendable {
         batch = [first]
         batch += incoming.popAvailable(max: max - 1)
         return batch
+    }
+
+    /// Wakes the task waiting in ``receive(upTo:timeout:)``: it returns `[]` at once (or, if
+    /// none is waiting, the next such call does). Safe from any task; for the one consumer that
+    /// uses ``receive(upTo:timeout:)``, not ``receive()`` or ``messages``.
+    public func interruptReceive() {
+        incoming.interrupt()
     }
 
     /// Sends a multipart message and returns once libzmq has queued it.

@@ -14,6 +14,8 @@ final class IncomingBuffer: Sendable {
         // Set when the loop skipped reading because the buffer was full; the reader then
         // wakes the loop once it has made room.
         var loopStalled = false
+        /// Set by ``interrupt()`` while no reader waits: the next wait returns at once.
+        var interrupted = false
 
         var count: Int { queue.count - head }
 
@@ -83,6 +85,10 @@ final class IncomingBuffer: Sendable {
                         return (.some(message), wakeLoop)
                     }
                     if state.finished || Task.isCancelled { return (.some(nil), false) }
+                    if state.interrupted {
+                        state.interrupted = false
+                        return (.some(nil), false)
+                    }
                     state.waiter = continuation
                     return (nil, false)
                 }
@@ -109,6 +115,27 @@ final class IncomingBuffer: Sendable {
         }
         if wakeLoop { wake.signal() }
         return messages
+    }
+
+    /// Ends the current (or next) wait of the reader with `nil`, without ending the stream.
+    func interrupt() {
+        let waiter = state.withLock { state -> CheckedContinuation<[Frame]?, Never>? in
+            guard let waiter = state.waiter else {
+                state.interrupted = true
+                return nil
+            }
+            state.waiter = nil
+            return waiter
+        }
+        waiter?.resume(returning: nil)
+    }
+
+    /// Clears an interrupt no wait has taken yet; returns whether there was one.
+    func takeInterrupt() -> Bool {
+        state.withLock { state in
+            defer { state.interrupted = false }
+            return state.interrupted
+        }
     }
 
     /// Whether the stream has ended and nothing is left to read.

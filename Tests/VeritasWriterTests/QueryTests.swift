@@ -226,10 +226,11 @@ struct QueryTests {
             guard case let .object(fields) = reply["health"] else { Issue.record("no health object: \(reply)"); return }
             #expect(Set(fields.keys) == [
                 "status", "persistence_enabled", "database", "version", "protocol_version", "uptime_seconds", "counts",
-                "queue_depth", "connected_runners", "memory_audits", "curve", "dropped_messages", "error_replies",
+                "counts_source", "queue_depth", "connected_runners", "memory_audits", "curve", "dropped_messages", "error_replies",
                 "refused_connections",
             ])
             #expect(fields["curve"]?.boolValue == false, "no keys configured: plaintext")
+            #expect(fields["counts_source"]?.stringValue == "database")
             #expect(fields["refused_connections"]?.doubleValue == 0)
             let health = try await client.health()
             #expect(health.status == .ok)

@@ -13,6 +13,9 @@ public enum ProtocolDefaults {
     public static let runnerSilentTimeoutMilliseconds = 5_000
     /// How long a runner waits for an `ack` before resending an event.
     public static let ackResendTimeoutMilliseconds = 3_000
+    /// How long a `submit` waits for the database to store the audit before answering
+    /// `unavailable` (nothing stored then). Below the 5 s the documented clients wait.
+    public static let submitStoreTimeoutMilliseconds = 2_000
     /// How many times a job is handed out before the audit ends in `error`.
     public static let maxJobAttempts = 3
     /// Hand-outs allowed per attempt. Only a hand-out whose audit started counts as an attempt
