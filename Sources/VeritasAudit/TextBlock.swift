@@ -76,7 +76,7 @@ struct TextBlock: Sendable {
             // Adjacent labels or links in one block (a row of plan cards) are separate blocks.
             if var last = blocks.last, last.first.blockIndex == segment.blockIndex,
                last.segments.last?.roleElementIndex == segment.roleElementIndex {
-                if !segment.continuesPreviousSegment { last.text += " " }
+                if !segment.continuesPreviousSegment || startsNewWord(after: last.text, segment.text) { last.text += " " }
                 last.text += segment.text
                 last.segments.append(segment)
                 blocks[blocks.count - 1] = last
@@ -85,5 +85,16 @@ struct TextBlock: Sendable {
             }
         }
         return blocks
+    }
+
+    /// Two elements with no space between them in the markup, the second starting a capitalised
+    /// word after a lower-case letter or digit ("<b>Sat 9 Jan</b><span>Only a few left</span>"):
+    /// styled as separate lines or chips (CSS the parser does not apply), they read as two words,
+    /// not "JanOnly". A word split for styling ("<b>W</b>ord") goes on in lower case.
+    private static func startsNewWord(after text: String, _ next: String) -> Bool {
+        guard let end = text.last, let start = next.first, start.isUppercase,
+              end.isLowercase || end.isNumber else { return false }
+        let second = next.dropFirst().first
+        return second.map { $0.isLowercase || $0 == " " } ?? false
     }
 }

@@ -30,6 +30,14 @@ struct WordingRule: Sendable {
     var needsSale = true
     /// Wording that defuses the match when found in the same block (a specific date).
     var unless: TextPattern?
+    /// Wording that presses whatever the structure says: a match that has it is reported beside an
+    /// ``unlessPlain`` and in a table, when it is an element of its own inside a cell ("Only 4
+    /// copies left" under a cart line, "Sat 9 Jan · Only a few left" on a date chip), not a cell's
+    /// figure.
+    var pressing: TextPattern?
+    /// Like ``unless``, but only for a match without ``pressing`` wording (a dated list states
+    /// figures; "only a few left" beside a date still presses).
+    var unlessPlain: TextPattern?
     /// What the location says about the match, given the matched words.
     var describe: @Sendable (String) -> String
 
@@ -49,8 +57,12 @@ struct WordingRule: Sendable {
     func findings(on page: AuditedPage) -> [Finding] {
         guard !needsSale || page.sells else { return [] }
         return page.blocks.compactMap { block in
-            guard !block.isQuotation, block.text.count <= maxLength, !(skipsTables && block.isInTable),
-                  !(unless?.occurs(in: block.text) ?? false) else { return nil }
+            let presses = pressing?.occurs(in: block.unquotedText) ?? false
+            // A figure in a column is the cell's own text; a message placed in a cart line is an
+            // element of its own inside the cell.
+            let isCellFigure = block.isInTable && ["td", "th"].contains(block.tags.last ?? "")
+            guard !block.isQuotation, block.text.count <= maxLength, !(skipsTables && block.isInTable) || (presses && !isCellFigure),
+                  !(unless?.occurs(in: block.text) ?? false), presses || !(unlessPlain?.occurs(in: block.text) ?? false) else { return nil }
             let phrase = pattern.firstMatch(in: block.unquotedText)
             let wording = page.wording[block.position]
             let probability = wording?.prediction.probability

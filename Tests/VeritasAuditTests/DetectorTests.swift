@@ -82,6 +82,10 @@ struct DetectorTests {
         #expect(try Self.types("<p>There is no hurry: the route takes about two hours.</p>").isEmpty)
         #expect(try Self.types("<p>Don’t hurry the soak.</p>").isEmpty)
         #expect(try Self.types("<h2>Seven ways online shops hurry you into spending</h2>").isEmpty, "the verb, about shops")
+        #expect(try Self.types("<p>Hurry up with the cinnamon buns version please!</p>").isEmpty, "a reader asking for the next recipe")
+        // A long sentence with no offer in it is a narrative's deadline, not a seller's.
+        #expect(try Self.types("<li>Second proof: 2–4 hours at room temperature. This is your last chance to dimple before baking, so oil your fingers.</li>").isEmpty)
+        #expect(try Self.types("<p>Last chance to grab this deal before the weekend is over, so order your new boots today.</p>") == [.limitedTimeMessage])
     }
 
     @Test("confirmshaming: a decline link that mocks the person, not a neutral one or a plain refusal")
@@ -90,6 +94,8 @@ struct DetectorTests {
         #expect(try Self.types(##"<a href="#">No, I don’t care if children are cold this winter</a>"##) == [.confirmshaming])
         #expect(try Self.types(##"<a href="#">No thanks</a>"##).isEmpty)
         #expect(try Self.types(#"<button>No thanks, I don't want an overdraft</button>"#).isEmpty)
+        #expect(try Self.types(##"<a href="#">No thanks, I don't want to build one.. I'd rather kick rocks!</a>"##) == [.confirmshaming])
+        #expect(try Self.types(##"<a href="#">No thanks, I'd rather not</a>"##).isEmpty)
     }
 
     @Test("visual interference: a faint decline beside a prominent accept, not equal buttons")
@@ -125,6 +131,9 @@ struct DetectorTests {
         let cheap = body.replacingOccurrences(of: #"name="plan"> Growth"#, with: #"name="plan" checked> Growth"#)
             .replacingOccurrences(of: #"name="plan" checked> Enterprise"#, with: #"name="plan"> Enterprise"#)
         #expect(try Self.types(cheap).isEmpty)
+        // A star rating is not a majority claim.
+        let rated = body.replacingOccurrences(of: "Most teams like yours choose Enterprise.", with: "4.4 out of 5 · 386 reviews")
+        #expect(try Self.findings(rated).first?.evidence.hasPrefix("4.4") == false)
         // Pushing copy in words no list foresees: the wording model reads it as pressured selling.
         let upsell = body.replacingOccurrences(of: "Most teams like yours choose Enterprise.",
                                                with: "Do not fear breaking your glass! Add our GlassGuard warranty policy for just $3.85 and we will insure this purchase.")
@@ -138,6 +147,8 @@ struct DetectorTests {
         #expect(try Self.types("<p>Used by 1,900 teams, from our billing system, updated 1 February 2026.</p>").isEmpty)
         // A product card's purchase count, as large shops show it.
         #expect(try Self.types("<p>210+ bought</p>") == [.activityNotification])
+        #expect(try Self.types("<p><b>64</b> others checked this out in the last few hours.</p>") == [.activityNotification])
+        #expect(try Self.types("<p>45 ADDED TO BAG IN THE PAST 24 HOURS</p>") == [.activityNotification])
         #expect(try Self.types("<p>1k+ sold in the past month</p>") == [.activityNotification])
         #expect(try Self.types("<p>210+ bought</p>", selling: false).isEmpty, "a page that sells nothing")
         #expect(try Self.types("<p>7 customers have this in their basket</p>") == [.activityNotification])
@@ -158,6 +169,12 @@ struct DetectorTests {
         #expect(try Self.types("<p>Only 2 left in stock</p>") == [.lowStock])
         #expect(try Self.types("<p>In high demand – selling fast</p>") == [.highDemand])
         #expect(try Self.types("<table><tr><td>Only 2 left in stock</td></tr></table>").isEmpty)
+        // A message placed under a cart line is not a column's figure; a date chip's warning presses.
+        #expect(try Self.types(#"<table><tr><td><b>Star Quest</b><p class="stock">Only 4 copies left</p></td><td>$59.99</td></tr></table>"#) == [.lowStock])
+        #expect(try Self.types("<ul><li><b>Sat 9 Jan</b><span>Only A Few Left</span></li></ul>") == [.lowStock])
+        // What is still to do on a list is progress, not stock.
+        #expect(try Self.types("<p><output>3 left to add</output> to your list.</p>").isEmpty)
+        #expect(try Self.types("<p><span>Going Fast</span></p>") == [.highDemand])
         #expect(try Self.types("<p>Writers use lines like <code>Only 2 left in stock</code>.</p>").isEmpty)
         #expect(try Self.types("<p>Only 3 available</p>") == [.lowStock])
         // A story told in the past, and an article's mock-up of another shop (an image).
@@ -170,6 +187,7 @@ struct DetectorTests {
         #expect(try Self.types("<p>To cancel, call 1-888-555-0199 between 9am and 5pm.</p>") == [.hardToCancel])
         #expect(try Self.types("<p>Memberships cannot be cancelled online or by email.</p>") == [.hardToCancel])
         #expect(try Self.types("<p>Cancel anytime online in Settings → Billing, no phone call needed.</p>").isEmpty)
+        #expect(try Self.types("<p>You don’t need to call to change or cancel your plan: it is all on this page.</p>").isEmpty)
         #expect(try Self.types("<p>Check how to cancel before you sign up: if the answer is “call us”, think twice.</p>").isEmpty, "advice quoting a channel")
     }
 

@@ -11,7 +11,7 @@ enum ObstructionDetector {
         #"\b(call|calling|phone|telephone|by post|postal|letter|in person|in-person|visit|speak(ing)? (to|with)|representative|customer care|account manager|fax|notari[sz]ed)\b|\bcannot be cancel\w* online\b|\bcan'?t (be )?cancel\w* online\b|\b(can'?t|cannot|can not|unable to|isn'?t possible to|not possible to)\b[^.]{0,40}\bonline\b|\bnot possible online\b|\bonly (by|via|over) (phone|telephone|post|mail)\b"#)
     /// The channel is ruled out rather than required: "no phone call needed".
     private static let channelNotNeeded = TextPattern(
-        #"\bno (phone )?calls?\b|\bwithout (calling|a call|phoning|a phone call|contacting)\b|\bno need to (call|phone|speak)\b|\bno (letter|visit)s?\b"#)
+        #"\bno (phone )?calls?\b|\bwithout (calling|a call|phoning|a phone call|contacting)\b|\bno need to (call|phone|speak)\b|\bno (letter|visit)s?\b|\b(don't|do not|doesn't|does not|won't|will not|never) (need|have) to (call|phone|telephone|ring|write|visit|speak|talk|contact)\b"#)
 
     /// A sentence of the page's own text that says cancelling needs a call, a letter, a visit or a
     /// representative, or cannot be done online.

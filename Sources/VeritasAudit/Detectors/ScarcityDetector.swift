@@ -12,15 +12,22 @@ enum ScarcityDetector {
         #"\bonly \d+ (\w+ ){0,3}(left|remaining|available)\b|\b\d+ (left|remaining) in stock\b|\blast \d+ (items?|pairs?|rooms?|seats?|tickets?|units?|spots?|places?)\b|\b(almost|nearly) (gone|sold out)\b|\blow (in )?stock\b|\bonly a (few|handful) left\b|\bfew (items |pieces |seats |rooms )?left\b"#)
     /// "In high demand", "Selling fast".
     private static let demand = TextPattern(
-        #"\bhigh demand\b|\bselling (fast|quickly|out fast)\b|\bflying off\b|\bhot item\b|\btrending now\b|\bin demand\b"#)
+        #"\bhigh demand\b|\bselling (fast|quickly|out fast)\b|\bflying off\b|\bhot item\b|\btrending now\b|\bin demand\b|\bgoing (fast|quickly)\b"#)
 
     /// What a low-stock message is about: few of something left.
     private static let stockCue = TextPattern(
         #"\b(left|remaining|remain|sold|gone|last|few|running out|low stock|almost|nearly)\b"#)
-    /// Figures that are not scarcity: a purchase limit, a dated availability list, a story told in
-    /// the past ("I only had 4 oranges left").
+    /// Figures that are not scarcity: a purchase limit, a story told in the past ("I only had 4
+    /// oranges left"), what is left to do. (A date defuses only plain figures: ``datedList``.)
     private static let notScarcity = TextPattern(
-        CommonPatterns.specificDate.source + #"|\blimit(ed to)? \d+ (\w+ )?(per|each|a)\b|\b(I|we)( only)? had( only)? \d+\b"#)
+        #"\blimit(ed to)? \d+ (\w+ )?(per|each|a)\b|\b(I|we)( only)? had( only)? \d+\b"#
+            // A count of what is still to do ("3 left to add to your list", "2 steps remaining to
+            // finish"): progress, not stock.
+            + #"|\b(left|remaining|to go) to (add|do|go|read|watch|complete|finish|pack|check|tick|collect|answer|review|fill|choose|pick|select)\b"#)
+    /// A dated availability list ("12 March: 4 places remaining") states figures.
+    private static let datedList = TextPattern(CommonPatterns.specificDate.source)
+    /// Few-left wording that presses even in a table or beside a date.
+    private static let pressingFew = TextPattern(#"\bonly (\d+|a few|a handful) (\w+ ){0,3}(left|remaining)\b|\b(almost|nearly) (gone|sold out)\b|\bhurry\b"#)
 
     /// What a demand claim is about: other people wanting it.
     private static let demandCue = TextPattern(
@@ -30,6 +37,7 @@ enum ScarcityDetector {
     /// states facts, it does not press).
     static func lowStock(_ page: AuditedPage) -> [Finding] {
         WordingRule(type: .lowStock, severity: .medium, confidence: 0.8, pattern: fewLeft, cue: stockCue, skipsTables: true, unless: notScarcity,
+                    pressing: pressingFew, unlessPlain: datedList,
                     describe: { "low-stock message \"\($0)\"" }).findings(on: page)
     }
 

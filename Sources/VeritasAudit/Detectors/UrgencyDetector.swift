@@ -107,12 +107,25 @@ enum UrgencyDetector {
             // "There is no hurry", "Don't hurry the soak": the word, negated.
             + #"|\b(no|don['’]?t|do not|never|not in a|no need to|without|there['’]?s no|there is no) (\w+ )?hurry\b"#
             // "Seven ways shops hurry you into spending": the verb, about someone else's pressure.
-            + #"|\bhurr(y|ies|ied|ying) (you|people|shoppers|customers|buyers|us|them|visitors)\b"#)
+            + #"|\bhurr(y|ies|ied|ying) (you|people|shoppers|customers|buyers|us|them|visitors)\b"#
+            // "Hurry up with the next recipe please!": a reader asking someone else to hurry.
+            + #"|\bhurry up (with|on)\b"#)
+
+    /// What makes a long sentence an offer: money, a sale, buying. "This is your last chance to
+    /// dimple before baking" in a recipe's steps, or "last chance to see the fleet" in a news
+    /// story, has none: a narrative's deadline, not a seller's.
+    private static let offerCue = TextPattern(
+        #"[$€£%]|\b(sale|offer|deal|discount\w*|sav(e|ings?)|price\w*|buy|order|shop|subscri\w*|book(ing)?|tickets?|coupon|code|free|off|checkout|cart|basket|bag|member\w*|trial|plan|upgrade|enrol\w*|register|sign up)\b"#)
+    /// Sentences longer than this need an ``offerCue`` to be a limited-time message.
+    static let plainSentenceWords = 15
 
     /// Limited-time wording in the page's own text (not quoted), with no specific date or
     /// deadline in the same block: "Limited time only!", "Hurry, free access ends soon!".
     static func limitedTimeMessages(_ page: AuditedPage) -> [Finding] {
         WordingRule(type: .limitedTimeMessage, severity: .medium, confidence: 0.75, pattern: limitedTime, cue: timeCue, maxLength: 400,
                     unless: otherPressure, describe: { "\"\($0)\" with no end date" }).findings(on: page)
+            .filter { finding in
+                finding.evidence.split(separator: " ").count <= plainSentenceWords || offerCue.occurs(in: finding.evidence)
+            }
     }
 }
