@@ -94,7 +94,6 @@ let package = Package(
                 // The egress proxy (the SSRF guard) listens and connects with NIO directly.
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Metrics", package: "swift-metrics"),
-                .product(name: "Crypto", package: "swift-crypto"),
                 "VeritasConfiguration",
                 "VeritasAudit",
                 "VeritasBrowser",
@@ -130,16 +129,20 @@ let package = Package(
         // MARK: Client
         .target(name: "VeritasClient", dependencies: ["ZeroMQ", "VeritasProtocol"]),
 
-        // MARK: Metrics: the Prometheus endpoint both services serve (`metrics.listen`)
+        // MARK: Service plumbing both executables share: JSON logging, the Prometheus endpoint
+        // (`metrics.listen`), `--set` and `--list-settings`, running a service until SIGTERM
         .target(
-            name: "VeritasMetrics",
+            name: "VeritasService",
             dependencies: [
+                "VeritasProtocol",
+                "VeritasConfiguration",
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
 
@@ -161,10 +164,9 @@ let package = Package(
             name: "veritas-writer",
             dependencies: [
                 "VeritasWriter",
-                "VeritasMetrics",
+                "VeritasService",
                 "VeritasProtocol",
                 "VeritasStore",
-                .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -172,14 +174,10 @@ let package = Package(
             name: "veritas-runner",
             dependencies: [
                 "VeritasRunner",
-                "VeritasMetrics",
-                .product(name: "Prometheus", package: "swift-prometheus"),
+                "VeritasService",
                 "VeritasProtocol",
-                // For the shared log format (JSONLogHandler, bootstrapVeritas) only.
-                "VeritasWriter",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
         .executableTarget(
@@ -287,7 +285,7 @@ let package = Package(
         .testTarget(
             name: "VeritasRunnerTests",
             dependencies: [
-                "VeritasRunner", "VeritasTestSupport", "VeritasWriter", "VeritasProtocol", "ZeroMQ", "VeritasMetrics",
+                "VeritasRunner", "VeritasTestSupport", "VeritasWriter", "VeritasProtocol", "ZeroMQ", "VeritasService",
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
@@ -301,7 +299,8 @@ let package = Package(
         .testTarget(
             name: "DeploymentTests",
             dependencies: [
-                "VeritasWriter", "VeritasRunner", "VeritasProtocol", "VeritasTestSupport", "ZeroMQ",
+                "VeritasWriter", "VeritasRunner", "VeritasProtocol", "VeritasTestSupport", "ZeroMQ", "VeritasConfiguration",
+                "VeritasSecurity",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]

@@ -138,7 +138,8 @@ final class RunnerGateway: @unchecked Sendable {
         /// `nil` when the event is known to be applied already: it is only acknowledged again.
         let event: StoredEvent?
         let routingKey: [UInt8]
-        let feedPayload: JSONValue
+        /// What the feed publishes for it, encoded only if someone watches the audit.
+        let payload: EventPayload?
     }
 
     /// The events collected for one commit.
@@ -242,7 +243,7 @@ final class RunnerGateway: @unchecked Sendable {
                 }
                 if case .screenshot = event.payload, (try? await store.isProcessed(event: event.eventID, of: event.auditID)) == true {
                     // A resend of a stored screenshot: acknowledge it, never rewrite the file.
-                    prepared.pending.append(PendingEvent(id: event.eventID, event: nil, routingKey: key, feedPayload: .null))
+                    prepared.pending.append(PendingEvent(id: event.eventID, event: nil, routingKey: key, payload: nil))
                     continue
                 }
                 if let stored = storedEvent(for: event, from: routing) {
@@ -259,7 +260,7 @@ final class RunnerGateway: @unchecked Sendable {
                             prepared.replacedScreenshots.append(previous)
                         }
                     }
-                    prepared.pending.append(PendingEvent(id: event.eventID, event: stored, routingKey: key, feedPayload: event.payload.jsonValue))
+                    prepared.pending.append(PendingEvent(id: event.eventID, event: stored, routingKey: key, payload: event.payload))
                 }
             case let .release(release):
                 // Only the runner holding a job may hand it back, whatever id a message claims.
@@ -424,7 +425,7 @@ final class RunnerGateway: @unchecked Sendable {
             feed.publish(auditID) {
                 FeedMessage(
                     event: event.name, auditID: auditID, status: status, seq: event.seq,
-                    eventID: event.id, timestamp: event.timestamp, payload: item.feedPayload
+                    eventID: event.id, timestamp: event.timestamp, payload: item.payload?.jsonValue ?? .null
                 )
             }
         }

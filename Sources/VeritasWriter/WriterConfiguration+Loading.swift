@@ -16,7 +16,7 @@ extension WriterConfiguration {
         .integer("memory.max_audits", env: "VERITAS_MEMORY_MAX_AUDITS", "audits kept in memory (active ones are never evicted)", \.memoryMaxAudits, range: 1...10_000_000),
         .integer("runners.heartbeat_interval_ms", env: "VERITAS_HEARTBEAT_INTERVAL_MS", "how often runners heartbeat", \.heartbeatIntervalMilliseconds, range: 50...3_600_000),
         .integer("runners.silent_timeout_ms", env: "VERITAS_RUNNER_SILENT_TIMEOUT_MS", "silence after which a runner's jobs are requeued", \.runnerSilentTimeoutMilliseconds, range: 100...3_600_000),
-        .integer("jobs.max_attempts", env: "VERITAS_MAX_JOB_ATTEMPTS", "hand-outs before an audit ends in error", \.maxJobAttempts, range: 1...100),
+        .integer("jobs.max_attempts", env: "VERITAS_MAX_JOB_ATTEMPTS", "started attempts before an audit ends in error (3x this hand-outs in all)", \.maxJobAttempts, range: 1...100),
         .integer("ingest.max_batch_events", env: "VERITAS_MAX_BATCH_EVENTS", "runner messages read at a time; a commit takes what arrived while the previous one ran, up to 4x this", \.maxBatchEvents, range: 1...10_000),
         .integer("limits.max_screenshot_bytes", env: "VERITAS_MAX_SCREENSHOT_BYTES", "largest screenshot accepted", \.maxScreenshotBytes, range: 1...ProtocolLimits.maxScreenshotBytes),
         .string("security.curve_secret_key_file", env: "VERITAS_CURVE_SECRET_KEY_FILE", "the writer's secret CURVE certificate (.key_secret); empty: plaintext", \.curveSecretKeyFile, allowEmpty: true),

@@ -56,7 +56,7 @@ public struct WriterService: Service {
             )
         } else {
             database = nil
-            logger.notice("persistence disabled (USE_DB_PERSISTENCE=false): memory only, the database is not opened")
+            logger.notice("persistence disabled (persistence.enabled is false, e.g. USE_DB_PERSISTENCE=false): memory only, the database is not opened")
         }
         let store = DualWriteStore(memory: MemoryAuditStore(maxAudits: configuration.memoryMaxAudits), database: database)
         let screenshots = ScreenshotStorage(dataDirectory: dataDirectory, maxBytes: configuration.maxScreenshotBytes)

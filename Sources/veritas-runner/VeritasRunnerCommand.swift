@@ -1,12 +1,9 @@
 import ArgumentParser
-import Prometheus
-import VeritasMetrics
 import Foundation
 import Logging
-import ServiceLifecycle
 import VeritasProtocol
 import VeritasRunner
-import VeritasWriter
+import VeritasService
 
 /// `veritas-runner`: parses arguments and configuration, then runs ``RunnerService``.
 @main
@@ -50,13 +47,14 @@ struct VeritasRunnerCommand: AsyncParsableCommand {
 
     func run() async throws {
         if listSettings {
-            for key in RunnerConfiguration.keys { print("\(key.path)\t\(key.environment)\t\(key.summary)") }
+            print(ServiceLauncher.settingsListing(keys: RunnerConfiguration.keys, defaults: RunnerConfiguration()))
             return
         }
-        var overrides: [String: String] = [:]
-        for setting in settings {
-            guard let equals = setting.firstIndex(of: "=") else { throw ValidationError("--set takes key=value; got '\(setting)'") }
-            overrides[String(setting[..<equals])] = String(setting[setting.index(after: equals)...])
+        var overrides: [String: String]
+        do {
+            overrides = try ServiceLauncher.overrides(fromSetFlags: settings)
+        } catch {
+            throw ValidationError(error.description)
         }
         if let writer { overrides["writer.endpoint"] = writer }
         if let id { overrides["runner.id"] = id }
@@ -73,8 +71,18 @@ struct VeritasRunnerCommand: AsyncParsableCommand {
             try checkHealth(dataDirectory: settings.dataDirectory)
             return
         }
-        LoggingSystem.bootstrapVeritas(format: settings.logFormat, level: settings.logLevel)
-        let logger = Logger(label: "veritas.runner")
+        try await ServiceLauncher.run(
+            label: "veritas.runner", logFormat: settings.logFormat, logLevel: settings.logLevel, metricsListen: settings.metricsListen,
+            makeService: { logger, factory in
+                let metrics = RunnerMetrics(factory: factory)
+                let engine = HTTPAuditEngine(configuration: settings, logger: logger, metrics: metrics)
+                return RunnerService(configuration: settings, engine: engine, logger: logger, metrics: metrics)
+            },
+            beforeStart: { logger in Self.logSafetySettings(settings, logger: logger) })
+    }
+
+    /// The egress guard and the browser sandbox, said once at start-up (a warning when relaxed).
+    private static func logSafetySettings(_ settings: RunnerConfiguration, logger: Logger) {
         let policy = settings.destinationPolicy
         let guardMetadata: Logger.Metadata = [
             "allow_private_networks": "\(policy.allowPrivateNetworks)",
@@ -89,19 +97,6 @@ struct VeritasRunnerCommand: AsyncParsableCommand {
         if !settings.chromiumSandbox {
             logger.warning("chromium.sandbox is off: Chromium runs untrusted pages with --no-sandbox; turn it off only where the kernel or container allows no sandbox (docs/DEPLOYMENT.md)")
         }
-        let registry = PrometheusCollectorRegistry()
-        let endpoint = try await MetricsEndpoint.serve(settings.metricsListen, registry: registry, logger: logger)
-        defer { if let endpoint { Task { await endpoint.stop() } } }
-        let metrics = RunnerMetrics(factory: PrometheusMetricsFactory(registry: registry))
-        let engine = HTTPAuditEngine(configuration: settings, logger: logger, metrics: metrics)
-        let group = ServiceGroup(
-            configuration: .init(
-                services: [.init(service: RunnerService(configuration: settings, engine: engine, logger: logger, metrics: metrics))],
-                gracefulShutdownSignals: [.sigterm, .sigint],
-                logger: logger
-            )
-        )
-        try await group.run()
     }
 
     /// `--health`: the runner's own report, judged; the compose health check of runners.

@@ -1,10 +1,7 @@
 import ArgumentParser
-import Prometheus
-import VeritasMetrics
 import Foundation
-import Logging
-import ServiceLifecycle
 import VeritasProtocol
+import VeritasService
 import VeritasStore
 import VeritasWriter
 
@@ -51,13 +48,14 @@ struct VeritasWriterCommand: AsyncParsableCommand {
 
     func run() async throws {
         if listSettings {
-            for key in WriterConfiguration.keys { print("\(key.path)\t\(key.environment)\t\(key.summary)") }
+            print(ServiceLauncher.settingsListing(keys: WriterConfiguration.keys, defaults: WriterConfiguration()))
             return
         }
-        var overrides: [String: String] = [:]
-        for setting in settings {
-            guard let equals = setting.firstIndex(of: "=") else { throw ValidationError("--set takes key=value; got '\(setting)'") }
-            overrides[String(setting[..<equals])] = String(setting[setting.index(after: equals)...])
+        var overrides: [String: String]
+        do {
+            overrides = try ServiceLauncher.overrides(fromSetFlags: settings)
+        } catch {
+            throw ValidationError(error.description)
         }
         if let queries { overrides["endpoints.queries"] = queries }
         if let runners { overrides["endpoints.runners"] = runners }
@@ -79,18 +77,10 @@ struct VeritasWriterCommand: AsyncParsableCommand {
                 throw ValidationError("\(error)")
             }
         }
-        LoggingSystem.bootstrapVeritas(format: settings.logFormat, level: settings.logLevel)
-        let logger = Logger(label: "veritas.writer")
-        let registry = PrometheusCollectorRegistry()
-        let endpoint = try await MetricsEndpoint.serve(settings.metricsListen, registry: registry, logger: logger)
-        defer { if let endpoint { Task { await endpoint.stop() } } }
-        let group = ServiceGroup(
-            configuration: .init(
-                services: [.init(service: WriterService(configuration: settings, logger: logger, metrics: PrometheusMetricsFactory(registry: registry)))],
-                gracefulShutdownSignals: [.sigterm, .sigint],
-                logger: logger
-            )
-        )
-        try await group.run()
+        try await ServiceLauncher.run(
+            label: "veritas.writer", logFormat: settings.logFormat, logLevel: settings.logLevel, metricsListen: settings.metricsListen
+        ) { logger, metrics in
+            WriterService(configuration: settings, logger: logger, metrics: metrics)
+        }
     }
 }

@@ -30,6 +30,11 @@ struct HTTPAuditEngineTests {
         #expect(odd.darkPatternSummary.findings.map(\.patternType) == [.lowStock])
         #expect(odd.securityResults["rendered"]?.boolValue == false)
         #expect(odd.narrative.contains("without running its scripts"))
+        // Every field the engine sends is one PROTOCOL.md lists (DocumentedNamesTests checks the list).
+        guard case let .object(fields) = odd.securityResults else { Issue.record("security_results is not an object"); return }
+        let sent = Set(fields.keys)
+        #expect(sent.isSubset(of: SecurityResults.fieldNames), "undocumented security_results fields: \(sent.subtracting(SecurityResults.fieldNames))")
+        #expect(sent.contains("blocked_destinations_total") && sent.contains("penalties"))
     }
 
     @Test("an empty page ends the audit with a message, not an invented verdict")

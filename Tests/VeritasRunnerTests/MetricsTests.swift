@@ -2,7 +2,7 @@ import Foundation
 import Glibc
 import Prometheus
 import Testing
-import VeritasMetrics
+import VeritasService
 import VeritasProtocol
 import VeritasTestSupport
 @testable import VeritasRunner

@@ -28,6 +28,11 @@ public struct AuditReporter: Sendable {
     /// Reports a screenshot: its index (0, 1, ...), a label, the format, and the image bytes.
     public let screenshot: @Sendable (_ index: Int, _ label: String, _ contentType: ImageContentType, _ image: Data) async -> Void
 
+    /// Reports that `phase` begins, at its own percentage.
+    public func progress(_ phase: AuditPhase, _ message: String?) async {
+        await progress(phase.rawValue, phase.percent, message)
+    }
+
     public init(
         progress: @escaping @Sendable (_ phase: String, _ percent: Double, _ message: String?) async -> Void,
         screenshot: @escaping @Sendable (_ index: Int, _ label: String, _ contentType: ImageContentType, _ image: Data) async -> Void

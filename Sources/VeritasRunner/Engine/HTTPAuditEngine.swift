@@ -20,8 +20,7 @@ import VeritasSecurity
 /// goes on with the raw HTML and says so (`security_results.rendered` is false, and the expert
 /// narrative notes it).
 ///
-/// Progress phases: `fetching` 10, `security` 25, `rendering` 35, `screenshots` 60, `analysing` 75,
-/// `scoring` 90.
+/// Progress phases: ``AuditPhase``, in order.
 public struct HTTPAuditEngine: AuditEngine {
     /// Timeouts by tier: `quick` gives up soonest, `deep` waits longest.
     public var timeouts: [Tier: FetchTimeouts] = [
@@ -101,7 +100,7 @@ public struct HTTPAuditEngine: AuditEngine {
         guard let startURL = URL(string: job.url) else { throw AuditFailure("'\(job.url)' is not a valid URL") }
         let limits = timeouts[job.tier] ?? timeouts[.standard]!
 
-        await reporter.progress("fetching", 10, "fetching \(job.url)")
+        await reporter.progress(.fetching, "fetching \(job.url)")
         let page = try await fetcher.fetch(startURL, limits: limits, proxy: proxy)
         try Task.checkCancellation()
         let rawDocument: HTMLDocument
@@ -116,7 +115,7 @@ public struct HTTPAuditEngine: AuditEngine {
             throw AuditFailure("\(page.finalURL.absoluteString) could not be read as HTML: \(error)")
         }
 
-        await reporter.progress("security", 25, "grading security headers")
+        await reporter.progress(.security, "grading security headers")
         let httpChain = await plainHTTPChain(startURL: startURL, page: page, proxy: proxy)
         let security = ObservatoryGrader.grade(ObservatoryInput(
             host: page.finalURL.host ?? "", scheme: page.finalURL.scheme ?? "http", httpAvailable: httpChain != nil,
@@ -160,7 +159,7 @@ public struct HTTPAuditEngine: AuditEngine {
         } catch {
             throw AuditFailure("could not be read as HTML: \(error)")
         }
-        await reporter.progress("security", 25, "grading a page without HTTP headers")
+        await reporter.progress(.security, "grading a page without HTTP headers")
         let security = ObservatoryGrader.grade(ObservatoryInput(
             host: "", scheme: "http", httpAvailable: false, redirectChain: nil, headers: [:], cookies: [],
             scripts: rawDocument.scripts.map { ScriptTag(src: $0.src, integrity: $0.integrity, crossorigin: $0.crossOrigin) }))
@@ -203,7 +202,7 @@ public struct HTTPAuditEngine: AuditEngine {
         var rendering: PageRenderer.Rendering?
         var renderError: String?
         if let renderer {
-            await reporter.progress("rendering", 35, "rendering the page in headless Chromium")
+            await reporter.progress(.rendering, "rendering the page in headless Chromium")
             let limit = maxFollowedPages
             let follow: @Sendable (String) -> [URL] = { html in
                 guard tier == .deep else { return [] }
@@ -236,7 +235,7 @@ public struct HTTPAuditEngine: AuditEngine {
         try Task.checkCancellation()
 
         if let rendering {
-            await reporter.progress("screenshots", 60, "storing screenshots")
+            await reporter.progress(.screenshots, "storing screenshots")
             var index = 0
             if let viewport = rendering.viewport {
                 await reporter.screenshot(index, "viewport", .png, viewport)
@@ -255,7 +254,7 @@ public struct HTTPAuditEngine: AuditEngine {
             }
         }
 
-        await reporter.progress("analysing", 75, "looking for dark patterns")
+        await reporter.progress(.analysing, "looking for dark patterns")
         let (audited, findings) = try await Self.offThePool { [rendering] in
             let audited = Self.auditedPage(rendering: rendering, raw: rawDocument, url: url)
             var findings = DarkPatternDetector.findings(on: audited)
@@ -269,7 +268,7 @@ public struct HTTPAuditEngine: AuditEngine {
             }
             return (audited, Array(findings.prefix(ProtocolLimits.maxFindingsPerEvent)))
         }
-        await reporter.progress("scoring", 90, nil)
+        await reporter.progress(.scoring, nil)
         return PageAnalysis(page: audited, findings: findings, rendering: rendering, renderError: renderError,
                             blocked: proxy.refusals, blockedTotal: proxy.refusedTotal)
     }

@@ -8,6 +8,15 @@ import VeritasSecurity
 /// fetch saw (final URL, redirect chain, where plain http leads, mixed content, whether the page
 /// was rendered). `docs/AUDIT.md` lists every field.
 public enum SecurityResults {
+    /// Every top-level field Veritas runners may send, as PROTOCOL.md §5.3 lists them (a test
+    /// holds the two together): the ones ``json(report:finalURL:redirects:httpChain:hygiene:rendered:renderError:extra:)``
+    /// writes, the egress guard's two, and the two `veritas analyze FILE` adds.
+    public static let fieldNames = [
+        "score", "grade", "penalties", "bonuses", "bonuses_applied", "tests", "https", "final_url", "redirect_chain",
+        "http_redirect_chain", "http_redirects_to_https", "mixed_content", "rendered", "render_error",
+        "blocked_destinations", "blocked_destinations_total", "source", "note",
+    ]
+
     /// `security_results.note` of a local file (`veritas analyze FILE`).
     public static let fileNote = "a file has no HTTP headers: its security grade only reflects their absence"
 
