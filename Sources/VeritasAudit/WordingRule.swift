@@ -61,7 +61,7 @@ struct WordingRule: Sendable {
             // A figure in a column is the cell's own text; a message placed in a cart line is an
             // element of its own inside the cell.
             let isCellFigure = block.isInTable && ["td", "th"].contains(block.tags.last ?? "")
-            guard !block.isQuotation, block.text.count <= maxLength, !(skipsTables && block.isInTable) || (presses && !isCellFigure),
+            guard !block.isQuotation, block.text.count <= maxLength, !Self.puzzleClue.occurs(in: block.text), !(skipsTables && block.isInTable) || (presses && !isCellFigure),
                   !(unless?.occurs(in: block.text) ?? false), presses || !(unlessPlain?.occurs(in: block.text) ?? false) else { return nil }
             let phrase = pattern.firstMatch(in: block.unquotedText)
             let wording = page.wording[block.position]
@@ -93,4 +93,8 @@ struct WordingRule: Sendable {
     }
 
     static func rounded(_ value: Double) -> Double { (value * 100).rounded() / 100 }
+
+    /// A crossword clue ends with its answer's length, "(5)" or "(3,4)": wordplay, not a message,
+    /// however salesy its words ("Only a few left, like the last biscuit (5)").
+    static let puzzleClue = TextPattern(#"\(\d{1,2}([,-]\d{1,2})*\)\s*$"#)
 }

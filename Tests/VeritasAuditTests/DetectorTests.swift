@@ -149,6 +149,9 @@ struct DetectorTests {
         #expect(try Self.types("<p>210+ bought</p>") == [.activityNotification])
         #expect(try Self.types("<p><b>64</b> others checked this out in the last few hours.</p>") == [.activityNotification])
         #expect(try Self.types("<p>45 ADDED TO BAG IN THE PAST 24 HOURS</p>") == [.activityNotification])
+        // A year's aggregate, a seller's line and the visitor's own gift are not other people, now.
+        #expect(try Self.types("<p>In 2025–26 our shops sold 41,200 donated items and raised £386,000.</p>").isEmpty)
+        #expect(try Self.types("<p>Buying for someone else? Give 3 boxes, paid once ($119.97), no renewal.</p>").isEmpty)
         #expect(try Self.types("<p>1k+ sold in the past month</p>") == [.activityNotification])
         #expect(try Self.types("<p>210+ bought</p>", selling: false).isEmpty, "a page that sells nothing")
         #expect(try Self.types("<p>7 customers have this in their basket</p>") == [.activityNotification])
@@ -175,6 +178,10 @@ struct DetectorTests {
         // What is still to do on a list is progress, not stock.
         #expect(try Self.types("<p><output>3 left to add</output> to your list.</p>").isEmpty)
         #expect(try Self.types("<p><span>Going Fast</span></p>") == [.highDemand])
+        // Progress through a course, and a crossword clue built from a sales phrase.
+        #expect(try Self.types("<p>8 of 10 lessons done – only 2 lessons left in this unit before the unit review.</p>").isEmpty)
+        #expect(try Self.types("<li>6 Only a few left, like the last biscuit (5)</li>").isEmpty)
+        #expect(try Self.types("<p>Only 9 units left in stock online.</p>") == [.lowStock])
         #expect(try Self.types("<p>Writers use lines like <code>Only 2 left in stock</code>.</p>").isEmpty)
         #expect(try Self.types("<p>Only 3 available</p>") == [.lowStock])
         // A story told in the past, and an article's mock-up of another shop (an image).
@@ -188,6 +195,7 @@ struct DetectorTests {
         #expect(try Self.types("<p>Memberships cannot be cancelled online or by email.</p>") == [.hardToCancel])
         #expect(try Self.types("<p>Cancel anytime online in Settings → Billing, no phone call needed.</p>").isEmpty)
         #expect(try Self.types("<p>You don’t need to call to change or cancel your plan: it is all on this page.</p>").isEmpty)
+        #expect(try Self.types("<p>To cancel before you are renewed, you need to contact us before the 14th.</p>") == [.hardToCancel])
         #expect(try Self.types("<p>Check how to cancel before you sign up: if the answer is “call us”, think twice.</p>").isEmpty, "advice quoting a channel")
     }
 

@@ -143,6 +143,14 @@ struct WordingModelTests {
         // Nothing for sale: a ticking clock is not a sales countdown.
         let kitchen = { (clock: String) in #"<p id="egg">Egg timer: <span>\#(clock)</span></p>"# }
         #expect(try Self.types(kitchen("02:59"), later: kitchen("02:58")).isEmpty)
+        // A clock counting to a time the page announces for everyone is a real deadline.
+        let league = { (clock: String) in
+            Self.shop + #"<section><p id="league">League week ends in <span>\#(clock)</span></p><p>Leagues close at 00:00 UTC every Monday for everyone.</p></section>"#
+        }
+        #expect(try Self.types(league("3d 13:05:12"), later: league("3d 13:05:11")).isEmpty)
+        // The same clock with nothing announced is a countdown.
+        let unannounced = { (clock: String) in Self.shop + #"<section><p id="league">Deal ends in <span>\#(clock)</span></p></section>"# }
+        #expect(try Self.types(unannounced("3d 13:05:12"), later: unannounced("3d 13:05:11")) == [.countdownTimer])
     }
 
     @Test("confirmshaming: the model's reading counts when the decline names a loss, not for a neutral refusal")

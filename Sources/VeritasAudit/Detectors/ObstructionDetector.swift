@@ -8,7 +8,7 @@ enum ObstructionDetector {
     private static let cancelWords = TextPattern(#"\bcancel\w*|\bterminat\w*|\bend (your|the|a) (membership|subscription|contract)\b"#)
     /// A channel slower than the web: a call, a letter, a visit, a person.
     private static let offlineChannel = TextPattern(
-        #"\b(call|calling|phone|telephone|by post|postal|letter|in person|in-person|visit|speak(ing)? (to|with)|representative|customer care|account manager|fax|notari[sz]ed)\b|\bcannot be cancel\w* online\b|\bcan'?t (be )?cancel\w* online\b|\b(can'?t|cannot|can not|unable to|isn'?t possible to|not possible to)\b[^.]{0,40}\bonline\b|\bnot possible online\b|\bonly (by|via|over) (phone|telephone|post|mail)\b"#)
+        #"\b(call|calling|phone|telephone|by post|postal|letter|in person|in-person|visit|speak(ing)? (to|with)|representative|customer care|account manager|fax|notari[sz]ed)\b|\bcannot be cancel\w* online\b|\bcan'?t (be )?cancel\w* online\b|\b(can'?t|cannot|can not|unable to|isn'?t possible to|not possible to)\b[^.]{0,40}\bonline\b|\bnot possible online\b|\bonly (by|via|over) (phone|telephone|post|mail)\b|\b(need|have|must|required) to (contact|email|e-mail|write to)\b"#)
     /// The channel is ruled out rather than required: "no phone call needed".
     private static let channelNotNeeded = TextPattern(
         #"\bno (phone )?calls?\b|\bwithout (calling|a call|phoning|a phone call|contacting)\b|\bno need to (call|phone|speak)\b|\bno (letter|visit)s?\b|\b(don't|do not|doesn't|does not|won't|will not|never) (need|have) to (call|phone|telephone|ring|write|visit|speak|talk|contact)\b"#)

@@ -12,7 +12,7 @@ enum ScarcityDetector {
         #"\bonly \d+ (\w+ ){0,3}(left|remaining|available)\b|\b\d+ (left|remaining) in stock\b|\blast \d+ (items?|pairs?|rooms?|seats?|tickets?|units?|spots?|places?)\b|\b(almost|nearly) (gone|sold out)\b|\blow (in )?stock\b|\bonly a (few|handful) left\b|\bfew (items |pieces |seats |rooms )?left\b"#)
     /// "In high demand", "Selling fast".
     private static let demand = TextPattern(
-        #"\bhigh demand\b|\bselling (fast|quickly|out fast)\b|\bflying off\b|\bhot item\b|\btrending now\b|\bin demand\b|\bgoing (fast|quickly)\b"#)
+        #"\bhigh demand\b|\bselling (fast|quickly|out fast)\b|\bflying off\b|\bhot (item|seller)\b|\btrending now\b|\bin demand\b|\bgoing (fast|quickly)\b"#)
 
     /// What a low-stock message is about: few of something left.
     private static let stockCue = TextPattern(
@@ -23,7 +23,9 @@ enum ScarcityDetector {
         #"\blimit(ed to)? \d+ (\w+ )?(per|each|a)\b|\b(I|we)( only)? had( only)? \d+\b"#
             // A count of what is still to do ("3 left to add to your list", "2 steps remaining to
             // finish"): progress, not stock.
-            + #"|\b(left|remaining|to go) to (add|do|go|read|watch|complete|finish|pack|check|tick|collect|answer|review|fill|choose|pick|select)\b"#)
+            + #"|\b(left|remaining|to go) to (add|do|go|read|watch|complete|finish|pack|check|tick|collect|answer|review|fill|choose|pick|select)\b"#
+            // Progress through a course or a game ("only 2 lessons left in this unit").
+            + #"|\b(lessons?|chapters?|modules?|steps?|levels?|questions?|episodes?|exercises?|tasks?|rounds?) (left|remaining|to go)\b|\b\d+ (of|out of) \d+ \w+ (done|completed|finished|watched|read)\b"#)
     /// A dated availability list ("12 March: 4 places remaining") states figures.
     private static let datedList = TextPattern(CommonPatterns.specificDate.source)
     /// Few-left wording that presses even in a table or beside a date.

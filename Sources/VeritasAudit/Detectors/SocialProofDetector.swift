@@ -20,14 +20,18 @@ enum SocialProofDetector {
 
     /// What an activity notification is about: someone doing something, now.
     private static let activityCue = TextPattern(
-        #"^(?=.*\b(bought|buying|purchased|purchasing|ordered|booked|viewing|looking at|watching|checked (this|it) out|(in|to) (their|the) (shopping )?(carts?|baskets?|bags?)|added to (the |their )?(carts?|baskets?|bags?)|signed up|joined|subscribed|donated|claimed|sold)\b)(?=.*(\d|\b(someone|just|ago|right now|currently)\b))"#)
+        #"^(?=.*\b(bought|buying|purchased|purchasing|ordered|booked|viewing|looking at|watching|checked (this|it) out|(in|to) (their|the) (shopping )?(carts?|baskets?|bags?)|added to (the |their )?(carts?|baskets?|bags?)|signed up|joined|subscribed|donated|claimed|sold)\b)(?=.*(\d[\d,.]*\s?k?\+?\s+(\w+\s+){0,2}(people|persons|shoppers|customers|users|buyers|guests|visitors|travell?ers|others|times|bought|sold|purchased|ordered|booked|viewing|watching|added|have|are|in (their|the))\b|\b(someone|just|ago|right now|currently)\b))"#)
 
-    /// A date, a shipping cut-off ("ships today if ordered by 3 p.m.") or the visitor's own
-    /// purchases: not other people.
+    /// A date, a shipping cut-off ("ships today if ordered by 3 p.m."), the visitor's own
+    /// purchases, a year's aggregate ("In 2025–26 our shops sold 41,200 items") or who sells an
+    /// item ("Sold and shipped by ..."): not other people, now.
     private static let notActivity = TextPattern(
         CommonPatterns.specificDate.source + #"|\b(if|when) (you )?order(ed)? (by|before|within)\b|\border (by|before|within) \d"#
             // The visitor's own history ("You bought this rose from us in March"): not other people.
-            + #"|\byou(['’]ve| have)? (already )?(bought|ordered|purchased|booked)\b"#)
+            + #"|\byou(['’]ve| have)? (already )?(bought|ordered|purchased|booked)\b"#
+            + #"|\b(in|during|since|for) (the )?((19|20)\d{2}|last year|the year)\b|\b(19|20)\d{2}\s?[–/-]\s?(\d{2}|(19|20)\d{2})\b|\bsold (and shipped |and fulfilled )?by\b"#
+            // The visitor shopping for another person: "Buying for someone else?".
+            + #"|\b(buying|shopping|ordering) for (someone|a friend|friends|family|others)\b"#)
 
     static func activityNotifications(_ page: AuditedPage) -> [Finding] {
         WordingRule(type: .activityNotification, severity: .low, confidence: 0.8, pattern: activity, cue: activityCue, unless: notActivity,

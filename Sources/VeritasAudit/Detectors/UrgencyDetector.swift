@@ -31,6 +31,12 @@ enum UrgencyDetector {
             guard let later = laterClocks[key] else { continue }
             for (index, clock) in earlier.enumerated() where index < later.count && later[index].isBefore(clock) {
                 guard !sessionTimeout.occurs(in: clock.evidence) else { continue }
+                // A clock counting to a time the page announces, the same for everyone ("closes at
+                // 00:00 UTC every Monday", "ends December 20 at 8:00 p.m. Eastern"), is a real
+                // deadline, not a timer that restarts per visit.
+                let announced = announcedDeadline.occurs(in: clock.block.text)
+                    || !page.neighbours(of: clock.block, levels: 2, where: { announcedDeadline.occurs(in: $0.text) && $0.text.count <= 400 }).isEmpty
+                guard !announced else { continue }
                 let probability = page.wording[clock.block.position]?.prediction.probability
                 let modelNote = probability.map { String(format: "; wording model p=%.2f", $0) } ?? ""
                 findings.append(Finding(
@@ -45,6 +51,11 @@ enum UrgencyDetector {
     /// a sync or maintenance (operations): not sales.
     private static let sessionTimeout = TextPattern(
         #"\b(sign(ed)?|log(ged)?) (you )?out\b|\bsession\b|\binactiv\w*|\btime ?out\b|\bverification code\b|\bcode expires\b|\bresend\b|\b(next )?(reset|restor\w*|refresh\w*|sync\w*|backup|maintenance|auto-?sav\w*)\b"#)
+
+    /// An absolute time the page names as the deadline: a clock time with its time zone, or a
+    /// recurring one ("every Monday"), as sites state a real closing time.
+    private static let announcedDeadline = TextPattern(
+        #"\b\d{1,2}([:.]\d{2})?\s*(a\.?m\.?|p\.?m\.?)?\s*(UTC|GMT|CET|CEST|BST|EST|EDT|PST|PDT|CST|CDT|AEST|AEDT|Eastern|Pacific|Central|Mountain)\b|\b(every|each) (day|week|month|monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b"#)
 
     /// A block that shows a clock: `14:59`, `02 : 14 : 55`, or numbers with time units.
     private static let clockLike = TextPattern(
