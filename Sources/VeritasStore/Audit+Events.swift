@@ -24,6 +24,28 @@ extension Audit {
         return audit
     }
 
+    /// What `event` does to this audit and the rows stored with it: the one rule both stores
+    /// carry out, so neither restates it (memory in its dictionaries, SQLite in its tables).
+    public func effect(of event: StoredEvent) -> EventEffect {
+        var after = self
+        after.apply(event)
+        var effect = EventEffect(audit: after, becameTerminal: !status.isTerminal && after.status.isTerminal)
+        switch event.change {
+        case .started, .progress:
+            break
+        case .screenshot(var info):
+            info.auditID = id
+            effect.screenshot = info
+        case .completed(let verdict):
+            effect.endsJob = true
+            // A completed audit is terminal: a second `completed` (or one after `error`) adds nothing.
+            if !status.isTerminal { effect.findings = verdict.darkPatternSummary.findings }
+        case .error:
+            effect.endsJob = true
+        }
+        return effect
+    }
+
     /// Applies `event` under the rules above.
     public mutating func apply(_ event: StoredEvent) {
         switch event.change {
@@ -65,5 +87,28 @@ extension Audit {
         guard status == .queued else { return }
         status = .running
         runnerID = event.runnerID
+    }
+}
+
+/// What applying one event changes, as ``Audit/effect(of:)`` decides it: the stores only carry
+/// it out.
+public struct EventEffect: Sendable, Equatable {
+    /// The audit after the event.
+    public var audit: Audit
+    /// Findings to store, in order: a `completed` that ends the audit brings them.
+    public var findings: [Finding] = []
+    /// The screenshot row to insert or replace (keyed by audit id and index).
+    public var screenshot: ScreenshotInfo?
+    /// `completed` and `error` take the audit off the job queue.
+    public var endsJob = false
+    /// The audit reached `completed` or `error` with this event.
+    public var becameTerminal: Bool
+
+    public init(audit: Audit, findings: [Finding] = [], screenshot: ScreenshotInfo? = nil, endsJob: Bool = false, becameTerminal: Bool) {
+        self.audit = audit
+        self.findings = findings
+        self.screenshot = screenshot
+        self.endsJob = endsJob
+        self.becameTerminal = becameTerminal
     }
 }

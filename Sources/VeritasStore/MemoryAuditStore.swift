@@ -280,23 +280,13 @@ extension MemoryAuditStore {
             // Take the entry out rather than copying it: a copy would share the seen-event set,
             // and the insert below would then copy the whole set for every event (O(n²)).
             var entry = entries.removeValue(forKey: id) ?? Entry(audit: .placeholder(for: event))
-            let wasTerminal = entry.audit.status.isTerminal
-            entry.audit.apply(event)
+            let effect = entry.audit.effect(of: event)
+            entry.audit = effect.audit
             entry.seenEvents.insert(event.id)
-            switch event.change {
-            case .screenshot(var info):
-                info.auditID = id
-                entry.screenshots[info.index] = info
-            case .completed(let verdict):
-                // A second `completed` (or one after `error`) changes nothing: the audit is terminal.
-                if !wasTerminal { entry.findings.append(contentsOf: verdict.darkPatternSummary.findings) }
-                removeJob(of: id)
-            case .error:
-                removeJob(of: id)
-            case .started, .progress:
-                break
-            }
-            if !wasTerminal, entry.audit.status.isTerminal { terminal.insert(AuditAge(entry.audit)) }
+            entry.findings.append(contentsOf: effect.findings)
+            if let info = effect.screenshot { entry.screenshots[info.index] = info }
+            if effect.endsJob { removeJob(of: id) }
+            if effect.becameTerminal { terminal.insert(AuditAge(entry.audit)) }
             entries[id] = entry
             return .applied
         }

@@ -8,9 +8,9 @@ extension SQLiteAuditStore {
     /// For each event, in order: `INSERT OR IGNORE` its id into `processed_events`; when no row
     /// was inserted the id was seen before and the event is a ``EventOutcome/duplicate``.
     /// Otherwise the audit (its row, or ``VeritasProtocol/Audit/placeholder(for:)``) takes the
-    /// event by ``VeritasProtocol/Audit/apply(_:)``; a screenshot upserts its row by
-    /// (audit id, index); a `completed` that ends the audit inserts its findings; `completed` and
-    /// `error` delete the audit's job.
+    /// event's ``EventEffect`` (``VeritasProtocol/Audit/effect(of:)``, the rule memory follows
+    /// too): the audit row, a screenshot row upserted by (audit id, index), the findings of a
+    /// `completed` that ends the audit, the job deleted when it ends.
     ///
     /// Events of one audit are applied one after another to the same in-memory copy, so a batch
     /// may hold many events of one audit. That copy is written back once, at the end of the
@@ -61,28 +61,20 @@ private struct EventBatch {
         try markSeen.execute(arguments: [event.id.rawValue, id.rawValue, event.name.rawValue, event.seq, appliedAt])
         guard db.changesCount > 0 else { return .duplicate }
 
-        // Moved out of the dictionary and back, so the audit is mutated without being copied.
-        var audit = try audits.removeValue(forKey: id)?.audit ?? loadAudit(id) ?? .placeholder(for: event)
-        let wasTerminal = audit.status.isTerminal
-        audit.apply(event)
-        audits[id] = (audit, true)
-
-        switch event.change {
-        case .started, .progress:
-            break
-        case .screenshot(let info):
+        let audit = try audits.removeValue(forKey: id)?.audit ?? loadAudit(id) ?? .placeholder(for: event)
+        let effect = audit.effect(of: event)
+        audits[id] = (effect.audit, true)
+        if effect.endsJob { try deleteJob.execute(arguments: [id.rawValue]) }
+        if let info = effect.screenshot {
             try write(id)
             try upsertScreenshot.execute(arguments: SQLiteAuditStore.ScreenshotRow.arguments(info, of: id))
-        case .completed(let verdict):
-            try deleteJob.execute(arguments: [id.rawValue])
-            // A completed audit is terminal: a second `completed` (or one after `error`) adds nothing.
-            guard !wasTerminal else { break }
+        }
+        if !effect.findings.isEmpty {
+            // Finding rows refer to the audit row: it must exist first.
             try write(id)
-            for (ordinal, finding) in verdict.darkPatternSummary.findings.enumerated() {
+            for (ordinal, finding) in effect.findings.enumerated() {
                 try insertFinding.execute(arguments: SQLiteAuditStore.FindingRow.arguments(finding, of: id, ordinal: ordinal))
             }
-        case .error:
-            try deleteJob.execute(arguments: [id.rawValue])
         }
         return .applied
     }
