@@ -50,3 +50,18 @@ done:
     if (db) sqlite3_close(db);
     return r;
 }
+
+int64_t veritas_raw_sqlite_count(const char *path, const char *table) {
+    sqlite3 *db = NULL;
+    sqlite3_stmt *statement = NULL;
+    char sql[128];
+    int64_t count = -1;
+    if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) goto done;
+    snprintf(sql, sizeof sql, "SELECT COUNT(*) FROM %s", table);
+    if (sqlite3_prepare_v2(db, sql, -1, &statement, NULL) != SQLITE_OK) goto done;
+    if (sqlite3_step(statement) == SQLITE_ROW) count = sqlite3_column_int64(statement, 0);
+done:
+    sqlite3_finalize(statement);
+    sqlite3_close(db);
+    return count;
+}

@@ -1,6 +1,7 @@
 // The writer measured end to end over real sockets: durable event ingest (group commit) and
 // screenshot ingest against raw SQLite and raw fsynced file writes; status query latency.
 import CStorageRawBench
+import CZeroMQRawBench
 import Foundation
 import Logging
 import ServiceLifecycle
@@ -191,5 +192,106 @@ func runWriterBenchmarks(rounds: Int, scale: UInt64) async throws {
     let writer = try await BenchWriter.start(synchronous: "full")
     let latencies = try benchStatusLatency(writer: writer, count: Int(20_000 / scale))
     try await writer.stop()
-    print("| `status` query round trip (REQ, SQLite read) p50 / p99 | | \(String(format: "%.0f µs / %.0f µs", percentile(latencies, 0.5), percentile(latencies, 0.99))) | |")
+    // The raw limit in the same run: REQ/REP in C, 100 B request, 1 KiB reply.
+    var rawLatencies = [Double](repeating: 0, count: Int(20_000 / scale))
+    let rawCount = rawLatencies.count
+    _ = rawLatencies.withUnsafeMutableBufferPointer { veritas_raw_req_rep(100, 1024, UInt64(rawCount), $0.baseAddress) }
+    let rawP99 = percentile(rawLatencies, 0.99)
+    print("| `status` query round trip (REQ, SQLite read) p50 / p99, idle | raw C REQ/REP p99 \(String(format: "%.0f µs", rawP99)) | \(String(format: "%.0f µs / %.0f µs", percentile(latencies, 0.5), percentile(latencies, 0.99))) | p99 \(String(format: "%.1fx", percentile(latencies, 0.99) / rawP99)) raw |")
+    let loaded = try await benchStatusUnderLoad(perRunner: perRunner, count: Int(5_000 / scale))
+    print("| `status` p50 / p99 while 2 runners stream events at full speed | raw C REQ/REP p99 \(String(format: "%.0f µs", rawP99)) | \(String(format: "%.0f µs / %.0f µs", percentile(loaded, 0.5), percentile(loaded, 0.99))) | p99 \(String(format: "%.1fx", percentile(loaded, 0.99) / rawP99)) raw |")
+}
+
+// MARK: - Under load, and after a million events
+
+/// `status` round trips while two runners stream events as fast as the writer takes them.
+func benchStatusUnderLoad(perRunner: Int, count: Int) async throws -> [Double] {
+    let writer = try await BenchWriter.start(synchronous: "full")
+    let progress: @Sendable (RunnerID, AuditID, Int) -> AuditEvent = { runner, audit, seq in
+        AuditEvent(eventID: .generate(), auditID: audit, seq: seq, timestamp: .now, runnerID: runner,
+                   payload: .progress(ProgressEventPayload(phase: "fetching", percent: 42, message: "fetching the page and its headers")))
+    }
+    let load = UncheckedSendable(writer)
+    let ingest = spawn { _ = try? benchWriterIngest(writer: load.value, runners: 2, perRunner: perRunner, window: 1000, makeEvent: progress) }
+    let latencies = try benchStatusLatency(writer: writer, count: count)
+    ingest()
+    try await writer.stop()
+    return latencies
+}
+
+/// The writer's peak resident memory (`VmHWM` of this process, which is mostly the writer: the
+/// runners encode each event just before sending it), its database size and its
+/// `processed_events` rows after `audits × 20` events: each audit `started`, 18 progress events
+/// and `completed`, as real audits report, at the default memory bound.
+func benchMemoryAfterEvents(audits: Int) async throws {
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("veritas-bench-memory-\(UUID().uuidString)")
+    var configuration = WriterConfiguration()
+    configuration.queriesEndpoint = "tcp://127.0.0.1:*"
+    configuration.runnersEndpoint = "tcp://127.0.0.1:*"
+    configuration.feedEndpoint = "tcp://127.0.0.1:*"
+    configuration.dataDirectory = directory.path
+    var logger = Logger(label: "bench.writer")
+    logger.logLevel = .critical
+    let (ready, continuation) = AsyncStream<WriterService.BoundEndpoints>.makeStream()
+    let service = WriterService(configuration: configuration, logger: logger) { continuation.yield($0); continuation.finish() }
+    let group = ServiceGroup(configuration: .init(services: [.init(service: service)], gracefulShutdownSignals: [], logger: logger))
+    let task = Task { try await group.run() }
+    var iterator = ready.makeAsyncIterator()
+    guard let endpoints = await iterator.next() else { throw BenchmarkFailure(description: "writer did not start") }
+    let writer = BenchWriter(endpoints: endpoints, group: group, task: task, directory: directory)
+    let baseline = peakResidentKiB()
+    let submitted = try submitAudits(writer: writer, count: audits)
+    let start = monotonicSeconds()
+    let context = try Context()
+    let halves = [Array(submitted[..<(audits / 2)]), Array(submitted[(audits / 2)...])]
+    let joins = halves.enumerated().map { index, ids in
+        let ids = UncheckedSendable(ids)
+        return spawn {
+            guard let runnerID = try? RunnerID("memory-\(index)"), let dealer = try? Socket(context, type: .dealer) else { return }
+            try? dealer.set(.routingID, Array("memory-\(index)".utf8))
+            try? dealer.set(.receiveTimeout, .seconds(30))
+            try? dealer.connect(endpoints.runners)
+            let total = ids.value.count * 20
+            var sent = 0, acked = 0
+            while acked < total {
+                while sent < total && sent - acked < 1000 {
+                    let audit = ids.value[sent / 20], step = sent % 20
+                    let payload: EventPayload = switch step {
+                    case 0: .started(StartedEventPayload(url: "https://bench.example/", tier: .standard, verdictMode: .simple))
+                    case 19: .completed(CompletedEventPayload(
+                        trustScore: 70, riskLevel: .medium, narrative: "A sample verdict of about the usual length for a simple narrative.",
+                        signalScores: ["security": 80, "dark_patterns": 60], siteType: .shop, securityResults: .object(["grade": .string("B")]),
+                        darkPatternSummary: DarkPatternSummary(findings: [Finding(patternType: .lowStock, severity: .low, confidence: 0.8, evidence: "Only 2 left", location: nil)])))
+                    default: .progress(ProgressEventPayload(phase: "analysing", percent: Double(step * 5), message: nil))
+                    }
+                    let event = AuditEvent(eventID: .generate(), auditID: audit, seq: step + 1, timestamp: .now, runnerID: runnerID, payload: payload)
+                    guard (try? dealer.send(RunnerMessage.event(event).encodeFrames().map { Frame(noCopy: $0) })) != nil else { return }
+                    sent += 1
+                }
+                guard let reply = try? dealer.receive(), let message = try? WriterMessage.decode(frames: reply.map(\.data)) else { return }
+                if case let .ack(ids) = message { acked += ids.count }
+            }
+            dealer.close()
+        }
+    }
+    for join in joins { join() }
+    let seconds = monotonicSeconds() - start
+    let peak = peakResidentKiB()
+    let database = directory.appendingPathComponent(ProtocolDefaults.databaseFileName).path
+    let size = [database, database + "-wal"].compactMap { try? FileManager.default.attributesOfItem(atPath: $0)[.size] as? Int }.reduce(0, +)
+    let rows = processedEventRows(database)
+    try await writer.stop()
+    print("| \(audits * 20) events (\(audits) audits × 20), default memory bound | \(String(format: "%.0f s, %.1f k events/s", seconds, Double(audits * 20) / seconds / 1000)) | peak RSS \(peak / 1024) MiB (\(baseline / 1024) MiB before) | database \(size / 1_048_576) MiB, processed_events \(rows) rows |")
+}
+
+/// `VmHWM` of this process in KiB (Linux), 0 elsewhere.
+func peakResidentKiB() -> Int {
+    guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+          let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }) else { return 0 }
+    return Int(line.split(separator: " ").dropFirst().first ?? "") ?? 0
+}
+
+/// `SELECT COUNT(*) FROM processed_events`, through the sqlite3 C API the raw benchmark uses.
+func processedEventRows(_ path: String) -> Int {
+    Int(veritas_raw_sqlite_count(path, "processed_events"))
 }

@@ -1,6 +1,6 @@
 // veritas-bench: the Swift ZeroMQ binding against raw C libzmq, the same patterns in the same run.
 //
-//   swift run -c release veritas-bench [--quick] [--rounds N] [--only zeromq|writer]
+//   swift run -c release veritas-bench [--quick] [--rounds N] [--only zeromq|writer|memory]
 //
 // Each workload runs `rounds` times, raw C and Swift interleaved so that machine noise hits
 // both alike; the table shows medians and the binding's share of raw throughput.
@@ -22,7 +22,7 @@ struct Options {
             case "--rounds": rounds = max(1, Int(iterator.next() ?? "") ?? 3)
             case "--only": only = iterator.next()
             default:
-                print("usage: veritas-bench [--quick] [--rounds N] [--only zeromq|writer]")
+                print("usage: veritas-bench [--quick] [--rounds N] [--only zeromq|writer|memory]")
                 exit(argument == "--help" || argument == "-h" ? 0 : 2)
             }
         }
@@ -266,7 +266,7 @@ let rows: [Row] = [
 
 var worstRatio = Double.infinity
 do {
-  if options.only != "writer" {
+  if options.only != "writer" && options.only != "memory" {
     print("")
     print("| workload | raw C (libzmq) | Swift binding | binding / raw |")
     print("|---|---|---|---|")
@@ -298,8 +298,15 @@ do {
     print("")
     print(String(format: "worst throughput ratio (binding / raw C): %.0f%% (target: at least 80%%)", worstRatio * 100))
   }
-  if options.only != "zeromq" {
+  if options.only != "zeromq" && options.only != "memory" {
     try await runWriterBenchmarks(rounds: options.rounds, scale: scale)
+  }
+  if options.only == "memory" {
+    // Its own run (`--only memory`), so the peak resident memory is the writer's, not earlier workloads'.
+    print("")
+    print("| writer after a million events | time | memory | storage |")
+    print("|---|---|---|---|")
+    try await benchMemoryAfterEvents(audits: Int(50_000 / scale))
   }
 } catch {
     print("benchmark failed: \(error)")

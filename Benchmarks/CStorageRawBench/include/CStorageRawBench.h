@@ -26,6 +26,10 @@ veritas_sqlite_result veritas_raw_sqlite_insert(const char *path, const char *sy
 // temporary file, write, fsync, rename, fsync the directory.
 veritas_sqlite_result veritas_raw_file_writes(const char *directory, uint64_t count, size_t size);
 
+// SELECT COUNT(*) FROM `table` in the database at `path`; -1 on any failure. (A reading of the
+// writer's database after a run, not a timed workload.)
+int64_t veritas_raw_sqlite_count(const char *path, const char *table);
+
 #ifdef __cplusplus
 }
 #endif
