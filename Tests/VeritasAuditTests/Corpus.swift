@@ -20,9 +20,12 @@ enum Corpus {
         var javascript_injected: Bool
         var expected: [Expected]
         /// `unseen`: held back while the detectors were tuned (see the corpus README for which
-        /// pages); `dev` or absent: seen.
+        /// pages); `measured`: held out, measured once, not yet learnt from; `dev` or absent:
+        /// seen while tuning.
         var split: String?
         var isUnseen: Bool { split == "unseen" }
+        /// Seen while tuning: the pages the bar is checked on.
+        var isTuned: Bool { split == nil || split == "dev" }
     }
 
     /// A runner's configuration for pages served on loopback (the SSRF guard refuses loopback by
@@ -34,15 +37,17 @@ enum Corpus {
     }
 
     /// Every page, or with `VERITAS_CORPUS_SPLIT=dev` only the pages seen while tuning (so tuning
-    /// runs never show the unseen part's results), with `=unseen` only the held-back ones. With
+    /// runs never show the unseen part's results), with `=unseen` only the held-back ones, with
+    /// `=measured` only those measured once and not yet learnt from. With
     /// `VERITAS_CORPUS_PAGES=58,72-75`, only those page numbers (within the split).
     static func pages() throws -> [Page] {
         let all = try JSONDecoder().decode([Page].self, from: Data(contentsOf: folder.appendingPathComponent("labels.json")))
         let environment = ProcessInfo.processInfo.environment
         var chosen: [Page]
         switch environment["VERITAS_CORPUS_SPLIT"] {
-        case "dev": chosen = all.filter { !$0.isUnseen }
+        case "dev": chosen = all.filter(\.isTuned)
         case "unseen": chosen = all.filter(\.isUnseen)
+        case "measured": chosen = all.filter { $0.split == "measured" }
         default: chosen = all
         }
         if let list = environment["VERITAS_CORPUS_PAGES"], !list.isEmpty {
