@@ -2,7 +2,7 @@ import VeritasProtocol
 
 /// Where audits live. Two implementations: ``MemoryAuditStore`` (bounded, always on) and
 /// ``SQLiteAuditStore`` (GRDB, WAL; switched off by `USE_DB_PERSISTENCE=false`), composed by
-/// ``DualWriteStore``.
+/// ``DurableStore`` (the ``WriterStore`` with persistence on).
 ///
 /// Contract shared by both implementations (``AuditStoreConformance`` tests both):
 /// - ``apply(_:)`` is atomic per call: every event of the batch is applied, or (on throw)

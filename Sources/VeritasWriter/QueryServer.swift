@@ -13,7 +13,7 @@ import ZeroMQ
 struct QueryServer: Sendable {
     let socket: AsyncSocket
     let feed: FeedPublisher
-    let store: DualWriteStore
+    let store: any WriterStore
     let screenshots: ScreenshotStorage
     let state: WriterState
     /// Whether the endpoints require CURVE, for `health`.
@@ -103,7 +103,7 @@ struct QueryServer: Sendable {
         case let .submit(url, tier, verdictMode):
             let audit = Audit(
                 id: arrival.auditID, url: url, tier: tier, verdictMode: verdictMode, status: .queued,
-                createdAt: arrival.time, source: store.database == nil ? .memory : .database
+                createdAt: arrival.time, source: store.submitSource
             )
             do {
                 try await store.enqueue(audit, within: .milliseconds(ProtocolDefaults.submitStoreTimeoutMilliseconds))
@@ -166,7 +166,7 @@ struct QueryServer: Sendable {
         let counts = try await store.statusCountsAndSource()
         return HealthReport(
             status: database == .degraded ? .degraded : .ok,
-            persistenceEnabled: store.database != nil,
+            persistenceEnabled: store.persistenceEnabled,
             database: database,
             version: VeritasVersion.current,
             protocolVersion: ProtocolDefaults.protocolVersion,

@@ -29,7 +29,7 @@ final class RunnerGateway: @unchecked Sendable {
     // @unchecked: mutable state below is touched only by the task running `run()`.
     private let socket: AsyncSocket
     private let feed: FeedPublisher
-    private let store: DualWriteStore
+    private let store: any WriterStore
     private let screenshots: ScreenshotStorage
     private let state: WriterState
     private let configuration: WriterConfiguration
@@ -61,7 +61,7 @@ final class RunnerGateway: @unchecked Sendable {
     private let gaugesRunning = Flag()
 
     init(
-        socket: AsyncSocket, feed: FeedPublisher, store: DualWriteStore, screenshots: ScreenshotStorage,
+        socket: AsyncSocket, feed: FeedPublisher, store: any WriterStore, screenshots: ScreenshotStorage,
         state: WriterState, configuration: WriterConfiguration, logger: Logger, metrics: WriterMetrics
     ) {
         self.metrics = metrics
@@ -360,7 +360,7 @@ final class RunnerGateway: @unchecked Sendable {
     /// When the database cannot say (unreadable), the audit is assumed known: the commit decides,
     /// and a failed commit only delays the event.
     private func isKnown(_ auditID: AuditID, to session: RunnerSession?) async -> Bool {
-        guard store.database != nil else { return true }
+        guard !store.acceptsEventsForUnknownAudits else { return true }
         if session?.assigned.contains(auditID) == true || recentlyKnown.contains(auditID) { return true }
         guard let known = await store.knows(auditID) else { return true }
         if known { recentlyKnown.insert(auditID) }

@@ -47,18 +47,23 @@ public struct WriterService: Service {
         let dataDirectory = URL(fileURLWithPath: configuration.dataDirectory)
         try FileManager.default.createDirectory(at: dataDirectory, withIntermediateDirectories: true)
 
-        let database: SQLiteAuditStore?
+        // The store is chosen here, once: nothing else in the writer asks whether a database exists.
+        let memory = MemoryAuditStore(maxAudits: configuration.memoryMaxAudits)
+        let store: any WriterStore
+        let databasePath: String
         if configuration.persistenceEnabled {
-            database = try SQLiteAuditStore(
+            let database = try SQLiteAuditStore(
                 path: configuration.databasePath,
                 synchronous: configuration.databaseSynchronous == "normal" ? .normal : .full,
                 busyTimeout: .milliseconds(configuration.databaseBusyTimeoutMilliseconds)
             )
+            store = DurableStore(memory: memory, database: database)
+            databasePath = database.path
         } else {
-            database = nil
+            store = MemoryOnlyStore(memory: memory)
+            databasePath = "disabled"
             logger.notice("persistence disabled (persistence.enabled is false, e.g. USE_DB_PERSISTENCE=false): memory only, the database is not opened")
         }
-        let store = DualWriteStore(memory: MemoryAuditStore(maxAudits: configuration.memoryMaxAudits), database: database)
         let screenshots = ScreenshotStorage(dataDirectory: dataDirectory, maxBytes: configuration.maxScreenshotBytes)
         let leftovers = screenshots.removeTemporaryFiles()
         if leftovers > 0 { logger.notice("removed unfinished screenshot files", metadata: ["count": "\(leftovers)"]) }
@@ -105,7 +110,7 @@ public struct WriterService: Service {
             logger.info("writer ready", metadata: [
                 "writer_id": "\(configuration.writerID)", "queries": "\(endpoints.queries)", "runners": "\(endpoints.runners)",
                 "feed": "\(endpoints.feed)", "persistence": "\(configuration.persistenceEnabled)",
-                "database": "\(database?.path ?? "disabled")", "curve": "\(security != nil)",
+                "database": "\(databasePath)", "curve": "\(security != nil)",
             ])
             onReady(endpoints)
             await withGracefulShutdownHandler {

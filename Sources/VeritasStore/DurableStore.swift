@@ -1,27 +1,25 @@
 import Synchronization
 import VeritasProtocol
 
-/// Composes the memory store and the database store: every write goes to both, every read
-/// asks the database first and falls back to memory.
+/// The writer's store with persistence on: the database, with the bounded memory store in front.
+/// Every write goes to both; reads ask the database first. (``MemoryOnlyStore`` is the other
+/// ``WriterStore``, for `USE_DB_PERSISTENCE=false`.)
 ///
 /// - Writes: events are applied to memory first (so reads keep working whatever the database
 ///   does), then to the database. ``apply(_:)`` returns only once the database has committed;
-///   if it throws, the caller must not acknowledge: the runner resends, memory dedups by event
-///   id, and the database applies the events for real once it works again.
-/// - With the database disabled (`USE_DB_PERSISTENCE=false`) only memory is used and nothing
-///   touches SQLite; ``databaseState`` is `disabled`.
-/// - Reads: database first; an unknown audit there, or a failing database, falls back to
-///   memory. Returned audits carry `source` so clients can tell.
-/// - The job queue lives in the database when it is enabled (several writers share it), else
-///   in memory.
+///   if it throws, the caller must not acknowledge: the runner resends, and the database applies
+///   the events for real once it works again.
+/// - Reads: database first; memory for an audit it is ahead on (a failed commit) or when the
+///   database cannot be read. Returned audits carry `source` so clients can tell.
+/// - The job queue lives in the database (several writers share it); memory mirrors statuses.
 /// - A failed database write marks the database `degraded` until a later write succeeds; a
 ///   failed screenshot file write (same disk) marks it `degraded` until a file write succeeds.
 ///   ``probeRecovery(alsoCheck:)`` tests both while degraded.
-public final class DualWriteStore: AuditStore {
+public final class DurableStore: WriterStore {
     /// The bounded memory store, always on.
     public let memory: MemoryAuditStore
-    /// The database store, or `nil` when persistence is disabled.
-    public let database: (any AuditStore)?
+    /// The database store.
+    public let database: any AuditStore
     /// What failed last: database writes and screenshot files recover separately, so a
     /// committed batch does not hide a disk that cannot take files.
     private struct Failures {
@@ -36,15 +34,19 @@ public final class DualWriteStore: AuditStore {
     /// ahead on them until the runner's resend commits.
     private let ahead = Mutex(Set<AuditID>())
 
-    public init(memory: MemoryAuditStore, database: (any AuditStore)?) {
+    public init(memory: MemoryAuditStore, database: any AuditStore) {
         self.memory = memory
         self.database = database
     }
 
-    /// `disabled`, `ok`, or `degraded` after a failed database or screenshot file write.
+    public var persistenceEnabled: Bool { true }
+    public var submitSource: DataSource { .database }
+    /// Every audit is in the database before any runner hears of it: an unknown id is bogus.
+    public var acceptsEventsForUnknownAudits: Bool { false }
+
+    /// `ok`, or `degraded` after a failed database or screenshot file write.
     public var databaseState: DatabaseState {
-        guard database != nil else { return .disabled }
-        return failures.withLock { $0.database || $0.files } ? .degraded : .ok
+        failures.withLock { $0.database || $0.files } ? .degraded : .ok
     }
 
     // MARK: Writes
@@ -58,7 +60,6 @@ public final class DualWriteStore: AuditStore {
     /// the database has not committed by the deadline (a lock held elsewhere). Throws
     /// ``AuditStoreError/Code/timedOut`` or the database's error; nothing is stored then.
     public func enqueue(_ audit: Audit, within limit: Duration) async throws {
-        guard database != nil else { return try await memory.enqueue(audit) }
         if let failure = failures.withLock({ $0.database ? $0.lastDatabaseError : nil }) {
             throw AuditStoreError(.timedOut, "the database is not taking writes now (\(failure)); nothing was stored")
         }
@@ -83,21 +84,18 @@ public final class DualWriteStore: AuditStore {
     }
 
     public func enqueue(_ audit: Audit, before deadline: WriteDeadline?) async throws {
-        if let database {
-            // Durable first: a submit the database refused must not look accepted.
-            try await recordingHealth { try await database.enqueue(audit, before: deadline) }
-            // The database has it; memory is only the read fallback, so a refusal there (an
-            // early event already made a placeholder for this id) must not fail the submit.
-            try? await memory.enqueue(audit)
-            return
-        }
-        try await memory.enqueue(audit)
+        // Durable first: a submit the database refused must not look accepted.
+        let database = self.database
+        try await recordingHealth { try await database.enqueue(audit, before: deadline) }
+        // The database has it; memory is only in front of it, so a refusal there must not fail
+        // the submit.
+        try? await memory.enqueue(audit)
     }
 
     public func apply(_ events: [StoredEvent]) async throws -> [EventOutcome] {
         // Nothing to write proves nothing about the database: keep its health as it is.
         guard !events.isEmpty else { return [] }
-        guard let database else { return memory.apply(events, unknownAudits: .create) }
+        let database = self.database
         let audits = Set(events.map(\.auditID))
         await loadIntoMemory(audits.filter { !memory.holds($0) }, from: database)
         _ = memory.apply(events, unknownAudits: .skip)
@@ -134,7 +132,7 @@ public final class DualWriteStore: AuditStore {
     }
 
     public func audit(_ id: AuditID) async throws -> Audit? {
-        guard let database, !isAhead(id) else { return try await memory.audit(id) }
+        guard !isAhead(id) else { return try await memory.audit(id) }
         do {
             if let stored = try await database.audit(id) { return stored }
             // Persistence on: every audit is in the database before memory hears of it.
@@ -146,7 +144,7 @@ public final class DualWriteStore: AuditStore {
     }
 
     public func audits(status: AuditStatus?, limit: Int, offset: Int) async throws -> [Audit] {
-        guard let database, let stored = try? await database.audits(status: status, limit: limit, offset: offset) else {
+        guard let stored = try? await database.audits(status: status, limit: limit, offset: offset) else {
             return try await memory.audits(status: status, limit: limit, offset: offset)
         }
         // Audits memory is ahead on show memory's fresher state, in the database's order.
@@ -169,7 +167,6 @@ public final class DualWriteStore: AuditStore {
     /// neither does, `nil` if the database could not be read (and memory does not have it).
     public func knows(_ id: AuditID) async -> Bool? {
         if memory.holds(id) { return true }
-        guard let database else { return false }
         do {
             return try await database.audit(id) != nil
         } catch {
@@ -180,7 +177,7 @@ public final class DualWriteStore: AuditStore {
     /// Where an audit's details are read from: the store ``audit(_:)`` answers from (the details
     /// must agree with the audit they belong to). An audit neither knows reads as empty.
     public func readSource(for id: AuditID) async throws -> any AuditStore {
-        guard let database, !isAhead(id) else { return memory }
+        guard !isAhead(id) else { return memory }
         do {
             return try await database.audit(id) != nil ? database : memory
         } catch {
@@ -189,10 +186,9 @@ public final class DualWriteStore: AuditStore {
         }
     }
 
-    /// With persistence on, only the database can say an event is applied: memory takes every
-    /// event first, including those of a batch whose commit then failed.
+    /// Only the database can say an event is applied: memory takes every event first, including
+    /// those of a batch whose commit then failed.
     public func isProcessed(event: EventID, of audit: AuditID) async throws -> Bool {
-        guard let database else { return try await memory.isProcessed(event: event, of: audit) }
         return (try? await database.isProcessed(event: event, of: audit)) ?? false
     }
 
@@ -204,7 +200,7 @@ public final class DualWriteStore: AuditStore {
     /// when the database cannot be read, memory's own (only the audits it holds) and `source`
     /// `memory` to say so.
     public func statusCountsAndSource() async throws -> (counts: AuditStatusCounts, source: DataSource) {
-        guard let database, var counts = try? await database.statusCounts() else {
+        guard var counts = try? await database.statusCounts() else {
             return (try await memory.statusCounts(), .memory)
         }
         for id in ahead.withLock({ $0 }) {
@@ -216,63 +212,59 @@ public final class DualWriteStore: AuditStore {
         return (counts, .database)
     }
 
-    // MARK: Job queue: the database's when enabled
-
-    private var queue: any AuditStore { database ?? memory }
+    // MARK: Job queue: the database's (memory mirrors the statuses it reads from)
 
     public func claimJobs(for runner: RunnerID, writer: String, limit: Int, leaseUntil: Timestamp) async throws -> [AuditJob] {
-        let queue = self.queue
-        return try await recordingHealth(when: database != nil) {
+        let queue = self.database
+        return try await recordingHealth {
             try await queue.claimJobs(for: runner, writer: writer, limit: limit, leaseUntil: leaseUntil)
         }
     }
 
     public func reclaimJobs(for runner: RunnerID, writer: String, audits: [AuditID], leaseUntil: Timestamp) async throws -> [AuditID] {
-        let queue = self.queue
-        let reclaimed = try await recordingHealth(when: database != nil) {
+        let queue = self.database
+        let reclaimed = try await recordingHealth {
             try await queue.reclaimJobs(for: runner, writer: writer, audits: audits, leaseUntil: leaseUntil)
         }
-        // Memory mirrors the status (reads fall back to it); its own queue is unused with a database.
-        if database != nil {
-            _ = try? await memory.reclaimJobs(for: runner, writer: writer, audits: reclaimed, leaseUntil: leaseUntil)
-        }
+        // Memory mirrors the status (reads fall back to it); its own queue is unused here.
+        _ = try? await memory.reclaimJobs(for: runner, writer: writer, audits: reclaimed, leaseUntil: leaseUntil)
         return reclaimed
     }
 
     public func renewLeases(of runner: RunnerID, holding audits: Set<AuditID>, until: Timestamp) async throws {
-        let queue = self.queue
-        try await recordingHealth(when: database != nil) { try await queue.renewLeases(of: runner, holding: audits, until: until) }
+        let queue = self.database
+        try await recordingHealth { try await queue.renewLeases(of: runner, holding: audits, until: until) }
     }
 
     public func requeueJobs(
         of runner: RunnerID, only: Set<AuditID>?, maxAttempts: Int, reason: String, now: Timestamp
     ) async throws -> RequeueOutcome {
-        let queue = self.queue
-        let outcome = try await recordingHealth(when: database != nil) {
+        let queue = self.database
+        let outcome = try await recordingHealth {
             try await queue.requeueJobs(of: runner, only: only, maxAttempts: maxAttempts, reason: reason, now: now)
         }
-        if database != nil { memory.mirror(outcome, reason: reason, now: now) }
+        memory.mirror(outcome, reason: reason, now: now)
         return outcome
     }
 
     public func requeueExpiredLeases(now: Timestamp, maxAttempts: Int, reason: String) async throws -> RequeueOutcome {
-        let queue = self.queue
-        let outcome = try await recordingHealth(when: database != nil) {
+        let queue = self.database
+        let outcome = try await recordingHealth {
             try await queue.requeueExpiredLeases(now: now, maxAttempts: maxAttempts, reason: reason)
         }
-        if database != nil { memory.mirror(outcome, reason: reason, now: now) }
+        memory.mirror(outcome, reason: reason, now: now)
         return outcome
     }
 
     /// The database's queue depth; while the database cannot be read, memory's count of audits
     /// not yet finished (an upper bound), so `health` still answers.
     public func queueDepth() async throws -> Int {
-        if let database, let depth = try? await database.queueDepth() { return depth }
+        if let depth = try? await database.queueDepth() { return depth }
         return try await memory.queueDepth()
     }
 
     public func verifyWritable() async throws {
-        try await database?.verifyWritable()
+        try await database.verifyWritable()
     }
 
     // MARK: Health
@@ -281,7 +273,6 @@ public final class DualWriteStore: AuditStore {
     /// a screenshot file on the same disk. A failure keeps health `degraded` until a file write
     /// (or a probe) succeeds.
     public func recordFileWrite(succeeded: Bool) {
-        guard database != nil else { return }
         failures.withLock { $0.files = !succeeded }
     }
 
@@ -289,7 +280,7 @@ public final class DualWriteStore: AuditStore {
     /// screenshot folder); if both succeed the database is `ok` again. Returns whether it is.
     @discardableResult
     public func probeRecovery(alsoCheck: () throws -> Void) async -> Bool {
-        guard let database, databaseState == .degraded else { return databaseState != .degraded }
+        guard databaseState == .degraded else { return databaseState != .degraded }
         do {
             try await database.verifyWritable()
             failures.withLock { $0.database = false }
@@ -301,8 +292,7 @@ public final class DualWriteStore: AuditStore {
         }
     }
 
-    private func recordingHealth<T>(when tracked: Bool = true, _ body: () async throws -> T) async throws -> T {
-        guard tracked else { return try await body() }
+    private func recordingHealth<T>(_ body: () async throws -> T) async throws -> T {
         do {
             let result = try await body()
             failures.withLock { $0.database = false }
