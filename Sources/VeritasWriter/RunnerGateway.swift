@@ -37,12 +37,10 @@ final class RunnerGateway: @unchecked Sendable {
     private let clock = ContinuousClock()
     private let writerID: RunnerID
 
-    private var sessions: [[UInt8]: RunnerSession] = [:]
+    /// The runner sessions and their rules (`RunnerSessions.swift`).
+    private var sessions: RunnerSessions
     /// Audits recently confirmed to exist, so resends of finished audits' events skip the lookup.
     private var recentlyKnown = BoundedSet<AuditID>(capacity: 4_096)
-    /// Runners that said `bye`, and when. A heartbeat such a runner sent while closing must not
-    /// bring its session back (and win it the job it just handed back); it has to say `hello`.
-    private var departed: [RunnerID: ContinuousClock.Instant] = [:]
     private var lastHousekeeping: ContinuousClock.Instant
     private var lastExpiredLeaseSweep: ContinuousClock.Instant
     private var lastRecoveryProbe: ContinuousClock.Instant
@@ -74,6 +72,10 @@ final class RunnerGateway: @unchecked Sendable {
         self.logger = logger
         // WriterConfiguration.validate() checked it; a hand-built configuration gets a safe name.
         self.writerID = (try? RunnerID(configuration.writerID)) ?? RunnerGateway.fallbackWriterID
+        // Grace for jobs in flight to a runner: several heartbeats, at least a second.
+        self.sessions = RunnerSessions(
+            silentTimeout: .milliseconds(configuration.runnerSilentTimeoutMilliseconds),
+            dispatchGrace: .milliseconds(max(1_000, configuration.heartbeatIntervalMilliseconds * 3)))
         self.lastHousekeeping = clock.now
         self.lastExpiredLeaseSweep = clock.now - .seconds(3600)
         self.lastRecoveryProbe = clock.now
@@ -193,10 +195,11 @@ final class RunnerGateway: @unchecked Sendable {
                 send(error.reply, to: routing)
                 continue
             }
-            sessions[key]?.lastSeen = clock.now
+            sessions.heard(from: key, at: clock.now)
             switch decoded {
             case let .hello(hello):
-                register(routing: routing, runnerID: hello.runnerID, capacity: hello.capacity, active: hello.active)
+                sessions.hello(routing, runnerID: hello.runnerID, capacity: hello.capacity, active: hello.active, at: clock.now)
+                state.connectedRunners.store(sessions.count, ordering: .relaxed)
                 reclaim(hello.active, for: hello.runnerID)
                 send(.welcome(WriterWelcome(
                     writerID: writerID,
@@ -205,23 +208,16 @@ final class RunnerGateway: @unchecked Sendable {
                 )), to: routing)
                 logger.info("runner connected", metadata: ["runner_id": "\(hello.runnerID)", "capacity": "\(hello.capacity)", "active": "\(hello.active.count)"])
             case let .heartbeat(heartbeat):
-                if let session = sessions[key], session.runnerID != heartbeat.runnerID {
-                    refuse(routing, "this connection belongs to runner \(session.runnerID), not \(heartbeat.runnerID)")
-                    continue
-                }
-                if sessions[key] == nil, let left = departed[heartbeat.runnerID], clock.now - left < silentTimeout * 2 {
-                    refuse(routing, "runner \(heartbeat.runnerID) said bye; send hello to take jobs again", code: .notRegistered)
-                    continue
-                }
-                if sessions[key] == nil {
-                    // A runner that was connected before this writer restarted: adopt it.
-                    register(routing: routing, runnerID: heartbeat.runnerID, capacity: heartbeat.capacity, active: heartbeat.active)
+                switch sessions.heartbeat(routing, heartbeat, at: clock.now) {
+                case .renewed:
+                    break
+                case .adopted:
+                    // A runner that was connected before this writer restarted.
+                    state.connectedRunners.store(sessions.count, ordering: .relaxed)
                     reclaim(heartbeat.active, for: heartbeat.runnerID)
-                } else {
-                    sessions[key]?.capacity = heartbeat.capacity
-                    // Grace for jobs in flight to the runner: several heartbeats, at least a second.
-                    let grace = Duration.milliseconds(max(1_000, configuration.heartbeatIntervalMilliseconds * 3))
-                    sessions[key]?.reconcile(active: heartbeat.active, now: clock.now, grace: grace)
+                case .refused(let error):
+                    refuse(routing, error)
+                    continue
                 }
                 send(.heartbeat(writerID: writerID), to: routing)
             case let .event(event):
@@ -264,47 +260,35 @@ final class RunnerGateway: @unchecked Sendable {
                 }
             case let .release(release):
                 // Only the runner holding a job may hand it back, whatever id a message claims.
-                guard let session = sessions[key], session.runnerID == release.runnerID, session.assigned.contains(release.auditID) else {
-                    refuse(routing, "runner \(release.runnerID) on this connection does not hold audit \(release.auditID)")
+                switch sessions.release(on: key, runnerID: release.runnerID, auditID: release.auditID) {
+                case .success(let runner):
+                    prepared.requeues.append((runner, [release.auditID], "runner \(runner) handed the job back: \(release.reason)"))
+                case .failure(let error):
+                    refuse(routing, error)
                     continue
                 }
-                sessions[key]?.assigned.remove(release.auditID)
-                sessions[key]?.isDraining = true
-                prepared.requeues.append((session.runnerID, [release.auditID], "runner \(session.runnerID) handed the job back: \(release.reason)"))
             case let .bye(runnerID):
-                if let session = sessions[key], session.runnerID != runnerID {
-                    refuse(routing, "this connection belongs to runner \(session.runnerID), not \(runnerID)")
-                    continue
-                }
-                departed[runnerID] = clock.now
-                if let session = sessions.removeValue(forKey: key) {
+                switch sessions.bye(on: key, runnerID: runnerID, at: clock.now) {
+                case .ended(let runner):
                     state.connectedRunners.store(sessions.count, ordering: .relaxed)
-                    prepared.requeues.append((session.runnerID, nil, "runner \(runnerID) stopped"))
+                    prepared.requeues.append((runner, nil, "runner \(runnerID) stopped"))
+                case .noSession:
+                    break
+                case .refused(let error):
+                    refuse(routing, error)
+                    continue
                 }
                 logger.info("runner left", metadata: ["runner_id": "\(runnerID)"])
             }
         }
     }
 
-    /// Refuses a runner message; `code` is `not_registered` when the runner has no session here
-    /// and must say `hello` again.
-    private func refuse(_ routing: Frame, _ message: String, code: ErrorCode = .badRequest) {
+    /// Refuses a runner message; the code is `not_registered` when the runner has no session
+    /// here and must say `hello` again.
+    private func refuse(_ routing: Frame, _ error: ProtocolError) {
         state.errorReplies.add(1, ordering: .relaxed)
-        logger.warning("runner message refused", metadata: ["reason": "\(message)", "code": "\(code.rawValue)"])
-        send(.error(ProtocolError(code, message)), to: routing)
-    }
-
-    private func register(routing: Frame, runnerID: RunnerID, capacity: Int, active: [AuditID]) {
-        departed.removeValue(forKey: runnerID)
-        // The same runner on a new connection (e.g. without a fixed routing id): an older
-        // session of that runner id is stale, and must not later requeue the live one's jobs.
-        for (other, session) in sessions where other != routing.bytes && session.runnerID == runnerID {
-            sessions.removeValue(forKey: other)
-        }
-        sessions[routing.bytes] = RunnerSession(
-            routingID: routing, runnerID: runnerID, capacity: capacity, assigned: Set(active), lastSeen: clock.now
-        )
-        state.connectedRunners.store(sessions.count, ordering: .relaxed)
+        logger.warning("runner message refused", metadata: ["reason": "\(error.message)", "code": "\(error.code.rawValue)"])
+        send(.error(error), to: routing)
     }
 
     /// A runner (re)joining says what it is running. Any of those audits put back on the queue
@@ -415,9 +399,7 @@ final class RunnerGateway: @unchecked Sendable {
             guard let event = item.event, outcomes[event.id] == .applied else { continue }
             let auditID = event.auditID
             if event.name == .completed || event.name == .error {
-                for key in sessions.keys where sessions[key]?.assigned.contains(auditID) == true {
-                    sessions[key]?.assigned.remove(auditID)
-                }
+                sessions.finished(auditID)
             }
             guard feed.isWatched(auditID) else { continue }
             if statuses[auditID] == nil { statuses[auditID] = await currentStatus(of: auditID, after: event) }
@@ -472,9 +454,7 @@ final class RunnerGateway: @unchecked Sendable {
             claimRoundWanted = true
             return
         }
-        let wanting = sessions.compactMap { key, session in
-            session.freeSlots > 0 ? (key: key, runnerID: session.runnerID, slots: session.freeSlots) : nil
-        }
+        let wanting = sessions.wantingJobs
         guard !wanting.isEmpty else { return }
         claimRoundRunning = true
         let (store, claims, socket, logger, writer) = (self.store, self.claims, self.socket, self.logger, configuration.writerID)
@@ -492,7 +472,7 @@ final class RunnerGateway: @unchecked Sendable {
                     }
                     queueEmpty = jobs.count < want.slots
                 }
-                round.append(.init(connection: want.key, runnerID: want.runnerID, jobs: jobs))
+                round.append(.init(connection: want.connection, runnerID: want.runnerID, jobs: jobs))
             }
             claims.post(round: round)
             socket.interruptReceive()
@@ -509,9 +489,8 @@ final class RunnerGateway: @unchecked Sendable {
                     requeue(runner: claim.runnerID, only: Set(claim.jobs.map(\.auditID)), reason: "runner \(claim.runnerID) left before its jobs were sent")
                     continue
                 }
+                sessions.assign(claim.jobs, on: claim.connection, at: clock.now)
                 for job in claim.jobs {
-                    sessions[claim.connection]?.assigned.insert(job.auditID)
-                    sessions[claim.connection]?.dispatchedAt[job.auditID] = clock.now
                     // Logged before it is sent, so the log never shows a runner starting a job
                     // before the writer handed it out.
                     logger.info("job handed out", metadata: ["audit_id": "\(job.auditID)", "runner_id": "\(session.runnerID)", "attempt": "\(job.attempt)"])
@@ -543,13 +522,11 @@ final class RunnerGateway: @unchecked Sendable {
                 running.clear()
             }
         }
-        for (key, session) in sessions where now - session.lastSeen > silentTimeout {
-            sessions.removeValue(forKey: key)
+        for session in sessions.dropSilent(at: now) {
             logger.warning("runner went silent; requeueing its jobs", metadata: ["runner_id": "\(session.runnerID)", "jobs": "\(session.assigned.count)"])
             requeue(runner: session.runnerID, only: nil, reason: "runner \(session.runnerID) went silent")
         }
         state.connectedRunners.store(sessions.count, ordering: .relaxed)
-        departed = departed.filter { now - $0.value < silentTimeout * 2 }
         scheduleLeaseWork(now: now)
         dispatch()
         refreshGauges(now: now)
@@ -563,7 +540,7 @@ final class RunnerGateway: @unchecked Sendable {
         guard !leaseWorkRunning.testAndSet() else { return }
         let sweep = now - lastExpiredLeaseSweep >= silentTimeout
         if sweep { lastExpiredLeaseSweep = now }
-        let holders = sessions.values.filter { !$0.assigned.isEmpty }.map { (runnerID: $0.runnerID, audits: $0.assigned) }
+        let holders = sessions.holdings
         let (store, logger, running, leaseMilliseconds) = (self.store, self.logger, self.leaseWorkRunning, self.leaseMilliseconds)
         let maxAttempts = configuration.maxJobAttempts
         storage.submit { [self] in
