@@ -71,7 +71,7 @@ public struct RunnerService: Service {
         let loop = try SocketLoop(name: "veritas-runner")
         let link = WriterLink(
             configuration: configuration, runnerID: runnerID, outbox: outbox, context: context, loop: loop, curve: curve,
-            version: RunnerVersion.current, logger: logger,
+            version: VeritasVersion.current, logger: logger,
             handlers: .init(
                 job: { [logger] job in
                     guard state.accept(job.auditID) else {
@@ -211,7 +211,3 @@ public struct RunnerHandle: Sendable {
     public var activeAudits: [AuditID] { state.active }
 }
 
-/// The runner's version, reported in `hello`.
-public enum RunnerVersion {
-    public static let current = "0.1.0"
-}

@@ -184,11 +184,6 @@ struct QueryServer: Sendable {
     }
 }
 
-/// The version reported by `health` and `--version`.
-public enum VeritasVersion {
-    public static let current = "0.1.0"
-}
-
 extension AsyncSocket {
     /// Sends a reply; a peer that left or whose queue stays full only costs a log line and a
     /// counter (its request was answered as far as this side can).

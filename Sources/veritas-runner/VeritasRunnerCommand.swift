@@ -17,7 +17,7 @@ struct VeritasRunnerCommand: AsyncParsableCommand {
             endpoint, by default \(DefaultEndpoints.runnersConnect); keeps unacknowledged events in \
             <data-dir>/outbox.sqlite (default ./runner-data).
             """,
-        version: RunnerVersion.current
+        version: VeritasVersion.current
     )
 
     @Option(help: "YAML configuration file.")

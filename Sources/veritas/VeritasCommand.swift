@@ -22,6 +22,7 @@ struct VeritasCommand: AsyncParsableCommand {
 
             \(VeritasExitStatus.helpSection)
             """,
+        version: VeritasVersion.current,
         subcommands: [
             SubmitCommand.self, StatusCommand.self, ListCommand.self, FindingsCommand.self,
             ScreenshotsCommand.self, WatchCommand.self, HealthCommand.self, KeygenCommand.self, DemoCommand.self, SitesCommand.self,

@@ -146,6 +146,13 @@ struct CommandLineTests {
         #expect(help.stdout.contains("demo"))
     }
 
+    @Test("--version prints the one version every executable reports, and exits 0")
+    func version() async throws {
+        let version = try await VeritasCLI.run(["--version"])
+        #expect(version.status == 0, "\(version.stderr)")
+        #expect(version.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == VeritasVersion.current)
+    }
+
     @Test("submit --wait follows a scripted runner to completion and exits 0")
     func submitWait() async throws {
         try await withWriter { writer, client in

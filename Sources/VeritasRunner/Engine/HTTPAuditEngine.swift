@@ -59,7 +59,7 @@ public struct HTTPAuditEngine: AuditEngine {
         self.logger = logger
         self.metrics = metrics
         destinationPolicy = configuration.destinationPolicy
-        fetcher = PageFetcher(maxPageBytes: configuration.maxPageBytes, userAgent: "Veritas/\(RunnerVersion.current) (+trust audit)")
+        fetcher = PageFetcher(maxPageBytes: configuration.maxPageBytes, userAgent: "Veritas/\(VeritasVersion.current) (+trust audit)")
         if let path = PageRenderer.locateChromium(configured: configuration.chromiumPath) {
             let timeout = Duration.milliseconds(configuration.screenshotTimeoutMilliseconds)
             let options = BrowserOptions(executable: path, commandTimeout: timeout, navigationTimeout: timeout, sandbox: configuration.chromiumSandbox)
