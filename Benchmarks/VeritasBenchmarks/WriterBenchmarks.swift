@@ -16,7 +16,8 @@ struct BenchWriter {
     let task: Task<Void, any Error>
     let directory: URL
 
-    static func start(synchronous: String) async throws -> BenchWriter {
+    /// `memoryMaxAudits`: the benchmarks' small bound by default; `nil` keeps the writer's default.
+    static func start(synchronous: String, memoryMaxAudits: Int? = 1_000) async throws -> BenchWriter {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("veritas-bench-\(UUID().uuidString)")
         var configuration = WriterConfiguration()
         configuration.queriesEndpoint = "tcp://127.0.0.1:*"
@@ -24,7 +25,7 @@ struct BenchWriter {
         configuration.feedEndpoint = "tcp://127.0.0.1:*"
         configuration.dataDirectory = directory.path
         configuration.databaseSynchronous = synchronous
-        configuration.memoryMaxAudits = 1_000
+        if let memoryMaxAudits { configuration.memoryMaxAudits = memoryMaxAudits }
         var logger = Logger(label: "bench.writer")
         logger.logLevel = .critical
         let (ready, continuation) = AsyncStream<WriterService.BoundEndpoints>.makeStream()
@@ -224,21 +225,8 @@ func benchStatusUnderLoad(perRunner: Int, count: Int) async throws -> [Double] {
 /// `processed_events` rows after `audits × 20` events: each audit `started`, 18 progress events
 /// and `completed`, as real audits report, at the default memory bound.
 func benchMemoryAfterEvents(audits: Int) async throws {
-    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("veritas-bench-memory-\(UUID().uuidString)")
-    var configuration = WriterConfiguration()
-    configuration.queriesEndpoint = "tcp://127.0.0.1:*"
-    configuration.runnersEndpoint = "tcp://127.0.0.1:*"
-    configuration.feedEndpoint = "tcp://127.0.0.1:*"
-    configuration.dataDirectory = directory.path
-    var logger = Logger(label: "bench.writer")
-    logger.logLevel = .critical
-    let (ready, continuation) = AsyncStream<WriterService.BoundEndpoints>.makeStream()
-    let service = WriterService(configuration: configuration, logger: logger) { continuation.yield($0); continuation.finish() }
-    let group = ServiceGroup(configuration: .init(services: [.init(service: service)], gracefulShutdownSignals: [], logger: logger))
-    let task = Task { try await group.run() }
-    var iterator = ready.makeAsyncIterator()
-    guard let endpoints = await iterator.next() else { throw BenchmarkFailure(description: "writer did not start") }
-    let writer = BenchWriter(endpoints: endpoints, group: group, task: task, directory: directory)
+    let writer = try await BenchWriter.start(synchronous: "full", memoryMaxAudits: nil)
+    let endpoints = writer.endpoints
     let baseline = peakResidentKiB()
     let submitted = try submitAudits(writer: writer, count: audits)
     let start = monotonicSeconds()
@@ -277,7 +265,7 @@ func benchMemoryAfterEvents(audits: Int) async throws {
     for join in joins { join() }
     let seconds = monotonicSeconds() - start
     let peak = peakResidentKiB()
-    let database = directory.appendingPathComponent(ProtocolDefaults.databaseFileName).path
+    let database = writer.directory.appendingPathComponent(ProtocolDefaults.databaseFileName).path
     let size = [database, database + "-wal"].compactMap { try? FileManager.default.attributesOfItem(atPath: $0)[.size] as? Int }.reduce(0, +)
     let rows = processedEventRows(database)
     try await writer.stop()

@@ -86,7 +86,6 @@ final class RunnerGateway: @unchecked Sendable {
         return id
     }()
 
-    private var silentTimeout: Duration { .milliseconds(configuration.runnerSilentTimeoutMilliseconds) }
     /// Leases outlive a few missed renewals, so a writer restart does not strand running work.
     private var leaseMilliseconds: Int64 { Int64(configuration.runnerSilentTimeoutMilliseconds) * 3 }
 
@@ -430,11 +429,7 @@ final class RunnerGateway: @unchecked Sendable {
     private func currentStatus(of auditID: AuditID, after event: StoredEvent) async -> AuditStatus {
         if let held = try? await store.memory.audit(auditID) { return held.status }
         if let stored = try? await store.audit(auditID) { return stored.status }
-        switch event.change {
-        case .completed: return .completed
-        case .error: return .error
-        case .started, .progress, .screenshot: return .running
-        }
+        return event.name.impliedStatus
     }
 
     /// The batch's `bye`/`release` hand-backs, once its events are in.
@@ -538,7 +533,7 @@ final class RunnerGateway: @unchecked Sendable {
     /// jobs to the sweep.
     private func scheduleLeaseWork(now: ContinuousClock.Instant) {
         guard !leaseWorkRunning.testAndSet() else { return }
-        let sweep = now - lastExpiredLeaseSweep >= silentTimeout
+        let sweep = now - lastExpiredLeaseSweep >= sessions.silentTimeout
         if sweep { lastExpiredLeaseSweep = now }
         let holders = sessions.holdings
         let (store, logger, running, leaseMilliseconds) = (self.store, self.logger, self.leaseWorkRunning, self.leaseMilliseconds)
