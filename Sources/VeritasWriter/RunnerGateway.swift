@@ -72,10 +72,11 @@ final class RunnerGateway: @unchecked Sendable {
         self.logger = logger
         // WriterConfiguration.validate() checked it; a hand-built configuration gets a safe name.
         self.writerID = (try? RunnerID(configuration.writerID)) ?? RunnerGateway.fallbackWriterID
-        // Grace for jobs in flight to a runner: several heartbeats, at least a second.
+        // A job no heartbeat has listed yet is held for one lease: a loaded runner may read it
+        // late, and one lost on the way is then left to the lease sweep.
         self.sessions = RunnerSessions(
             silentTimeout: .milliseconds(configuration.runnerSilentTimeoutMilliseconds),
-            dispatchGrace: .milliseconds(max(1_000, configuration.heartbeatIntervalMilliseconds * 3)))
+            unconfirmedHold: .milliseconds(Int64(configuration.runnerSilentTimeoutMilliseconds) * RunnerGateway.leaseInSilences))
         self.lastHousekeeping = clock.now
         self.lastExpiredLeaseSweep = clock.now - .seconds(3600)
         self.lastRecoveryProbe = clock.now
@@ -87,7 +88,8 @@ final class RunnerGateway: @unchecked Sendable {
     }()
 
     /// Leases outlive a few missed renewals, so a writer restart does not strand running work.
-    private var leaseMilliseconds: Int64 { Int64(configuration.runnerSilentTimeoutMilliseconds) * 3 }
+    private var leaseMilliseconds: Int64 { Int64(configuration.runnerSilentTimeoutMilliseconds) * Self.leaseInSilences }
+    private static let leaseInSilences: Int64 = 3
 
     /// Events collected for one commit at most, as a multiple of `maxBatchEvents`.
     static let collectingFactor = 4

@@ -16,12 +16,13 @@ struct RunnerSessions {
     private var departed: [RunnerID: ContinuousClock.Instant] = [:]
     /// Silence after which a runner is dropped; a `bye` is remembered for twice this.
     let silentTimeout: Duration
-    /// Jobs handed out this recently may be missing from a heartbeat (still in flight).
-    let dispatchGrace: Duration
+    /// How long a job handed out stays held while no heartbeat has listed it (it may still be on
+    /// its way, or the runner may not have read it yet); past that it counts as lost.
+    let unconfirmedHold: Duration
 
-    init(silentTimeout: Duration, dispatchGrace: Duration) {
+    init(silentTimeout: Duration, unconfirmedHold: Duration) {
         self.silentTimeout = silentTimeout
-        self.dispatchGrace = dispatchGrace
+        self.unconfirmedHold = unconfirmedHold
     }
 
     var count: Int { byConnection.count }
@@ -62,7 +63,7 @@ struct RunnerSessions {
                 return .refused(ProtocolError(.badRequest, "this connection belongs to runner \(session.runnerID), not \(heartbeat.runnerID)"))
             }
             byConnection[connection]?.capacity = heartbeat.capacity
-            byConnection[connection]?.reconcile(active: heartbeat.active, now: now, grace: dispatchGrace)
+            byConnection[connection]?.reconcile(active: heartbeat.active, now: now, unconfirmedHold: unconfirmedHold)
             return .renewed
         }
         if let left = departed[heartbeat.runnerID], now - left < silentTimeout * 2 {
@@ -79,6 +80,7 @@ struct RunnerSessions {
             return .failure(ProtocolError(.badRequest, "runner \(runnerID) on this connection does not hold audit \(auditID)"))
         }
         byConnection[connection]?.assigned.remove(auditID)
+        byConnection[connection]?.unconfirmed.removeValue(forKey: auditID)
         byConnection[connection]?.isDraining = true
         return .success(session.runnerID)
     }
@@ -122,7 +124,7 @@ struct RunnerSessions {
     mutating func assign(_ jobs: [AuditJob], on connection: [UInt8], at now: ContinuousClock.Instant) {
         for job in jobs {
             byConnection[connection]?.assigned.insert(job.auditID)
-            byConnection[connection]?.dispatchedAt[job.auditID] = now
+            byConnection[connection]?.unconfirmed[job.auditID] = now
         }
     }
 
@@ -130,6 +132,7 @@ struct RunnerSessions {
     mutating func finished(_ auditID: AuditID) {
         for connection in byConnection.keys where byConnection[connection]?.assigned.contains(auditID) == true {
             byConnection[connection]?.assigned.remove(auditID)
+            byConnection[connection]?.unconfirmed.removeValue(forKey: auditID)
         }
     }
 

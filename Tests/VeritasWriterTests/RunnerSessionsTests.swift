@@ -14,7 +14,7 @@ struct RunnerSessionsTests {
         AuditJob(auditID: id, url: "https://example.com/", tier: .quick, verdictMode: .simple, attempt: 1, createdAt: .now)
     }
 
-    var sessions = RunnerSessions(silentTimeout: .seconds(5), dispatchGrace: .seconds(1))
+    var sessions = RunnerSessions(silentTimeout: .seconds(5), unconfirmedHold: .seconds(15))
 
     @Test("hello on a new connection replaces the runner's old session; capacity less what it holds is free")
     mutating func helloReplacesOldConnection() throws {
@@ -68,7 +68,7 @@ struct RunnerSessionsTests {
         #expect(sessions[Self.connection("c").bytes]?.assigned.isEmpty == true)
     }
 
-    @Test("heartbeats reconcile held jobs, keeping those handed out within the grace; silence drops the session")
+    @Test("heartbeats reconcile held jobs, keeping those no heartbeat has listed yet; silence drops the session")
     mutating func reconcileAndSilence() throws {
         let runner = try Self.runner("runner-4")
         let done = AuditID.generate()
@@ -81,9 +81,42 @@ struct RunnerSessionsTests {
         #expect(sessions.holdings.map(\.audits) == [[fresh.auditID]])
         sessions.finished(fresh.auditID)
         #expect(sessions.holdings.isEmpty)
+        _ = sessions.heartbeat(Self.connection("c"), RunnerHeartbeat(runnerID: runner, capacity: 3, active: []), at: Self.at(1.5))
+        #expect(sessions.holdings.isEmpty, "a finished job is not brought back by a heartbeat that never listed it")
         sessions.heard(from: Self.connection("c").bytes, at: Self.at(1.5))
         #expect(sessions.dropSilent(at: Self.at(6)).isEmpty, "heard 4.5 s ago")
         #expect(sessions.dropSilent(at: Self.at(7)).map(\.runnerID) == [runner])
         #expect(sessions.count == 0)
+    }
+
+    @Test("a job stays held through late heartbeats that were sent before the runner read it, until one lists it")
+    mutating func unconfirmedJobHeldUntilListed() throws {
+        let runner = try Self.runner("runner-5")
+        sessions.hello(Self.connection("c"), runnerID: runner, capacity: 1, active: [], at: Self.at(0))
+        let job = Self.job()
+        sessions.assign([job], on: Self.connection("c").bytes, at: Self.at(1))
+        // A loaded runner: its heartbeats lag the hand-out by seconds and still list nothing.
+        for late in [3.0, 6.0, 9.0] {
+            #expect(sessions.heartbeat(Self.connection("c"), RunnerHeartbeat(runnerID: runner, capacity: 1, active: []), at: Self.at(late)) == .renewed)
+            #expect(sessions[Self.connection("c").bytes]?.assigned == [job.auditID], "still held at \(late) s")
+            #expect(sessions.wantingJobs.isEmpty, "a capacity-1 runner holding a job gets no second one")
+        }
+        // Once listed, the runner's word rules: leaving it out frees the slot at once.
+        _ = sessions.heartbeat(Self.connection("c"), RunnerHeartbeat(runnerID: runner, capacity: 1, active: [job.auditID]), at: Self.at(10))
+        _ = sessions.heartbeat(Self.connection("c"), RunnerHeartbeat(runnerID: runner, capacity: 1, active: []), at: Self.at(11))
+        #expect(sessions[Self.connection("c").bytes]?.assigned.isEmpty == true)
+        #expect(sessions.wantingJobs.map(\.slots) == [1])
+    }
+
+    @Test("a job never listed is let go after the hold (lost on the way), leaving it to the lease sweep")
+    mutating func unconfirmedJobReleasedAfterHold() throws {
+        let runner = try Self.runner("runner-6")
+        sessions.hello(Self.connection("c"), runnerID: runner, capacity: 1, active: [], at: Self.at(0))
+        let job = Self.job()
+        sessions.assign([job], on: Self.connection("c").bytes, at: Self.at(1))
+        _ = sessions.heartbeat(Self.connection("c"), RunnerHeartbeat(runnerID: runner, capacity: 1, active: []), at: Self.at(15.5))
+        #expect(sessions[Self.connection("c").bytes]?.assigned == [job.auditID], "14.5 s after the hand-out: still within the hold")
+        _ = sessions.heartbeat(Self.connection("c"), RunnerHeartbeat(runnerID: runner, capacity: 1, active: []), at: Self.at(16.5))
+        #expect(sessions[Self.connection("c").bytes]?.assigned.isEmpty == true, "15.5 s after: lost, slot free")
     }
 }
