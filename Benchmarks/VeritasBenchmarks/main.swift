@@ -1,6 +1,6 @@
 // veritas-bench: the Swift ZeroMQ binding against raw C libzmq, the same patterns in the same run.
 //
-//   swift run -c release veritas-bench [--quick] [--rounds N] [--only zeromq|writer|memory]
+//   swift run -c release veritas-bench [--quick] [--rounds N] [--only zeromq|writer|memory|codec]
 //
 // Each workload runs `rounds` times, raw C and Swift interleaved so that machine noise hits
 // both alike; the table shows medians and the binding's share of raw throughput.
@@ -22,7 +22,7 @@ struct Options {
             case "--rounds": rounds = max(1, Int(iterator.next() ?? "") ?? 3)
             case "--only": only = iterator.next()
             default:
-                print("usage: veritas-bench [--quick] [--rounds N] [--only zeromq|writer|memory]")
+                print("usage: veritas-bench [--quick] [--rounds N] [--only zeromq|writer|memory|codec]")
                 exit(argument == "--help" || argument == "-h" ? 0 : 2)
             }
         }
@@ -266,7 +266,10 @@ let rows: [Row] = [
 
 var worstRatio = Double.infinity
 do {
-  if options.only != "writer" && options.only != "memory" {
+  if options.only == nil || options.only == "codec" {
+    try benchCodecs(rounds: options.rounds, scale: scale)
+  }
+  if options.only != "writer" && options.only != "memory" && options.only != "codec" {
     print("")
     print("| workload | raw C (libzmq) | Swift binding | binding / raw |")
     print("|---|---|---|---|")
@@ -298,7 +301,7 @@ do {
     print("")
     print(String(format: "worst throughput ratio (binding / raw C): %.0f%% (target: at least 80%%)", worstRatio * 100))
   }
-  if options.only != "zeromq" && options.only != "memory" {
+  if options.only != "zeromq" && options.only != "memory" && options.only != "codec" {
     try await runWriterBenchmarks(rounds: options.rounds, scale: scale)
   }
   if options.only == "memory" {

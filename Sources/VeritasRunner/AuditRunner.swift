@@ -69,8 +69,10 @@ struct AuditRunner: Sendable {
     /// (logged), and a bad verdict becomes `audit.error`, so the audit cannot stay `running`.
     private func emit(_ payload: EventPayload, _ job: AuditJob, _ sequence: EventCounter) async {
         var event = AuditEvent(auditID: job.auditID, seq: sequence.next(), runnerID: runnerID, payload: payload)
+        // Encoded once: the frames checked are the frames stored and sent.
+        var frames = RunnerMessage.event(event).encodeFrames()
         do {
-            _ = try RunnerMessage.decode(frames: RunnerMessage.event(event).encodeFrames())
+            _ = try RunnerMessage.decode(frames: frames)
         } catch {
             logger.error("engine produced an invalid event", metadata: [
                 "audit_id": "\(job.auditID)", "event": "\(payload.name.rawValue)", "error": "\(error.error)",
@@ -78,19 +80,20 @@ struct AuditRunner: Sendable {
             switch payload {
             case .completed, .error:
                 event.payload = .error(ErrorEventPayload(errorMessage: Self.clip("the audit produced an invalid verdict: \(error.error.message)")))
+                frames = RunnerMessage.event(event).encodeFrames()
             default:
                 return
             }
         }
-        await store(event)
+        await store(event, frames: frames)
     }
 
     /// Stores until it works: an event that is not in the outbox could be lost.
-    private func store(_ event: AuditEvent) async {
+    private func store(_ event: AuditEvent, frames: [Data]) async {
         var delay = Duration.milliseconds(50)
         while true {
             do {
-                try await outbox.store(event)
+                try await outbox.store(event, frames: frames)
                 link.wake()
                 return
             } catch {

@@ -92,7 +92,12 @@ public final class Outbox: Sendable {
 
     /// Stores `event` durably; returns once it is committed. Storing the same event twice is harmless.
     public func store(_ event: AuditEvent) async throws {
-        let frames = RunnerMessage.event(event).encodeFrames()
+        try await store(event, frames: RunnerMessage.event(event).encodeFrames())
+    }
+
+    /// Stores `event` as `frames`, its wire encoding (`RunnerMessage.event(event).encodeFrames()`),
+    /// for a caller that already encoded it.
+    public func store(_ event: AuditEvent, frames: [Data]) async throws {
         let header = frames[0]
         let image: Data? = frames.count > 1 ? frames[1] : nil
         let size = header.count + (image?.count ?? 0)

@@ -96,13 +96,6 @@ struct TimestampTests {
         #expect(Timestamp(now.date) == now)
     }
 
-    @Test func codableAsAString() throws {
-        let encoded = try JSONEncoder().encode([Fixtures.time])
-        #expect(String(decoding: encoded, as: UTF8.self) == #"["2026-11-26T15:08:43.123Z"]"#)
-        #expect(try JSONDecoder().decode([Timestamp].self, from: encoded) == [Fixtures.time])
-        #expect(throws: ProtocolError.self) { try JSONDecoder().decode([Timestamp].self, from: frame(#"["yesterday"]"#)) }
-    }
-
     @Test func fieldNameAppearsInMessages() {
         expectProtocolError(.badRequest, mentioning: "invalid created_at") {
             _ = try WriterMessage.decode(frame("""

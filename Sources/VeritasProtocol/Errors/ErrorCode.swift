@@ -4,7 +4,7 @@
 /// set is small and stable. A decoder meeting a code it does not know maps it to ``internal``
 /// rather than rejecting the whole reply: a newer writer must not make an older client lose the
 /// human-readable message.
-public enum ErrorCode: String, Sendable, Equatable, Hashable, CaseIterable, Codable {
+public enum ErrorCode: String, Sendable, Equatable, Hashable, CaseIterable {
     /// The request or message is malformed, has a wrong type, a missing field or a value out of range.
     case badRequest = "bad_request"
     /// The audit (or screenshot) asked for does not exist.

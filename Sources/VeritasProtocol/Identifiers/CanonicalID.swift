@@ -7,7 +7,7 @@
 /// spellings of one id compare equal. New ids are UUIDv7 (see ``generate()``), which sort by
 /// creation time; that keeps SQLite's B-tree inserts append-only and several times faster than
 /// random keys.
-public struct CanonicalID<Kind: IdentifierKind>: Hashable, Comparable, Sendable, Codable, CustomStringConvertible {
+public struct CanonicalID<Kind: IdentifierKind>: Hashable, Comparable, Sendable, CustomStringConvertible {
     /// The canonical lowercase text, exactly 36 ASCII characters.
     public let rawValue: String
 
@@ -43,18 +43,6 @@ public struct CanonicalID<Kind: IdentifierKind>: Hashable, Comparable, Sendable,
     /// Orders by text, which for UUIDv7 is creation order.
     public static func < (lhs: Self, rhs: Self) -> Bool {
         lhs.rawValue < rhs.rawValue
-    }
-
-    /// Decodes from a JSON string, validating it like `init(_:)`.
-    public init(from decoder: any Decoder) throws {
-        let text = try decoder.singleValueContainer().decode(String.self)
-        try self.init(text)
-    }
-
-    /// Encodes as a JSON string.
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        try container.encode(rawValue)
     }
 }
 

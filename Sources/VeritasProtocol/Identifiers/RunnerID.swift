@@ -4,7 +4,7 @@
 /// Runners set their ZeroMQ routing id to this value, and it appears in logs, metrics and the
 /// `runner_id` column; the narrow alphabet keeps it printable, shell-safe and unable to form a
 /// hidden file or `..` path component.
-public struct RunnerID: Hashable, Comparable, Sendable, Codable, CustomStringConvertible {
+public struct RunnerID: Hashable, Comparable, Sendable, CustomStringConvertible {
     /// The validated text.
     public let rawValue: String
 
@@ -43,17 +43,5 @@ public struct RunnerID: Hashable, Comparable, Sendable, Codable, CustomStringCon
     /// Orders by text, for stable listings.
     public static func < (lhs: RunnerID, rhs: RunnerID) -> Bool {
         lhs.rawValue < rhs.rawValue
-    }
-
-    /// Decodes from a JSON string, validating it like `init(_:)`.
-    public init(from decoder: any Decoder) throws {
-        let text = try decoder.singleValueContainer().decode(String.self)
-        try self.init(text)
-    }
-
-    /// Encodes as a JSON string.
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        try container.encode(rawValue)
     }
 }

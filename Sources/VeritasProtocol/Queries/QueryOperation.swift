@@ -1,5 +1,5 @@
 /// The `op` names of the queries endpoint. Replies echo the op so they are self-describing.
-public enum QueryOperation: String, Sendable, Equatable, Hashable, Codable, CaseIterable {
+public enum QueryOperation: String, Sendable, Equatable, Hashable, CaseIterable {
     case submit
     case status
     case list

@@ -1,5 +1,5 @@
 /// The `type` of a runner → writer message.
-public enum RunnerMessageType: String, Sendable, Equatable, Hashable, Codable, CaseIterable {
+public enum RunnerMessageType: String, Sendable, Equatable, Hashable, CaseIterable {
     case hello
     case heartbeat
     case event

@@ -1,5 +1,5 @@
 /// The `type` of a writer → runner message.
-public enum WriterMessageType: String, Sendable, Equatable, Hashable, Codable, CaseIterable {
+public enum WriterMessageType: String, Sendable, Equatable, Hashable, CaseIterable {
     case welcome
     case job
     case ack

@@ -8,7 +8,7 @@ import Foundation
 /// far too slow for the writer's ingest path, and because the parser must throw a clear
 /// ``ProtocolError`` rather than return `nil`. Values are clamped to years 0000...9999 so every
 /// timestamp formats to a valid RFC 3339 string.
-public struct Timestamp: Hashable, Comparable, Sendable, Codable, CustomStringConvertible {
+public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible {
     /// Milliseconds since 1970-01-01T00:00:00Z; negative before it.
     public let millisecondsSinceEpoch: Int64
 
@@ -211,19 +211,5 @@ public struct Timestamp: Hashable, Comparable, Sendable, Codable, CustomStringCo
         let day = dayOfYear - (153 * monthIndex + 2) / 5 + 1
         let month = monthIndex < 10 ? monthIndex + 3 : monthIndex - 9
         return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day)
-    }
-
-    // MARK: Codable
-
-    /// Decodes from the RFC 3339 string form.
-    public init(from decoder: any Decoder) throws {
-        let text = try decoder.singleValueContainer().decode(String.self)
-        try self.init(text)
-    }
-
-    /// Encodes as the RFC 3339 string form.
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        try container.encode(description)
     }
 }

@@ -4,7 +4,7 @@
 /// applying events order-tolerant: a late `audit.started` after `audit.completed` changes
 /// nothing. The one way back is the writer's own decision to requeue a non-terminal audit whose
 /// runner went silent or released it; no runner event can do that.
-public enum AuditStatus: String, Sendable, Equatable, Hashable, Codable, CaseIterable {
+public enum AuditStatus: String, Sendable, Equatable, Hashable, CaseIterable {
     /// Waiting for a runner with free capacity.
     case queued
     /// A runner has started it.

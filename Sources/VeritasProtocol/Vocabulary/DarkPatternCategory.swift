@@ -1,5 +1,5 @@
 /// The seven dark-pattern categories of Mathur et al., "Dark Patterns at Scale" (CSCW 2019).
-public enum DarkPatternCategory: String, Sendable, Equatable, Hashable, Codable, CaseIterable {
+public enum DarkPatternCategory: String, Sendable, Equatable, Hashable, CaseIterable {
     case urgency
     case scarcity
     case socialProof = "social_proof"

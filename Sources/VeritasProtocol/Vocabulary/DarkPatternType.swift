@@ -2,7 +2,7 @@
 ///
 /// Findings carry both the category and the type on the wire (so SQL can group by either), and
 /// decoders refuse a finding whose type is not in its category: ``category`` is the only truth.
-public enum DarkPatternType: String, Sendable, Equatable, Hashable, Codable, CaseIterable {
+public enum DarkPatternType: String, Sendable, Equatable, Hashable, CaseIterable {
     // Sneaking
     case sneakIntoBasket = "sneak_into_basket"
     case hiddenCosts = "hidden_costs"

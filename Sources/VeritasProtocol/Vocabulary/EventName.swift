@@ -3,7 +3,7 @@
 /// `audit.queued` and `audit.requeued` are feed-only: the writer publishes them when it creates
 /// or requeues an audit. They never come from a runner, and a runner sending one gets a
 /// `bad_request` reject (see ``isRunnerEvent``).
-public enum EventName: String, Sendable, Equatable, Hashable, Codable, CaseIterable {
+public enum EventName: String, Sendable, Equatable, Hashable, CaseIterable {
     case started = "audit.started"
     case progress = "audit.progress"
     case screenshot = "audit.screenshot"

@@ -1,6 +1,6 @@
 /// The image formats a screenshot may have. The writer checks the bytes' magic numbers against
 /// this declared type; this module only validates the name.
-public enum ImageContentType: String, Sendable, Equatable, Hashable, Codable, CaseIterable {
+public enum ImageContentType: String, Sendable, Equatable, Hashable, CaseIterable {
     case png = "image/png"
     case jpeg = "image/jpeg"
     case webp = "image/webp"
