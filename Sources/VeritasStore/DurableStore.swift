@@ -92,13 +92,24 @@ public final class DurableStore: WriterStore {
         try? await memory.enqueue(audit)
     }
 
+    /// Events applied to memory between two yields to other tasks.
+    static let memoryApplyChunk = 128
+
     public func apply(_ events: [StoredEvent]) async throws -> [EventOutcome] {
         // Nothing to write proves nothing about the database: keep its health as it is.
         guard !events.isEmpty else { return [] }
         let database = self.database
         let audits = Set(events.map(\.auditID))
         await loadIntoMemory(audits.filter { !memory.holds($0) }, from: database)
-        _ = memory.apply(events, unknownAudits: .skip)
+        // In chunks, yielding between them: a batch of thousands of events would otherwise hold
+        // a thread of the (two-thread) pool for milliseconds while queries wait for one.
+        var start = events.startIndex
+        while start < events.endIndex {
+            let end = min(events.endIndex, start + Self.memoryApplyChunk)
+            _ = memory.apply(Array(events[start..<end]), unknownAudits: .skip)
+            start = end
+            if start < events.endIndex { await Task.yield() }
+        }
         do {
             let outcomes = try await recordingHealth { try await database.apply(events) }
             // Whatever memory was ahead with for these audits was resent in this batch.

@@ -115,7 +115,12 @@ public struct WriterService: Service {
             onReady(endpoints)
             await withGracefulShutdownHandler {
                 await withTaskGroup(of: Void.self) { group in
-                    group.addTask { await queryServer.run() }
+                    group.addTask {
+                        // Queries on a thread of their own, so ingest's work never queues them.
+                        let executor = DedicatedThreadExecutor(name: "veritas-queries")
+                        defer { executor.shutdown() }
+                        await withTaskExecutorPreference(executor) { await queryServer.run() }
+                    }
                     group.addTask { await gateway.run() }
                     group.addTask { await feedPublisher.run { state.stopping.load(ordering: .relaxed) } }
                 }
