@@ -17,7 +17,7 @@ struct BenchWriter {
     let directory: URL
 
     /// `memoryMaxAudits`: the benchmarks' small bound by default; `nil` keeps the writer's default.
-    static func start(synchronous: String, memoryMaxAudits: Int? = 1_000) async throws -> BenchWriter {
+    static func start(synchronous: String, memoryMaxAudits: Int? = 1_000, processedEventsRetentionMilliseconds: Int? = nil) async throws -> BenchWriter {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("veritas-bench-\(UUID().uuidString)")
         var configuration = WriterConfiguration()
         configuration.queriesEndpoint = "tcp://127.0.0.1:*"
@@ -26,6 +26,7 @@ struct BenchWriter {
         configuration.dataDirectory = directory.path
         configuration.databaseSynchronous = synchronous
         if let memoryMaxAudits { configuration.memoryMaxAudits = memoryMaxAudits }
+        if let processedEventsRetentionMilliseconds { configuration.processedEventsRetentionMilliseconds = processedEventsRetentionMilliseconds }
         var logger = Logger(label: "bench.writer")
         logger.logLevel = .critical
         let (ready, continuation) = AsyncStream<WriterService.BoundEndpoints>.makeStream()
@@ -46,6 +47,25 @@ struct BenchWriter {
 
 /// `runners` DEALER threads each stream `perRunner` events (pre-encoded, so runner-side JSON
 /// encoding is not counted) keeping up to `window` unacknowledged; timed until the last ack.
+/// One benchmark runner: a DEALER that keeps up to `window` of `count` events unacknowledged
+/// (`frames(n)` is the n-th event's frames) until every one is acknowledged.
+func streamEvents(context: Context, to endpoint: String, routingID: String, count: Int, window: Int, frames: (Int) -> [Data]) {
+    guard let dealer = try? Socket(context, type: .dealer) else { return }
+    try? dealer.set(.routingID, Array(routingID.utf8))
+    try? dealer.set(.receiveTimeout, .seconds(30))
+    try? dealer.connect(endpoint)
+    var sent = 0, acked = 0
+    while acked < count {
+        while sent < count && sent - acked < window {
+            guard (try? dealer.send(frames(sent).map { Frame(noCopy: $0) })) != nil else { return }
+            sent += 1
+        }
+        guard let reply = try? dealer.receive(), let message = try? WriterMessage.decode(frames: reply.map(\.data)) else { return }
+        if case let .ack(ids) = message { acked += ids.count }
+    }
+    dealer.close()
+}
+
 func benchWriterIngest(
     writer: BenchWriter, runners: Int, perRunner: Int, window: Int, makeEvent: @escaping @Sendable (RunnerID, AuditID, Int) -> AuditEvent
 ) throws -> Measurement {
@@ -62,20 +82,7 @@ func benchWriterIngest(
     let joins = prepared.enumerated().map { index, frames in
         let frames = UncheckedSendable(frames)
         return spawn {
-            guard let dealer = try? Socket(context, type: .dealer) else { return }
-            try? dealer.set(.routingID, Array("bench-\(index)".utf8))
-            try? dealer.set(.receiveTimeout, .seconds(30))
-            try? dealer.connect(endpoint)
-            var sent = 0, acked = 0
-            while acked < frames.value.count {
-                while sent < frames.value.count && sent - acked < window {
-                    guard (try? dealer.send(frames.value[sent].map { Frame(noCopy: $0) })) != nil else { return }
-                    sent += 1
-                }
-                guard let reply = try? dealer.receive(), let message = try? WriterMessage.decode(frames: reply.map(\.data)) else { return }
-                if case let .ack(ids) = message { acked += ids.count }
-            }
-            dealer.close()
+            streamEvents(context: context, to: endpoint, routingID: "bench-\(index)", count: frames.value.count, window: window) { frames.value[$0] }
         }
     }
     for join in joins { join() }
@@ -232,9 +239,10 @@ func benchStatusUnderLoad(perRunner: Int, probe: (BenchWriter) throws -> [Double
 /// The writer's peak resident memory (`VmHWM` of this process, which is mostly the writer: the
 /// runners encode each event just before sending it), its database size and its
 /// `processed_events` rows after `audits × 20` events: each audit `started`, 18 progress events
-/// and `completed`, as real audits report, at the default memory bound.
-func benchMemoryAfterEvents(audits: Int) async throws {
-    let writer = try await BenchWriter.start(synchronous: "full", memoryMaxAudits: nil)
+/// and `completed`, as real audits report, at the default memory bound, ended audits' event ids
+/// kept `retentionMilliseconds` (`persistence.processed_events_retention_ms`).
+func benchMemoryAfterEvents(audits: Int, retentionMilliseconds: Int = 10_000) async throws {
+    let writer = try await BenchWriter.start(synchronous: "full", memoryMaxAudits: nil, processedEventsRetentionMilliseconds: retentionMilliseconds)
     let endpoints = writer.endpoints
     let baseline = peakResidentKiB()
     let submitted = try submitAudits(writer: writer, count: audits)
@@ -244,14 +252,9 @@ func benchMemoryAfterEvents(audits: Int) async throws {
     let joins = halves.enumerated().map { index, ids in
         let ids = UncheckedSendable(ids)
         return spawn {
-            guard let runnerID = try? RunnerID("memory-\(index)"), let dealer = try? Socket(context, type: .dealer) else { return }
-            try? dealer.set(.routingID, Array("memory-\(index)".utf8))
-            try? dealer.set(.receiveTimeout, .seconds(30))
-            try? dealer.connect(endpoints.runners)
-            let total = ids.value.count * 20
-            var sent = 0, acked = 0
-            while acked < total {
-                while sent < total && sent - acked < 1000 {
+            guard let runnerID = try? RunnerID("memory-\(index)") else { return }
+            // Encoded as they go, so the runners' side adds little to the peak memory measured.
+            streamEvents(context: context, to: endpoints.runners, routingID: "memory-\(index)", count: ids.value.count * 20, window: 1000) { sent in
                     let audit = ids.value[sent / 20], step = sent % 20
                     let payload: EventPayload = switch step {
                     case 0: .started(StartedEventPayload(url: "https://bench.example/", tier: .standard, verdictMode: .simple))
@@ -262,13 +265,8 @@ func benchMemoryAfterEvents(audits: Int) async throws {
                     default: .progress(ProgressEventPayload(phase: "analysing", percent: Double(step * 5), message: nil))
                     }
                     let event = AuditEvent(eventID: .generate(), auditID: audit, seq: step + 1, timestamp: .now, runnerID: runnerID, payload: payload)
-                    guard (try? dealer.send(RunnerMessage.event(event).encodeFrames().map { Frame(noCopy: $0) })) != nil else { return }
-                    sent += 1
-                }
-                guard let reply = try? dealer.receive(), let message = try? WriterMessage.decode(frames: reply.map(\.data)) else { return }
-                if case let .ack(ids) = message { acked += ids.count }
+                    return RunnerMessage.event(event).encodeFrames()
             }
-            dealer.close()
         }
     }
     for join in joins { join() }
@@ -278,7 +276,7 @@ func benchMemoryAfterEvents(audits: Int) async throws {
     let size = [database, database + "-wal"].compactMap { try? FileManager.default.attributesOfItem(atPath: $0)[.size] as? Int }.reduce(0, +)
     let rows = processedEventRows(database)
     try await writer.stop()
-    print("| \(audits * 20) events (\(audits) audits × 20), default memory bound | \(String(format: "%.0f s, %.1f k events/s", seconds, Double(audits * 20) / seconds / 1000)) | peak RSS \(peak / 1024) MiB (\(baseline / 1024) MiB before) | database \(size / 1_048_576) MiB, processed_events \(rows) rows |")
+    print("| \(audits * 20) events (\(audits) audits × 20), default memory bound, ended audits' event ids kept \(retentionMilliseconds / 1000) s | \(String(format: "%.0f s, %.1f k events/s", seconds, Double(audits * 20) / seconds / 1000)) | peak RSS \(peak / 1024) MiB (\(baseline / 1024) MiB before) | database \(size / 1_048_576) MiB, processed_events \(rows) rows |")
 }
 
 /// `VmHWM` of this process in KiB (Linux), 0 elsewhere.

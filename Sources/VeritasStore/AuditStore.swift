@@ -42,6 +42,10 @@ public protocol AuditStore: Sendable {
     /// The screenshots of an audit, by index.
     func screenshots(of id: AuditID) async throws -> [ScreenshotInfo]
 
+    /// Each of `ids` the store holds, with its findings and screenshots, read together (one
+    /// read transaction in SQLite): what memory loads before applying events to audits it lacks.
+    func snapshots(of ids: [AuditID]) async throws -> [AuditSnapshot]
+
     /// Whether event `event` of audit `audit` was already applied: lets the writer skip the side
     /// effects of a resend before the batch reaches ``apply(_:)`` (rewriting a screenshot file).
     func isProcessed(event: EventID, of audit: AuditID) async throws -> Bool
@@ -83,6 +87,12 @@ public protocol AuditStore: Sendable {
     /// what a real write would. A writer whose database is degraded calls it periodically, so
     /// health recovers when the fault clears, without waiting for traffic.
     func verifyWritable() async throws
+
+    /// Forgets the ids of applied events (at most `limit`) of audits that ended before `cutoff`,
+    /// bounding what exactly-once keeps; returns how many went. A terminal audit changes under
+    /// no event, so a resend of a forgotten id still has no effect. Memory returns 0: its ids go
+    /// with the audit when it is evicted.
+    func forgetProcessedEvents(endedBefore cutoff: Timestamp, limit: Int) async throws -> Int
 }
 
 extension AuditStore {

@@ -126,12 +126,8 @@ public final class DurableStore: WriterStore {
     /// memory never makes up a state it does not know. If the database cannot be read now,
     /// memory leaves those events out and the database alone decides.
     private func loadIntoMemory(_ audits: Set<AuditID>, from database: any AuditStore) async {
-        for id in audits {
-            guard let audit = try? await database.audit(id),
-                  let findings = try? await database.findings(of: id),
-                  let screenshots = try? await database.screenshots(of: id) else { continue }
-            memory.adopt(AuditSnapshot(audit: audit, findings: findings, screenshots: screenshots))
-        }
+        guard !audits.isEmpty, let snapshots = try? await database.snapshots(of: Array(audits)) else { return }
+        for snapshot in snapshots { memory.adopt(snapshot) }
     }
 
     // MARK: Reads: database first, memory where it is ahead or the database cannot answer
@@ -172,6 +168,10 @@ public final class DurableStore: WriterStore {
 
     public func screenshots(of id: AuditID) async throws -> [ScreenshotInfo] {
         try await readSource(for: id).screenshots(of: id)
+    }
+
+    public func snapshots(of ids: [AuditID]) async throws -> [AuditSnapshot] {
+        try await database.snapshots(of: ids)
     }
 
     /// Whether an audit with this id exists: `true` if memory or the database has it, `false` if
@@ -272,6 +272,10 @@ public final class DurableStore: WriterStore {
     public func queueDepth() async throws -> Int {
         if let depth = try? await database.queueDepth() { return depth }
         return try await memory.queueDepth()
+    }
+
+    public func forgetProcessedEvents(endedBefore cutoff: Timestamp, limit: Int) async throws -> Int {
+        try await database.forgetProcessedEvents(endedBefore: cutoff, limit: limit)
     }
 
     public func verifyWritable() async throws {

@@ -9,10 +9,11 @@ import VeritasProtocol
 ///
 /// **The bound.** Once it holds more than `maxAudits` audits, the store evicts the oldest
 /// (by `created_at`, then id) audits in a terminal status (`completed` or `error`), together with
-/// their findings, screenshots and seen event ids. Queued and running audits are never evicted:
-/// they have work pending and the memory store may be the only place that knows them. So when more
-/// than `maxAudits` audits are active at once, the store holds all of them and exceeds the bound
-/// until some finish.
+/// their findings, screenshots and seen event ids. Running audits are never evicted, and queued
+/// ones only when ``evictsWaitingAudits`` (in front of a database, which holds them: the newest
+/// waiting audits go first, and an audit's first event loads it back). Alone, memory may be the
+/// only place that knows an audit, so when more than `maxAudits` audits are active at once it
+/// holds all of them and exceeds the bound until some finish.
 ///
 /// Evicting an audit also forgets the event ids seen for it: a late repeat of one of its events
 /// creates a fresh placeholder audit here (the database, read first, still has the real one).
@@ -24,13 +25,18 @@ import VeritasProtocol
 public final class MemoryAuditStore: AuditStore {
     /// How many audits the store aims to hold at most (see the bound above).
     public let maxAudits: Int
+    /// Whether audits waiting in the queue may be evicted too: only where a database holds them.
+    public let evictsWaitingAudits: Bool
     private let state: Mutex<State>
 
-    /// A store that holds at most `maxAudits` audits (≥ 1) beyond those still active.
-    public init(maxAudits: Int) {
+    /// A store that holds at most `maxAudits` audits (≥ 1) beyond those still active, or beyond
+    /// those running when `evictsWaitingAudits` (a database holds the queue: a long queue must
+    /// not grow the writer's memory, measured at ~1.6 KiB per waiting audit).
+    public init(maxAudits: Int, evictsWaitingAudits: Bool = false) {
         precondition(maxAudits >= 1, "MemoryAuditStore needs room for at least one audit")
         self.maxAudits = maxAudits
-        state = Mutex(State())
+        self.evictsWaitingAudits = evictsWaitingAudits
+        state = Mutex(State(evictsWaitingAudits: evictsWaitingAudits))
     }
 
     /// How many audits the store holds now, for `health`.
@@ -104,6 +110,16 @@ public final class MemoryAuditStore: AuditStore {
 
     public func audit(_ id: AuditID) async throws -> Audit? {
         state.withLock { $0.entries[id]?.audit.fromMemory }
+    }
+
+    public func snapshots(of ids: [AuditID]) async throws -> [AuditSnapshot] {
+        state.withLock { state in
+            ids.compactMap { id in
+                state.entries[id].map { entry in
+                    AuditSnapshot(audit: entry.audit.fromMemory, findings: entry.findings, screenshots: entry.screenshots.keys.sorted().compactMap { entry.screenshots[$0] })
+                }
+            }
+        }
     }
 
     public func audits(status: AuditStatus?, limit: Int, offset: Int) async throws -> [Audit] {
@@ -236,6 +252,9 @@ public final class MemoryAuditStore: AuditStore {
 
     /// Memory always takes writes.
     public func verifyWritable() async throws {}
+
+    /// Nothing to forget: an audit's seen ids go with the audit when memory evicts it.
+    public func forgetProcessedEvents(endedBefore cutoff: Timestamp, limit: Int) async throws -> Int { 0 }
 }
 
 // MARK: - State
@@ -266,6 +285,7 @@ extension MemoryAuditStore {
     }
 
     private struct State: Sendable {
+        let evictsWaitingAudits: Bool
         var entries: [AuditID: Entry] = [:]
         /// The terminal audits of `entries`, the only ones eviction may take.
         var terminal = AuditAgeHeap()
@@ -336,6 +356,19 @@ extension MemoryAuditStore {
         mutating func evict(toFit maxAudits: Int) {
             while entries.count > maxAudits, let oldest = terminal.popOldest() {
                 entries[oldest.id] = nil
+            }
+            guard evictsWaitingAudits, entries.count > maxAudits else { return }
+            // The newest waiting audits are the last to be handed out. Memory's queue also holds
+            // audits a database claim started (claims are the database's), which stay.
+            var index = queue.count - 1
+            while entries.count > maxAudits, index >= 0 {
+                let id = queue[index].id
+                if entries[id]?.audit.status == .queued {
+                    entries[id] = nil
+                    jobs[id] = nil
+                    queue.remove(at: index)
+                }
+                index -= 1
             }
         }
     }

@@ -160,6 +160,19 @@ public final class SQLiteAuditStore: AuditStore {
         }
     }
 
+    public func snapshots(of ids: [AuditID]) async throws -> [AuditSnapshot] {
+        guard !ids.isEmpty else { return [] }
+        return try await pool.read { db in
+            try ids.compactMap { id -> AuditSnapshot? in
+                guard let row = try Row.fetchOne(db.cachedStatement(sql: AuditRow.selectByIDSQL), arguments: [id.rawValue]) else { return nil }
+                return AuditSnapshot(
+                    audit: try AuditRow.decode(row),
+                    findings: try Row.fetchAll(db.cachedStatement(sql: FindingRow.selectSQL), arguments: [id.rawValue]).map(FindingRow.decode),
+                    screenshots: try Row.fetchAll(db.cachedStatement(sql: ScreenshotRow.selectSQL), arguments: [id.rawValue]).map(ScreenshotRow.decode))
+            }
+        }
+    }
+
     public func statusCounts() async throws -> AuditStatusCounts {
         try await pool.read { db in
             var counts = AuditStatusCounts()

@@ -58,6 +58,7 @@ public final class MemoryOnlyStore: WriterStore {
     }
     public func findings(of id: AuditID) async throws -> [Finding] { try await memory.findings(of: id) }
     public func screenshots(of id: AuditID) async throws -> [ScreenshotInfo] { try await memory.screenshots(of: id) }
+    public func snapshots(of ids: [AuditID]) async throws -> [AuditSnapshot] { try await memory.snapshots(of: ids) }
     public func isProcessed(event: EventID, of audit: AuditID) async throws -> Bool { try await memory.isProcessed(event: event, of: audit) }
     public func statusCounts() async throws -> AuditStatusCounts { try await memory.statusCounts() }
     public func statusCountsAndSource() async throws -> (counts: AuditStatusCounts, source: DataSource) {
@@ -82,6 +83,7 @@ public final class MemoryOnlyStore: WriterStore {
         try await memory.reclaimJobs(for: runner, writer: writer, audits: audits, leaseUntil: leaseUntil)
     }
     public func verifyWritable() async throws {}
+    public func forgetProcessedEvents(endedBefore cutoff: Timestamp, limit: Int) async throws -> Int { 0 }
 
     /// Memory has no disk to be unhealthy about.
     public func recordFileWrite(succeeded: Bool) {}

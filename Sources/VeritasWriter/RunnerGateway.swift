@@ -57,6 +57,8 @@ final class RunnerGateway: @unchecked Sendable {
     private let leaseWorkRunning = Flag()
     private let probeRunning = Flag()
     private let gaugesRunning = Flag()
+    private let pruneRunning = Flag()
+    private var lastPrune: ContinuousClock.Instant
 
     init(
         socket: AsyncSocket, feed: FeedPublisher, store: any WriterStore, screenshots: ScreenshotStorage,
@@ -80,6 +82,7 @@ final class RunnerGateway: @unchecked Sendable {
         self.lastHousekeeping = clock.now
         self.lastExpiredLeaseSweep = clock.now - .seconds(3600)
         self.lastRecoveryProbe = clock.now
+        self.lastPrune = clock.now
     }
 
     private static let fallbackWriterID: RunnerID = {
@@ -534,6 +537,40 @@ final class RunnerGateway: @unchecked Sendable {
         scheduleLeaseWork(now: now)
         dispatch()
         refreshGauges(now: now)
+        forgetOldEventIDs(now: now)
+    }
+
+    /// Rows of `processed_events` deleted per pass; passes repeat while they find a full batch.
+    static let pruneBatch = 5_000
+
+    /// Bounds `processed_events`: the ids of audits that ended longer ago than the retention
+    /// (`persistence.processed_events_retention_ms`) go, a batch at a time on the worker, every
+    /// half retention (between 1 s and a minute).
+    private func forgetOldEventIDs(now: ContinuousClock.Instant) {
+        let retention = Int64(configuration.processedEventsRetentionMilliseconds)
+        guard retention > 0 else { return }
+        let interval = Duration.milliseconds(min(60_000, max(1_000, retention / 2)))
+        guard now - lastPrune >= interval, !pruneRunning.testAndSet() else { return }
+        lastPrune = now
+        let (store, logger, running, metrics) = (self.store, self.logger, self.pruneRunning, self.metrics)
+        storage.submit {
+            defer { running.clear() }
+            var forgotten = 0
+            do {
+                while true {
+                    let deleted = try await store.forgetProcessedEvents(endedBefore: Timestamp.now.adding(milliseconds: -retention), limit: Self.pruneBatch)
+                    forgotten += deleted
+                    if deleted < Self.pruneBatch { break }
+                    await Task.yield()
+                }
+            } catch {
+                logger.warning("could not forget old event ids; retrying later", metadata: ["error": "\(error)"])
+            }
+            if forgotten > 0 {
+                metrics.eventIDsForgotten.increment(by: forgotten)
+                logger.info("forgot the event ids of audits that ended before the retention", metadata: ["rows": "\(forgotten)"])
+            }
+        }
     }
 
     /// Renews the leases of every runner in session, then, once per silence timeout, requeues

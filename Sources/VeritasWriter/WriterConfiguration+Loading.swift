@@ -13,6 +13,7 @@ extension WriterConfiguration {
         .boolean("persistence.enabled", env: "USE_DB_PERSISTENCE", "false: memory only, the database is never opened", \.persistenceEnabled),
         .string("persistence.synchronous", env: "VERITAS_DB_SYNCHRONOUS", "SQLite synchronous: full (survives power loss) or normal", \.databaseSynchronous, allowed: ["full", "normal"]),
         .integer("persistence.busy_timeout_ms", env: "VERITAS_DB_BUSY_TIMEOUT_MS", "wait for another writer's database lock before failing", \.databaseBusyTimeoutMilliseconds, range: 1...600_000),
+        .integer("persistence.processed_events_retention_ms", env: "VERITAS_PROCESSED_EVENTS_RETENTION_MS", "how long an ended audit's event ids are kept to answer resends as duplicates (0: for ever)", \.processedEventsRetentionMilliseconds, range: 0...315_360_000_000),
         .integer("memory.max_audits", env: "VERITAS_MEMORY_MAX_AUDITS", "audits kept in memory (active ones are never evicted)", \.memoryMaxAudits, range: 1...10_000_000),
         .integer("runners.heartbeat_interval_ms", env: "VERITAS_HEARTBEAT_INTERVAL_MS", "how often runners heartbeat", \.heartbeatIntervalMilliseconds, range: 50...3_600_000),
         .integer("runners.silent_timeout_ms", env: "VERITAS_RUNNER_SILENT_TIMEOUT_MS", "silence after which a runner's jobs are requeued", \.runnerSilentTimeoutMilliseconds, range: 100...3_600_000),

@@ -23,6 +23,9 @@ public struct WriterConfiguration: Sendable, Equatable {
     public var databaseSynchronous: String = "full"
     /// How long a write waits for another writer process holding the database lock.
     public var databaseBusyTimeoutMilliseconds: Int = 5_000
+    /// How long the ids of an ended audit's events are kept (exactly-once for resends); 0 keeps
+    /// them for ever. After that a resend is applied again, to an audit no event can change.
+    public var processedEventsRetentionMilliseconds: Int = 7 * 24 * 3_600_000
     /// Audits the memory store keeps (running and queued ones are never evicted).
     public var memoryMaxAudits: Int = 10_000
     /// Runners are expected to heartbeat this often.

@@ -13,6 +13,8 @@ struct WriterMetrics: Sendable {
     let eventsDeferred: Counter
     /// Events acknowledged to their runner after their commit.
     let eventsAcknowledged: Counter
+    /// Rows of `processed_events` deleted: ids of audits that ended before the retention.
+    let eventIDsForgotten: Counter
     /// Events per committed batch.
     let batchSize: Recorder
     /// Time one batch's transaction took.
@@ -36,6 +38,7 @@ struct WriterMetrics: Sendable {
         eventsApplied = Counter(label: "veritas_writer_events_applied_total", factory: factory)
         eventsDeferred = Counter(label: "veritas_writer_events_deferred_total", factory: factory)
         eventsAcknowledged = Counter(label: "veritas_writer_events_acknowledged_total", factory: factory)
+        eventIDsForgotten = Counter(label: "veritas_writer_event_ids_forgotten_total", factory: factory)
         batchSize = Recorder(label: "veritas_writer_batch_events", factory: factory)
         commitDuration = Metrics.Timer(label: "veritas_writer_commit_seconds", factory: factory)
         commitFailures = Counter(label: "veritas_writer_commit_failures_total", factory: factory)

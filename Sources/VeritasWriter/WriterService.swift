@@ -48,7 +48,8 @@ public struct WriterService: Service {
         try FileManager.default.createDirectory(at: dataDirectory, withIntermediateDirectories: true)
 
         // The store is chosen here, once: nothing else in the writer asks whether a database exists.
-        let memory = MemoryAuditStore(maxAudits: configuration.memoryMaxAudits)
+        // In front of a database, memory may let go of waiting audits too: the database has them.
+        let memory = MemoryAuditStore(maxAudits: configuration.memoryMaxAudits, evictsWaitingAudits: configuration.persistenceEnabled)
         let store: any WriterStore
         let databasePath: String
         if configuration.persistenceEnabled {

@@ -7,7 +7,7 @@ import VeritasProtocol
 // Reading what a chaos run left behind: the writer's SQLite file, the screenshot folder and the
 // runners' outboxes, each opened directly (never through the writer), and the checks on them.
 
-/// One stored event (`processed_events`).
+/// One applied event, as the test's event log recorded it (``ChaosEventLog``).
 struct StoredEventRow {
     let eventID: String
     let name: String
@@ -107,8 +107,12 @@ struct DatabaseSnapshot {
     var audits: [String: AuditRecord] = [:]
     /// Rows left in `jobs` (`state`, `audit_id`).
     var jobs: [(state: String, auditID: String)] = []
-    /// `processed_events` rows whose audit has no row.
+    /// Logged events whose audit has no row.
     var orphanEvents = 0
+    /// Rows left in `processed_events`, which the writer prunes, against every event the log
+    /// recorded as applied.
+    var processedEventRows = 0
+    var loggedEvents = 0
     /// Findings and screenshot rows whose audit has no row.
     var orphanChildren = 0
 
@@ -130,9 +134,11 @@ struct DatabaseSnapshot {
                 screenshots[row["audit_id"], default: []].append((row["file_path"], row["file_size_bytes"], row["sha256"], row["index_num"]))
             }
             var events: [String: [StoredEventRow]] = [:]
-            for row in try Row.fetchAll(db, sql: "SELECT event_id, audit_id, event, seq FROM processed_events ORDER BY event_id") {
+            for row in try Row.fetchAll(db, sql: "SELECT event_id, audit_id, event, seq FROM \(ChaosEventLog.table) ORDER BY event_id") {
                 events[row["audit_id"], default: []].append(StoredEventRow(eventID: row["event_id"], name: row["event"], seq: row["seq"]))
             }
+            snapshot.loggedEvents = events.values.reduce(0) { $0 + $1.count }
+            snapshot.processedEventRows = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM processed_events") ?? 0
             for row in try Row.fetchAll(db, sql: """
                 SELECT id, url, status, trust_score, risk_level, site_type, signal_scores, error_message, attempts FROM audits
                 """) {
@@ -148,6 +154,31 @@ struct DatabaseSnapshot {
             snapshot.orphanChildren = findings.keys.filter { snapshot.audits[$0] == nil }.count
                 + screenshots.keys.filter { snapshot.audits[$0] == nil }.count
             return snapshot
+        }
+    }
+}
+
+/// Every event the writer applies, kept by the test: the writer forgets ended audits' ids in
+/// `processed_events`, and the checks still need each audit's whole event history. A trigger on
+/// `processed_events` copies each new row (a forgotten id that is resent and applied again is
+/// logged once: the log is keyed by event id too).
+enum ChaosEventLog {
+    static let table = "chaos_event_log"
+
+    /// Adds the log and its trigger to the writer's database (idempotent); run once the writer
+    /// has created its schema and before any runner can send an event.
+    static func install(in path: String) throws {
+        let database = try DatabaseQueue(path: path)
+        defer { try? database.close() }
+        try database.write { db in
+            try db.execute(sql: """
+                CREATE TABLE IF NOT EXISTS \(table) (
+                    event_id TEXT PRIMARY KEY NOT NULL, audit_id TEXT NOT NULL, event TEXT NOT NULL, seq INTEGER NOT NULL
+                ) WITHOUT ROWID;
+                CREATE TRIGGER IF NOT EXISTS chaos_log_applied_event AFTER INSERT ON processed_events BEGIN
+                    INSERT OR IGNORE INTO \(table) (event_id, audit_id, event, seq) VALUES (NEW.event_id, NEW.audit_id, NEW.event, NEW.seq);
+                END;
+                """)
         }
     }
 }

@@ -207,6 +207,8 @@ final class ChaosCluster {
                     throw ChaosFailure("writer ready on \(ready["runners"]?.stringValue ?? "?"), expected \(runnersEndpoint)")
                 }
                 writer = process
+                // The schema exists once the writer is ready; no runner has been started yet.
+                try ChaosEventLog.install(in: writerData.appendingPathComponent(ProtocolDefaults.databaseFileName).path)
                 return process
             }
             process.forceStop()

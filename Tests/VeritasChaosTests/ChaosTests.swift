@@ -28,6 +28,9 @@ struct ChaosTests {
         "VERITAS_HEARTBEAT_INTERVAL_MS": "200",
         "VERITAS_RUNNER_SILENT_TIMEOUT_MS": String(silentTimeoutMilliseconds),
         "VERITAS_MAX_JOB_ATTEMPTS": String(maxJobAttempts),
+        // Ended audits' event ids are forgotten about a second after they end, while runners
+        // that were killed still resend their events: exactly-once must hold through that too.
+        "VERITAS_PROCESSED_EVENTS_RETENTION_MS": "1",
     ]
     static let runnerSettings = [
         "VERITAS_RUNNER_CAPACITY": String(runnerCapacity),
@@ -363,6 +366,8 @@ final class ChaosBed {
             checks: checks)
         checks.expect(figures.screenshots > 0, "no screenshot was checked")
         checks.expect(figures.events > 0, "no event was checked")
+        checks.expect(snapshot.processedEventRows < snapshot.loggedEvents,
+                      "processed_events was never pruned (\(snapshot.processedEventRows) rows for \(snapshot.loggedEvents) applied events)")
         return figures
     }
 

@@ -62,6 +62,28 @@ struct MemoryAuditStoreTests {
         #expect(try await store.audit(audits[1].id) == nil)
     }
 
+    @Test("in front of a database, the newest waiting audits are evicted beyond the bound; running ones never")
+    func evictsWaitingAuditsWhenADatabaseHoldsThem() async throws {
+        let store = MemoryAuditStore(maxAudits: 2, evictsWaitingAudits: true)
+        let audits = (0..<5).map { makeAudit(createdAt: at(Int64($0))) }
+        try await store.enqueue(audits[0])
+        _ = try await store.apply([event(audits[0].id, started())])
+        for audit in audits.dropFirst() { try await store.enqueue(audit) }
+
+        #expect(store.count == 2, "the bound holds with a long queue")
+        #expect(try await store.audit(audits[0].id)?.status == .running, "a running audit stays")
+        #expect(try await store.audit(audits[1].id)?.status == .queued, "the oldest waiting audit, next to run, stays")
+        for evicted in audits[2...] { #expect(!store.holds(evicted.id)) }
+
+        // Running audits alone may still exceed the bound: they are never evicted.
+        let running = MemoryAuditStore(maxAudits: 1, evictsWaitingAudits: true)
+        for audit in audits[..<3] {
+            try await running.enqueue(audit)
+            _ = try await running.apply([event(audit.id, started())])
+        }
+        #expect(running.count == 3)
+    }
+
     @Test func auditsEndedByTheWriterCanBeEvicted() async throws {
         let store = MemoryAuditStore(maxAudits: 1)
         let older = makeAudit(createdAt: at(1))

@@ -244,3 +244,61 @@ struct SQLiteAuditStoreTests {
         }
     }
 }
+
+/// Bounding `processed_events`: what is forgotten, what is kept, and why a resend of a
+/// forgotten event still changes nothing.
+@Suite("SQLiteAuditStore: forgetting old event ids")
+struct ProcessedEventsPruningTests {
+    @Test("only ended audits' ids go, and only of audits that ended before the cutoff; a limit bounds one pass")
+    func forgetsOnlyEndedBeforeCutoff() async throws {
+        try await withTemporaryFolder { folder in
+            let store = try SQLiteAuditStore(path: databasePath(in: folder))
+            defer { try? store.close() }
+            let ended = makeAudit(), failed = makeAudit(), running = makeAudit(), recent = makeAudit()
+            for audit in [ended, failed, running, recent] { try await store.enqueue(audit) }
+            let later = Timestamp.now.adding(milliseconds: 3_600_000)
+            _ = try await store.apply([
+                event(ended.id, started(), seq: 1), event(ended.id, progress(50), seq: 2), event(ended.id, completed(), seq: 3, at: at(20)),
+                event(failed.id, started(), seq: 1), event(failed.id, failure("no route"), seq: 2, at: at(20)),
+                event(running.id, started(), seq: 1), event(running.id, progress(10), seq: 2),
+                event(recent.id, started(), seq: 1), event(recent.id, completed(), seq: 2, at: later),
+            ])
+            func rows(_ audit: Audit) async throws -> Int {
+                try await store.pool.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM processed_events WHERE audit_id = ?", arguments: [audit.id.rawValue]) ?? 0 }
+            }
+            let cutoff = Timestamp.now.adding(milliseconds: 1_000)
+            #expect(try await store.forgetProcessedEvents(endedBefore: cutoff, limit: 2) == 2, "one pass deletes at most the limit")
+            #expect(try await store.forgetProcessedEvents(endedBefore: cutoff, limit: 100) == 3)
+            #expect(try await store.forgetProcessedEvents(endedBefore: cutoff, limit: 100) == 0)
+            #expect(try await rows(ended) == 0)
+            #expect(try await rows(failed) == 0)
+            #expect(try await rows(running) == 2, "a running audit can still change: its ids stay")
+            #expect(try await rows(recent) == 2, "ended after the cutoff: kept for the retention")
+        }
+    }
+
+    @Test("a resend of a forgotten event is applied to an audit no event can change: nothing changes")
+    func resendAfterForgettingChangesNothing() async throws {
+        try await withTemporaryFolder { folder in
+            let store = try SQLiteAuditStore(path: databasePath(in: folder))
+            defer { try? store.close() }
+            let audit = makeAudit()
+            try await store.enqueue(audit)
+            let sent = [
+                event(audit.id, started(), seq: 1, at: at(10)), event(audit.id, progress(40), seq: 2, at: at(11)),
+                event(audit.id, screenshot(audit.id, index: 0), seq: 3, at: at(12)), event(audit.id, completed(), seq: 4, at: at(20)),
+            ]
+            _ = try await store.apply(sent)
+            let before = try #require(try await store.audit(audit.id))
+            let findingsBefore = try await store.findings(of: audit.id)
+            let screenshotsBefore = try await store.screenshots(of: audit.id)
+            #expect(try await store.forgetProcessedEvents(endedBefore: Timestamp.now.adding(milliseconds: 1_000), limit: 100) == 4)
+
+            // A runner that was away resends everything (a late `started` and `completed` too).
+            _ = try await store.apply(sent)
+            #expect(try await store.audit(audit.id) == before)
+            #expect(try await store.findings(of: audit.id) == findingsBefore, "findings are not written twice")
+            #expect(try await store.screenshots(of: audit.id) == screenshotsBefore)
+        }
+    }
+}
