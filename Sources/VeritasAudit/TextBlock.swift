@@ -10,6 +10,9 @@ struct TextBlock: Sendable {
     var text: String
     /// The visible segments it is made of, in reading order.
     var segments: [TextSegment]
+    /// `text` with each quoting element's text (``quotingTags``, illustrations) replaced by "…":
+    /// the page's own words around a quotation ("use code: SAVE25" in a deal bar with a clock).
+    var ownText: String
 
     var first: TextSegment { segments[0] }
     /// The first interactive role among the segments (`.none` when there is none).
@@ -27,8 +30,17 @@ struct TextBlock: Sendable {
     /// Text quoted or shown as an example rather than said by the page: inside `<blockquote>`,
     /// `<q>`, `<code>`, `<pre>`, `<kbd>`, `<samp>` or `<cite>`, or drawn in an illustration
     /// (`role="img"`, e.g. an article's mock-up of another shop's warning).
+    ///
+    /// The block is a quotation when every segment with letters or figures is quoted; a block that
+    /// only holds a quotation among its own words (a promo code in `<code>` beside a deal's clock)
+    /// is read as ``ownText``.
     var isQuotation: Bool {
-        segments.contains { $0.isInIllustration || $0.path.split(separator: ">").contains { Self.quotingTags.contains($0) } }
+        let worded = segments.filter { $0.text.contains(where: { $0.isLetter || $0.isNumber }) }
+        return !worded.isEmpty && worded.allSatisfy(Self.isQuoted)
+    }
+
+    static func isQuoted(_ segment: TextSegment) -> Bool {
+        segment.isInIllustration || segment.path.split(separator: ">").contains { quotingTags.contains($0) }
     }
     /// Inside a table cell.
     var isInTable: Bool { tags.contains("td") || tags.contains("th") }
@@ -40,7 +52,7 @@ struct TextBlock: Sendable {
     var contrast: Double { segments.map(\.presentation.contrastRatio).min() ?? 21 }
     /// The text without what it puts in quotation marks (“…”, ‘…’, "…"): a headline asking
     /// "Is that ‘only 2 left’ warning real?" quotes a pattern, it does not use one.
-    var unquotedText: String { Self.unquoted(text) }
+    var unquotedText: String { Self.unquoted(ownText) }
 
     /// `text` with what it puts in quotation marks replaced by "…".
     static func unquoted(_ text: String) -> String {
@@ -76,24 +88,31 @@ struct TextBlock: Sendable {
             // Adjacent labels or links in one block (a row of plan cards) are separate blocks.
             if var last = blocks.last, last.first.blockIndex == segment.blockIndex,
                last.segments.last?.roleElementIndex == segment.roleElementIndex {
-                if !segment.continuesPreviousSegment || startsNewWord(after: last.text, segment.text) { last.text += " " }
+                if !segment.continuesPreviousSegment || startsNewWord(after: last.text, segment.text) {
+                    last.text += " "
+                    last.ownText += " "
+                }
                 last.text += segment.text
+                last.ownText += isQuoted(segment) ? "…" : segment.text
                 last.segments.append(segment)
                 blocks[blocks.count - 1] = last
             } else {
-                blocks.append(TextBlock(position: blocks.count, text: segment.text, segments: [segment]))
+                blocks.append(TextBlock(position: blocks.count, text: segment.text, segments: [segment], ownText: isQuoted(segment) ? "…" : segment.text))
             }
         }
         return blocks
     }
 
     /// Two elements with no space between them in the markup, the second starting a capitalised
-    /// word after a lower-case letter or digit ("<b>Sat 9 Jan</b><span>Only a few left</span>"):
-    /// styled as separate lines or chips (CSS the parser does not apply), they read as two words,
-    /// not "JanOnly". A word split for styling ("<b>W</b>ord") goes on in lower case.
+    /// word after a lower-case letter or digit ("<b>Sat 9 Jan</b><span>Only a few left</span>"),
+    /// or a figure after a word ("<strong>… entire order</strong><span>09</span> Hours"): styled
+    /// as separate lines or chips (CSS the parser does not apply), they read as two words, not
+    /// "JanOnly" or "order09". A word split for styling ("<b>W</b>ord") goes on in lower case,
+    /// and a figure after a symbol ("£" "60") or before a suffix ("2" "nd") stays joined.
     private static func startsNewWord(after text: String, _ next: String) -> Bool {
-        guard let end = text.last, let start = next.first, start.isUppercase,
-              end.isLowercase || end.isNumber else { return false }
+        guard let end = text.last, let start = next.first else { return false }
+        if start.isNumber { return end.isLetter }
+        guard start.isUppercase, end.isLowercase || end.isNumber else { return false }
         let second = next.dropFirst().first
         return second.map { $0.isLowercase || $0 == " " } ?? false
     }

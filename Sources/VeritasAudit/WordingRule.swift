@@ -69,7 +69,8 @@ struct WordingRule: Sendable {
             var learned: BlockWording?
             if let cue, let candidate = page.darkWording(of: block, as: [type]),
                candidate.text.count <= Self.maxModelLength, candidate.prediction.probability >= Self.minimumModelProbability,
-               candidate.text.split(separator: " ").count >= Self.minimumModelWords, cue.occurs(in: TextBlock.unquoted(candidate.text)),
+               candidate.text.split(separator: " ").count >= Self.minimumModelWords,
+               cue.occurs(in: TextBlock.unquoted(candidate.text)) || cue.occurs(in: Self.withCaption(candidate.text, of: block, on: page)),
                !(unless?.occurs(in: candidate.text) ?? false) {
                 learned = candidate
             }
@@ -93,6 +94,21 @@ struct WordingRule: Sendable {
     }
 
     static func rounded(_ value: Double) -> Double { (value * 100).rounded() / 100 }
+
+    /// The candidate with the time caption beside it in its card (its parent element): a toast's
+    /// name and product line ("Laurie in Urraween, Queensland bought …") and its time ("about 20
+    /// minutes ago") are often elements of their own. Only a short line that is nothing but a
+    /// time ago joins; what happened must be in the candidate itself.
+    static func withCaption(_ text: String, of block: TextBlock, on page: AuditedPage) -> String {
+        let captions = page.neighbours(of: block, levels: 1) { $0.text.count <= maxCaptionLength && !$0.isQuotation && timeAgo.occurs(in: $0.text) }
+        guard !captions.isEmpty else { return text }
+        return TextBlock.unquoted(([text] + captions.map(\.unquotedText)).joined(separator: " "))
+    }
+
+    /// Longest line read as a caption of a neighbouring candidate.
+    static let maxCaptionLength = 40
+    /// A caption that only says when: "about 20 minutes ago", "just now", "2 hours ago".
+    static let timeAgo = TextPattern(#"^\W*(about |around |over )?(\d+|a|an|one) (seconds?|mins?|minutes?|hours?|hrs?) ago\W*$|^\W*(just now|right now)\W*$"#)
 
     /// A crossword clue ends with its answer's length, "(5)" or "(3,4)": wordplay, not a message,
     /// however salesy its words ("Only a few left, like the last biscuit (5)").

@@ -20,8 +20,9 @@ enum Corpus {
         var javascript_injected: Bool
         var expected: [Expected]
         /// `unseen`: held back while the detectors were tuned (see the corpus README for which
-        /// pages); `measured`: held out, measured once, not yet learnt from; `dev` or absent:
-        /// seen while tuning.
+        /// pages); `measured`: held out, measured once, not yet learnt from; `learning`: measured
+        /// once, then learnt from in one round, reported apart until the detectors reach the bar
+        /// on them too; `dev` or absent: seen while tuning, the bar's pages.
         var split: String?
         var isUnseen: Bool { split == "unseen" }
         /// Seen while tuning: the pages the bar is checked on.
@@ -38,7 +39,8 @@ enum Corpus {
 
     /// Every page, or with `VERITAS_CORPUS_SPLIT=dev` only the pages seen while tuning (so tuning
     /// runs never show the unseen part's results), with `=unseen` only the held-back ones, with
-    /// `=measured` only those measured once and not yet learnt from. With
+    /// `=measured` only those measured once and not yet learnt from, with `=learning` those learnt
+    /// from once and reported apart. With
     /// `VERITAS_CORPUS_PAGES=58,72-75`, only those page numbers (within the split).
     static func pages() throws -> [Page] {
         let all = try JSONDecoder().decode([Page].self, from: Data(contentsOf: folder.appendingPathComponent("labels.json")))
@@ -48,6 +50,7 @@ enum Corpus {
         case "dev": chosen = all.filter(\.isTuned)
         case "unseen": chosen = all.filter(\.isUnseen)
         case "measured": chosen = all.filter { $0.split == "measured" }
+        case "learning": chosen = all.filter { $0.split == "learning" }
         default: chosen = all
         }
         if let list = environment["VERITAS_CORPUS_PAGES"], !list.isEmpty {

@@ -167,6 +167,37 @@ struct DetectorTests {
         #expect(try Self.types("<p>“Washes beautifully.” — Laura K., verified purchase, 12 Jan 2026</p>").isEmpty)
     }
 
+    @Test("a promo code in <code> does not make its deal bar a quotation; a figure after a word in another element is a new word")
+    func promoCodeBesideAClock() throws {
+        let bar = #"<div class="deal"><strong>Save 25% on your entire order</strong><span class="clock"><span>09</span> Hours <span>57</span> Minutes <span>34</span> Seconds</span><span>use code: <code>SPRING25</code></span></div>"#
+        #expect(try Self.types(bar, later: bar.replacingOccurrences(of: "<span>34</span>", with: "<span>31</span>")) == [.countdownTimer])
+        // Wholly quoted text is still not the page's own words.
+        #expect(try Self.types("<blockquote><p>Only 2 left in stock</p></blockquote>").isEmpty)
+        #expect(try Self.types("<p><code>Only 2 left in stock</code></p>").isEmpty)
+    }
+
+    @Test("a toast's time in an element of its own still makes its line live activity")
+    func toastWithCaption() throws {
+        let toast = #"<aside class="toast"><div><p>Laurie in Urraween, Queensland bought No Brainer USB Charging Anti-Theft Backpack</p><small>about 20 minutes ago</small></div></aside>"#
+        #expect(try Self.types(toast) == [.activityNotification])
+        // Without anything saying "now", a line about who bought what is not live activity.
+        #expect(try Self.types("<p>Laurie in Urraween, Queensland bought No Brainer USB Charging Anti-Theft Backpack</p>").isEmpty)
+    }
+
+    @Test("low stock is goods on offer: money, time, a quota or a task left is not; 'only 7 in stock' is")
+    func lowStockIsGoodsOnOffer() throws {
+        #expect(try Self.types("<p>Only 7 in Stock!</p>") == [.lowStock])
+        #expect(try Self.types("<p>Only 3 left to claim at this price</p>") == [.lowStock])
+        for innocent in [
+            "<p>1,760 used · 1,240 left of 3,000 included</p>",
+            "<p>Only £60 left to reach your £900 goal. At £50 a month you’ll get there in February.</p>",
+            "<p>3 of 4 items delivered · 1 item left to deliver</p>",
+            "<p>Returns: within 30 days of delivery, collected free. 25 days left to request a collection.</p>",
+        ] {
+            #expect(try !Self.types(innocent).contains(.lowStock), "\(innocent)")
+        }
+    }
+
     @Test("low stock and high demand: shopper-facing claims, not table figures or quotations")
     func scarcity() throws {
         #expect(try Self.types("<p>Only 2 left in stock</p>") == [.lowStock])

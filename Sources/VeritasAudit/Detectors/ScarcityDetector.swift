@@ -7,9 +7,10 @@ enum ScarcityDetector {
         lowStock(page) + highDemand(page)
     }
 
-    /// "Only 2 left in stock", "Only 4 tickets left at this price", "Only 3 available", "Almost gone".
+    /// "Only 2 left in stock", "Only 4 tickets left at this price", "Only 3 available", "Only 7 in
+    /// stock", "Almost gone".
     private static let fewLeft = TextPattern(
-        #"\bonly \d+ (\w+ ){0,3}(left|remaining|available)\b|\b\d+ (left|remaining) in stock\b|\blast \d+ (items?|pairs?|rooms?|seats?|tickets?|units?|spots?|places?)\b|\b(almost|nearly) (gone|sold out)\b|\blow (in )?stock\b|\bonly a (few|handful) left\b|\bfew (items |pieces |seats |rooms )?left\b"#)
+        #"\bonly \d+ (\w+ ){0,3}(left|remaining|available)\b|\bonly \d+ (\w+ )?in stock\b|\b\d+ (left|remaining) in stock\b|\blast \d+ (items?|pairs?|rooms?|seats?|tickets?|units?|spots?|places?)\b|\b(almost|nearly) (gone|sold out)\b|\blow (in )?stock\b|\bonly a (few|handful) left\b|\bfew (items |pieces |seats |rooms )?left\b"#)
     /// "In high demand", "Selling fast".
     private static let demand = TextPattern(
         #"\bhigh demand\b|\bselling (fast|quickly|out fast)\b|\bflying off\b|\bhot (item|seller)\b|\btrending now\b|\bin demand\b|\bgoing (fast|quickly)\b"#)
@@ -25,7 +26,13 @@ enum ScarcityDetector {
             // finish"): progress, not stock.
             + #"|\b(left|remaining|to go) to (add|do|go|read|watch|complete|finish|pack|check|tick|collect|answer|review|fill|choose|pick|select)\b"#
             // Progress through a course or a game ("only 2 lessons left in this unit").
-            + #"|\b(lessons?|chapters?|modules?|steps?|levels?|questions?|episodes?|exercises?|tasks?|rounds?) (left|remaining|to go)\b|\b\d+ (of|out of) \d+ \w+ (done|completed|finished|watched|read)\b"#)
+            + #"|\b(lessons?|chapters?|modules?|steps?|levels?|questions?|episodes?|exercises?|tasks?|rounds?) (left|remaining|to go)\b|\b\d+ (of|out of) \d+ \w+ (done|completed|finished|watched|read|delivered|used|sent|shipped|paid)\b"#
+            // Whatever is left to do that is not buying ("1 item left to deliver", "£60 left to
+            // reach your goal", "25 days left to request a collection"): none of these wordings
+            // occurs in the real shop texts of dev.tsv, where "N left" is always goods on offer.
+            + #"|\b(left|remaining) to (?!(buy|order|grab|claim|book|get|purchase|snap|reserve|secure|win|save|shop|choose|pick)\b)\w+"#
+            // Money, time or a quota left is a budget, a deadline or an allowance, not stock.
+            + #"|[£$€¥]\s?\d[\d,.]*\s*(\w+ )?(left|remaining)\b|\b\d+ (days?|hours?|hrs?|minutes?|mins?|weeks?|months?|years?) (left|remaining)\b|\b(left|remaining) of \d"#)
     /// A dated availability list ("12 March: 4 places remaining") states figures.
     private static let datedList = TextPattern(CommonPatterns.specificDate.source)
     /// Few-left wording that presses even in a table or beside a date.
