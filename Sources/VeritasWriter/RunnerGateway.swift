@@ -42,23 +42,13 @@ final class RunnerGateway: @unchecked Sendable {
     /// Audits recently confirmed to exist, so resends of finished audits' events skip the lookup.
     private var recentlyKnown = BoundedSet<AuditID>(capacity: 4_096)
     private var lastHousekeeping: ContinuousClock.Instant
-    private var lastExpiredLeaseSweep: ContinuousClock.Instant
-    private var lastRecoveryProbe: ContinuousClock.Instant
     private let metrics: WriterMetrics
-    private var lastMetricsRefresh: ContinuousClock.Instant?
     /// Store writes other than event batches, one after another off the loop.
     private let storage = StorageWorker()
-    private let claims = ClaimInbox()
-    /// A claim round is running on the worker: one at a time, so no slot is claimed for twice.
-    private var claimRoundRunning = false
-    /// Another claim round was asked for while one ran.
-    private var claimRoundWanted = false
-    /// Timed store work still on the worker: not handed in again until it is done.
-    private let leaseWorkRunning = Flag()
-    private let probeRunning = Flag()
-    private let gaugesRunning = Flag()
-    private let pruneRunning = Flag()
-    private var lastPrune: ContinuousClock.Instant
+    /// Claims, reclaims, lease renewals and sweeps, requeues (`JobDispatcher.swift`).
+    private let jobs: JobDispatcher
+    /// The recovery probe, the gauges, forgetting old event ids (`StorageMaintenance.swift`).
+    private let maintenance: StorageMaintenance
 
     init(
         socket: AsyncSocket, feed: FeedPublisher, store: any WriterStore, screenshots: ScreenshotStorage,
@@ -80,9 +70,18 @@ final class RunnerGateway: @unchecked Sendable {
             silentTimeout: .milliseconds(configuration.runnerSilentTimeoutMilliseconds),
             unconfirmedHold: .milliseconds(Int64(configuration.runnerSilentTimeoutMilliseconds) * RunnerGateway.leaseInSilences))
         self.lastHousekeeping = clock.now
-        self.lastExpiredLeaseSweep = clock.now - .seconds(3600)
-        self.lastRecoveryProbe = clock.now
-        self.lastPrune = clock.now
+        self.jobs = JobDispatcher(
+            store: store, worker: storage,
+            settings: .init(
+                writerID: configuration.writerID, leaseMilliseconds: Int64(configuration.runnerSilentTimeoutMilliseconds) * Self.leaseInSilences,
+                maxAttempts: configuration.maxJobAttempts, sweepInterval: .milliseconds(configuration.runnerSilentTimeoutMilliseconds)),
+            logger: logger, metrics: metrics,
+            publish: { [feed] auditID, message in feed.publish(auditID, message) },
+            wake: { [socket] in socket.interruptReceive() },
+            requestDispatch: { [state] in state.dispatchRequested.store(true, ordering: .relaxed) })
+        self.maintenance = StorageMaintenance(
+            store: store, screenshots: screenshots, worker: storage, state: state, metrics: metrics, logger: logger,
+            retentionMilliseconds: Int64(configuration.processedEventsRetentionMilliseconds))
     }
 
     private static let fallbackWriterID: RunnerID = {
@@ -90,8 +89,8 @@ final class RunnerGateway: @unchecked Sendable {
         return id
     }()
 
-    /// Leases outlive a few missed renewals, so a writer restart does not strand running work.
-    private var leaseMilliseconds: Int64 { Int64(configuration.runnerSilentTimeoutMilliseconds) * Self.leaseInSilences }
+    /// Leases outlive a few missed renewals (three silence timeouts), so a writer restart does
+    /// not strand running work.
     private static let leaseInSilences: Int64 = 3
 
     /// Events collected for one commit at most, as a multiple of `maxBatchEvents`.
@@ -211,7 +210,7 @@ final class RunnerGateway: @unchecked Sendable {
             case let .hello(hello):
                 sessions.hello(routing, runnerID: hello.runnerID, capacity: hello.capacity, active: hello.active, at: clock.now)
                 state.connectedRunners.store(sessions.count, ordering: .relaxed)
-                reclaim(hello.active, for: hello.runnerID)
+                jobs.reclaim(hello.active, for: hello.runnerID)
                 send(.welcome(WriterWelcome(
                     writerID: writerID,
                     heartbeatIntervalMilliseconds: configuration.heartbeatIntervalMilliseconds,
@@ -225,7 +224,7 @@ final class RunnerGateway: @unchecked Sendable {
                 case .adopted:
                     // A runner that was connected before this writer restarted.
                     state.connectedRunners.store(sessions.count, ordering: .relaxed)
-                    reclaim(heartbeat.active, for: heartbeat.runnerID)
+                    jobs.reclaim(heartbeat.active, for: heartbeat.runnerID)
                 case .refused(let error):
                     refuse(routing, error)
                     continue
@@ -300,27 +299,6 @@ final class RunnerGateway: @unchecked Sendable {
         state.errorReplies.add(1, ordering: .relaxed)
         logger.warning("runner message refused", metadata: ["reason": "\(error.message)", "code": "\(error.code.rawValue)"])
         send(.error(error), to: routing)
-    }
-
-    /// A runner (re)joining says what it is running. Any of those audits put back on the queue
-    /// meanwhile (it went silent, its writer restarted) is claimed for it again, so nobody gets
-    /// it as a new attempt while it still runs; its other slots are free for new jobs.
-    private func reclaim(_ active: [AuditID], for runnerID: RunnerID) {
-        guard !active.isEmpty else { return }
-        let (store, logger, writer) = (self.store, self.logger, configuration.writerID)
-        let leaseUntil = Timestamp.now.adding(milliseconds: leaseMilliseconds)
-        storage.submit {
-            do {
-                let reclaimed = try await store.reclaimJobs(for: runnerID, writer: writer, audits: active, leaseUntil: leaseUntil)
-                if !reclaimed.isEmpty {
-                    logger.info("runner still runs these audits; its claims are renewed", metadata: [
-                        "runner_id": "\(runnerID)", "audits": "\(reclaimed.map(\.rawValue).joined(separator: ","))",
-                    ])
-                }
-            } catch {
-                logger.error("could not claim a returning runner's audits", metadata: ["runner_id": "\(runnerID)", "error": "\(error)"])
-            }
-        }
     }
 
     /// The store's form of an event; screenshots are saved here. `nil` after a reject.
@@ -447,219 +425,53 @@ final class RunnerGateway: @unchecked Sendable {
     /// The batch's `bye`/`release` hand-backs, once its events are in.
     private func scheduleRequeues(_ batch: PreparedBatch) {
         for requeue in batch.requeues {
-            self.requeue(runner: requeue.runner, only: requeue.only, reason: requeue.reason)
+            jobs.requeue(runner: requeue.runner, only: requeue.only, reason: requeue.reason)
         }
     }
 
     // MARK: Jobs
 
-    /// Hands queued audits to runners with free slots: one claim round at a time on the worker,
-    /// for every session with free slots, until the queue runs dry. The loop sends the jobs when
-    /// the round's claims come back (``takeClaims()``).
+    /// Hands queued audits to runners with free slots: a claim round for every session with free
+    /// slots, one round at a time; the jobs go out when the round's claims come back
+    /// (``takeClaims()``).
     func dispatch() {
-        guard !claimRoundRunning else {
-            claimRoundWanted = true
-            return
-        }
-        let wanting = sessions.wantingJobs
-        guard !wanting.isEmpty else { return }
-        claimRoundRunning = true
-        let (store, claims, socket, logger, writer) = (self.store, self.claims, self.socket, self.logger, configuration.writerID)
-        let leaseUntil = Timestamp.now.adding(milliseconds: leaseMilliseconds)
-        storage.submit {
-            var queueEmpty = false
-            var round: [ClaimInbox.Claim] = []
-            for want in wanting {
-                var jobs: [AuditJob] = []
-                if !queueEmpty {
-                    do {
-                        jobs = try await store.claimJobs(for: want.runnerID, writer: writer, limit: want.slots, leaseUntil: leaseUntil)
-                    } catch {
-                        logger.error("could not claim jobs", metadata: ["error": "\(error)"])
-                    }
-                    queueEmpty = jobs.count < want.slots
-                }
-                round.append(.init(connection: want.connection, runnerID: want.runnerID, jobs: jobs))
-            }
-            claims.post(round: round)
-            socket.interruptReceive()
-        }
+        jobs.claim(for: sessions.wantingJobs)
     }
 
     /// Sends the jobs claim rounds won to their runners. A runner that left meanwhile gets none:
     /// its claims go straight back to the queue.
     private func takeClaims() {
-        for round in claims.take() {
-            claimRoundRunning = false
-            for claim in round where !claim.jobs.isEmpty {
-                guard let session = sessions[claim.connection], session.runnerID == claim.runnerID else {
-                    requeue(runner: claim.runnerID, only: Set(claim.jobs.map(\.auditID)), reason: "runner \(claim.runnerID) left before its jobs were sent")
-                    continue
-                }
-                sessions.assign(claim.jobs, on: claim.connection, at: clock.now)
-                for job in claim.jobs {
-                    // Logged before it is sent, so the log never shows a runner starting a job
-                    // before the writer handed it out.
-                    logger.info("job handed out", metadata: ["audit_id": "\(job.auditID)", "runner_id": "\(session.runnerID)", "attempt": "\(job.attempt)"])
-                    send(.job(job), to: session.routingID)
-                    metrics.jobsClaimed.increment()
-                }
+        for claim in jobs.finishedClaims() where !claim.jobs.isEmpty {
+            guard let session = sessions[claim.connection], session.runnerID == claim.runnerID else {
+                jobs.requeue(runner: claim.runnerID, only: Set(claim.jobs.map(\.auditID)), reason: "runner \(claim.runnerID) left before its jobs were sent")
+                continue
+            }
+            sessions.assign(claim.jobs, on: claim.connection, at: clock.now)
+            for job in claim.jobs {
+                // Logged before it is sent, so the log never shows a runner starting a job
+                // before the writer handed it out.
+                logger.info("job handed out", metadata: ["audit_id": "\(job.auditID)", "runner_id": "\(session.runnerID)", "attempt": "\(job.attempt)"])
+                send(.job(job), to: session.routingID)
+                metrics.jobsClaimed.increment()
             }
         }
-        if !claimRoundRunning, claimRoundWanted {
-            claimRoundWanted = false
-            dispatch()
-        }
+        if jobs.wantsAnotherRound { dispatch() }
     }
 
     /// Timed work: drop silent runners (requeueing their jobs), renew live runners' leases and
-    /// then recover jobs whose lease expired (a writer that died), probe degraded storage, hand
-    /// out work. Store work goes to the worker, each kind at most once at a time.
+    /// then recover jobs whose lease expired (a writer that died), hand out work, and the storage
+    /// maintenance that is due. Store work goes to the worker.
     func housekeeping() {
         let now = clock.now
         lastHousekeeping = now
-        if store.databaseState == .degraded, now - lastRecoveryProbe >= .seconds(1), !probeRunning.testAndSet() {
-            // Without this, health would stay degraded until the next event happened to land.
-            lastRecoveryProbe = now
-            let (store, screenshots, logger, running) = (self.store, self.screenshots, self.logger, self.probeRunning)
-            storage.submit {
-                if await store.probeRecovery(alsoCheck: { try screenshots.verifyWritable() }) {
-                    logger.notice("storage writable again: a probe write to the database and the screenshot folder succeeded")
-                }
-                running.clear()
-            }
-        }
         for session in sessions.dropSilent(at: now) {
             logger.warning("runner went silent; requeueing its jobs", metadata: ["runner_id": "\(session.runnerID)", "jobs": "\(session.assigned.count)"])
-            requeue(runner: session.runnerID, only: nil, reason: "runner \(session.runnerID) went silent")
+            jobs.requeue(runner: session.runnerID, only: nil, reason: "runner \(session.runnerID) went silent")
         }
         state.connectedRunners.store(sessions.count, ordering: .relaxed)
-        scheduleLeaseWork(now: now)
+        jobs.renewAndSweep(holders: sessions.holdings, now: now)
         dispatch()
-        refreshGauges(now: now)
-        forgetOldEventIDs(now: now)
-    }
-
-    /// Rows of `processed_events` deleted per pass; passes repeat while they find a full batch.
-    static let pruneBatch = 5_000
-
-    /// Bounds `processed_events`: the ids of audits that ended longer ago than the retention
-    /// (`persistence.processed_events_retention_ms`) go, a batch at a time on the worker, every
-    /// half retention (between 1 s and a minute).
-    private func forgetOldEventIDs(now: ContinuousClock.Instant) {
-        let retention = Int64(configuration.processedEventsRetentionMilliseconds)
-        guard retention > 0 else { return }
-        let interval = Duration.milliseconds(min(60_000, max(1_000, retention / 2)))
-        guard now - lastPrune >= interval, !pruneRunning.testAndSet() else { return }
-        lastPrune = now
-        let (store, logger, running, metrics) = (self.store, self.logger, self.pruneRunning, self.metrics)
-        storage.submit {
-            defer { running.clear() }
-            var forgotten = 0
-            do {
-                while true {
-                    let deleted = try await store.forgetProcessedEvents(endedBefore: Timestamp.now.adding(milliseconds: -retention), limit: Self.pruneBatch)
-                    forgotten += deleted
-                    if deleted < Self.pruneBatch { break }
-                    await Task.yield()
-                }
-            } catch {
-                logger.warning("could not forget old event ids; retrying later", metadata: ["error": "\(error)"])
-            }
-            if forgotten > 0 {
-                metrics.eventIDsForgotten.increment(by: forgotten)
-                logger.info("forgot the event ids of audits that ended before the retention", metadata: ["rows": "\(forgotten)"])
-            }
-        }
-    }
-
-    /// Renews the leases of every runner in session, then, once per silence timeout, requeues
-    /// the jobs whose lease expired. Renewal first, in the same work item: however long the
-    /// database kept the work waiting, a runner that kept talking to this writer never loses its
-    /// jobs to the sweep.
-    private func scheduleLeaseWork(now: ContinuousClock.Instant) {
-        guard !leaseWorkRunning.testAndSet() else { return }
-        let sweep = now - lastExpiredLeaseSweep >= sessions.silentTimeout
-        if sweep { lastExpiredLeaseSweep = now }
-        let holders = sessions.holdings
-        let (store, logger, running, leaseMilliseconds) = (self.store, self.logger, self.leaseWorkRunning, self.leaseMilliseconds)
-        let maxAttempts = configuration.maxJobAttempts
-        storage.submit { [self] in
-            defer { running.clear() }
-            let leaseUntil = Timestamp.now.adding(milliseconds: leaseMilliseconds)
-            for holder in holders {
-                do {
-                    try await store.renewLeases(of: holder.runnerID, holding: holder.audits, until: leaseUntil)
-                } catch {
-                    // The database takes no writes: a sweep now would fail too, and must not
-                    // run ahead of the renewals.
-                    logger.error("could not renew leases", metadata: ["runner_id": "\(holder.runnerID)", "error": "\(error)"])
-                    return
-                }
-            }
-            guard sweep else { return }
-            do {
-                let failure = "the audit's runner stopped responding \(maxAttempts) times"
-                let outcome = try await store.requeueExpiredLeases(now: .now, maxAttempts: maxAttempts, reason: failure)
-                report(outcome, reason: "lease expired", failure: failure)
-            } catch {
-                logger.error("could not recover expired leases", metadata: ["error": "\(error)"])
-            }
-        }
-    }
-
-    /// Audits by status and the queue depth for the metrics, at most every few seconds (two
-    /// counting queries), on the worker.
-    private func refreshGauges(now: ContinuousClock.Instant) {
-        guard lastMetricsRefresh.map({ now - $0 >= .seconds(5) }) ?? true else { return }
-        guard !gaugesRunning.testAndSet() else { return }
-        lastMetricsRefresh = now
-        let (store, metrics, state, running) = (self.store, self.metrics, self.state, self.gaugesRunning)
-        storage.submit {
-            defer { running.clear() }
-            guard let counts = try? await store.statusCounts(), let depth = try? await store.queueDepth() else { return }
-            metrics.record(counts: counts, queueDepth: depth, connectedRunners: state.connectedRunners.load(ordering: .relaxed))
-        }
-    }
-
-    private func requeue(runner: RunnerID, only: Set<AuditID>?, reason: String) {
-        let (store, logger, maxAttempts) = (self.store, self.logger, configuration.maxJobAttempts)
-        storage.submit { [self] in
-            do {
-                let failure = "\(reason); gave up after \(maxAttempts) attempts"
-                let outcome = try await store.requeueJobs(of: runner, only: only, maxAttempts: maxAttempts, reason: failure, now: .now)
-                report(outcome, reason: reason, failure: failure)
-            } catch {
-                // The leases will expire and the sweep will requeue them.
-                logger.error("could not requeue jobs", metadata: ["runner_id": "\(runner)", "error": "\(error)"])
-            }
-        }
-    }
-
-    /// Publishes and logs a requeue: `reason` for audits back in the queue, `failure` (the
-    /// stored `error_message`) for audits that ran out of attempts. Runs on the worker: it
-    /// touches only the feed, the metrics and the log, never session state.
-    private func report(_ outcome: RequeueOutcome, reason: String, failure: String) {
-        metrics.jobsRequeued.increment(by: outcome.requeued.count)
-        metrics.jobsFailed.increment(by: outcome.failed.count)
-        for auditID in outcome.requeued {
-            feed.publish(auditID) {
-                FeedMessage(event: .requeued, auditID: auditID, status: .queued, seq: nil, eventID: nil, timestamp: .now, payload: .object(["reason": .string(reason)]))
-            }
-        }
-        for auditID in outcome.failed {
-            feed.publish(auditID) {
-                FeedMessage(event: .error, auditID: auditID, status: .error, seq: nil, eventID: nil, timestamp: .now, payload: .object(["error_message": .string(failure)]))
-            }
-        }
-        if !outcome.requeued.isEmpty || !outcome.failed.isEmpty {
-            logger.notice("jobs recovered", metadata: ["requeued": "\(outcome.requeued.count)", "failed": "\(outcome.failed.count)", "reason": "\(reason)"])
-        }
-        // Jobs back on the queue go out to runners with room.
-        if !outcome.requeued.isEmpty {
-            state.dispatchRequested.store(true, ordering: .relaxed)
-            socket.interruptReceive()
-        }
+        maintenance.run(now: now)
     }
 
     // MARK: Sending
