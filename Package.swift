@@ -136,6 +136,7 @@ let package = Package(
             dependencies: [
                 "VeritasProtocol",
                 "VeritasConfiguration",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "NIOCore", package: "swift-nio"),

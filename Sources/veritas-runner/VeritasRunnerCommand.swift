@@ -20,8 +20,7 @@ struct VeritasRunnerCommand: AsyncParsableCommand {
         version: VeritasVersion.current
     )
 
-    @Option(help: "YAML configuration file.")
-    var config: String?
+    @OptionGroup var service: ServiceOptions
 
     @Option(help: "The writer's runners endpoint (writer.endpoint).")
     var writer: String?
@@ -32,41 +31,21 @@ struct VeritasRunnerCommand: AsyncParsableCommand {
     @Option(help: "Audits run at once (runner.capacity).")
     var capacity: Int?
 
-    @Option(name: .customLong("data-dir"), help: "Runner data folder (data.directory).")
-    var dataDirectory: String?
-
-    @Option(name: .customLong("set"), help: "Any setting as key=value, e.g. --set shutdown.grace_ms=5000.")
-    var settings: [String] = []
-
-    @Flag(help: "Print every setting with its environment variable and exit.")
-    var listSettings = false
-
     @Flag(help: ArgumentHelp(
         "Check the health of the runner using this data folder (its health.json) and exit: 0 healthy; 1 not running, not connected to its writer, outbox over its limit, or no usable Chromium."))
     var health = false
 
     func run() async throws {
-        if listSettings {
+        if service.listSettings {
             print(ServiceLauncher.settingsListing(keys: RunnerConfiguration.keys, defaults: RunnerConfiguration()))
             return
         }
-        var overrides: [String: String]
-        do {
-            overrides = try ServiceLauncher.overrides(fromSetFlags: settings)
-        } catch {
-            throw ValidationError(error.description)
-        }
-        if let writer { overrides["writer.endpoint"] = writer }
-        if let id { overrides["runner.id"] = id }
-        if let capacity { overrides["runner.capacity"] = String(capacity) }
-        if let dataDirectory { overrides["data.directory"] = dataDirectory }
-        let file = config ?? (FileManager.default.fileExists(atPath: "config/runner.yaml") ? "config/runner.yaml" : nil)
-        let settings: RunnerConfiguration
-        do {
-            settings = try RunnerConfiguration.load(file: file, environment: ProcessInfo.processInfo.environment, overrides: overrides)
-        } catch {
-            throw ValidationError(error.description)
-        }
+        let flags: [String: String] = Dictionary(uniqueKeysWithValues: [
+            writer.map { ("writer.endpoint", $0) },
+            id.map { ("runner.id", $0) },
+            capacity.map { ("runner.capacity", String($0)) },
+        ].compactMap { $0 })
+        let settings: RunnerConfiguration = try service.configuration(defaultFile: "config/runner.yaml", flags: flags, load: RunnerConfiguration.load)
         if health {
             try checkHealth(dataDirectory: settings.dataDirectory)
             return

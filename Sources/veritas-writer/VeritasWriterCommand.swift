@@ -20,8 +20,7 @@ struct VeritasWriterCommand: AsyncParsableCommand {
         version: VeritasVersion.current
     )
 
-    @Option(help: "YAML configuration file.")
-    var config: String?
+    @OptionGroup var service: ServiceOptions
 
     @Option(help: "Queries endpoint to bind (endpoints.queries).")
     var queries: String?
@@ -32,42 +31,22 @@ struct VeritasWriterCommand: AsyncParsableCommand {
     @Option(help: "Feed endpoint to bind (endpoints.feed).")
     var feed: String?
 
-    @Option(name: .customLong("data-dir"), help: "Data folder (data.directory).")
-    var dataDirectory: String?
-
-    @Option(name: .customLong("set"), help: "Any setting as key=value, e.g. --set memory.max_audits=500.")
-    var settings: [String] = []
-
-    @Flag(help: "Print every setting with its environment variable and exit.")
-    var listSettings = false
-
     @Option(name: .customLong("backup-to"), help: ArgumentHelp(
         "Write an online backup of the database (SQLite's backup API, safe while a writer runs) to this new file, then exit.",
         valueName: "file"))
     var backupDestination: String?
 
     func run() async throws {
-        if listSettings {
+        if service.listSettings {
             print(ServiceLauncher.settingsListing(keys: WriterConfiguration.keys, defaults: WriterConfiguration()))
             return
         }
-        var overrides: [String: String]
-        do {
-            overrides = try ServiceLauncher.overrides(fromSetFlags: settings)
-        } catch {
-            throw ValidationError(error.description)
-        }
-        if let queries { overrides["endpoints.queries"] = queries }
-        if let runners { overrides["endpoints.runners"] = runners }
-        if let feed { overrides["endpoints.feed"] = feed }
-        if let dataDirectory { overrides["data.directory"] = dataDirectory }
-        let file = config ?? (FileManager.default.fileExists(atPath: "config/writer.yaml") ? "config/writer.yaml" : nil)
-        let settings: WriterConfiguration
-        do {
-            settings = try WriterConfiguration.load(file: file, environment: ProcessInfo.processInfo.environment, overrides: overrides)
-        } catch {
-            throw ValidationError(error.description)
-        }
+        let flags: [String: String] = Dictionary(uniqueKeysWithValues: [
+            queries.map { ("endpoints.queries", $0) },
+            runners.map { ("endpoints.runners", $0) },
+            feed.map { ("endpoints.feed", $0) },
+        ].compactMap { $0 })
+        let settings: WriterConfiguration = try service.configuration(defaultFile: "config/writer.yaml", flags: flags, load: WriterConfiguration.load)
         if let backupDestination {
             do {
                 let report = try SQLiteBackup.run(source: settings.databasePath, destination: backupDestination)
