@@ -6,25 +6,22 @@ import VeritasProtocol
 import VeritasStore
 import ZeroMQ
 
-/// Serves the runners endpoint: sessions, event ingest with group commit, job hand-out, and
-/// recovery of jobs whose runner went silent.
+/// Serves the runners endpoint: reads runner messages and routes them between the parts that
+/// hold the rules, each a type with its own tests: ``RunnerSessions`` (hello, heartbeat, bye,
+/// release, silence), ``EventIngest`` (check, collect, group commit, ack), ``JobDispatcher``
+/// (claims, reclaims, leases, requeues) and ``StorageMaintenance`` (probe, gauges, forgetting old
+/// event ids).
 ///
 /// One task owns all of it (``run()``), so session state needs no locks and no `await` in
 /// the middle of an update can let another update in.
 ///
 /// **The loop never waits on a database write.** Event batches commit on a task of their own
 /// while the loop goes on reading: `hello`, `heartbeat` and `bye` are answered, and the events
-/// that arrive meanwhile are collected for the next commit. Claims, lease renewals, requeues and
-/// the recovery probe run on the ``StorageWorker``. So a database that waits on a lock delays
+/// that arrive meanwhile are collected for the next commit (up to `4 × maxBatchEvents`; beyond,
+/// they are left unread and come back with the runner's resend). Claims, lease renewals, requeues
+/// and the recovery probe run on the ``StorageWorker``. So a database that waits on a lock delays
 /// acknowledgements and hand-outs, never a runner's session, and a runner that keeps talking
 /// never looks silent.
-///
-/// Ingest: the events that arrived while the previous commit ran (up to `4 × maxBatchEvents`)
-/// are decoded, their screenshots saved, and applied in **one** transaction; only after it
-/// commits is each event acknowledged to its runner, in one `ack` per runner. A failed commit
-/// acknowledges nothing: the runners resend and the events are applied then (applying is
-/// idempotent). Events beyond the collecting limit are not read into the batch: unacknowledged,
-/// they come back with the runner's resend.
 final class RunnerGateway: @unchecked Sendable {
     // @unchecked: mutable state below is touched only by the task running `run()`.
     private let socket: AsyncSocket
@@ -39,8 +36,8 @@ final class RunnerGateway: @unchecked Sendable {
 
     /// The runner sessions and their rules (`RunnerSessions.swift`).
     private var sessions: RunnerSessions
-    /// Audits recently confirmed to exist, so resends of finished audits' events skip the lookup.
-    private var recentlyKnown = BoundedSet<AuditID>(capacity: 4_096)
+    /// Checks, collects, commits and acknowledges events (`EventIngest.swift`).
+    private let ingest: EventIngest
     private var lastHousekeeping: ContinuousClock.Instant
     private let metrics: WriterMetrics
     /// Store writes other than event batches, one after another off the loop.
@@ -79,6 +76,12 @@ final class RunnerGateway: @unchecked Sendable {
             publish: { [feed] auditID, message in feed.publish(auditID, message) },
             wake: { [socket] in socket.interruptReceive() },
             requestDispatch: { [state] in state.dispatchRequested.store(true, ordering: .relaxed) })
+        self.ingest = EventIngest(
+            store: store, screenshots: screenshots, state: state, metrics: metrics, logger: logger,
+            collectingLimit: configuration.maxBatchEvents * Self.collectingFactor,
+            send: { [socket] message, routing in socket.post([routing, Frame(noCopy: message.encode())]) },
+            wake: { [socket] in socket.interruptReceive() },
+            isWatched: { [feed] in feed.isWatched($0) }, publish: { [feed] auditID, message in feed.publish(auditID, message) })
         self.maintenance = StorageMaintenance(
             store: store, screenshots: screenshots, worker: storage, state: state, metrics: metrics, logger: logger,
             retentionMilliseconds: Int64(configuration.processedEventsRetentionMilliseconds))
@@ -100,8 +103,8 @@ final class RunnerGateway: @unchecked Sendable {
 
     func run() async {
         housekeeping()
-        var inFlight: InFlightCommit?
-        var collecting = PreparedBatch()
+        var inFlight: EventIngest.InFlightCommit?
+        var collecting = EventIngest.Batch()
         while !state.stopping.load(ordering: .relaxed) {
             // A finished commit or claim interrupts the wait, so nothing waits for the timeout.
             guard let messages = await socket.receive(upTo: configuration.maxBatchEvents, timeout: .milliseconds(100)) else { break }
@@ -115,9 +118,9 @@ final class RunnerGateway: @unchecked Sendable {
                 if collecting.pending.isEmpty {
                     scheduleRequeues(collecting)
                 } else {
-                    inFlight = startCommit(collecting)
+                    inFlight = ingest.startCommit(collecting)
                 }
-                collecting = PreparedBatch()
+                collecting = EventIngest.Batch()
             }
             if !messages.isEmpty || state.dispatchRequested.exchange(false, ordering: .relaxed) { dispatch() }
             if clock.now - lastHousekeeping >= .milliseconds(250) { housekeeping() }
@@ -128,7 +131,7 @@ final class RunnerGateway: @unchecked Sendable {
             await complete(inFlight)
         }
         if !collecting.pending.isEmpty {
-            let last = startCommit(collecting)
+            let last = ingest.startCommit(collecting)
             _ = await last.outcomes.value
             await complete(last)
         } else {
@@ -139,35 +142,6 @@ final class RunnerGateway: @unchecked Sendable {
     }
 
     // MARK: Messages
-
-    private struct PendingEvent {
-        let id: EventID
-        /// `nil` when the event is known to be applied already: it is only acknowledged again.
-        let event: StoredEvent?
-        let routingKey: [UInt8]
-        /// What the feed publishes for it, encoded only if someone watches the audit.
-        let payload: EventPayload?
-    }
-
-    /// The events collected for one commit.
-    private struct PreparedBatch {
-        var isEmpty: Bool { pending.isEmpty && requeues.isEmpty }
-
-        var pending: [PendingEvent] = []
-        /// Screenshot rows this batch replaces; their files go once the batch is durable.
-        var replacedScreenshots: [ScreenshotInfo] = []
-        /// `bye`/`release` hand-backs, done after this batch's events are durable: a runner
-        /// that sends `audit.completed` and then `bye` must not see the audit requeued.
-        var requeues: [(runner: RunnerID, only: Set<AuditID>?, reason: String)] = []
-    }
-
-    /// A batch whose transaction is running.
-    private struct InFlightCommit {
-        let batch: PreparedBatch
-        let outcomes: Task<[EventID: EventOutcome]?, Never>
-        let finished: Flag
-        var isFinished: Bool { finished.isSet }
-    }
 
     /// A flag shared with work running off the loop.
     final class Flag: Sendable {
@@ -181,8 +155,7 @@ final class RunnerGateway: @unchecked Sendable {
 
     /// Handles every message received: session messages at once, events into the batch being
     /// collected for the next commit.
-    private func prepare(_ messages: [[Frame]], into prepared: inout PreparedBatch) async {
-        let collectingLimit = configuration.maxBatchEvents * Self.collectingFactor
+    private func prepare(_ messages: [[Frame]], into prepared: inout EventIngest.Batch) async {
         for (index, message) in messages.enumerated() {
             if index > 0, index.isMultiple(of: Self.messagesBetweenYields) {
                 // Decoding hundreds of events holds a thread of the two-thread pool for
@@ -231,43 +204,7 @@ final class RunnerGateway: @unchecked Sendable {
                 }
                 send(.heartbeat(writerID: writerID), to: routing)
             case let .event(event):
-                metrics.eventsReceived.increment()
-                if prepared.pending.count >= collectingLimit {
-                    // The commit in progress is slow: leave it unacknowledged, the runner resends.
-                    metrics.eventsDeferred.increment()
-                    continue
-                }
-                metrics.ingestLag.recordMilliseconds(max(0, Timestamp.now.milliseconds(since: event.timestamp)))
-                guard await isKnown(event.auditID, to: sessions[key]) else {
-                    metrics.rejected(.notFound)
-                    // Applying it would create an audit nobody submitted, stuck where the event left it.
-                    state.errorReplies.add(1, ordering: .relaxed)
-                    logger.warning("event for an unknown audit", metadata: ["audit_id": "\(event.auditID)", "event_id": "\(event.eventID)"])
-                    send(.reject(eventID: event.eventID, error: ProtocolError(
-                        .notFound, "no audit \(event.auditID): events are accepted only for audits submitted to this writer")), to: routing)
-                    continue
-                }
-                if case .screenshot = event.payload, (try? await store.isProcessed(event: event.eventID, of: event.auditID)) == true {
-                    // A resend of a stored screenshot: acknowledge it, never rewrite the file.
-                    prepared.pending.append(PendingEvent(id: event.eventID, event: nil, routingKey: key, payload: nil))
-                    continue
-                }
-                if let stored = storedEvent(for: event, from: routing) {
-                    if case let .screenshot(info) = stored.change {
-                        // The file this one replaces: stored, or earlier in this very batch.
-                        let earlier = prepared.pending.last { item in
-                            if case let .screenshot(other)? = item.event?.change { other.auditID == info.auditID && other.index == info.index } else { false }
-                        }
-                        if case let .screenshot(previous)? = earlier?.event?.change, previous.filePath != info.filePath {
-                            prepared.replacedScreenshots.append(previous)
-                        } else if earlier == nil,
-                                  let previous = try? await store.screenshots(of: event.auditID).first(where: { $0.index == info.index }),
-                                  previous.filePath != info.filePath {
-                            prepared.replacedScreenshots.append(previous)
-                        }
-                    }
-                    prepared.pending.append(PendingEvent(id: event.eventID, event: stored, routingKey: key, payload: event.payload))
-                }
+                await ingest.collect(event, from: routing, session: sessions[key], into: &prepared)
             case let .release(release):
                 // Only the runner holding a job may hand it back, whatever id a message claims.
                 switch sessions.release(on: key, runnerID: release.runnerID, auditID: release.auditID) {
@@ -301,129 +238,16 @@ final class RunnerGateway: @unchecked Sendable {
         send(.error(error), to: routing)
     }
 
-    /// The store's form of an event; screenshots are saved here. `nil` after a reject.
-    private func storedEvent(for event: AuditEvent, from routing: Frame) -> StoredEvent? {
-        guard case let .screenshot(payload, bytes) = event.payload else { return StoredEvent(event) }
-        do {
-            let info = try screenshots.save(auditID: event.auditID, payload: payload, bytes: bytes, timestamp: event.timestamp)
-            store.recordFileWrite(succeeded: true)
-            return StoredEvent(
-                id: event.eventID, auditID: event.auditID, seq: event.seq, timestamp: event.timestamp,
-                runnerID: event.runnerID, change: .screenshot(info)
-            )
-        } catch {
-            logger.warning("screenshot refused", metadata: ["audit_id": "\(event.auditID)", "event_id": "\(event.eventID)", "error": "\(error)"])
-            if error.error.code == .internal {
-                // A disk problem, not a bad image: no ack, so the runner retries later; health
-                // says degraded until a probe write succeeds (the disk may be full).
-                store.recordFileWrite(succeeded: false)
-                return nil
-            }
-            state.errorReplies.add(1, ordering: .relaxed)
-            metrics.rejected(error.error.code)
-            send(.reject(eventID: event.eventID, error: error.error), to: routing)
-            return nil
-        }
-    }
-
-    /// Whether `auditID` names an audit that was submitted: one the runner holds, one seen lately,
-    /// or one the database knows. With persistence on, every audit is in the database before any
-    /// runner hears of it, so an unknown id is a bogus one. Memory-only writers stay tolerant: a
-    /// restart forgets everything, and a runner's resent events bring its audits back.
-    /// When the database cannot say (unreadable), the audit is assumed known: the commit decides,
-    /// and a failed commit only delays the event.
-    private func isKnown(_ auditID: AuditID, to session: RunnerSession?) async -> Bool {
-        guard !store.acceptsEventsForUnknownAudits else { return true }
-        if session?.assigned.contains(auditID) == true || recentlyKnown.contains(auditID) { return true }
-        guard let known = await store.knows(auditID) else { return true }
-        if known { recentlyKnown.insert(auditID) }
-        return known
-    }
-
-    /// Starts applying the batch in one transaction; the outcomes are `nil` if it failed.
-    private func startCommit(_ batch: PreparedBatch) -> InFlightCommit {
-        let events = batch.pending.compactMap(\.event)
-        let store = self.store
-        let logger = self.logger
-        let metrics = self.metrics
-        let finished = Flag()
-        let socket = self.socket
-        let outcomes = Task { () -> [EventID: EventOutcome]? in
-            defer {
-                finished.set()
-                socket.interruptReceive()
-            }
-            do {
-                var outcomes: [EventID: EventOutcome] = [:]
-                let started = ContinuousClock.now
-                let applied = try await store.apply(events)
-                metrics.commitDuration.record(duration: started.duration(to: .now))
-                metrics.batchSize.record(events.count)
-                for (event, outcome) in zip(events, applied) { outcomes[event.id] = outcome }
-                metrics.eventsApplied.increment(by: applied.filter { $0 == .applied }.count)
-                return outcomes
-            } catch {
-                metrics.commitFailures.increment()
-                logger.error("batch not stored; nothing acknowledged, runners will resend", metadata: [
-                    "events": "\(events.count)", "error": "\(error)",
-                ])
-                return nil
-            }
-        }
-        return InFlightCommit(batch: batch, outcomes: outcomes, finished: finished)
-    }
-
-    /// Waits for a commit; when it is durable, acknowledges and publishes its events and
-    /// deletes the screenshot files it replaced. A failed commit acknowledges nothing.
-    private func complete(_ commit: InFlightCommit) async {
-        guard let outcomes = await commit.outcomes.value else {
-            scheduleRequeues(commit.batch)
-            return
-        }
-        for old in commit.batch.replacedScreenshots { screenshots.remove(old) }
-        var acks: [[UInt8]: [EventID]] = [:]
-        var statuses: [AuditID: AuditStatus] = [:]
-        for item in commit.batch.pending {
-            acks[item.routingKey, default: []].append(item.id)
-            guard let event = item.event, outcomes[event.id] == .applied else { continue }
-            let auditID = event.auditID
-            if event.name == .completed || event.name == .error {
-                sessions.finished(auditID)
-            }
-            guard feed.isWatched(auditID) else { continue }
-            if statuses[auditID] == nil { statuses[auditID] = await currentStatus(of: auditID, after: event) }
-            let status = statuses[auditID] ?? .running
-            feed.publish(auditID) {
-                FeedMessage(
-                    event: event.name, auditID: auditID, status: status, seq: event.seq,
-                    eventID: event.id, timestamp: event.timestamp, payload: item.payload?.jsonValue ?? .null
-                )
-            }
-        }
-        for (key, ids) in acks {
-            metrics.eventsAcknowledged.increment(by: ids.count)
-            let routing = sessions[key]?.routingID ?? Frame(key)
-            var start = 0
-            while start < ids.count {
-                let chunk = Array(ids[start..<min(ids.count, start + ProtocolLimits.maxAckBatch)])
-                send(.ack(eventIDs: chunk), to: routing)
-                start += chunk.count
-            }
-        }
+    /// Hands a finished commit to ingest (acks, feed), then ends the sessions' hold on the audits
+    /// it finished and carries out its hand-backs. A failed commit acknowledges nothing.
+    private func complete(_ commit: EventIngest.InFlightCommit) async {
+        let ended = await ingest.acknowledge(commit) { [sessions] key in sessions[key]?.routingID ?? Frame(key) }
+        for auditID in ended ?? [] { sessions.finished(auditID) }
         scheduleRequeues(commit.batch)
     }
 
-    /// The status a feed message carries: the audit's as memory holds it (memory loads an audit
-    /// before applying its events, so it is at least as fresh as the database), else as the
-    /// stores say, else as far as the event itself proves (never `running` after an ending).
-    private func currentStatus(of auditID: AuditID, after event: StoredEvent) async -> AuditStatus {
-        if let held = try? await store.memory.audit(auditID) { return held.status }
-        if let stored = try? await store.audit(auditID) { return stored.status }
-        return event.name.impliedStatus
-    }
-
     /// The batch's `bye`/`release` hand-backs, once its events are in.
-    private func scheduleRequeues(_ batch: PreparedBatch) {
+    private func scheduleRequeues(_ batch: EventIngest.Batch) {
         for requeue in batch.requeues {
             jobs.requeue(runner: requeue.runner, only: requeue.only, reason: requeue.reason)
         }
