@@ -168,7 +168,10 @@ enum ChaosEventLog {
     /// Adds the log and its trigger to the writer's database (idempotent); run once the writer
     /// has created its schema and before any runner can send an event.
     static func install(in path: String) throws {
-        let database = try DatabaseQueue(path: path)
+        // The writer is running and may hold the write lock (a claim, a sweep): wait for it.
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(20)
+        let database = try DatabaseQueue(path: path, configuration: configuration)
         defer { try? database.close() }
         try database.write { db in
             try db.execute(sql: """
