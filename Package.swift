@@ -124,7 +124,7 @@ let package = Package(
 
         // MARK: Browser: headless Chromium over the DevTools protocol (a pipe; no WebSocket, no
         // dependency): rendered DOM, viewport and full-page screenshots for the audit engine
-        .target(name: "VeritasBrowser"),
+        .target(name: "VeritasBrowser", dependencies: ["VeritasProtocol"]),
 
         // MARK: Client
         .target(name: "VeritasClient", dependencies: ["ZeroMQ", "VeritasProtocol"]),

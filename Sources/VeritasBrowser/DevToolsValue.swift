@@ -1,81 +1,13 @@
 import Foundation
+import VeritasProtocol
 
-/// A JSON value: what a page script evaluates to, and what DevTools messages are made of.
-///
-/// Numbers are stored as `Double`, exactly like JavaScript numbers.
-public enum DevToolsValue: Sendable, Hashable, CustomStringConvertible {
-    /// `null` (also used for JavaScript `undefined`).
-    case null
-    /// `true` or `false`.
-    case bool(Bool)
-    /// Any number.
-    case number(Double)
-    /// A string.
-    case string(String)
-    /// An array.
-    case array([DevToolsValue])
-    /// An object.
-    case object([String: DevToolsValue])
+/// A JSON value: what a page script evaluates to, and what DevTools messages are made of. The
+/// protocol module's `JSONValue` (one JSON type in the project); DevTools messages are parsed
+/// with `JSONSerialization` here, not the wire's strict parser, because Chromium's replies (a
+/// page's whole DOM, a screenshot in base64) are far beyond the wire's limits and are trusted.
+public typealias DevToolsValue = JSONValue
 
-    /// The string, if this is a string.
-    public var stringValue: String? {
-        if case .string(let value) = self { return value }
-        return nil
-    }
-
-    /// The number, if this is a number.
-    public var doubleValue: Double? {
-        if case .number(let value) = self { return value }
-        return nil
-    }
-
-    /// The number as an `Int`, if this is a finite number without a fractional part that fits.
-    public var intValue: Int? {
-        guard case .number(let value) = self, value.isFinite, value.rounded() == value,
-              let result = Int(exactly: value) else { return nil }
-        return result
-    }
-
-    /// The boolean, if this is a boolean.
-    public var boolValue: Bool? {
-        if case .bool(let value) = self { return value }
-        return nil
-    }
-
-    /// The elements, if this is an array.
-    public var arrayValue: [DevToolsValue]? {
-        if case .array(let value) = self { return value }
-        return nil
-    }
-
-    /// The members, if this is an object.
-    public var objectValue: [String: DevToolsValue]? {
-        if case .object(let value) = self { return value }
-        return nil
-    }
-
-    /// Whether this is `null`.
-    public var isNull: Bool { self == .null }
-
-    /// The member named `key`, if this is an object that has it.
-    public subscript(key: String) -> DevToolsValue? {
-        objectValue?[key]
-    }
-
-    /// The element at `index`, if this is an array that long.
-    public subscript(index: Int) -> DevToolsValue? {
-        guard let array = arrayValue, array.indices.contains(index) else { return nil }
-        return array[index]
-    }
-
-    /// Compact JSON text. Non-finite numbers, which JSON cannot express, are written as `null`.
-    public var description: String {
-        guard let data = try? JSONSerialization.data(
-            withJSONObject: foundationObject, options: [.sortedKeys, .fragmentsAllowed]
-        ) else { return "null" }
-        return String(decoding: data, as: UTF8.self)
-    }
-
+extension JSONValue {
     /// Parses JSON text.
     public init(parsing data: Data) throws {
         let object = try JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])
@@ -98,11 +30,11 @@ public enum DevToolsValue: Sendable, Hashable, CustomStringConvertible {
                 self = .number(number.doubleValue)
             }
         case let array as [Any]:
-            self = .array(try array.map { try DevToolsValue(foundation: $0) })
+            self = .array(try array.map { try JSONValue(foundation: $0) })
         case let dictionary as [String: Any]:
             var members: [String: DevToolsValue] = [:]
             members.reserveCapacity(dictionary.count)
-            for (key, value) in dictionary { members[key] = try DevToolsValue(foundation: value) }
+            for (key, value) in dictionary { members[key] = try JSONValue(foundation: value) }
             self = .object(members)
         default:
             throw BrowserError.invalidResponse(method: "JSON", reason: "unexpected value of type \(type(of: object))")
@@ -128,26 +60,5 @@ public enum DevToolsValue: Sendable, Hashable, CustomStringConvertible {
         case .object(let members):
             return members.mapValues(\.foundationObject)
         }
-    }
-}
-
-extension DevToolsValue: ExpressibleByNilLiteral, ExpressibleByBooleanLiteral, ExpressibleByIntegerLiteral,
-    ExpressibleByFloatLiteral, ExpressibleByStringLiteral, ExpressibleByArrayLiteral,
-    ExpressibleByDictionaryLiteral {
-    /// `nil` → `.null`.
-    public init(nilLiteral: ()) { self = .null }
-    /// A boolean literal.
-    public init(booleanLiteral value: Bool) { self = .bool(value) }
-    /// An integer literal.
-    public init(integerLiteral value: Int) { self = .number(Double(value)) }
-    /// A floating-point literal.
-    public init(floatLiteral value: Double) { self = .number(value) }
-    /// A string literal.
-    public init(stringLiteral value: String) { self = .string(value) }
-    /// An array literal.
-    public init(arrayLiteral elements: DevToolsValue...) { self = .array(elements) }
-    /// A dictionary literal; a repeated key keeps the last value.
-    public init(dictionaryLiteral elements: (String, DevToolsValue)...) {
-        self = .object(Dictionary(elements, uniquingKeysWith: { _, last in last }))
     }
 }

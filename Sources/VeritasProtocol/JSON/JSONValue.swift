@@ -7,7 +7,7 @@ import Foundation
 /// `JSONValue` by this module's own bounded parser, then read field by field with messages that
 /// name the field. Numbers are `Double` (as in JavaScript and most JSON stacks) and always finite:
 /// the parser refuses `1e999`, so encoding never produces invalid JSON.
-public enum JSONValue: Sendable, Equatable, Hashable {
+public enum JSONValue: Sendable, Equatable, Hashable, CustomStringConvertible {
     case null
     case bool(Bool)
     case number(Double)
@@ -31,6 +31,9 @@ public enum JSONValue: Sendable, Equatable, Hashable {
         writer.write(self)
         return writer.data
     }
+
+    /// Compact JSON text (``encoded()``).
+    public var description: String { String(decoding: encoded(), as: UTF8.self) }
 
     /// The member named `key` when this is an object; `nil` otherwise.
     public subscript(key: String) -> JSONValue? {
@@ -56,6 +59,33 @@ public enum JSONValue: Sendable, Equatable, Hashable {
         return nil
     }
 
+    /// The number as an `Int`, when this is a number without a fractional part that fits.
+    public var intValue: Int? {
+        guard case .number(let value) = self, value.isFinite, value.rounded() == value else { return nil }
+        return Int(exactly: value)
+    }
+
+    /// The elements when this is an array; `nil` otherwise.
+    public var arrayValue: [JSONValue]? {
+        if case .array(let value) = self { return value }
+        return nil
+    }
+
+    /// The members when this is an object; `nil` otherwise.
+    public var objectValue: [String: JSONValue]? {
+        if case .object(let value) = self { return value }
+        return nil
+    }
+
+    /// Whether this is `null`.
+    public var isNull: Bool { self == .null }
+
+    /// The element at `index` when this is an array that long; `nil` otherwise.
+    public subscript(index: Int) -> JSONValue? {
+        guard case .array(let items) = self, items.indices.contains(index) else { return nil }
+        return items[index]
+    }
+
     /// JSON's own name for the kind of value, used in error messages ("must be a string; got number").
     var typeName: String {
         switch self {
@@ -79,8 +109,10 @@ public enum JSONValue: Sendable, Equatable, Hashable {
 }
 
 extension JSONValue: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, ExpressibleByFloatLiteral,
-    ExpressibleByBooleanLiteral, ExpressibleByArrayLiteral, ExpressibleByDictionaryLiteral
+    ExpressibleByBooleanLiteral, ExpressibleByArrayLiteral, ExpressibleByDictionaryLiteral, ExpressibleByNilLiteral
 {
+    /// `nil` is `null`.
+    public init(nilLiteral: ()) { self = .null }
     /// Lets opaque values be written as literals in code and tests.
     public init(stringLiteral value: String) { self = .string(value) }
     /// Lets opaque values be written as literals in code and tests.
