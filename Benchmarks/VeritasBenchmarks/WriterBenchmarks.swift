@@ -48,22 +48,26 @@ struct BenchWriter {
 /// `runners` DEALER threads each stream `perRunner` events (pre-encoded, so runner-side JSON
 /// encoding is not counted) keeping up to `window` unacknowledged; timed until the last ack.
 /// One benchmark runner: a DEALER that keeps up to `window` of `count` events unacknowledged
-/// (`frames(n)` is the n-th event's frames) until every one is acknowledged.
-func streamEvents(context: Context, to endpoint: String, routingID: String, count: Int, window: Int, frames: (Int) -> [Data]) {
-    guard let dealer = try? Socket(context, type: .dealer) else { return }
+/// (`frames(n)` is the n-th event's frames) until every one is acknowledged. It never resends,
+/// so a window the writer does not take whole (it defers beyond 4 × `max_batch_events` in
+/// flight) ends in a receive timeout: returns whether every event was acknowledged.
+@discardableResult
+func streamEvents(context: Context, to endpoint: String, routingID: String, count: Int, window: Int, frames: (Int) -> [Data]) -> Bool {
+    guard let dealer = try? Socket(context, type: .dealer) else { return false }
     try? dealer.set(.routingID, Array(routingID.utf8))
     try? dealer.set(.receiveTimeout, .seconds(30))
     try? dealer.connect(endpoint)
     var sent = 0, acked = 0
     while acked < count {
         while sent < count && sent - acked < window {
-            guard (try? dealer.send(frames(sent).map { Frame(noCopy: $0) })) != nil else { return }
+            guard (try? dealer.send(frames(sent).map { Frame(noCopy: $0) })) != nil else { return false }
             sent += 1
         }
-        guard let reply = try? dealer.receive(), let message = try? WriterMessage.decode(frames: reply.map(\.data)) else { return }
+        guard let reply = try? dealer.receive(), let message = try? WriterMessage.decode(frames: reply.map(\.data)) else { return false }
         if case let .ack(ids) = message { acked += ids.count }
     }
     dealer.close()
+    return true
 }
 
 func benchWriterIngest(
@@ -160,7 +164,7 @@ func rawFileWrites(count: UInt64, size: Int) throws -> Measurement {
 func runWriterBenchmarks(rounds: Int, scale: UInt64) async throws {
     let perRunner = Int(40_000 / scale)
     print("")
-    print("Writer (in-process, real sockets, SQLite WAL, synchronous=FULL unless noted; 2 runners, 1000 unacked each):")
+    print("Writer (in-process, real sockets, SQLite WAL, synchronous=FULL unless noted; 2 runner threads with 1000 unacked each, or 1 and 4 runner processes with 256 each):")
     print("")
     print("| workload | raw limit | Veritas writer | writer / raw |")
     print("|---|---|---|---|")
@@ -180,6 +184,19 @@ func runWriterBenchmarks(rounds: Int, scale: UInt64) async throws {
         let ratio = median(writerRates) / median(rawBatched)
         print("| durable ingest, small events, synchronous=\(synchronous) | \(format(median(rawBatched), unit: "rows/s")) raw SQLite, 512 rows/txn | \(format(median(writerRates), unit: "events/s")) | \(String(format: "%.0f%%", ratio * 100)) |")
         print("| (one transaction per event, the design to beat), synchronous=\(synchronous) | \(format(median(rawSingle), unit: "rows/s")) raw SQLite, 1 row/txn | | writer is \(String(format: "%.0fx", median(writerRates) / median(rawSingle))) |")
+    }
+
+    // Runners as separate processes, as deployed: 1 and 4 of them, each with a real runner's
+    // default window (`outbox.resend_window`, 256 events unacknowledged).
+    for processes in [1, 4] {
+        var rates: [Double] = [], rawBatched: [Double] = []
+        for _ in 0..<rounds {
+            rawBatched.append(try rawSQLite(rows: UInt64(perRunner * 2), perTransaction: 512, synchronous: "FULL").rate)
+            let writer = try await BenchWriter.start(synchronous: "full")
+            rates.append(try benchRunnerProcesses(writer: writer, processes: processes, perRunner: perRunner * 2 / processes, window: 256).rate)
+            try await writer.stop()
+        }
+        print("| durable ingest from \(processes) runner process\(processes == 1 ? "" : "es"), synchronous=full | \(format(median(rawBatched), unit: "rows/s")) raw SQLite, 512 rows/txn | \(format(median(rates), unit: "events/s")) | \(String(format: "%.0f%%", median(rates) / median(rawBatched) * 100)) |")
     }
 
     let screenshot = syntheticPNG(size: 200 * 1024)

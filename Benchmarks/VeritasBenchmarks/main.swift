@@ -8,6 +8,10 @@ import CZeroMQRawBench
 import Foundation
 import ZeroMQ
 
+if CommandLine.arguments.count > 1, CommandLine.arguments[1] == "--stream-runner" {
+    streamRunnerMain(Array(CommandLine.arguments.dropFirst(2)))
+}
+
 struct Options {
     var quick = false
     var rounds = 3
