@@ -326,21 +326,12 @@ struct AnalyzeCommand: AsyncParsableCommand {
     /// Why the page misses `--fail-on` / `--min-trust`, or `nil` when it passes.
     func missedBar(_ payload: CompletedEventPayload) -> String? {
         var reasons: [String] = []
-        if let failOn, Self.rank(payload.riskLevel) >= Self.rank(failOn) {
+        if let failOn, payload.riskLevel.rank >= failOn.rank {
             reasons.append("risk \(payload.riskLevel.rawValue) reaches --fail-on \(failOn.rawValue)")
         }
         if let minTrust, payload.trustScore < minTrust {
             reasons.append("trust score \(payload.trustScore) is below --min-trust \(minTrust)")
         }
         return reasons.isEmpty ? nil : reasons.joined(separator: "; ")
-    }
-
-    static func rank(_ risk: RiskLevel) -> Int {
-        switch risk {
-        case .low: 0
-        case .medium: 1
-        case .high: 2
-        case .critical: 3
-        }
     }
 }

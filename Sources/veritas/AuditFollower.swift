@@ -18,18 +18,21 @@ struct AuditFollower {
 
     /// Returns once the audit is `completed`; throws ``VeritasExitStatus/auditFailed`` if it
     /// ended in `error`.
-    func follow(_ auditID: AuditID) async throws {
+    /// Follows the audit to its end and prints its verdict; returns the audit as it ended.
+    @discardableResult
+    func follow(_ auditID: AuditID) async throws -> Audit {
         let feed = try FeedWatcher(endpoint: options.feed, auditID: auditID, curve: try options.curve())
         do {
-            try await follow(auditID, feed: feed)
+            let audit = try await follow(auditID, feed: feed)
             await feed.close()
+            return audit
         } catch {
             await feed.close()
             throw error
         }
     }
 
-    private func follow(_ auditID: AuditID, feed: FeedWatcher) async throws {
+    private func follow(_ auditID: AuditID, feed: FeedWatcher) async throws -> Audit {
         var display = ProgressDisplay(json: options.json, redraw: Console.isTerminal)
         var (audit, json) = try await status(auditID)
         display.show(audit)
@@ -47,9 +50,7 @@ struct AuditFollower {
         } else {
             Console.line(Formatting.auditBlock(audit))
         }
-        if audit.status == .error {
-            throw ExitCode(VeritasExitStatus.auditFailed.rawValue)
-        }
+        return audit
     }
 
     private func status(_ auditID: AuditID) async throws -> (Audit, Data) {

@@ -25,8 +25,8 @@ enum VeritasExitStatus: Int32, CaseIterable {
         case .unreachable: "writer unreachable or no reply in time (--timeout)"
         case .notFound: "the audit or screenshot does not exist"
         case .refused: "the writer refused the request (any other error reply, e.g. a bad URL)"
-        case .auditFailed: "--wait or watch: the audit ended in status 'error'"
-        case .belowBar: "analyze: a page missed --fail-on or --min-trust"
+        case .auditFailed: "submit --wait or watch: an audit ended in status 'error'"
+        case .belowBar: "submit: an audit missed --fail-under or --max-risk; analyze: a page missed --fail-on or --min-trust"
         case .analysisFailed: "analyze: an input could not be analysed, or a bad --segments line"
         case .unhealthy: "health: the writer is degraded (it acknowledges nothing), or fewer runners than --require-runners are connected"
         }

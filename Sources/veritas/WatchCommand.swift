@@ -17,7 +17,8 @@ struct WatchCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await options.withClient { client in
-            try await AuditFollower(options: options, client: client).follow(id.id)
+            let audit = try await AuditFollower(options: options, client: client).follow(id.id)
+            if audit.status == .error { throw ExitCode(VeritasExitStatus.auditFailed.rawValue) }
         }
     }
 }

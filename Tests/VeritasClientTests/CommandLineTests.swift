@@ -180,6 +180,42 @@ struct CommandLineTests {
         }
     }
 
+    @Test("submit as a CI gate: several URLs from a list, each followed; exit 7 below --fail-under or above --max-risk, 0 within")
+    func submitGate() async throws {
+        let list = try TemporaryFolder("submit-list")
+        defer { list.remove() }
+        let file = list.url.appendingPathComponent("urls.txt")
+        try Data("# shops to check\nhttps://gate-a.example/\n\nhttps://gate-b.example/\n".utf8).write(to: file)
+        // Every sample audit completes with trust 72, risk medium. A writer each, so no runner of
+        // an earlier round is still in session.
+        for (bar, expected) in [(["--fail-under", "80"], Int32(7)), (["--max-risk", "low"], 7), (["--fail-under", "50", "--max-risk", "medium"], 0)] {
+            try await withWriter { writer, _ in
+                let endpoints = ["--writer", writer.endpoints.queries, "--feed", writer.endpoints.feed]
+                let runner = try ScriptedRunner(endpoint: writer.endpoints.runners)
+                try await runner.hello()
+                let cli = Task { try await VeritasCLI.run(["submit", "--from", file.path] + bar + endpoints) }
+                var urls: [String] = []
+                for _ in 0..<2 {
+                    let job = try await runner.nextJob()
+                    urls.append(job.url)
+                    try await runner.complete(job)
+                }
+                await runner.close()
+                let outcome = try await cli.value
+                #expect(urls.sorted() == ["https://gate-a.example/", "https://gate-b.example/"], "both listed URLs, comments and blanks skipped")
+                #expect(outcome.status == expected, "\(bar): \(outcome.stdout) \(outcome.stderr)")
+                #expect(outcome.stdout.contains("[2/2]"), "batch progress")
+                #expect(outcome.stdout.contains("below the bar") == (expected == 7))
+            }
+        }
+    }
+
+    @Test("submit with neither a URL nor --from is a usage error; --fail-under outside 0-100 too")
+    func submitUsage() async throws {
+        #expect(try await VeritasCLI.run(["submit"]).status == 2)
+        #expect(try await VeritasCLI.run(["submit", "https://example.com/", "--fail-under", "101"]).status == 2)
+    }
+
     @Test("watch of an audit that already failed prints the verdict and exits 6")
     func watchFinishedError() async throws {
         try await withWriter { writer, client in
