@@ -6,12 +6,16 @@ import VeritasProtocol
 /// `veritas findings ID`: the dark patterns an audit found.
 struct FindingsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "findings", abstract: "Show the dark patterns an audit found, with evidence.")
+        commandName: "findings", abstract: "Show the dark patterns an audit found, with evidence.",
+        discussion: "A table with the evidence cut short; --wide prints each finding whole, with where it is on the page.")
 
     @OptionGroup var options: GlobalOptions
 
     @Argument(help: "The audit id (a UUID, as submit printed it).")
     var id: AuditIDArgument
+
+    @Flag(help: "Each finding in full: the whole evidence and its location on the page.")
+    var wide = false
 
     func run() async throws {
         try await options.withClient { client in
@@ -21,7 +25,7 @@ struct FindingsCommand: AsyncParsableCommand {
                 Console.json(response.json)
                 return
             }
-            Console.line(Formatting.findingsTable(list.findings))
+            Console.line(wide ? Formatting.findingsDetail(list.findings) : Formatting.findingsTable(list.findings))
         }
     }
 }

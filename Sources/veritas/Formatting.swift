@@ -34,6 +34,7 @@ enum Formatting {
             ("tier", "\(audit.tier.rawValue), verdict \(audit.verdictMode.rawValue)"),
         ]
         lines += verdictLines(trustScore: audit.trustScore, riskLevel: audit.riskLevel, siteType: audit.siteType, narrative: audit.narrative)
+        lines += signalLines(signalScores: audit.signalScores, securityResults: audit.securityResults)
         if let message = audit.errorMessage { lines.append(("error", message)) }
         lines.append(("created", time(audit.createdAt)))
         lines.append(("started", time(audit.startedAt)))
@@ -53,6 +54,40 @@ enum Formatting {
         if let siteType { lines.append(("site type", siteType.rawValue)) }
         if let narrative { lines.append(("narrative", narrative)) }
         return lines
+    }
+
+    /// The signal scores behind the trust score and the security grade, each only when known:
+    /// `signals  dark patterns 60 · security 80 · transparency 70 · hygiene 90`,
+    /// `security  grade B, score 70, 3 of 10 tests failed`.
+    static func signalLines(signalScores: [String: Double]?, securityResults: JSONValue?) -> [(String, String)] {
+        var lines: [(String, String)] = []
+        if let signalScores, !signalScores.isEmpty {
+            let order = ["dark_patterns", "security", "transparency", "hygiene"]
+            let names = signalScores.keys.sorted { (order.firstIndex(of: $0) ?? order.count, $0) < (order.firstIndex(of: $1) ?? order.count, $1) }
+            lines.append(("signals", names.map { "\($0.replacingOccurrences(of: "_", with: " ")) \(Int(signalScores[$0]!.rounded()))" }.joined(separator: " · ")))
+        }
+        if let security = securityResults, let grade = security["grade"]?.stringValue {
+            var text = "grade \(grade)"
+            if let score = security["score"]?.doubleValue { text += ", score \(Int(score))" }
+            if let tests = security["tests"]?.objectValue {
+                let failed = tests.values.filter { $0["pass"]?.boolValue == false }.count
+                text += ", \(failed) of \(tests.count) tests failed"
+            }
+            lines.append(("security", text))
+        }
+        return lines
+    }
+
+    /// The findings in full, as `veritas findings --wide` prints them: one block each, with the
+    /// whole evidence and where it is on the page.
+    static func findingsDetail(_ findings: [Finding]) -> String {
+        guard !findings.isEmpty else { return "no findings" }
+        return findings.enumerated().map { index, finding in
+            var lines = ["\(index + 1). \(finding.category.rawValue) / \(finding.patternType.rawValue), severity \(finding.severity.rawValue), confidence \(String(format: "%.2f", finding.confidence))"]
+            lines.append("   evidence: \(finding.evidence)")
+            lines.append("   where: \(finding.location ?? "not recorded")")
+            return lines.joined(separator: "\n")
+        }.joined(separator: "\n\n")
     }
 
     /// The findings as `veritas findings` prints them: a table with the evidence cut to 60

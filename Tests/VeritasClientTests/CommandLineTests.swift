@@ -210,6 +210,29 @@ struct CommandLineTests {
         }
     }
 
+    @Test("status shows the signal scores and the security grade; findings --wide shows every finding whole, with where it is")
+    func statusSignalsAndWideFindings() async throws {
+        try await withWriter { writer, client in
+            let audit = try await client.submit(url: "https://signals.example/")
+            let runner = try ScriptedRunner(endpoint: writer.endpoints.runners)
+            try await runner.hello()
+            try await runner.complete(try await runner.nextJob())
+            await runner.close()
+            let endpoint = ["--writer", writer.endpoints.queries]
+            let status = try await VeritasCLI.run(["status", audit.id.rawValue] + endpoint)
+            #expect(status.status == 0, "\(status.stderr)")
+            #expect(status.stdout.contains("dark patterns 60 · security 80"), "\(status.stdout)")
+            #expect(status.stdout.contains("grade B"))
+            let wide = try await VeritasCLI.run(["findings", audit.id.rawValue, "--wide"] + endpoint)
+            #expect(wide.status == 0, "\(wide.stderr)")
+            #expect(wide.stdout.contains("evidence: Offer ends in 09:59"))
+            #expect(wide.stdout.contains("where: div.timer"))
+            #expect(wide.stdout.contains("where: not recorded"), "a finding without a location says so")
+            let narrow = try await VeritasCLI.run(["findings", audit.id.rawValue] + endpoint)
+            #expect(!narrow.stdout.contains("where:"))
+        }
+    }
+
     @Test("submit with neither a URL nor --from is a usage error; --fail-under outside 0-100 too")
     func submitUsage() async throws {
         #expect(try await VeritasCLI.run(["submit"]).status == 2)
