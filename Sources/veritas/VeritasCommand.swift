@@ -42,17 +42,41 @@ struct VeritasCommand: AsyncParsableCommand {
                 try command.run()
             }
         } catch let error as ClientError {
-            Console.error(error.description)
-            Foundation.exit(VeritasExitStatus(error).rawValue)
+            fail(VeritasExitStatus(error), code: Self.code(of: error), message: error.description)
         } catch let failure as CommandFailure {
-            Console.error(failure.message)
-            Foundation.exit(failure.status.rawValue)
+            fail(failure.status, code: failure.status.name, message: failure.message)
         } catch {
             if exitCode(for: error) == .validationFailure {
+                if wantsJSON { fail(.usage, code: "usage", message: fullMessage(for: error)) }
                 Console.usageError(fullMessage(for: error))
                 Foundation.exit(VeritasExitStatus.usage.rawValue)
             }
             exit(withError: error)
+        }
+    }
+
+    /// `--json` anywhere on the command line: errors are JSON on stdout too, so a script reads
+    /// one stream (`{"ok": false, "error": {"code", "message"}, "exit": N}`, the writer's error
+    /// shape plus the exit code); the exit codes are the same.
+    private static var wantsJSON: Bool { CommandLine.arguments.dropFirst().contains("--json") }
+
+    private static func fail(_ status: VeritasExitStatus, code: String, message: String) -> Never {
+        if wantsJSON {
+            let reply: JSONValue = ["ok": false, "error": ["code": .string(code), "message": .string(message)], "exit": .number(Double(status.rawValue))]
+            Console.json(reply.encoded())
+        } else {
+            Console.error(message)
+        }
+        Foundation.exit(status.rawValue)
+    }
+
+    /// The error's code as the protocol names it, or the client's own name for it.
+    private static func code(of error: ClientError) -> String {
+        switch error.code {
+        case .server(let code): code.rawValue
+        case .unreachable: "unreachable"
+        case .timeout: "timeout"
+        case .badReply: "bad_reply"
         }
     }
 }

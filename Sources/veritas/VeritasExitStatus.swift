@@ -16,6 +16,11 @@ enum VeritasExitStatus: Int32, CaseIterable {
     case analysisFailed = 8
     case unhealthy = 9
 
+    /// The case's name in snake case (`not_found`, `below_bar`), for `--json` errors.
+    var name: String {
+        String("\(self)".flatMap { $0.isUppercase ? ["_", Character($0.lowercased())] : [$0] })
+    }
+
     /// What the code means, for the help text.
     var meaning: String {
         switch self {

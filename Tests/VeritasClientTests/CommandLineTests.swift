@@ -233,6 +233,28 @@ struct CommandLineTests {
         }
     }
 
+    @Test("--json: errors are JSON on stdout with the same exit codes (refused, not found, unreachable, usage)")
+    func jsonErrors() async throws {
+        try await withWriter { writer, _ in
+            let endpoint = ["--writer", writer.endpoints.queries, "--json"]
+            let refused = try await VeritasCLI.run(["submit", "ftp://example.com/"] + endpoint)
+            #expect(refused.status == 5)
+            let refusal = try Self.json(refused.stdout)
+            #expect(refusal["ok"] == false)
+            #expect(refusal["error"]?["code"]?.stringValue == "bad_request")
+            #expect(refusal["exit"]?.intValue == 5)
+            let missing = try await VeritasCLI.run(["status", AuditID.generate().rawValue] + endpoint)
+            #expect(missing.status == 4)
+            #expect(try Self.json(missing.stdout)["error"]?["code"]?.stringValue == "not_found")
+        }
+        let unreachable = try await VeritasCLI.run(["health", "--writer", "tcp://127.0.0.1:1", "--timeout", "1", "--json"])
+        #expect(unreachable.status == 3)
+        #expect(try Self.json(unreachable.stdout)["exit"]?.intValue == 3)
+        let usage = try await VeritasCLI.run(["submit", "--json"])
+        #expect(usage.status == 2)
+        #expect(try Self.json(usage.stdout)["error"]?["code"]?.stringValue == "usage")
+    }
+
     @Test("submit with neither a URL nor --from is a usage error; --fail-under outside 0-100 too")
     func submitUsage() async throws {
         #expect(try await VeritasCLI.run(["submit"]).status == 2)
