@@ -67,6 +67,15 @@ public struct ClientError: Error, Sendable, Equatable, Hashable, CustomStringCon
         return ClientError(.unreachable, "the writer at \(endpoint) refused the connection (\(refusal)); \(hint)", endpoint: endpoint)
     }
 
+    /// Nothing listens at the endpoint: the connection was refused, so the call fails at once
+    /// instead of waiting out its deadline.
+    static func connectionRefused(_ endpoint: String) -> ClientError {
+        ClientError(
+            .unreachable,
+            "nothing is listening at \(endpoint) (connection refused); is veritas-writer running there?",
+            endpoint: endpoint)
+    }
+
     static func timeout(_ endpoint: String, after timeout: Duration) -> ClientError {
         ClientError(
             .timeout,

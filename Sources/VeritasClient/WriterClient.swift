@@ -74,7 +74,11 @@ public final class WriterClient: Sendable {
             let dealer = try Socket(context, type: .dealer)
             if let curve { try dealer.configureCurveClient(curve) }
             // A refused handshake is otherwise indistinguishable from a writer that is not there.
-            monitor = try? SocketMonitor(watching: dealer, events: [.handshakeFailures, .handshakeSucceeded, .disconnected]) { event in
+            // A refused TCP connection (nothing listens) shows as a retried connect: calls waiting
+            // to be sent then fail at once rather than after their deadline.
+            monitor = try? SocketMonitor(
+                watching: dealer, events: [.handshakeFailures, .handshakeSucceeded, .disconnected, .connected, .connectRetried]
+            ) { event in
                 refusal.record(event)
             }
             // Never keep unsent requests around after close, and queue requests only on a live
@@ -88,6 +92,7 @@ public final class WriterClient: Sendable {
         } catch {
             throw ClientError(.unreachable, "cannot connect to \(endpoint): \(error.message)", endpoint: endpoint)
         }
+        refusal.onConnectionRefused { [weak self] in self?.failUnsent() }
         let socket = self.socket
         Task { [weak self] in
             for await frames in socket.messages {
@@ -203,6 +208,10 @@ public final class WriterClient: Sendable {
                     continuation.resume(returning: .failure(ClientError(.unreachable, "the client is closed", endpoint: endpoint)))
                     return
                 }
+                if refusal.isConnectionRefused {
+                    resolve(requestID, with: .failure(.connectionRefused(endpoint)))
+                    return
+                }
                 let timer = Task { [weak self] in
                     try? await Task.sleep(for: timeout)
                     guard !Task.isCancelled else { return }
@@ -240,6 +249,18 @@ public final class WriterClient: Sendable {
         waiter.timer?.cancel()
         waiter.continuation.resume(returning: result)
         return true
+    }
+
+    /// The connection was refused: every call not yet sent fails now.
+    private func failUnsent() {
+        let unsent = state.withLock { state in
+            let ids = state.waiters.filter { !$0.value.sent }.map(\.key)
+            return ids.compactMap { state.waiters.removeValue(forKey: $0) }
+        }
+        for waiter in unsent {
+            waiter.timer?.cancel()
+            waiter.continuation.resume(returning: .failure(.connectionRefused(endpoint)))
+        }
     }
 
     /// The deadline passed: unreachable if the request never left, timeout if it did.
@@ -313,15 +334,39 @@ final class RefusalRecord: Sendable {
     private struct State {
         var reason: String?
         var handshakeSucceeded = false
+        /// Every connect attempt so far was refused: nothing listens at the endpoint.
+        var connectionRefused = false
+        /// A TCP connection was made at some point (a later retry is a handshake refusal or a
+        /// writer that went away, told apart at the deadline, not "nothing listens").
+        var everConnected = false
+        var onConnectionRefused: (@Sendable () -> Void)?
     }
 
     private let state = Mutex(State())
 
     var reason: String? { state.withLock { $0.reason } }
+    var isConnectionRefused: Bool { state.withLock { $0.connectionRefused } }
+
+    /// Called each time a connect attempt is refused.
+    func onConnectionRefused(_ action: @escaping @Sendable () -> Void) {
+        state.withLock { $0.onConnectionRefused = action }
+    }
 
     func record(_ event: SocketMonitor.Event) {
+        if event.kind == .connectRetried {
+            let action = state.withLock { state -> (@Sendable () -> Void)? in
+                guard !state.everConnected else { return nil }
+                state.connectionRefused = true
+                return state.onConnectionRefused
+            }
+            action?()
+            return
+        }
         state.withLock { state in
             switch event.kind {
+            case .connected:
+                state.connectionRefused = false
+                state.everConnected = true
             case .handshakeSucceeded:
                 state.handshakeSucceeded = true
                 state.reason = nil

@@ -255,6 +255,17 @@ struct CommandLineTests {
         #expect(try Self.json(usage.stdout)["error"]?["code"]?.stringValue == "usage")
     }
 
+    @Test("a refused connection (nothing listening) is reported at once, not after the --timeout")
+    func refusedConnectionAtOnce() async throws {
+        let port = try LoopbackPorts.pick(1)[0]
+        let started = ContinuousClock.now
+        let outcome = try await VeritasCLI.run(["status", AuditID.generate().rawValue, "--writer", "tcp://127.0.0.1:\(port)", "--timeout", "30"])
+        #expect(outcome.status == 3)
+        #expect(outcome.stderr.contains("nothing is listening"), "\(outcome.stderr)")
+        // The deadline was 30 s: an answer well before it came from the refusal, not the timer.
+        #expect(ContinuousClock.now - started < .seconds(20))
+    }
+
     @Test("submit with neither a URL nor --from is a usage error; --fail-under outside 0-100 too")
     func submitUsage() async throws {
         #expect(try await VeritasCLI.run(["submit"]).status == 2)
