@@ -43,7 +43,7 @@ final class EventIngest: @unchecked Sendable {
     struct InFlightCommit {
         let batch: Batch
         let outcomes: Task<[EventID: EventOutcome]?, Never>
-        let finished: RunnerGateway.Flag
+        let finished: WorkFlag
         var isFinished: Bool { finished.isSet }
     }
 
@@ -169,7 +169,7 @@ final class EventIngest: @unchecked Sendable {
     func startCommit(_ batch: Batch) -> InFlightCommit {
         let events = batch.pending.compactMap(\.event)
         let (store, logger, metrics, wake) = (self.store, self.logger, self.metrics, self.wake)
-        let finished = RunnerGateway.Flag()
+        let finished = WorkFlag()
         let outcomes = Task { () -> [EventID: EventOutcome]? in
             defer {
                 finished.set()

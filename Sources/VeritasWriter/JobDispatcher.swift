@@ -47,7 +47,7 @@ final class JobDispatcher: @unchecked Sendable {
     private var claimRoundWanted = false
     private var lastExpiredLeaseSweep: ContinuousClock.Instant
     /// Lease work still on the worker: not handed in again until it is done.
-    private let leaseWorkRunning = RunnerGateway.Flag()
+    private let leaseWorkRunning = WorkFlag()
 
     init(
         store: any WriterStore, worker: StorageWorker, settings: Settings, logger: Logger, metrics: WriterMetrics,

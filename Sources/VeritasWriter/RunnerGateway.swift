@@ -25,9 +25,6 @@ import ZeroMQ
 final class RunnerGateway: @unchecked Sendable {
     // @unchecked: mutable state below is touched only by the task running `run()`.
     private let socket: AsyncSocket
-    private let feed: FeedPublisher
-    private let store: any WriterStore
-    private let screenshots: ScreenshotStorage
     private let state: WriterState
     private let configuration: WriterConfiguration
     private let logger: Logger
@@ -53,35 +50,31 @@ final class RunnerGateway: @unchecked Sendable {
     ) {
         self.metrics = metrics
         self.socket = socket
-        self.feed = feed
-        self.store = store
-        self.screenshots = screenshots
         self.state = state
         self.configuration = configuration
         self.logger = logger
         // WriterConfiguration.validate() checked it; a hand-built configuration gets a safe name.
         self.writerID = (try? RunnerID(configuration.writerID)) ?? RunnerGateway.fallbackWriterID
+        let leaseMilliseconds = Int64(configuration.runnerSilentTimeoutMilliseconds) * Self.leaseInSilences
         // A job no heartbeat has listed yet is held for one lease: a loaded runner may read it
         // late, and one lost on the way is then left to the lease sweep.
         self.sessions = RunnerSessions(
-            silentTimeout: .milliseconds(configuration.runnerSilentTimeoutMilliseconds),
-            unconfirmedHold: .milliseconds(Int64(configuration.runnerSilentTimeoutMilliseconds) * RunnerGateway.leaseInSilences))
+            silentTimeout: .milliseconds(configuration.runnerSilentTimeoutMilliseconds), unconfirmedHold: .milliseconds(leaseMilliseconds))
         self.lastHousekeeping = clock.now
+        let wake: @Sendable () -> Void = { [socket] in socket.interruptReceive() }
+        let publish: JobDispatcher.Publish = { [feed] auditID, message in feed.publish(auditID, message) }
         self.jobs = JobDispatcher(
             store: store, worker: storage,
             settings: .init(
-                writerID: configuration.writerID, leaseMilliseconds: Int64(configuration.runnerSilentTimeoutMilliseconds) * Self.leaseInSilences,
+                writerID: configuration.writerID, leaseMilliseconds: leaseMilliseconds,
                 maxAttempts: configuration.maxJobAttempts, sweepInterval: .milliseconds(configuration.runnerSilentTimeoutMilliseconds)),
-            logger: logger, metrics: metrics,
-            publish: { [feed] auditID, message in feed.publish(auditID, message) },
-            wake: { [socket] in socket.interruptReceive() },
+            logger: logger, metrics: metrics, publish: publish, wake: wake,
             requestDispatch: { [state] in state.dispatchRequested.store(true, ordering: .relaxed) })
         self.ingest = EventIngest(
             store: store, screenshots: screenshots, state: state, metrics: metrics, logger: logger,
             collectingLimit: configuration.maxBatchEvents * Self.collectingFactor,
-            send: { [socket] message, routing in socket.post([routing, Frame(noCopy: message.encode())]) },
-            wake: { [socket] in socket.interruptReceive() },
-            isWatched: { [feed] in feed.isWatched($0) }, publish: { [feed] auditID, message in feed.publish(auditID, message) })
+            send: { [socket] message, routing in Self.post(message, to: routing, on: socket) },
+            wake: wake, isWatched: { [feed] in feed.isWatched($0) }, publish: publish)
         self.maintenance = StorageMaintenance(
             store: store, screenshots: screenshots, worker: storage, state: state, metrics: metrics, logger: logger,
             retentionMilliseconds: Int64(configuration.processedEventsRetentionMilliseconds))
@@ -142,16 +135,6 @@ final class RunnerGateway: @unchecked Sendable {
     }
 
     // MARK: Messages
-
-    /// A flag shared with work running off the loop.
-    final class Flag: Sendable {
-        private let value = Atomic<Bool>(false)
-        var isSet: Bool { value.load(ordering: .acquiring) }
-        func set() { value.store(true, ordering: .releasing) }
-        func clear() { value.store(false, ordering: .releasing) }
-        /// Sets it; returns whether it was set already.
-        func testAndSet() -> Bool { value.exchange(true, ordering: .acquiringAndReleasing) }
-    }
 
     /// Handles every message received: session messages at once, events into the batch being
     /// collected for the next commit.
@@ -301,7 +284,11 @@ final class RunnerGateway: @unchecked Sendable {
     // MARK: Sending
 
     private func send(_ message: WriterMessage, to routing: Frame) {
-        // Fire-and-forget: a lost ack or job is recovered by resends and leases.
+        Self.post(message, to: routing, on: socket)
+    }
+
+    /// Fire-and-forget: a lost ack or job is recovered by resends and leases.
+    private static func post(_ message: WriterMessage, to routing: Frame, on socket: AsyncSocket) {
         socket.post([routing, Frame(noCopy: message.encode())])
     }
 

@@ -22,9 +22,9 @@ final class StorageMaintenance: @unchecked Sendable {
     private var lastRecoveryProbe: ContinuousClock.Instant
     private var lastGauges: ContinuousClock.Instant?
     private var lastPrune: ContinuousClock.Instant
-    private let probeRunning = RunnerGateway.Flag()
-    private let gaugesRunning = RunnerGateway.Flag()
-    private let pruneRunning = RunnerGateway.Flag()
+    private let probeRunning = WorkFlag()
+    private let gaugesRunning = WorkFlag()
+    private let pruneRunning = WorkFlag()
 
     /// Rows of `processed_events` deleted per pass; passes repeat while they find a full batch.
     static let pruneBatch = 5_000

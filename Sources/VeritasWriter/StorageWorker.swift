@@ -49,6 +49,16 @@ final class StorageWorker: Sendable {
     }
 }
 
+/// A flag shared between the loop and work it handed to the worker: "running", "finished".
+final class WorkFlag: Sendable {
+    private let value = Atomic<Bool>(false)
+    var isSet: Bool { value.load(ordering: .acquiring) }
+    func set() { value.store(true, ordering: .releasing) }
+    func clear() { value.store(false, ordering: .releasing) }
+    /// Sets it; returns whether it was set already.
+    func testAndSet() -> Bool { value.exchange(true, ordering: .acquiringAndReleasing) }
+}
+
 /// Where finished claim rounds wait for the gateway's loop, which alone may touch sessions: the
 /// worker posts a round, wakes the loop, and the loop takes it on its next turn.
 final class ClaimInbox: Sendable {
