@@ -116,7 +116,7 @@ public final class MemoryAuditStore: AuditStore {
         state.withLock { state in
             ids.compactMap { id in
                 state.entries[id].map { entry in
-                    AuditSnapshot(audit: entry.audit.fromMemory, findings: entry.findings, screenshots: entry.screenshots.keys.sorted().compactMap { entry.screenshots[$0] })
+                    AuditSnapshot(audit: entry.audit.fromMemory, findings: entry.findings, screenshots: entry.screenshotsInOrder)
                 }
             }
         }
@@ -136,8 +136,7 @@ public final class MemoryAuditStore: AuditStore {
     }
 
     public func screenshots(of id: AuditID) async throws -> [ScreenshotInfo] {
-        let byIndex = state.withLock { $0.entries[id]?.screenshots ?? [:] }
-        return byIndex.keys.sorted().compactMap { byIndex[$0] }
+        state.withLock { $0.entries[id]?.screenshotsInOrder ?? [] }
     }
 
     public func statusCounts() async throws -> AuditStatusCounts {
@@ -267,6 +266,9 @@ extension MemoryAuditStore {
         var screenshots: [Int: ScreenshotInfo] = [:]
         /// Event ids applied to this audit, for idempotency.
         var seenEvents: Set<EventID> = []
+
+        /// The screenshots by index, as reads return them.
+        var screenshotsInOrder: [ScreenshotInfo] { screenshots.keys.sorted().compactMap { screenshots[$0] } }
     }
 
     /// An audit on the job queue: waiting (`claim == nil`) or handed to a runner.
