@@ -37,6 +37,9 @@ struct DegradedDatabaseTests {
                 let health = try await client.health()
                 #expect(health.database == .degraded)
                 #expect(health.persistenceEnabled)
+                // The three events may reach memory in two batches (the second starts when the
+                // first commit has failed), so wait for memory to hold the last one.
+                #expect(try await eventually { let status = try await client.status(audit.id); return status.source == .memory && status.status == .completed })
                 let status = try await client.status(audit.id)
                 #expect(status.source == .memory)
                 #expect(status.status == .completed)
