@@ -209,6 +209,10 @@ struct DetectorTests {
         // What is still to do on a list is progress, not stock.
         #expect(try Self.types("<p><output>3 left to add</output> to your list.</p>").isEmpty)
         #expect(try Self.types("<p><span>Going Fast</span></p>") == [.highDemand])
+        // A demand report with figures for a stated period, not a claim; the same words alone claim.
+        #expect(try Self.types("<p>High demand this winter: we packed 1,020 boxes in March 2026, up from 700.</p><button>Donate</button>").isEmpty)
+        #expect(try Self.types("<p>High demand this winter: please give what you can.</p><button>Donate</button>") == [.highDemand])
+        #expect(try Self.types("<p>High demand! Few of the 2026 models reach each store.</p><button>Buy</button>").contains(.highDemand), "a year that dates no figure")
         // Progress through a course, and a crossword clue built from a sales phrase.
         #expect(try Self.types("<p>8 of 10 lessons done – only 2 lessons left in this unit before the unit review.</p>").isEmpty)
         #expect(try Self.types("<li>6 Only a few left, like the last biscuit (5)</li>").isEmpty)

@@ -42,6 +42,12 @@ enum ScarcityDetector {
     private static let demandCue = TextPattern(
         #"\b(demand|selling|sell|sold|popular|fast|hot|trending|wish ?list\w*|carts?|baskets?|bags?|views?|viewed|wanted|booked|snapped)\b"#)
 
+    /// A demand report, not a claim: figures for a stated period ("we gave out 1,240 parcels in
+    /// November 2026, up from 980"). No high-demand text of dev.tsv's real shops gives a year or a
+    /// comparison; the claims there stand alone ("In high demand", "Selling fast").
+    private static let demandReport = TextPattern(
+        #"\b(in|during|since|for|of) ((jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]* )?(19|20)\d{2}\b|\bup from \d|\b(19|20)\d{2}\s?[–/-]\s?(\d{2}|(19|20)\d{2})\b"#)
+
     /// Messages to the shopper, not figures in a table (a trade stock list or a room-capacity table
     /// states facts, it does not press).
     static func lowStock(_ page: AuditedPage) -> [Finding] {
@@ -51,7 +57,7 @@ enum ScarcityDetector {
     }
 
     static func highDemand(_ page: AuditedPage) -> [Finding] {
-        WordingRule(type: .highDemand, severity: .low, confidence: 0.75, pattern: demand, cue: demandCue, skipsTables: true,
+        WordingRule(type: .highDemand, severity: .low, confidence: 0.75, pattern: demand, cue: demandCue, skipsTables: true, unless: demandReport,
                     describe: { "high-demand claim \"\($0)\"" }).findings(on: page)
     }
 }
