@@ -20,7 +20,7 @@ FUZZ_TEST_SECONDS ?= 10
 # make fuzz FUZZ_SECONDS=60            (seconds per fuzz target; see Fuzz/README.md)
 FUZZ_SECONDS ?= 20
 
-.PHONY: deps build test chaos bench demo fuzz clean model eval
+.PHONY: deps build test chaos bench demo fuzz clean model eval pictures
 
 deps:
 	scripts/install-deps.sh
@@ -31,7 +31,7 @@ build: deps
 # The suites that run whole fleets of real processes (writer, runners, Chromium), and the few that
 # hold a core for seconds (parsing 2 MB in a debug build), run after the rest, on their own and one
 # at a time, so their load does not starve the timing of other tests.
-PROCESS_SUITES = VeritasChaosTests|SlowStorageTests|MultiHostTests|BarrageTests|CorpusEvaluationTests|VeritasBrowserTests|JavaScriptPageTests|DeepTierTests|PerformanceTests|AnalyzeRenderingTests|EgressGuardBrowserTests
+PROCESS_SUITES = VeritasChaosTests|SlowStorageTests|MultiHostTests|BarrageTests|CorpusEvaluationTests|VeritasBrowserTests|JavaScriptPageTests|DeepTierTests|PerformanceTests|AnalyzeRenderingTests|EgressGuardBrowserTests|ReportInBrowserTests
 
 # make test: build, the parallel suite, the process suites, then every fuzz target for
 # FUZZ_TEST_SECONDS each. With TEST_FILTER, only the matching tests.
@@ -69,6 +69,12 @@ eval: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build --filter CorpusEvaluationTests > .build/corpus-eval.log 2>&1; status=$$?; \
 	  sed -n '/CORPUS EVALUATION/,/CORPUS SUMMARY/p' .build/corpus-eval.log; grep -E '^(✔|✘) Test run' .build/corpus-eval.log; exit $$status
+
+# make pictures: README's pictures, taken by the tests that open them in headless Chromium
+# (docs/pictures/).
+pictures: deps
+	$(SWIFT) build --build-tests
+	VERITAS_PICTURES_DIR=$(CURDIR)/docs/pictures $(SWIFT) test --skip-build --filter 'pressureShopReport'
 
 bench: deps
 	$(SWIFT) run -c release veritas-bench $(BENCH_ARGS)

@@ -129,6 +129,10 @@ let package = Package(
         // MARK: Client
         .target(name: "VeritasClient", dependencies: ["ZeroMQ", "VeritasProtocol"]),
 
+        // One audit as a self-contained HTML page: `veritas report`, `veritas analyze --html`.
+        // Crypto hashes its style sheet for the page's Content-Security-Policy.
+        .target(name: "VeritasReport", dependencies: ["VeritasProtocol", .product(name: "Crypto", package: "swift-crypto")]),
+
         // MARK: Service plumbing both executables share: JSON logging, the Prometheus endpoint
         // (`metrics.listen`), `--set` and `--list-settings`, running a service until SIGTERM
         .target(
@@ -187,6 +191,7 @@ let package = Package(
                 "VeritasClient",
                 "VeritasDemo",
                 "VeritasProtocol",
+                "VeritasReport",
                 // CURVE certificates: `veritas keygen`, --key and --writer-key.
                 "ZeroMQ",
                 // `veritas analyze`: the runner's audit engine, the detectors and the wording model
@@ -237,6 +242,8 @@ let package = Package(
         // MARK: Tests
         .testTarget(name: "ZeroMQTests", dependencies: ["ZeroMQ"]),
         .testTarget(name: "VeritasProtocolTests", dependencies: ["VeritasProtocol"]),
+        // Reports rendered and opened in real headless Chromium: content, outlines, hostile text.
+        .testTarget(name: "VeritasReportTests", dependencies: ["VeritasReport", "VeritasProtocol", "VeritasBrowser"]),
         // Reads the labelled pages in Tests/VeritasAuditTests/Corpus through #filePath (data only,
         // shared with the future audit engine's tests), so no resources are copied.
         .testTarget(name: "VeritasHTMLTests", dependencies: ["VeritasHTML"]),
@@ -320,6 +327,8 @@ let package = Package(
             name: "VeritasClientTests",
             dependencies: [
                 "VeritasClient", "VeritasTestSupport", "VeritasWriter", "VeritasProtocol", "ZeroMQ", "VeritasDemo",
+                // Opens the reports `veritas analyze --html` writes, and photographs them for README.
+                "VeritasBrowser",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]

@@ -71,30 +71,40 @@ extension SQLiteAuditStore {
     /// The `audit_findings` table: one row per finding, `ordinal` 0, 1, 2... in the runner's order.
     enum FindingRow {
         static let insertSQL = """
-            INSERT INTO audit_findings (audit_id, ordinal, category, pattern_type, severity, confidence, evidence, location)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+            INSERT INTO audit_findings (audit_id, ordinal, category, pattern_type, severity, confidence, evidence, location,
+                                        box_screenshot_index, box_x, box_y, box_width, box_height)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """
 
         static let selectSQL = """
-            SELECT pattern_type, severity, confidence, evidence, location FROM audit_findings
+            SELECT pattern_type, severity, confidence, evidence, location,
+                   box_screenshot_index, box_x, box_y, box_width, box_height FROM audit_findings
             WHERE audit_id = ? ORDER BY ordinal
             """
 
         static func arguments(_ finding: Finding, of id: AuditID, ordinal: Int) -> StatementArguments {
-            [
+            let box = finding.box
+            return [
                 id.rawValue, ordinal, finding.category.rawValue, finding.patternType.rawValue,
                 finding.severity.rawValue, finding.confidence, finding.evidence, finding.location,
+                box?.screenshotIndex, box?.x, box?.y, box?.width, box?.height,
             ]
         }
 
         static func decode(_ row: Row) throws(AuditStoreError) -> Finding {
             let reader = SQLiteRowReader(row: row, table: "audit_findings")
+            var box: FindingBox?
+            if let screenshotIndex = try reader.optionalInt(5, "box_screenshot_index") {
+                box = FindingBox(screenshotIndex: screenshotIndex, x: try reader.double(6, "box_x"), y: try reader.double(7, "box_y"),
+                                 width: try reader.double(8, "box_width"), height: try reader.double(9, "box_height"))
+            }
             return Finding(
                 patternType: try reader.enumeration(0, "pattern_type", DarkPatternType.self),
                 severity: try reader.enumeration(1, "severity", Severity.self),
                 confidence: try reader.double(2, "confidence"),
                 evidence: try reader.text(3, "evidence"),
-                location: try reader.optionalText(4, "location"))
+                location: try reader.optionalText(4, "location"),
+                box: box)
         }
     }
 

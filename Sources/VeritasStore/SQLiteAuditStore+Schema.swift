@@ -100,6 +100,17 @@ extension SQLiteAuditStore {
             // in a writer restart does not use one up), so this bounds the rest.
             try db.execute(sql: "ALTER TABLE jobs ADD COLUMN handouts INTEGER NOT NULL DEFAULT 0")
         }
+        migrator.registerMigration("v4: finding boxes") { db in
+            // Where a finding is on one of its audit's screenshots; NULL for findings without one
+            // (all findings stored before this version).
+            try db.execute(sql: """
+                ALTER TABLE audit_findings ADD COLUMN box_screenshot_index INTEGER;
+                ALTER TABLE audit_findings ADD COLUMN box_x REAL;
+                ALTER TABLE audit_findings ADD COLUMN box_y REAL;
+                ALTER TABLE audit_findings ADD COLUMN box_width REAL;
+                ALTER TABLE audit_findings ADD COLUMN box_height REAL;
+                """)
+        }
         return migrator
     }
 

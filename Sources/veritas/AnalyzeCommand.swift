@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import Synchronization
 import VeritasProtocol
+import VeritasReport
 import VeritasRunner
 
 /// `veritas analyze URL|FILE...`: audits pages here and now, in this process, without a writer
@@ -33,9 +34,14 @@ struct AnalyzeCommand: AsyncParsableCommand {
             "probability"} (category and type null when not a dark pattern), or {"id", "error"} for \
             a line that is not such an object.
 
+            --html FILE writes each page's report as a self-contained HTML file (as `veritas report` \
+            does for a writer's audit): the verdict, signal scores, security tests, findings with \
+            their evidence, and the screenshots with the findings outlined. With several inputs, \
+            input N's report is FILE with -N before its extension (page-2.html).
+
             Exit codes: 0 every input analysed (and, with --fail-on/--min-trust, every page passed); \
             7 a page missed --fail-on or --min-trust; 8 an input could not be analysed or a \
-            --segments line was bad (8 wins over 7); 1 a screenshot could not be written.
+            --segments line was bad (8 wins over 7); 1 a screenshot or a report could not be written.
             """
     )
 
@@ -62,6 +68,9 @@ struct AnalyzeCommand: AsyncParsableCommand {
         "Write the pages' screenshots into this folder (created if missing) as <input number>-<index>-<label>.png.", valueName: "dir"))
     var screenshots: String?
 
+    @Option(help: ArgumentHelp("Write each page's report as a self-contained HTML file.", valueName: "file"))
+    var html: String?
+
     @Option(name: .customLong("fail-on"), help: ArgumentHelp("Exit 7 when a page's risk is at least this level.", valueName: "risk"))
     var failOn: RiskLevel?
 
@@ -74,8 +83,8 @@ struct AnalyzeCommand: AsyncParsableCommand {
     func validate() throws {
         if segments != nil {
             guard inputs.isEmpty else { throw ValidationError("give either URLs/files or --segments, not both") }
-            guard failOn == nil, minTrust == nil, screenshots == nil else {
-                throw ValidationError("--fail-on, --min-trust and --screenshots apply to pages, not to --segments")
+            guard failOn == nil, minTrust == nil, screenshots == nil, html == nil else {
+                throw ValidationError("--fail-on, --min-trust, --screenshots and --html apply to pages, not to --segments")
             }
         } else if inputs.isEmpty {
             throw ValidationError("give at least one URL or file to analyse, or --segments FILE")
@@ -84,6 +93,7 @@ struct AnalyzeCommand: AsyncParsableCommand {
             throw ValidationError("--min-trust must be 0-100; got \(minTrust)")
         }
         if let screenshots, screenshots.isEmpty { throw ValidationError("--screenshots must not be empty") }
+        if let html, html.isEmpty { throw ValidationError("--html must not be empty") }
     }
 
     func run() async throws {
@@ -100,7 +110,7 @@ struct AnalyzeCommand: AsyncParsableCommand {
         var worst = VeritasExitStatus.success
         for (position, input) in inputs.enumerated() {
             if position > 0, !json { Console.line() }
-            let sink = ScreenshotSink(folder: folder, prefix: "\(position + 1)")
+            let sink = ScreenshotSink(folder: folder, prefix: "\(position + 1)", keepsImages: html != nil)
             let analysis: Analysis
             do {
                 analysis = try await analyse(input, engine: &engine, sink: sink)
@@ -111,7 +121,18 @@ struct AnalyzeCommand: AsyncParsableCommand {
                 worst = .analysisFailed
                 continue
             }
-            show(analysis)
+            var reportFile: URL?
+            if let html {
+                let file = Self.reportFile(html, input: position + 1, of: inputs.count)
+                do {
+                    try writeReport(analysis, images: sink.images, to: file)
+                    reportFile = file
+                } catch {
+                    Console.error("\(input): cannot write the report \(file.path): \((error as NSError).localizedDescription)")
+                    if worst == .success { worst = .failure }
+                }
+            }
+            show(analysis, report: reportFile)
             for failure in sink.failures {
                 Console.error("\(input): \(failure)")
                 if worst == .success { worst = .failure }
@@ -134,6 +155,8 @@ struct AnalyzeCommand: AsyncParsableCommand {
         var isFile: Bool
         var payload: CompletedEventPayload
         var screenshots: [String]
+        var startedAt: Timestamp
+        var completedAt: Timestamp
     }
 
     private func analyse(_ input: String, engine: inout HTTPAuditEngine?, sink: ScreenshotSink) async throws -> Analysis {
@@ -142,16 +165,19 @@ struct AnalyzeCommand: AsyncParsableCommand {
             let contents = try FileAudit.contents(of: file)
             if engine == nil { engine = makeEngine() }
             defer { clearProgress() }
+            let started = Timestamp.now
             var payload = try await engine!.auditFile(file, contents: contents, verdictMode: mode, reporter: reporter(for: file.absoluteString, sink: sink))
             if noBrowser { payload = Self.markedNoBrowser(payload) }
-            return Analysis(input: input, url: file.absoluteString, isFile: true, payload: payload, screenshots: sink.written)
+            return Analysis(input: input, url: file.absoluteString, isFile: true, payload: payload, screenshots: sink.written,
+                            startedAt: started, completedAt: .now)
         case .web(let url):
             if engine == nil { engine = makeEngine() }
             let job = AuditJob(auditID: .generate(), url: url, tier: tier, verdictMode: mode, attempt: 1, createdAt: .now)
             defer { clearProgress() }
             var payload = try await engine!.audit(job, reporter: reporter(for: url, sink: sink))
             if noBrowser { payload = Self.markedNoBrowser(payload) }
-            return Analysis(input: input, url: url, isFile: false, payload: payload, screenshots: sink.written)
+            return Analysis(input: input, url: url, isFile: false, payload: payload, screenshots: sink.written,
+                            startedAt: job.createdAt, completedAt: .now)
         }
     }
 
@@ -248,21 +274,28 @@ struct AnalyzeCommand: AsyncParsableCommand {
     }
 
     /// Where one input's screenshots go: dropped without `--screenshots`, else written as
-    /// `<prefix>-<index>-<label>.<ext>`, remembering the paths written and the writes that failed.
+    /// `<prefix>-<index>-<label>.<ext>`, remembering the paths written and the writes that failed;
+    /// kept in memory for the report when `keepsImages`.
     final class ScreenshotSink: Sendable {
         let folder: URL?
         let prefix: String
-        private let state = Mutex<(written: [String], failures: [String])>(([], []))
+        let keepsImages: Bool
+        private let state = Mutex<(written: [String], failures: [String], images: [AuditReport.Screenshot])>(([], [], []))
 
-        init(folder: URL?, prefix: String) {
+        init(folder: URL?, prefix: String, keepsImages: Bool = false) {
             self.folder = folder
             self.prefix = prefix
+            self.keepsImages = keepsImages
         }
 
         var written: [String] { state.withLock { $0.written } }
         var failures: [String] { state.withLock { $0.failures } }
+        var images: [AuditReport.Screenshot] { state.withLock { $0.images } }
 
         func save(index: Int, label: String, contentType: ImageContentType, image: Data) {
+            if keepsImages {
+                state.withLock { $0.images.append(AuditReport.Screenshot(index: index, label: label, contentType: contentType, image: image)) }
+            }
             guard let folder else { return }
             let file = folder.appendingPathComponent("\(prefix)-\(index)-\(Formatting.slug(label)).\(contentType.fileExtension)")
             do {
@@ -274,19 +307,41 @@ struct AnalyzeCommand: AsyncParsableCommand {
         }
     }
 
+    // MARK: Report
+
+    /// `--html FILE` for input `number` of `count`: FILE itself for one input, else FILE with
+    /// `-number` before its extension.
+    static func reportFile(_ path: String, input number: Int, of count: Int) -> URL {
+        let file = URL(fileURLWithPath: path)
+        guard count > 1 else { return file }
+        let stem = file.deletingPathExtension().lastPathComponent
+        let named = file.deletingLastPathComponent().appendingPathComponent("\(stem)-\(number)")
+        return file.pathExtension.isEmpty ? named : named.appendingPathExtension(file.pathExtension)
+    }
+
+    private func writeReport(_ analysis: Analysis, images: [AuditReport.Screenshot], to file: URL) throws {
+        let report = AuditReport(
+            analysedURL: analysis.url, tier: tier, verdictMode: mode, payload: analysis.payload, screenshots: images,
+            startedAt: analysis.startedAt, completedAt: analysis.completedAt, origin: "veritas analyze \(analysis.input), in process")
+        try Data(HTMLReport.render(report).utf8).write(to: file, options: .atomic)
+    }
+
     // MARK: Output
 
-    private func show(_ analysis: Analysis) {
+    private func show(_ analysis: Analysis, report: URL?) {
         let payload = analysis.payload
         if json {
             guard case .object(var fields) = payload.jsonValue else { return }
             fields["input"] = .string(analysis.input)
             fields["url"] = .string(analysis.url)
             if screenshots != nil, !analysis.isFile { fields["screenshots"] = .array(analysis.screenshots.map(JSONValue.string)) }
+            if let report { fields["report"] = .string(report.path) }
             Console.json(JSONValue.object(fields).encoded())
             return
         }
-        Console.line(Formatting.block(Self.blockLines(analysis, tier: tier, mode: mode)))
+        var lines = Self.blockLines(analysis, tier: tier, mode: mode)
+        if let report { lines.append(("report", report.path)) }
+        Console.line(Formatting.block(lines))
         Console.line()
         Console.line(Formatting.findingsTable(payload.darkPatternSummary.findings))
     }

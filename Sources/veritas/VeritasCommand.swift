@@ -26,7 +26,7 @@ struct VeritasCommand: AsyncParsableCommand {
         subcommands: [
             SubmitCommand.self, StatusCommand.self, ListCommand.self, FindingsCommand.self,
             ScreenshotsCommand.self, WatchCommand.self, HealthCommand.self, KeygenCommand.self, DemoCommand.self, SitesCommand.self,
-            AnalyzeCommand.self,
+            AnalyzeCommand.self, ReportCommand.self,
         ]
     )
 

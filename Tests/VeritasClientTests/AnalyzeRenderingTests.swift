@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import VeritasBrowser
 import VeritasProtocol
 import VeritasTestSupport
 
@@ -68,5 +69,93 @@ struct AnalyzeRenderingTests {
         let rawResult = try Self.json(raw.stdout)
         #expect(rawResult["security_results"]?["rendered"] == .bool(false))
         #expect(!Self.types(rawResult).contains("low_stock"))
+    }
+
+    /// A page whose stock warning, built by a script, sits in a box fixed by its style sheet:
+    /// where Chromium lays it out is known without measuring it.
+    static let placedPage = """
+        <!DOCTYPE html><html lang="en"><head><title>Lamp shop</title>
+        <style>body{margin:0} #toast{position:absolute;left:200px;top:300px;width:400px;height:50px;margin:0;padding:0;overflow:hidden}</style>
+        </head><body><h1>Desk lamp</h1><p>€49.00</p><button>Add to basket</button>
+        <p id="toast" aria-live="polite"></p>
+        <script>
+        document.addEventListener('DOMContentLoaded', () => {
+          setTimeout(() => { document.getElementById('toast').textContent = ['Only', String(1 + 1), 'left', 'in', 'stock'].join(' '); }, 300);
+        });
+        </script>
+        </body></html>
+        """
+
+    @Test("analyze --html: a finding's box is where Chromium laid its element out, and the report outlines it there")
+    func findingBoxAndReport() async throws {
+        try #require(FileManager.default.isExecutableFile(atPath: "/usr/bin/chromium"), "headless Chromium is not installed: run scripts/install-deps.sh")
+        let folder = try TemporaryFolder("veritas-analyze-report")
+        defer { folder.remove() }
+        let page = folder.url.appendingPathComponent("lamp.html")
+        try Self.placedPage.write(to: page, atomically: true, encoding: .utf8)
+        let report = folder.url.appendingPathComponent("lamp-report.html")
+
+        let run = try await VeritasCLI.run(["analyze", page.path, "--json", "--html", report.path])
+        #expect(run.status == 0, "\(run.stderr)")
+        let result = try Self.json(run.stdout)
+        #expect(result["report"] == .string(report.path))
+        let findings = result["dark_pattern_summary"]?["findings"]?.arrayValue ?? []
+        let stock = try #require(findings.first { $0["pattern_type"] == "low_stock" }, "\(run.stdout)")
+        let box = try #require(stock["box"]?.objectValue, "the stock warning has a box: \(stock)")
+        #expect(box["screenshot_index"] == 1, "drawn on the full-page screenshot (index 1, after the viewport)")
+        #expect(box["x"] == 200 && box["y"] == 300 && box["width"] == 400 && box["height"] == 50, "\(box)")
+
+        let html = try String(contentsOf: report, encoding: .utf8)
+        #expect(html.contains("<rect class=\"outline\" x=\"200.0\" y=\"300.0\" width=\"400.0\" height=\"50.0\"/>"))
+        #expect(html.contains("Only 2 left in stock"))
+        #expect(html.components(separatedBy: "data:image/png;base64,").count - 1 == 2, "both screenshots inlined")
+
+        // Without a browser there is no layout: no box, and the report says why.
+        let rawReport = folder.url.appendingPathComponent("raw.html")
+        let raw = try await VeritasCLI.run(["analyze", page.path, "--no-browser", "--html", rawReport.path])
+        #expect(raw.status == 0, "\(raw.stderr)")
+        #expect(raw.stdout.contains("report") && raw.stdout.contains(rawReport.path))
+        #expect(try String(contentsOf: rawReport, encoding: .utf8).contains("<main class=\"report\">"))
+    }
+
+    @Test("the report of the demo's pressure shop, opened in Chromium, outlines every finding that has a box (README's picture)")
+    func pressureShopReport() async throws {
+        try #require(FileManager.default.isExecutableFile(atPath: "/usr/bin/chromium"), "headless Chromium is not installed: run scripts/install-deps.sh")
+        let folder = try TemporaryFolder("veritas-report-picture")
+        defer { folder.remove() }
+        let shop = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Sources/VeritasDemo/Sites/pressure-shop/index.html")
+        let report = folder.url.appendingPathComponent("pressure-shop-report.html")
+        let run = try await VeritasCLI.run(["analyze", shop.path, "--json", "--html", report.path])
+        #expect(run.status == 0, "\(run.stderr)")
+        let findings = try Self.json(run.stdout)["dark_pattern_summary"]?["findings"]?.arrayValue ?? []
+        let boxed = findings.filter { $0["box"] != nil && $0["box"] != .null }
+        #expect(boxed.count >= 3, "most of the shop's findings are on the page: \(findings.count) found, \(boxed.count) with a box")
+
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: folder.url.path)
+        try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: report.path)
+        let browser = try await HeadlessBrowser.launch(BrowserOptions(viewportWidth: 1100, viewportHeight: 900))
+        do {
+            let tab = try await browser.newPage()
+            _ = try await tab.navigate(to: report)
+            let outlines = try await tab.evaluate("document.querySelectorAll('rect.outline').length")
+            let distinctBoxes = Set(boxed.compactMap { $0["box"]?.description })
+            #expect(outlines.intValue == distinctBoxes.count, "one outline per element with findings")
+            let tagged = try await tab.evaluate("Array.from(document.querySelectorAll('.mark text')).map(t => t.textContent).join(',').split(',').length")
+            #expect(tagged.intValue == boxed.count, "every boxed finding's number is on a tag")
+            let listed = try await tab.evaluate("document.querySelectorAll('li.finding').length")
+            #expect(listed.intValue == findings.count)
+            // The picture: the full-page screenshot with its outlines, as a reader scrolls to it.
+            _ = try await tab.evaluate("document.getElementById('shot-1').scrollIntoView()")
+            let picture = try await tab.viewportScreenshot()
+            #expect(picture.starts(with: [0x89, 0x50, 0x4E, 0x47]) && picture.count > 10_000, "a rendered report")
+            if let target = ProcessInfo.processInfo.environment["VERITAS_PICTURES_DIR"] {
+                try picture.write(to: URL(fileURLWithPath: target).appendingPathComponent("report.png"))
+            }
+            await browser.close()
+        } catch {
+            await browser.close()
+            throw error
+        }
     }
 }

@@ -233,6 +233,55 @@ struct CommandLineTests {
         }
     }
 
+    @Test("report: the audit as one HTML file from the writer's replies, its finding outlined on the stored screenshot; exit 4 for an unknown audit")
+    func report() async throws {
+        try await withWriter { writer, client in
+            let audit = try await client.submit(url: "https://report.example/")
+            let runner = try ScriptedRunner(endpoint: writer.endpoints.runners)
+            try await runner.hello()
+            let job = try await runner.nextJob()
+            let hostile = "<script>window.pwned=1</script>Only 2 left!"
+            let findings = [
+                Finding(patternType: .lowStock, severity: .medium, confidence: 0.8, evidence: hostile, location: "p.stock",
+                        box: FindingBox(screenshotIndex: 0, x: 0, y: 0, width: 1, height: 1)),
+                Finding(patternType: .countdownTimer, severity: .high, confidence: 0.9, evidence: "Offer ends in 09:59"),
+            ]
+            try await runner.send(job.auditID, .started(StartedEventPayload(url: job.url, tier: job.tier, verdictMode: job.verdictMode)))
+            try await runner.send(job.auditID, .screenshot(index: 0, label: "full page", contentType: .png, image: Samples.png))
+            try await runner.send(job.auditID, .completed(CompletedEventPayload(
+                trustScore: 31, riskLevel: .high, narrative: "Two pressure tactics.", signalScores: ["dark_patterns": 20, "security": 70],
+                siteType: .shop, securityResults: .object(["grade": "B", "score": 70, "tests": .object([:])]),
+                darkPatternSummary: DarkPatternSummary(findings: findings))))
+            await runner.close()
+            let stored = try await client.findings(audit.id).findings
+            #expect(stored.first?.box == findings[0].box, "the writer stored the box")
+
+            let folder = try TemporaryFolder("veritas-report")
+            defer { folder.remove() }
+            let file = folder.url.appendingPathComponent("audit.html")
+            let endpoint = ["--writer", writer.endpoints.queries]
+            let written = try await VeritasCLI.run(["report", audit.id.rawValue, "-o", file.path] + endpoint)
+            #expect(written.status == 0, "\(written.stderr)")
+            #expect(written.stdout.contains("2 findings (1 outlined), 1 screenshot"), "\(written.stdout)")
+            let html = try String(contentsOf: file, encoding: .utf8)
+            #expect(html.contains("<span class=\"trust\">31</span>"))
+            #expect(html.contains("&lt;script&gt;window.pwned=1&lt;/script&gt;Only 2 left!"))
+            #expect(!html.contains("<script"))
+            #expect(html.contains("<rect class=\"outline\" x=\"0.0\" y=\"0.0\" width=\"1.0\" height=\"1.0\"/>"))
+            #expect(html.contains("data:image/png;base64,\(Samples.png.base64EncodedString())"), "the stored image, inlined")
+            #expect(html.contains("Offer ends in 09:59") && html.contains("Not on a screenshot"))
+
+            let printed = try await VeritasCLI.run(["report", audit.id.rawValue, "-o", "-"] + endpoint)
+            #expect(printed.status == 0)
+            #expect(printed.stdout.hasPrefix("<!DOCTYPE html>") && printed.stdout.hasSuffix("</html>\n"), "-o - prints the document itself")
+            #expect(printed.stdout.contains("<rect class=\"outline\" x=\"0.0\" y=\"0.0\" width=\"1.0\" height=\"1.0\"/>"))
+
+            let unknown = try await VeritasCLI.run(["report", AuditID.generate().rawValue, "-o", folder.url.appendingPathComponent("x.html").path] + endpoint)
+            #expect(unknown.status == 4, "\(unknown.stderr)")
+            #expect(!FileManager.default.fileExists(atPath: folder.url.appendingPathComponent("x.html").path), "nothing written for an unknown audit")
+        }
+    }
+
     @Test("--json: errors are JSON on stdout with the same exit codes (refused, not found, unreachable, usage)")
     func jsonErrors() async throws {
         try await withWriter { writer, _ in

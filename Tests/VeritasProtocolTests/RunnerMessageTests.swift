@@ -229,6 +229,10 @@ struct RunnerMessageTests {
             (valid.setting("dark_pattern_summary", summary([finding.setting("evidence", .string(String(repeating: "e", count: 2_001)))])), "field 'payload.dark_pattern_summary.findings[0].evidence' must be at most 2000 characters"),
             (valid.setting("dark_pattern_summary", summary([finding.setting("evidence", "")])), "field 'payload.dark_pattern_summary.findings[0].evidence' must not be empty"),
             (valid.setting("dark_pattern_summary", summary([finding.setting("location", .string(String(repeating: "l", count: 513)))])), "field 'payload.dark_pattern_summary.findings[0].location' must be at most 512 characters"),
+            (valid.setting("dark_pattern_summary", summary([finding.setting("box", "top left")])), "field 'payload.dark_pattern_summary.findings[0].box' must be an object; got string"),
+            (valid.setting("dark_pattern_summary", summary([finding.setting("box", ["screenshot_index": 1, "x": 0, "y": 0, "width": 10])])), "field 'payload.dark_pattern_summary.findings[0].box.height' is required"),
+            (valid.setting("dark_pattern_summary", summary([finding.setting("box", ["screenshot_index": 1, "x": -1, "y": 0, "width": 10, "height": 5])])), "field 'payload.dark_pattern_summary.findings[0].box.x' must be a number between 0 and 100000"),
+            (valid.setting("dark_pattern_summary", summary([finding.setting("box", ["screenshot_index": 1000, "x": 0, "y": 0, "width": 10, "height": 5])])), "field 'payload.dark_pattern_summary.findings[0].box.screenshot_index' must be"),
             (valid.setting("dark_pattern_summary", ["findings": [], "summary": ["x": deep]]), "field 'payload.dark_pattern_summary.summary' must not nest deeper than 16 levels"),
         ]
         for (payload, fragment) in cases {

@@ -69,7 +69,8 @@ enum Fixtures {
 
     static let findings = [
         Finding(patternType: .countdownTimer, severity: .high, confidence: 0.92, evidence: "Offer ends in 04:59", location: "#timer"),
-        Finding(patternType: .lowStock, severity: .medium, confidence: 0.5, evidence: "Only 2 left!\nHurry"),
+        Finding(patternType: .lowStock, severity: .medium, confidence: 0.5, evidence: "Only 2 left!\nHurry",
+                box: FindingBox(screenshotIndex: 1, x: 12.5, y: 480, width: 320, height: 48)),
         Finding(patternType: .confirmshaming, severity: .low, confidence: 1, evidence: "No thanks, I hate saving money"),
     ]
 

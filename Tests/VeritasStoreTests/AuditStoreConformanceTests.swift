@@ -237,16 +237,19 @@ struct AuditStoreConformanceTests {
         try await withStore(kind) { store async throws in
             let audit = makeAudit()
             try await store.enqueue(audit)
-            let many = (0..<40).map { number in
-                Finding(
+            let many = (0..<40).map { (number: Int) -> Finding in
+                let box: FindingBox? = number.isMultiple(of: 3)
+                    ? FindingBox(screenshotIndex: number % 2, x: Double(number), y: 10.5 * Double(number), width: 300, height: 42.25) : nil
+                return Finding(
                     patternType: DarkPatternType.allCases[number % DarkPatternType.allCases.count],
                     severity: Severity.allCases[number % 3], confidence: Double(number) / 40,
-                    evidence: "evidence \(number)", location: number.isMultiple(of: 2) ? "#n\(number)" : nil)
+                    evidence: "evidence \(number)", location: number.isMultiple(of: 2) ? "#n\(number)" : nil, box: box)
             }
             _ = try await store.apply([event(audit.id, completed(verdict(findings: many)))])
             let stored = try await store.findings(of: audit.id)
             #expect(stored == many)
             #expect(stored.map(\.category) == many.map(\.patternType.category))
+            #expect(stored.filter { $0.box != nil }.count == 14, "boxes are kept, and findings without one stay without")
         }
     }
 

@@ -40,6 +40,33 @@ struct SQLiteAuditStoreTests {
         }
     }
 
+    @Test("a database of the version before finding boxes opens migrated: its findings read back whole, without a box")
+    func findingsFromBeforeBoxesMigrate() async throws {
+        try await withTemporaryFolder { folder in
+            let path = databasePath(in: folder)
+            let audit = makeAudit()
+            do {
+                try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+                let old = try DatabasePool(path: path)
+                try SQLiteAuditStore.migrator.migrate(old, upTo: "v3: job hand-outs")
+                try await old.write { db in
+                    try db.execute(sql: "INSERT INTO audits (id, url, tier, verdict_mode, status, created_at) VALUES (?, ?, 'standard', 'simple', 'completed', '2026-11-26T15:08:43.123Z')",
+                                   arguments: [audit.id.rawValue, audit.url])
+                    try db.execute(sql: """
+                        INSERT INTO audit_findings (audit_id, ordinal, category, pattern_type, severity, confidence, evidence, location)
+                        VALUES (?, 0, 'scarcity', 'low_stock', 'medium', 0.5, 'Only 2 left', '#stock')
+                        """, arguments: [audit.id.rawValue])
+                }
+                try old.close()
+            }
+            let store = try SQLiteAuditStore(path: path)
+            defer { try? store.close() }
+            let findings = try await store.findings(of: audit.id)
+            #expect(findings == [Finding(patternType: .lowStock, severity: .medium, confidence: 0.5, evidence: "Only 2 left", location: "#stock")])
+            #expect(findings.first?.box == nil)
+        }
+    }
+
     @Test func reopeningDoesNotMigrateAgain() async throws {
         try await withTemporaryFolder { folder in
             let path = databasePath(in: folder)

@@ -27,6 +27,8 @@ public enum ProtocolLimits {
     public static let maxEvidenceLength = 2_000
     /// Longest location of one finding, in Unicode scalars.
     public static let maxLocationLength = 512
+    /// Largest coordinate or size of a finding's box on its screenshot, in image pixels.
+    public static let maxBoxCoordinate = 100_000.0
     /// Longest screenshot label, in Unicode scalars.
     public static let maxLabelLength = 128
     /// Longest error message (in `audit.error` and in every error object), in Unicode scalars.

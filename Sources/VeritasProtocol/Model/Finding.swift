@@ -13,29 +13,35 @@ public struct Finding: Sendable, Equatable, Hashable {
     public var evidence: String
     /// Where on the page, e.g. a CSS selector or URL (≤ ``ProtocolLimits/maxLocationLength``).
     public var location: String?
+    /// Where the finding is on one of the audit's screenshots, when the runner could measure it.
+    public var box: FindingBox?
 
     /// The taxonomy category of ``patternType``.
     public var category: DarkPatternCategory { patternType.category }
 
     /// Values are not re-validated here; they are checked when decoded from the wire.
-    public init(patternType: DarkPatternType, severity: Severity, confidence: Double, evidence: String, location: String? = nil) {
+    public init(patternType: DarkPatternType, severity: Severity, confidence: Double, evidence: String, location: String? = nil, box: FindingBox? = nil) {
         self.patternType = patternType
         self.severity = severity
         self.confidence = confidence
         self.evidence = evidence
         self.location = location
+        self.box = box
     }
 
-    /// The wire object: `category`, `pattern_type`, `severity`, `confidence`, `evidence`, `location`.
+    /// The wire object: `category`, `pattern_type`, `severity`, `confidence`, `evidence`, `location`,
+    /// and `box` when there is one.
     public var jsonValue: JSONValue {
-        .object([
+        var fields: [String: JSONValue] = [
             "category": .string(category.rawValue),
             "pattern_type": .string(patternType.rawValue),
             "severity": .string(severity.rawValue),
             "confidence": .number(confidence),
             "evidence": .string(evidence),
             "location": .optional(location),
-        ])
+        ]
+        if let box { fields["box"] = box.jsonValue }
+        return .object(fields)
     }
 
     init(reading reader: FieldReader) throws(ProtocolError) {
@@ -49,5 +55,6 @@ public struct Finding: Sendable, Equatable, Hashable {
         confidence = try reader.double("confidence", in: 0...1)
         evidence = try reader.string("evidence", maxLength: ProtocolLimits.maxEvidenceLength, kind: .multiline)
         location = try reader.optionalString("location", maxLength: ProtocolLimits.maxLocationLength)
+        box = try reader.optionalObject("box").map { reader throws(ProtocolError) in try FindingBox(reading: reader) }
     }
 }

@@ -166,6 +166,12 @@ struct FieldReader {
         return FieldReader(nested, path: name(key))
     }
 
+    /// The object at `key`, or `nil` when it is absent or `null`.
+    func optionalObject(_ key: String) throws(ProtocolError) -> FieldReader? {
+        guard value(key) != nil else { return nil }
+        return try object(key)
+    }
+
     /// An opaque JSON object, bounded in depth so it still fits ``ProtocolLimits/maxJSONDepth``
     /// after being wrapped in replies and feed messages.
     func opaqueObject(_ key: String) throws(ProtocolError) -> JSONValue {

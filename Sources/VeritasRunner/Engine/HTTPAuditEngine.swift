@@ -234,6 +234,7 @@ public struct HTTPAuditEngine: AuditEngine {
         }
         try Task.checkCancellation()
 
+        var locator: FindingLocator?
         if let rendering {
             await reporter.progress(.screenshots, "storing screenshots")
             var index = 0
@@ -244,6 +245,10 @@ public struct HTTPAuditEngine: AuditEngine {
             if let fullPage = rendering.fullPage {
                 let label = fullPage.isTruncated ? "full page (first \(fullPage.capturedHeight) of \(fullPage.pageHeight) px)" : "full page"
                 await reporter.screenshot(index, label, .png, fullPage.png)
+                if let renderer {
+                    locator = FindingLocator(boxes: rendering.elementBoxes, screenshotIndex: index, screenshot: fullPage,
+                                             viewportWidth: renderer.options.viewportWidth)
+                }
                 index += 1
             }
             for followed in rendering.followed {
@@ -255,9 +260,10 @@ public struct HTTPAuditEngine: AuditEngine {
         }
 
         await reporter.progress(.analysing, "looking for dark patterns")
-        let (audited, findings) = try await Self.offThePool { [rendering] in
+        let (audited, findings) = try await Self.offThePool { [rendering, locator] in
             let audited = Self.auditedPage(rendering: rendering, raw: rawDocument, url: url)
             var findings = DarkPatternDetector.findings(on: audited)
+            if let locator { findings = locator.locate(findings) }
             for followed in rendering?.followed ?? [] {
                 guard let document = try? HTMLDocument(parsing: followed.html, baseURL: followed.url) else { continue }
                 for var finding in DarkPatternDetector.findings(on: AuditedPage(url: followed.url, document: document, isRendered: true))

@@ -16,6 +16,9 @@ struct PageRenderer: Sendable {
         var laterHTML: String?
         var viewport: Data?
         var fullPage: FullPageScreenshot?
+        /// The page's elements and their boxes, measured just before ``fullPage`` was taken, so a
+        /// finding can be outlined on it; empty when they could not be measured.
+        var elementBoxes: [ElementBox] = []
         /// Extra pages followed on the `deep` tier.
         var followed: [FollowedPage]
     }
@@ -86,6 +89,7 @@ struct PageRenderer: Sendable {
         let html = try await snapshot(page)
         let laterHTML = try await laterSnapshot(page)
         let viewport = await attempt("viewport screenshot") { try await page.viewportScreenshot() }
+        let elementBoxes = await attempt("measuring element boxes") { try await page.elementBoxes() } ?? []
         let fullPage = await attempt("full-page screenshot") { try await page.fullPageScreenshot() }
         var followed: [FollowedPage] = []
         for link in follow(html) {
@@ -101,7 +105,7 @@ struct PageRenderer: Sendable {
                 logger.info("deep audit: could not render a followed page", metadata: ["url": "\(link.absoluteString)", "error": "\(error)"])
             }
         }
-        return Rendering(html: html, laterHTML: laterHTML, viewport: viewport, fullPage: fullPage, followed: followed)
+        return Rendering(html: html, laterHTML: laterHTML, viewport: viewport, fullPage: fullPage, elementBoxes: elementBoxes, followed: followed)
     }
 
     /// Clock-like texts on the page (`14:59`, `02 : 14 : 55`, `1h 05m`, `03 days : 19 hours`), as
