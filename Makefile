@@ -31,7 +31,7 @@ build: deps
 # The suites that run whole fleets of real processes (writer, runners, Chromium), and the few that
 # hold a core for seconds (parsing 2 MB in a debug build), run after the rest, on their own and one
 # at a time, so their load does not starve the timing of other tests.
-PROCESS_SUITES = VeritasChaosTests|SlowStorageTests|MultiHostTests|BarrageTests|CorpusEvaluationTests|VeritasBrowserTests|JavaScriptPageTests|DeepTierTests|PerformanceTests|AnalyzeRenderingTests|EgressGuardBrowserTests|ReportInBrowserTests
+PROCESS_SUITES = VeritasChaosTests|SlowStorageTests|MultiHostTests|BarrageTests|CorpusEvaluationTests|VeritasBrowserTests|JavaScriptPageTests|DeepTierTests|PerformanceTests|AnalyzeRenderingTests|EgressGuardBrowserTests|ReportInBrowserTests|ConsoleBrowserTests
 
 # make test: build, the parallel suite, the process suites, then every fuzz target for
 # FUZZ_TEST_SECONDS each. With TEST_FILTER, only the matching tests.
@@ -74,7 +74,7 @@ eval: deps
 # (docs/pictures/).
 pictures: deps
 	$(SWIFT) build --build-tests
-	VERITAS_PICTURES_DIR=$(CURDIR)/docs/pictures $(SWIFT) test --skip-build --filter 'pressureShopReport'
+	VERITAS_PICTURES_DIR=$(CURDIR)/docs/pictures $(SWIFT) test --skip-build --filter 'pressureShopReport|ConsoleBrowserTests'
 
 bench: deps
 	$(SWIFT) run -c release veritas-bench $(BENCH_ARGS)

@@ -24,6 +24,7 @@ let package = Package(
         .executable(name: "veritas-writer", targets: ["veritas-writer"]),
         .executable(name: "veritas-runner", targets: ["veritas-runner"]),
         .executable(name: "veritas", targets: ["veritas"]),
+        .executable(name: "veritas-console", targets: ["veritas-console"]),
         .executable(name: "veritas-bench", targets: ["VeritasBenchmarks"]),
         .executable(name: "veritas-model", targets: ["veritas-model"]),
     ],
@@ -40,6 +41,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.0"),
         // The runner's egress proxy and the tests' loopback HTTP fixture server use it directly.
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.80.0"),
+        // The web console's HTTP server (only `VeritasConsole` and `veritas-console` link it).
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.0"),
     ],
     targets: [
         // MARK: Transport
@@ -129,9 +132,35 @@ let package = Package(
         // MARK: Client
         .target(name: "VeritasClient", dependencies: ["ZeroMQ", "VeritasProtocol"]),
 
-        // One audit as a self-contained HTML page: `veritas report`, `veritas analyze --html`.
-        // Crypto hashes its style sheet for the page's Content-Security-Policy.
-        .target(name: "VeritasReport", dependencies: ["VeritasProtocol", .product(name: "Crypto", package: "swift-crypto")]),
+        // One audit as a self-contained HTML page: `veritas report`, `veritas analyze --html`, the
+        // console. Crypto hashes its style sheet for the page's Content-Security-Policy and checks
+        // the images it reads from a writer (VeritasClient).
+        .target(name: "VeritasReport", dependencies: ["VeritasProtocol", "VeritasClient", .product(name: "Crypto", package: "swift-crypto")]),
+
+        // The read-only web console: another ZeroMQ client of one or more writers, served over
+        // HTTP by Hummingbird. Its own module and executable, so writers and runners link no HTTP server.
+        .target(
+            name: "VeritasConsole",
+            dependencies: [
+                "VeritasClient",
+                "VeritasReport",
+                "VeritasProtocol",
+                "VeritasConfiguration",
+                "ZeroMQ",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .executableTarget(
+            name: "veritas-console",
+            dependencies: [
+                "VeritasConsole",
+                "VeritasService",
+                "VeritasProtocol",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ]
+        ),
 
         // MARK: Service plumbing both executables share: JSON logging, the Prometheus endpoint
         // (`metrics.listen`), `--set` and `--list-settings`, running a service until SIGTERM
@@ -242,6 +271,20 @@ let package = Package(
         // MARK: Tests
         .testTarget(name: "ZeroMQTests", dependencies: ["ZeroMQ"]),
         .testTarget(name: "VeritasProtocolTests", dependencies: ["VeritasProtocol"]),
+        // A real writer, runner and console on loopback, driven by headless Chromium.
+        .testTarget(
+            name: "VeritasConsoleTests",
+            dependencies: [
+                "VeritasConsole", "VeritasTestSupport", "VeritasWriter", "VeritasClient", "VeritasBrowser", "VeritasSecurity",
+                "VeritasProtocol", "VeritasReport", "VeritasDemo", "ZeroMQ",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         // Reports rendered and opened in real headless Chromium: content, outlines, hostile text.
         .testTarget(name: "VeritasReportTests", dependencies: ["VeritasReport", "VeritasProtocol", "VeritasBrowser"]),
         // Reads the labelled pages in Tests/VeritasAuditTests/Corpus through #filePath (data only,
@@ -308,7 +351,7 @@ let package = Package(
             name: "DeploymentTests",
             dependencies: [
                 "VeritasWriter", "VeritasRunner", "VeritasProtocol", "VeritasTestSupport", "ZeroMQ", "VeritasConfiguration",
-                "VeritasSecurity",
+                "VeritasSecurity", "VeritasConsole",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]

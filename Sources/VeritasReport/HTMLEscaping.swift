@@ -1,10 +1,10 @@
 /// Text made safe for HTML. Everything a report shows that did not come from this module (page
 /// texts, URLs, labels, narratives, reasons) is hostile until escaped: a page under audit can put
 /// markup and script in its own words, and they reach the report as evidence.
-enum HTMLEscaping {
+public enum HTMLEscaping {
     /// `text` as element content or a quoted attribute value: `&`, `<`, `>`, `"` and `'` become
     /// character references, and control characters other than tab and newline are dropped.
-    static func escape(_ text: String) -> String {
+    public static func escape(_ text: String) -> String {
         var escaped = ""
         escaped.reserveCapacity(text.utf8.count)
         for scalar in text.unicodeScalars {
@@ -25,7 +25,7 @@ enum HTMLEscaping {
 
     /// A URL to show as text and to link to, only when it is http(s): any other scheme
     /// (`javascript:`, `data:`) is shown but never made a link.
-    static func linkableURL(_ url: String) -> String? {
+    public static func linkableURL(_ url: String) -> String? {
         let lowered = url.lowercased()
         return lowered.hasPrefix("http://") || lowered.hasPrefix("https://") ? url : nil
     }

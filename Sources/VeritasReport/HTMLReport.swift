@@ -266,7 +266,7 @@ public enum HTMLReport {
     }
 
     /// `pattern_type`-style names as words: `low_stock` → `low stock`.
-    static func words(_ name: String) -> String {
+    public static func words(_ name: String) -> String {
         name.replacingOccurrences(of: "_", with: " ").replacingOccurrences(of: "-", with: " ")
     }
 }

@@ -1,5 +1,4 @@
 import ArgumentParser
-import Crypto
 import Foundation
 import VeritasClient
 import VeritasProtocol
@@ -37,7 +36,7 @@ struct ReportCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let report = try await options.withClient { client in try await Self.fetch(id.id, from: client, origin: "writer \(options.writer)") }
+        let report = try await options.withClient { client in try await AuditReport.fetch(id.id, from: client, origin: "writer \(options.writer)") }
         let html = HTMLReport.render(report)
         if output == "-" {
             Console.write(html)
@@ -60,21 +59,5 @@ struct ReportCommand: AsyncParsableCommand {
                 + "\(report.findings.count) finding\(report.findings.count == 1 ? "" : "s") (\(outlined) outlined), "
                 + "\(report.screenshots.count) screenshot\(report.screenshots.count == 1 ? "" : "s")")
         }
-    }
-
-    /// Everything the report shows, read from one writer; every image checked against its SHA-256.
-    static func fetch(_ auditID: AuditID, from client: WriterClient, origin: String) async throws -> AuditReport {
-        let audit = try await client.status(auditID)
-        let findings = try await client.findings(auditID).findings
-        var screenshots: [AuditReport.Screenshot] = []
-        for listed in try await client.screenshots(auditID).screenshots {
-            let (info, image) = try await client.screenshot(auditID, index: listed.index)
-            let digest = SHA256.hash(data: image).map { String(format: "%02x", $0) }.joined()
-            guard digest == info.sha256 else {
-                throw CommandFailure(.failure, "screenshot \(info.index): sha256 \(digest) does not match the writer's \(info.sha256)")
-            }
-            screenshots.append(AuditReport.Screenshot(index: info.index, label: info.label, contentType: info.contentType, image: image))
-        }
-        return AuditReport(audit: audit, findings: findings, screenshots: screenshots, origin: origin)
     }
 }

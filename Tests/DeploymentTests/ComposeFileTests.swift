@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import VeritasProtocol
+import VeritasConsole
 import VeritasRunner
 import VeritasTestSupport
 import VeritasWriter
@@ -11,7 +12,7 @@ import ZeroMQ
 /// command they name exists and means what the project says it means.
 @Suite("docker compose files match the project")
 struct ComposeFileTests {
-    static let services = ["writer", "runner"]
+    static let services = ["writer", "runner", "console"]
 
     @Test("services build from the repository with a Dockerfile stage each, restart, and drain on SIGTERM")
     func servicesBuildAndStop() throws {
@@ -64,6 +65,8 @@ struct ComposeFileTests {
             let runnerEnvironment = compose.environment(of: "runner")
             let runnerKeys = Set(RunnerConfiguration.keys.map(\.environment))
             for name in runnerEnvironment.keys { #expect(runnerKeys.contains(name), "\(file): runner variable \(name) is not a runner setting") }
+            let consoleKeys = Set(ConsoleConfiguration.keys.map(\.environment))
+            for name in compose.environment(of: "console").keys { #expect(consoleKeys.contains(name), "\(file): console variable \(name) is not a console setting") }
         }
         // The values (defaults filled in) load with the image's configuration files.
         let compose = try ComposeFile("docker/compose.yaml")
@@ -73,6 +76,14 @@ struct ComposeFileTests {
         let runner = try RunnerConfiguration.load(file: Repository.url("config/runner.yaml").path, environment: compose.environment(of: "runner"))
         #expect(runner.writerEndpoint == "tcp://writer:\(Self.port(DefaultEndpoints.runnersBind))", "runners reach the writer service by name")
         #expect(runner.dataDirectory == "/var/lib/veritas/runner")
+        let console = try ConsoleConfiguration.load(file: Repository.url("config/console.yaml").path, environment: compose.environment(of: "console"))
+        #expect(console.writerEndpoints == ["tcp://writer:\(Self.port(DefaultEndpoints.queriesBind))"], "the console reads the writer service by name")
+        #expect(console.feedEndpoints == ["tcp://writer:\(Self.port(DefaultEndpoints.feedBind))"])
+        #expect(console.listenAddress?.port == 8088)
+        let consolePorts = (compose.services["console"]?["ports"] as? [Any] ?? []).map { ComposeFile.interpolate("\($0)") }
+        #expect(consolePorts == ["127.0.0.1:8088:8088"], "the console is published on loopback only by default")
+        #expect(try ConsoleConfiguration.load(file: Repository.url("config/console.yaml").path, environment: [:]).listen == DefaultEndpoints.consoleListen,
+                "config/console.yaml keeps the loopback default")
         // The rollback flag is passed through from the shell.
         let rolledBack = try WriterConfiguration.load(
             file: nil, environment: compose.environment(of: "writer").merging(["USE_DB_PERSISTENCE": "false"]) { $1 })
@@ -127,11 +138,13 @@ struct ComposeFileTests {
         let package = try Repository.text("Package.swift")
         let builder = try #require(dockerfile.stage("builder"))
         #expect(builder.base.contains("swift:6"), "a Swift 6 builder")
-        for product in ["veritas-writer", "veritas-runner", "veritas"] {
+        for product in ["veritas-writer", "veritas-runner", "veritas", "veritas-console"] {
             #expect(package.contains(".executable(name: \"\(product)\""), "\(product) is a product")
             #expect(builder.lines.contains { $0.contains("--product \(product)") })
         }
-        for (stage, entrypoint, config) in [("writer", "veritas-writer", "writer.yaml"), ("runner", "veritas-runner", "runner.yaml")] {
+        for (stage, entrypoint, config) in [
+            ("writer", "veritas-writer", "writer.yaml"), ("runner", "veritas-runner", "runner.yaml"), ("console", "veritas-console", "console.yaml"),
+        ] {
             let lines = dockerfile.lineage(of: stage)
             #expect(dockerfile.stage(stage)?.base == "runtime")
             #expect(lines.last { $0.hasPrefix("USER") } == "USER veritas", "\(stage) runs as the unprivileged user")

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import VeritasConfiguration
+import VeritasConsole
 import VeritasProtocol
 import VeritasRunner
 import VeritasWriter
@@ -53,13 +54,16 @@ struct DocumentedNamesTests {
         }
     }
 
-    @Test("every writer and runner setting is in the README with its environment variable and default; the writer's in PROTOCOL.md too")
+    @Test("every writer, runner and console setting is in the README with its environment variable and default; the writer's in PROTOCOL.md too")
     func settings() throws {
         let readme = try Self.text("README.md")
         // Both services have a `data.directory`: each table is read in its own section.
         let runnersSection = try #require(readme.range(of: "## Running runners"))
         Self.check(WriterConfiguration.keys, defaults: WriterConfiguration(), in: String(readme[..<runnersSection.lowerBound]), section: "writer")
         Self.check(RunnerConfiguration.keys, defaults: RunnerConfiguration(), in: String(readme[runnersSection.lowerBound...]), section: "runner")
+        let consoleSection = try #require(readme.range(of: "## The web console"))
+        let consoleEnd = readme[consoleSection.upperBound...].range(of: "\n## ")?.lowerBound ?? readme.endIndex
+        Self.check(ConsoleConfiguration.keys, defaults: ConsoleConfiguration(), in: String(readme[consoleSection.lowerBound..<consoleEnd]), section: "console")
         let protocolText = try Self.text("docs/PROTOCOL.md")
         for key in WriterConfiguration.keys {
             #expect(protocolText.contains("`\(key.path)`") && protocolText.contains("`\(key.environment)`"), "PROTOCOL.md does not list \(key.path)")

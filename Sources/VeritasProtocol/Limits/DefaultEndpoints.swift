@@ -13,4 +13,6 @@ public enum DefaultEndpoints {
     public static let runnersConnect = "tcp://127.0.0.1:5556"
     /// Where a local subscriber connects its SUB socket.
     public static let feedConnect = "tcp://127.0.0.1:5557"
+    /// Where `veritas-console` serves HTTP: loopback only, until an operator opens it up.
+    public static let consoleListen = "127.0.0.1:8088"
 }
