@@ -103,11 +103,14 @@ enum ConsolePages {
     static func audit(_ report: AuditReport) -> String {
         let audit = report.audit
         let finished = audit.status == .completed || audit.status == .error
+        // The live section starts from the runner's latest progress, not from 0%.
+        let percent = Int(audit.progress?.percent ?? 0)
+        let phase = audit.progress.map { "· " + escape(HTMLReport.words($0.phase)) } ?? ""
         let live = finished ? "" : """
             <section class="live" id="live" data-audit="\(audit.id.rawValue)" data-since="\((audit.startedAt ?? audit.createdAt).millisecondsSinceEpoch)">
             <h2>Progress</h2>
-            <progress id="live-progress" max="100" value="0">0%</progress>
-            <p><span id="live-status">\(audit.status.rawValue)</span> <span id="live-phase"></span> <span id="live-elapsed"></span></p>
+            <progress id="live-progress" max="100" value="\(percent)">\(percent)%</progress>
+            <p><span id="live-status">\(audit.status.rawValue)</span> <span id="live-phase">\(phase)</span> <span id="live-elapsed"></span></p>
             </section>
             """
         let body = """

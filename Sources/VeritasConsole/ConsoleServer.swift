@@ -233,7 +233,12 @@ public struct ConsoleServer: Sendable {
         let feeds = watchers
         let body = ResponseBody { writer in
             defer { Task { for watcher in feeds { await watcher.close() } } }
-            try await writer.write(Self.event("status", ["status": .string(audit.status.rawValue)]))
+            var first: [String: JSONValue] = ["status": .string(audit.status.rawValue)]
+            if let progress = audit.progress, !audit.status.isTerminal {
+                first["percent"] = .number(progress.percent)
+                first["phase"] = .string(progress.phase)
+            }
+            try await writer.write(Self.event("status", first))
             var status = audit.status
             var lastPoll = ContinuousClock.now
             var lastWrite = ContinuousClock.now

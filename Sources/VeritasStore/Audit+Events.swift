@@ -57,7 +57,14 @@ extension Audit {
                 verdictMode = started.verdictMode
             }
             markRunning(by: event)
-        case .progress, .screenshot:
+        case let .progress(update):
+            markRunning(by: event)
+            // The latest by the runner's clock: a progress event that arrives late (resent after
+            // a reconnect) does not move the display backwards.
+            if !status.isTerminal, progress.map({ $0.at <= event.timestamp }) ?? true {
+                progress = AuditProgress(phase: update.phase, percent: update.percent, at: event.timestamp)
+            }
+        case .screenshot:
             markRunning(by: event)
         case let .completed(verdict):
             guard !status.isTerminal else { return }

@@ -10,13 +10,14 @@ extension SQLiteAuditStore {
         /// Every column, in the order ``arguments(_:)`` and ``decode(_:)`` use.
         static let columns = """
             id, url, tier, verdict_mode, status, trust_score, risk_level, narrative, signal_scores, site_type, \
-            security_results, error_message, runner_id, attempts, created_at, started_at, completed_at
+            security_results, error_message, runner_id, attempts, created_at, started_at, completed_at, \
+            progress_phase, progress_percent, progress_at
             """
 
         /// Inserts or updates every column of an audit. An upsert, not `INSERT OR REPLACE`: a
         /// replace deletes the row first, and the delete would cascade to its findings and job.
         static let upsertSQL = """
-            INSERT INTO audits (\(columns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            INSERT INTO audits (\(columns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT (id) DO UPDATE SET
                 url = excluded.url, tier = excluded.tier, verdict_mode = excluded.verdict_mode,
                 status = excluded.status, trust_score = excluded.trust_score, risk_level = excluded.risk_level,
@@ -24,7 +25,9 @@ extension SQLiteAuditStore {
                 site_type = excluded.site_type, security_results = excluded.security_results,
                 error_message = excluded.error_message, runner_id = excluded.runner_id,
                 attempts = excluded.attempts, created_at = excluded.created_at,
-                started_at = excluded.started_at, completed_at = excluded.completed_at
+                started_at = excluded.started_at, completed_at = excluded.completed_at,
+                progress_phase = excluded.progress_phase, progress_percent = excluded.progress_percent,
+                progress_at = excluded.progress_at
             """
 
         static let selectByIDSQL = "SELECT \(columns) FROM audits WHERE id = ?"
@@ -37,6 +40,7 @@ extension SQLiteAuditStore {
                 audit.siteType?.rawValue, audit.securityResults.map(jsonText), audit.errorMessage,
                 audit.runnerID?.rawValue, audit.attempts, audit.createdAt.description,
                 audit.startedAt?.description, audit.completedAt?.description,
+                audit.progress?.phase, audit.progress?.percent, audit.progress?.at.description,
             ]
         }
 
@@ -60,7 +64,14 @@ extension SQLiteAuditStore {
                 createdAt: try reader.timestamp(14, "created_at"),
                 startedAt: try reader.optionalTimestamp(15, "started_at"),
                 completedAt: try reader.optionalTimestamp(16, "completed_at"),
+                progress: try progress(reader),
                 source: .database)
+        }
+
+        /// The three `progress_*` columns, all set or all NULL.
+        private static func progress(_ reader: SQLiteRowReader) throws(AuditStoreError) -> AuditProgress? {
+            guard let phase = try reader.optionalText(17, "progress_phase") else { return nil }
+            return AuditProgress(phase: phase, percent: try reader.double(18, "progress_percent"), at: try reader.timestamp(19, "progress_at"))
         }
 
         private static func jsonText(_ value: JSONValue) -> String {

@@ -111,6 +111,15 @@ extension SQLiteAuditStore {
                 ALTER TABLE audit_findings ADD COLUMN box_height REAL;
                 """)
         }
+        migrator.registerMigration("v5: audit progress") { db in
+            // The runner's latest progress event, so a client that starts following an audit
+            // sees how far it has got; NULL before the first one.
+            try db.execute(sql: """
+                ALTER TABLE audits ADD COLUMN progress_phase TEXT;
+                ALTER TABLE audits ADD COLUMN progress_percent REAL;
+                ALTER TABLE audits ADD COLUMN progress_at TEXT;
+                """)
+        }
         return migrator
     }
 

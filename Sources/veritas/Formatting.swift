@@ -30,7 +30,7 @@ enum Formatting {
         var lines: [(String, String)] = [
             ("id", audit.id.rawValue),
             ("url", audit.url.isEmpty ? "-" : audit.url),
-            ("status", audit.status.rawValue),
+            ("status", TerminalStyle.current.status(audit.status)),
             ("tier", "\(audit.tier.rawValue), verdict \(audit.verdictMode.rawValue)"),
         ]
         lines += verdictLines(trustScore: audit.trustScore, riskLevel: audit.riskLevel, siteType: audit.siteType, narrative: audit.narrative)
@@ -50,7 +50,7 @@ enum Formatting {
     static func verdictLines(trustScore: Int?, riskLevel: RiskLevel?, siteType: SiteType?, narrative: String?) -> [(String, String)] {
         var lines: [(String, String)] = []
         if let trustScore { lines.append(("trust score", "\(trustScore)/100")) }
-        if let riskLevel { lines.append(("risk", riskLevel.rawValue)) }
+        if let riskLevel { lines.append(("risk", TerminalStyle.current.risk(riskLevel))) }
         if let siteType { lines.append(("site type", siteType.rawValue)) }
         if let narrative { lines.append(("narrative", narrative)) }
         return lines
@@ -83,9 +83,10 @@ enum Formatting {
     static func findingsDetail(_ findings: [Finding]) -> String {
         guard !findings.isEmpty else { return "no findings" }
         return findings.enumerated().map { index, finding in
-            var lines = ["\(index + 1). \(finding.category.rawValue) / \(finding.patternType.rawValue), severity \(finding.severity.rawValue), confidence \(String(format: "%.2f", finding.confidence))"]
-            lines.append("   evidence: \(finding.evidence)")
-            lines.append("   where: \(finding.location ?? "not recorded")")
+            let style = TerminalStyle.current
+            var lines = ["\(index + 1). \(finding.category.rawValue) / \(finding.patternType.rawValue), severity \(style.severity(finding.severity)), confidence \(String(format: "%.2f", finding.confidence))"]
+            lines.append(wrapped("   evidence: ", finding.evidence, style: style))
+            lines.append(wrapped("   where: ", finding.location ?? "not recorded", style: style))
             return lines.joined(separator: "\n")
         }.joined(separator: "\n\n")
     }
@@ -103,14 +104,23 @@ enum Formatting {
         return table.render()
     }
 
-    /// `label:  value` lines with the values aligned; multi-line values stay indented.
-    static func block(_ lines: [(String, String)]) -> String {
+    /// `label:  value` lines with the values aligned; multi-line values stay indented, and long
+    /// ones are wrapped at the terminal's width (``TerminalStyle``).
+    static func block(_ lines: [(String, String)], style: TerminalStyle = .current) -> String {
         let width = (lines.map(\.0.count).max() ?? 0) + 2
         return lines.map { label, value in
-            let indent = String(repeating: " ", count: width)
             let head = (label + ":").padding(toLength: width, withPad: " ", startingAt: 0)
-            return head + value.split(separator: "\n", omittingEmptySubsequences: false).joined(separator: "\n" + indent)
+            return wrapped(head, value, style: style)
         }.joined(separator: "\n")
+    }
+
+    /// `head` then `value`, its continuation lines indented under the value's start; wrapped at
+    /// the style's width when it has one.
+    static func wrapped(_ head: String, _ value: String, style: TerminalStyle) -> String {
+        let indent = String(repeating: " ", count: head.count)
+        let lines = style.width.map { TerminalStyle.wrap(value, width: max($0 - head.count, 20)) }
+            ?? value.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        return head + lines.joined(separator: "\n" + indent)
     }
 
     /// A file-name-safe version of a screenshot label: lowercase letters, digits and `-`.

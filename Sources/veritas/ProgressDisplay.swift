@@ -1,13 +1,19 @@
 import Foundation
 import VeritasProtocol
 
-/// The one-line progress display: `[#######.....] 58% analysing`, redrawn in place with `\r` on
-/// a terminal, one line per change otherwise; with `--json`, each feed message as a JSON line.
+/// The one-line progress display: `[#######.....] 58% analysing · 12 s`, redrawn in place with
+/// `\r` on a terminal (the time ticking), one line per change otherwise; with `--json`, each feed
+/// message as a JSON line. It starts from the audit's current progress (`status` carries the
+/// runner's latest), not from 0%.
 struct ProgressDisplay {
     let json: Bool
     let redraw: Bool
     private var percent: Double = 0
+    private var label = ""
+    /// When the audit started (or was queued): the elapsed time counts from here.
+    private var since: Timestamp?
     private var lastLine = ""
+    private var lastCore = ""
     private var drawn = false
 
     init(json: Bool, redraw: Bool) {
@@ -27,8 +33,14 @@ struct ProgressDisplay {
 
     mutating func show(_ audit: Audit) {
         guard !json else { return }
+        since = audit.startedAt ?? audit.createdAt
+        label = audit.status.rawValue
+        if let progress = audit.progress, audit.status == .running, progress.percent >= percent {
+            percent = progress.percent
+            label = progress.phase.replacingOccurrences(of: "_", with: " ")
+        }
         if audit.status == .completed { percent = 100 }
-        draw(Self.bar(percent: percent, label: audit.status.rawValue))
+        draw()
     }
 
     mutating func show(_ message: FeedMessage) {
@@ -36,7 +48,7 @@ struct ProgressDisplay {
             Console.json(message.encodeFrames()[1])
             return
         }
-        var label = message.status.rawValue
+        label = message.status.rawValue
         switch message.event {
         case .progress:
             if let value = message.payload?["percent"]?.doubleValue { percent = value }
@@ -48,7 +60,13 @@ struct ProgressDisplay {
         case .started, .error, .queued, .requeued:
             break
         }
-        draw(Self.bar(percent: percent, label: label))
+        draw()
+    }
+
+    /// `12 s`, `3 min 05 s`: the time since the audit started.
+    static func elapsed(since start: Timestamp, now: Timestamp = .now) -> String {
+        let seconds = max(0, Int(now.milliseconds(since: start) / 1000))
+        return seconds < 60 ? "\(seconds) s" : "\(seconds / 60) min \(String(format: "%02d", seconds % 60)) s"
     }
 
     /// Ends the progress line so what follows starts on a fresh one.
@@ -57,16 +75,22 @@ struct ProgressDisplay {
         drawn = false
     }
 
-    private mutating func draw(_ line: String) {
-        guard line != lastLine else { return }
+    /// Draws the bar. On a terminal the elapsed time is part of the line and ticks; elsewhere a
+    /// line is printed only when the bar or its label changed, so a log gets no line per second.
+    private mutating func draw() {
+        let core = Self.bar(percent: percent, label: label)
         if redraw {
+            let line = since.map { core + " · " + Self.elapsed(since: $0) } ?? core
+            guard line != lastLine else { return }
             // Pad over the previous line's tail instead of relying on terminal escapes.
             let padding = String(repeating: " ", count: max(lastLine.count - line.count, 0))
             Console.write("\r" + line + padding)
+            lastLine = line
         } else {
-            Console.line(line)
+            guard core != lastCore else { return }
+            Console.line(since.map { core + " · " + Self.elapsed(since: $0) } ?? core)
         }
-        lastLine = line
+        lastCore = core
         drawn = true
     }
 }

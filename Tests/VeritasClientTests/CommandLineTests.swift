@@ -339,4 +339,83 @@ struct CommandLineTests {
             #expect(outcome.stdout.contains("error"))
         }
     }
+
+    @Test("watch starts from the audit's current progress with the time elapsed, follows it to the end and exits 0")
+    func watchFromCurrentProgress() async throws {
+        let executable = try #require(BuiltProducts.url("veritas"), "veritas was not built next to the tests")
+        try await withWriter { writer, client in
+            let audit = try await client.submit(url: "https://progress.example/")
+            let runner = try ScriptedRunner(endpoint: writer.endpoints.runners)
+            try await runner.hello()
+            let job = try await runner.nextJob()
+            try await runner.send(job.auditID, .started(StartedEventPayload(url: job.url, tier: job.tier, verdictMode: job.verdictMode)))
+            try await runner.send(job.auditID, .progress(ProgressEventPayload(phase: "rendering", percent: 40)))
+            let stored = try await client.status(audit.id).progress
+            #expect(stored?.phase == "rendering" && stored?.percent == 40, "status carries the latest progress")
+
+            let folder = try TemporaryFolder("veritas-watch")
+            defer { folder.remove() }
+            let output = folder.url.appendingPathComponent("watch.out")
+            let watch = try SpawnedProcess(
+                executable: executable.path,
+                arguments: ["watch", audit.id.rawValue, "--writer", writer.endpoints.queries, "--feed", writer.endpoints.feed],
+                environment: ["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"],
+                stdout: output, stderr: folder.url.appendingPathComponent("watch.err"))
+            defer {
+                if watch.isRunning { watch.terminate() }
+                _ = watch.waitForExit()
+            }
+            // Its first line is the progress the writer already holds, not 0%.
+            let started = try await eventually(timeout: .seconds(20)) { watch.stdout.contains("40% rendering") }
+            #expect(started, "watch began with: \(watch.stdout) \(watch.stderr)")
+            let first = watch.stdout.split(separator: "\n").first.map(String.init) ?? ""
+            #expect(first.contains("[#########") && first.contains("40% rendering · ") && first.hasSuffix(" s"), "\(first)")
+
+            try await runner.send(job.auditID, .progress(ProgressEventPayload(phase: "scoring", percent: 90)))
+            try await runner.send(job.auditID, Samples.completed)
+            await runner.close()
+            let ended = try await eventually(timeout: .seconds(20)) { !watch.isRunning }
+            #expect(ended)
+            #expect(watch.exitCode == 0)
+            #expect(watch.stdout.contains("100% completed"), "\(watch.stdout)")
+            #expect(!watch.stdout.contains("] 0% "), "never back to 0%: \(watch.stdout)")
+        }
+    }
+
+    @Test("colour only where asked for (a terminal or CLICOLOR_FORCE) and never with NO_COLOR; long values wrapped at COLUMNS")
+    func colourAndWrapping() async throws {
+        try await withWriter { writer, client in
+            let audit = try await client.submit(url: "https://colour.example/")
+            let runner = try ScriptedRunner(endpoint: writer.endpoints.runners)
+            try await runner.hello()
+            let job = try await runner.nextJob()
+            let narrative = "Trust score 31/100: high risk. " + String(repeating: "We found pressure tactics on this page, among them a countdown that restarts. ", count: 4)
+            try await runner.send(job.auditID, .completed(CompletedEventPayload(
+                trustScore: 31, riskLevel: .high, narrative: narrative, signalScores: ["dark_patterns": 20], siteType: .shop,
+                securityResults: .object(["grade": "C"]), darkPatternSummary: DarkPatternSummary(findings: Samples.findings))))
+            await runner.close()
+            let arguments = ["status", audit.id.rawValue, "--writer", writer.endpoints.queries]
+            let escape = "\u{1B}["
+
+            let plain = try await VeritasCLI.run(arguments, environment: ["NO_COLOR": "", "CLICOLOR_FORCE": "0", "COLUMNS": ""])
+            #expect(plain.status == 0)
+            #expect(!plain.stdout.contains(escape), "no colour into a pipe")
+            #expect(plain.stdout.contains(narrative.trimmingCharacters(in: .whitespaces)), "no wrapping into a pipe: one line per value")
+
+            let forced = try await VeritasCLI.run(arguments, environment: ["NO_COLOR": "", "CLICOLOR_FORCE": "1", "COLUMNS": ""])
+            #expect(forced.stdout.contains("\(escape)31mhigh\(escape)0m"), "the risk in red: \(forced.stdout)")
+            #expect(forced.stdout.contains("\(escape)32mcompleted\(escape)0m"))
+
+            let refused = try await VeritasCLI.run(arguments, environment: ["NO_COLOR": "1", "CLICOLOR_FORCE": "1", "COLUMNS": ""])
+            #expect(!refused.stdout.contains(escape), "NO_COLOR wins")
+
+            let narrow = try await VeritasCLI.run(arguments, environment: ["NO_COLOR": "1", "COLUMNS": "60"])
+            let lines = narrow.stdout.split(separator: "\n")
+            #expect(lines.allSatisfy { $0.count <= 60 }, "every line fits 60 columns: \(lines.filter { $0.count > 60 })")
+            let narrativeLines = lines.drop { !$0.hasPrefix("narrative:") }.prefix { $0.hasPrefix("narrative:") || $0.hasPrefix(" ") }
+            #expect(narrativeLines.count >= 5, "the narrative wrapped over several lines, indented under its start")
+            #expect(narrativeLines.joined(separator: " ").split(whereSeparator: \.isWhitespace).dropFirst().joined(separator: " ")
+                    == narrative.split(whereSeparator: \.isWhitespace).joined(separator: " "), "no word lost in wrapping")
+        }
+    }
 }

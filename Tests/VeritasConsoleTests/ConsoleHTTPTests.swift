@@ -44,8 +44,9 @@ struct ConsoleHTTPTests {
             #expect(!page.body.contains("id=\"live\""), "a finished audit has no live progress")
             #expect(page.body.contains("<link rel=\"stylesheet\" href=\"/static/console.css\">"))
 
-            let running = try await console.fetch("/audits/\(queued.id.rawValue)")
-            #expect(running.body.contains("id=\"live\"") && running.body.contains("data-audit=\"\(queued.id.rawValue)\""))
+            let waiting = try await console.fetch("/audits/\(queued.id.rawValue)")
+            #expect(waiting.body.contains("id=\"live\"") && waiting.body.contains("data-audit=\"\(queued.id.rawValue)\""))
+            #expect(waiting.body.contains("<progress id=\"live-progress\" max=\"100\" value=\"0\">"))
 
             let download = try await console.fetch("/audits/\(id.rawValue)/report.html")
             #expect(download.status == 200)
@@ -113,6 +114,10 @@ struct ConsoleHTTPTests {
             try await runner.hello()
             let job = try await runner.nextJob()
             try await runner.send(job.auditID, .started(StartedEventPayload(url: job.url, tier: job.tier, verdictMode: job.verdictMode)))
+            try await runner.send(job.auditID, .progress(ProgressEventPayload(phase: "security", percent: 25)))
+            // The page and the stream start from the progress the writer holds.
+            let page = try await console.fetch("/audits/\(audit.id.rawValue)")
+            #expect(page.body.contains("<progress id=\"live-progress\" max=\"100\" value=\"25\">"), "the page starts at 25%")
 
             var request = HTTPClientRequest(url: console.base + "/audits/\(audit.id.rawValue)/events")
             request.method = .GET
@@ -134,7 +139,7 @@ struct ConsoleHTTPTests {
                 securityResults: .object(["grade": "A"]), darkPatternSummary: DarkPatternSummary(findings: []))))
             let text = try await reader.value
             await runner.close()
-            #expect(text.hasPrefix("event: status\ndata: {\"status\":\"running\"}") || text.hasPrefix("event: status\ndata: {\"status\":\"queued\"}"), "\(text)")
+            #expect(text.hasPrefix("event: status\ndata: {\"percent\":25,\"phase\":\"security\",\"status\":\"running\"}"), "\(text)")
             #expect(text.contains("event: done\ndata: {\"percent\":100,\"status\":\"completed\"}"), "\(text)")
 
             // An audit already finished gets its status and done at once.

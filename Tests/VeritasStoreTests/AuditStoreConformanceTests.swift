@@ -57,7 +57,11 @@ struct AuditStoreConformanceTests {
             #expect(try await store.audit(audit.id) == expected)
 
             #expect(try await store.apply([event(audit.id, progress(40), seq: 2, at: at(11))]) == [.applied])
+            expected.progress = AuditProgress(phase: "fetch", percent: 40, at: at(11))
             #expect(try await store.audit(audit.id) == expected)
+            // A late progress event (an older timestamp) does not move it back.
+            #expect(try await store.apply([event(audit.id, progress(20), seq: 20, at: at(10))]) == [.applied])
+            #expect(try await store.audit(audit.id)?.progress == expected.progress)
 
             let shot = screenshot(audit.id, index: 0)
             #expect(try await store.apply([event(audit.id, shot, seq: 3, at: at(12))]) == [.applied])

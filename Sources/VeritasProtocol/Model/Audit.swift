@@ -27,6 +27,9 @@ public struct Audit: Sendable, Equatable, Hashable {
     public var createdAt: Timestamp
     public var startedAt: Timestamp?
     public var completedAt: Timestamp?
+    /// The runner's latest progress while it works (kept after the audit ends); `nil` before the
+    /// first progress event.
+    public var progress: AuditProgress?
     /// Which store answered the read.
     public var source: DataSource
 
@@ -36,7 +39,7 @@ public struct Audit: Sendable, Equatable, Hashable {
         status: AuditStatus = .queued, trustScore: Int? = nil, riskLevel: RiskLevel? = nil, narrative: String? = nil,
         signalScores: [String: Double]? = nil, siteType: SiteType? = nil, securityResults: JSONValue? = nil,
         errorMessage: String? = nil, runnerID: RunnerID? = nil, attempts: Int = 0, createdAt: Timestamp,
-        startedAt: Timestamp? = nil, completedAt: Timestamp? = nil, source: DataSource = .memory
+        startedAt: Timestamp? = nil, completedAt: Timestamp? = nil, progress: AuditProgress? = nil, source: DataSource = .memory
     ) {
         self.id = id
         self.url = url
@@ -55,6 +58,7 @@ public struct Audit: Sendable, Equatable, Hashable {
         self.createdAt = createdAt
         self.startedAt = startedAt
         self.completedAt = completedAt
+        self.progress = progress
         self.source = source
     }
 
@@ -78,6 +82,7 @@ public struct Audit: Sendable, Equatable, Hashable {
             "created_at": .string(createdAt.description),
             "started_at": .optional(startedAt?.description),
             "completed_at": .optional(completedAt?.description),
+            "progress": progress?.jsonValue ?? .null,
             "source": .string(source.rawValue),
         ])
     }
@@ -102,6 +107,7 @@ public struct Audit: Sendable, Equatable, Hashable {
         createdAt = try reader.timestamp("created_at")
         startedAt = try reader.optionalTimestamp("started_at")
         completedAt = try reader.optionalTimestamp("completed_at")
+        progress = try reader.optionalObject("progress").map { reader throws(ProtocolError) in try AuditProgress(reading: reader) }
         source = try reader.enumeration("source", DataSource.self)
     }
 }
