@@ -86,6 +86,9 @@ struct DetectorTests {
         // A long sentence with no offer in it is a narrative's deadline, not a seller's.
         #expect(try Self.types("<li>Second proof: 2–4 hours at room temperature. This is your last chance to dimple before baking, so oil your fingers.</li>").isEmpty)
         #expect(try Self.types("<p>Last chance to grab this deal before the weekend is over, so order your new boots today.</p>") == [.limitedTimeMessage])
+        // A civic call to act is not an offer; the same words about an offer press.
+        #expect(try Self.types("<p>Act now: have your say on the new bus routes before the consultation closes.</p><button>Donate</button>").isEmpty)
+        #expect(try Self.types("<p>Act now, this offer won't last!</p><button>Buy</button>") == [.limitedTimeMessage])
     }
 
     @Test("confirmshaming: a decline link that mocks the person, not a neutral one or a plain refusal")
@@ -157,6 +160,10 @@ struct DetectorTests {
         #expect(try Self.types("<p>7 customers have this in their basket</p>") == [.activityNotification])
         #expect(try Self.types("<p>In stock, ships today if ordered by 3 p.m. ET</p>").isEmpty, "a shipping cut-off")
         #expect(try Self.types("<p>You bought this rose from us last spring, so this will be your second.</p>").isEmpty, "the visitor's own order")
+        // Visitors active on the site now, as real shops show it; a product's user base is not.
+        #expect(try Self.types("<p>339 users are currently active on our website</p>") == [.activityNotification])
+        #expect(try Self.types("<p>52 people are shopping right now</p>") == [.activityNotification])
+        #expect(try Self.types("<p>Used by 10,000 active users every day.</p>").isEmpty)
     }
 
     @Test("testimonials: anonymous praise is reported, a named or linked one is not")
@@ -212,6 +219,7 @@ struct DetectorTests {
         // A demand report with figures for a stated period, not a claim; the same words alone claim.
         #expect(try Self.types("<p>High demand this winter: we packed 1,020 boxes in March 2026, up from 700.</p><button>Donate</button>").isEmpty)
         #expect(try Self.types("<p>High demand this winter: please give what you can.</p><button>Donate</button>") == [.highDemand])
+        #expect(try Self.types("<p>High demand after Christmas. Last year the centres took 2,310 visits.</p><button>Donate</button>").isEmpty, "a comparison with a past period")
         #expect(try Self.types("<p>High demand! Few of the 2026 models reach each store.</p><button>Buy</button>").contains(.highDemand), "a year that dates no figure")
         // Progress through a course, and a crossword clue built from a sales phrase.
         #expect(try Self.types("<p>8 of 10 lessons done – only 2 lessons left in this unit before the unit review.</p>").isEmpty)
@@ -219,6 +227,10 @@ struct DetectorTests {
         #expect(try Self.types("<p>Only 9 units left in stock online.</p>") == [.lowStock])
         #expect(try Self.types("<p>Writers use lines like <code>Only 2 left in stock</code>.</p>").isEmpty)
         #expect(try Self.types("<p>Only 3 available</p>") == [.lowStock])
+        // "Less than N left/available", as dev.tsv's real shops write it; a threshold is not.
+        #expect(try Self.types("<p>Currently less than 10 available</p>") == [.lowStock])
+        #expect(try Self.types("<p>Hurry! Less than 6 items left</p>").contains(.lowStock))
+        #expect(try Self.types("<p>Orders of less than 10 items ship in one box.</p>").isEmpty)
         // A story told in the past, and an article's mock-up of another shop (an image).
         #expect(try Self.types("<p>Set first time. I only had 4 oranges left after the kids got to them.</p>").isEmpty)
         #expect(try Self.types(#"<figure><div role="img" aria-label="Reconstruction"><div>Only 2 left</div></div></figure>"#).isEmpty)

@@ -10,14 +10,16 @@ enum ScarcityDetector {
     /// "Only 2 left in stock", "Only 4 tickets left at this price", "Only 3 available", "Only 7 in
     /// stock", "Almost gone".
     private static let fewLeft = TextPattern(
-        #"\bonly \d+ (\w+ ){0,3}(left|remaining|available)\b|\bonly \d+ (\w+ )?in stock\b|\b\d+ (left|remaining) in stock\b|\blast \d+ (items?|pairs?|rooms?|seats?|tickets?|units?|spots?|places?)\b|\b(almost|nearly) (gone|sold out)\b|\blow (in )?stock\b|\bonly a (few|handful) left\b|\bfew (items |pieces |seats |rooms )?left\b"#)
+        #"\bonly \d+ (\w+ ){0,3}(left|remaining|available)\b|\bonly \d+ (\w+ )?in stock\b|\b\d+ (left|remaining) in stock\b|\blast \d+ (items?|pairs?|rooms?|seats?|tickets?|units?|spots?|places?)\b|\b(almost|nearly) (gone|sold out)\b|\blow (in )?stock\b|\bonly a (few|handful) left\b|\bfew (items |pieces |seats |rooms )?left\b"#
+            // "Less than 10 left!", "Currently less than 10 available": dev.tsv's real shops say it so.
+            + #"|\b(less|fewer) than \d+ (\w+ ){0,2}(left|remaining|available|in stock)\b"#)
     /// "In high demand", "Selling fast".
     private static let demand = TextPattern(
         #"\bhigh demand\b|\bselling (fast|quickly|out fast)\b|\bflying off\b|\bhot (item|seller)\b|\btrending now\b|\bin demand\b|\bgoing (fast|quickly)\b"#)
 
     /// What a low-stock message is about: few of something left.
     private static let stockCue = TextPattern(
-        #"\b(left|remaining|remain|sold|gone|last|few|running out|low stock|almost|nearly)\b"#)
+        #"\b(left|remaining|remain|sold|gone|last|few|running out|low stock|almost|nearly|less than|fewer than)\b"#)
     /// Figures that are not scarcity: a purchase limit, a story told in the past ("I only had 4
     /// oranges left"), what is left to do. (A date defuses only plain figures: ``datedList``.)
     private static let notScarcity = TextPattern(
@@ -46,7 +48,9 @@ enum ScarcityDetector {
     /// November 2026, up from 980"). No high-demand text of dev.tsv's real shops gives a year or a
     /// comparison; the claims there stand alone ("In high demand", "Selling fast").
     private static let demandReport = TextPattern(
-        #"\b(in|during|since|for|of) ((jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]* )?(19|20)\d{2}\b|\bup from \d|\b(19|20)\d{2}\s?[–/-]\s?(\d{2}|(19|20)\d{2})\b"#)
+        #"\b(in|during|since|for|of) ((jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]* )?(19|20)\d{2}\b|\bup from \d|\b(19|20)\d{2}\s?[–/-]\s?(\d{2}|(19|20)\d{2})\b"#
+            // "Last year the centres took 2,310 visits": a comparison with a past period.
+            + #"|\b(last|this past|the past) (year|month|week|season|winter|summer|spring|autumn|christmas)\b"#)
 
     /// Messages to the shopper, not figures in a table (a trade stock list or a room-capacity table
     /// states facts, it does not press).

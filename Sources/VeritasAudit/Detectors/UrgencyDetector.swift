@@ -120,7 +120,10 @@ enum UrgencyDetector {
             // "Seven ways shops hurry you into spending": the verb, about someone else's pressure.
             + #"|\bhurr(y|ies|ied|ying) (you|people|shoppers|customers|buyers|us|them|visitors)\b"#
             // "Hurry up with the next recipe please!": a reader asking someone else to hurry.
-            + #"|\bhurry up (with|on)\b"#)
+            + #"|\bhurry up (with|on)\b"#
+            // "Act now: have your say on the wind farm": a civic call (a consultation, a petition,
+            // an election), not an offer.
+            + #"|\b(have your say|consultation|petition|write to your (mp|representative|councillor|senator)|register to vote|public inquiry)\b"#)
 
     /// What makes a long sentence an offer: money, a sale, buying. "This is your last chance to
     /// dimple before baking" in a recipe's steps, or "last chance to see the fleet" in a news
