@@ -99,6 +99,10 @@ struct DetectorTests {
         #expect(try Self.types(#"<button>No thanks, I don't want an overdraft</button>"#).isEmpty)
         #expect(try Self.types(##"<a href="#">No thanks, I don't want to build one.. I'd rather kick rocks!</a>"##) == [.confirmshaming])
         #expect(try Self.types(##"<a href="#">No thanks, I'd rather not</a>"##).isEmpty)
+        // Refusing a named gain, or luck, as real declines word it; refusing a thing is neutral.
+        #expect(try Self.types(##"<button>No thanks, I don't want 15% off</button>"##) == [.confirmshaming])
+        #expect(try Self.types(##"<a href="#">No, I don't feel lucky</a>"##) == [.confirmshaming])
+        #expect(try Self.types(##"<a href="#">No thanks, I don't want a newsletter</a>"##).isEmpty)
     }
 
     @Test("visual interference: a faint decline beside a prominent accept, not equal buttons")
@@ -164,6 +168,11 @@ struct DetectorTests {
         #expect(try Self.types("<p>339 users are currently active on our website</p>") == [.activityNotification])
         #expect(try Self.types("<p>52 people are shopping right now</p>") == [.activityNotification])
         #expect(try Self.types("<p>Used by 10,000 active users every day.</p>").isEmpty)
+        // Views, looks and basket adds counted for a recent period, as dev.tsv's shops word them.
+        #expect(try Self.types("<p>22 people have looked at this part recently</p>") == [.activityNotification])
+        #expect(try Self.types("<p>This item was viewed 92 times in the last day.</p>") == [.activityNotification])
+        #expect(try Self.types("<span>IN 43 PEOPLE'S SHOPPING BAG</span>") == [.activityNotification])
+        #expect(try Self.types("<p>Viewed 1,040 times since the shop opened in 2019.</p>").isEmpty, "no recent period")
     }
 
     @Test("testimonials: anonymous praise is reported, a named or linked one is not")
@@ -231,6 +240,9 @@ struct DetectorTests {
         #expect(try Self.types("<p>Currently less than 10 available</p>") == [.lowStock])
         #expect(try Self.types("<p>Hurry! Less than 6 items left</p>").contains(.lowStock))
         #expect(try Self.types("<p>Orders of less than 10 items ship in one box.</p>").isEmpty)
+        // The visitor's own goods, and what is left of a form, are not the shop's stock.
+        #expect(try Self.types("<p>You have only 4 bottles left of the 2016 Rioja you bought in 2023.</p>").isEmpty)
+        #expect(try Self.types("<p>Only 3 sections left before you can review and submit.</p>").isEmpty)
         // A story told in the past, and an article's mock-up of another shop (an image).
         #expect(try Self.types("<p>Set first time. I only had 4 oranges left after the kids got to them.</p>").isEmpty)
         #expect(try Self.types(#"<figure><div role="img" aria-label="Reconstruction"><div>Only 2 left</div></div></figure>"#).isEmpty)

@@ -25,7 +25,11 @@ enum MisdirectionDetector {
     private static let loadedWords = TextPattern(
         #"\b(overpay\w*|broken|unprotected|uninformed|ignorant|lonely|sad|bland|boring|wilt\w*|worse|risk\w*|wast\w*|settle\w*|don'?t care|do not care|don'?t like|hate|full price|pay more|miss(ing)? out|los(e|ing)|suffer\w*|cold|poor|broke|stupid|dumb|ugly|mediocre|unhealthy|behind|fail\w*|struggl\w*|don'?t deserve|give up|like being|prefer (paying|to pay|being|bland|ugly|worse)|rather (stay|keep|pay|be|not save|struggle)|(don'?t|do not) (want|like|need) (to )?(sav(e|ing)|win|improve|grow|learn|succeed|be (healthy|safe|happy))|(keep|go on|carry on|continue) \w+ing)\b"#
             // "I'd rather kick rocks": any preference spelled out beyond a plain "I'd rather not".
-            + #"|\bi'?d rather (?!not\b)\w+"#)
+            + #"|\bi'?d rather (?!not\b)\w+"#
+            // Refusing a named gain ("No thanks, I don't want 15% off / a free gift / any deals"),
+            // and "No, I don't feel lucky": as dev.tsv's real declines word it. Refusing a thing
+            // ("I don't want an overdraft") names no gain.
+            + #"|\b(don'?t|do not) want (\w+ ){0,2}(\d+\s?% off|discounts?|deals?|offers?|free|gifts?|rewards?|savings?|perks?|bargains?)\b|\b(don'?t|do not|not) feel(ing)? lucky\b"#)
 
     /// A decline control (link, button, or short text in a modal) that says something bad about
     /// the person for declining: it speaks for them in the first person with loaded words, or the

@@ -28,11 +28,14 @@ enum ScarcityDetector {
             // finish"): progress, not stock.
             + #"|\b(left|remaining|to go) to (add|do|go|read|watch|complete|finish|pack|check|tick|collect|answer|review|fill|choose|pick|select)\b"#
             // Progress through a course or a game ("only 2 lessons left in this unit").
-            + #"|\b(lessons?|chapters?|modules?|steps?|levels?|questions?|episodes?|exercises?|tasks?|rounds?) (left|remaining|to go)\b|\b\d+ (of|out of) \d+ \w+ (done|completed|finished|watched|read|delivered|used|sent|shipped|paid)\b"#
+            + #"|\b(lessons?|chapters?|modules?|steps?|levels?|questions?|episodes?|exercises?|tasks?|rounds?|sections?|stages?|parts? of the form) (left|remaining|to go)\b|\b(left|remaining) before you (can|finish|submit|complete)\b|\b\d+ (of|out of) \d+ \w+ (done|completed|finished|watched|read|delivered|used|sent|shipped|paid)\b"#
             // Whatever is left to do that is not buying ("1 item left to deliver", "£60 left to
             // reach your goal", "25 days left to request a collection"): none of these wordings
             // occurs in the real shop texts of dev.tsv, where "N left" is always goods on offer.
             + #"|\b(left|remaining) to (?!(buy|order|grab|claim|book|get|purchase|snap|reserve|secure|win|save|shop|choose|pick)\b)\w+"#
+            // What the visitor already has ("You have only 4 bottles left of the Rioja you bought"):
+            // their own goods, not the shop's stock. No low-stock text of dev.tsv says "you have".
+            + #"|\byou have (only |just )?\d+ (\w+ ){0,3}(left|remaining)\b"#
             // Money, time or a quota left is a budget, a deadline or an allowance, not stock.
             + #"|[£$€¥]\s?\d[\d,.]*\s*(\w+ )?(left|remaining)\b|\b\d+ (days?|hours?|hrs?|minutes?|mins?|weeks?|months?|years?) (left|remaining)\b|\b(left|remaining) of \d"#)
     /// A dated availability list ("12 March: 4 places remaining") states figures.

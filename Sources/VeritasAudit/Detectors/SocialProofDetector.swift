@@ -15,7 +15,12 @@ enum SocialProofDetector {
     private static let activity = TextPattern(
         #"\b\d+ (other )?(people|persons|shoppers|customers|users|travell?ers|visitors|buyers|guests|others)( are| is)?( currently| now| right now)? (looking at|viewing|watching|browsing|checking out)\b|\b(just|recently) (bought|purchased|ordered|booked|signed up|subscribed|donated|reserved)\b|\bbooked \d+ times\b|\b\d+ (people )?(bought|purchased|ordered|booked|reserved) (this|it)?\s?(in the (last|past)|today|this (hour|morning))\b|\bsomeone (in|from) [a-z ]+ (just )?(bought|purchased|booked)\b|\b\d+ ((other|more) )?((people|customers|shoppers|users|buyers|others) )?(other than you )?(have|has|added|put)( added)? (this|it|these)( item| product)? (in|to|into) (their|the) (shopping )?(carts?|baskets?|bags?)\b|\bsomeone added\b[^.]{0,120}\bto (their|the) (shopping )?(carts?|baskets?|bags?)\b|(?<![\d.,])\d[\d,.]*\s?k?\+ (bought|sold|purchased|ordered|booked)\b|\b\d[\d,.]*\s?k?\+? (bought|sold|purchased|ordered|booked) (in|over|during) the (past|last) (\d+ )?(hours?|days?|weeks?|months?|24 hours|few days)\b"#
             // "64 others checked this out in the last few hours", "45 added to bag in the past 24 hours".
-            + #"|\b\d[\d,.]*\s?k?\+? (other )?(people|persons|shoppers|customers|users|travell?ers|visitors|buyers|guests|others) (have )?(checked (this|it) out|looked at (this|it)|viewed (this|it)|visited (this|it)|saved (this|it))\b[^.]{0,40}\b(in|over|during|today|this (hour|morning|week))\b"#
+            + #"|\b\d[\d,.]*\s?k?\+? (other )?(people|persons|shoppers|customers|users|travell?ers|visitors|buyers|guests|others) (have )?(checked (this|it) out|looked at (this|it)|viewed (this|it)|visited (this|it)|saved (this|it))\b[^.]{0,40}\b(in|over|during|today|recently|this (hour|morning|week))\b"#
+            // "22 people have looked at this part recently", "Viewed 1040 times in the last 7 days",
+            // "Added to basket 38 times today", "IN 43 PEOPLE'S SHOPPING BAG": dev.tsv's wordings.
+            + #"|\b\d[\d,.]*\s?k?\+? (other )?(people|shoppers|customers|users|visitors|buyers|others) (have )?(looked at|viewed|checked out) (this|it)( \w+)? (recently|today|(in|over|during) the (last|past))\b"#
+            + #"|\b(viewed|bought|ordered|purchased|booked|added to (carts?|bags?|baskets?)|add to (cart|bag|basket)) \d[\d,.]* times (today|this (hour|morning|week)|(in|over|during) the (last|past))\b"#
+            + #"|\bin \d[\d,.]* (other )?(people|shoppers|customers)['’]s? (shopping )?(bags?|carts?|baskets?)\b"#
             + #"|\b\d[\d,.]*\s?k?\+? ((people|shoppers|customers|others|times) )?(added|put) (this |it )?(to|in|into) (their |the )?(shopping )?(carts?|baskets?|bags?)\b"#
             // "339 users are currently active on our website", "52 people are shopping right now":
             // visitors now, not a product's user base ("10,000 active users").
@@ -23,7 +28,7 @@ enum SocialProofDetector {
 
     /// What an activity notification is about: someone doing something, now.
     private static let activityCue = TextPattern(
-        #"^(?=.*\b(bought|buying|purchased|purchasing|ordered|booked|viewing|looking at|watching|currently active|active on|shopping (now|right now)|checked (this|it) out|(in|to) (their|the) (shopping )?(carts?|baskets?|bags?)|added to (the |their )?(carts?|baskets?|bags?)|signed up|joined|subscribed|donated|claimed|sold)\b)(?=.*(\d[\d,.]*\s?k?\+?\s+(\w+\s+){0,2}(people|persons|shoppers|customers|users|buyers|guests|visitors|travell?ers|others|times|bought|sold|purchased|ordered|booked|viewing|watching|added|have|are|in (their|the))\b|\b(someone|just|ago|right now|currently)\b))"#)
+        #"^(?=.*\b(bought|buying|purchased|purchasing|ordered|booked|viewing|viewed|looking at|looked at|watching|currently active|active on|shopping (now|right now)|shopping (bags?|carts?|baskets?)|checked (this|it) out|(in|to) (their|the) (shopping )?(carts?|baskets?|bags?)|added to (the |their )?(carts?|baskets?|bags?)|signed up|joined|subscribed|donated|claimed|sold)\b)(?=.*(\d[\d,.]*\s?k?\+?\s+(\w+\s+){0,2}(people|persons|shoppers|customers|users|buyers|guests|visitors|travell?ers|others|times|bought|sold|purchased|ordered|booked|viewing|watching|added|have|are|in (their|the))\b|\b(someone|just|ago|right now|currently)\b))"#)
 
     /// A date, a shipping cut-off ("ships today if ordered by 3 p.m."), the visitor's own
     /// purchases, a year's aggregate ("In 2025–26 our shops sold 41,200 items") or who sells an
