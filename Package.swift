@@ -306,7 +306,7 @@ let package = Package(
         ),
         .testTarget(
             name: "VeritasStoreTests",
-            dependencies: ["VeritasStore", "VeritasProtocol", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: ["VeritasStore", "VeritasProtocol", "VeritasTestSupport", .product(name: "GRDB", package: "GRDB.swift")]
         ),
         .testTarget(
             name: "VeritasWriterTests",

@@ -6,8 +6,9 @@ set -euo pipefail
 # System packages the build and the tests need.
 # libzmq3-dev: ZeroMQ; libsqlite3-dev: SQLite (GRDB, raw benchmark); libxml2-dev: the HTML parser
 # (VeritasHTML); chromium + fonts-dejavu-core: the runner's headless screenshots (with fonts so
-# pages render text).
-PACKAGES="libzmq3-dev libsqlite3-dev libxml2-dev pkg-config chromium fonts-dejavu-core"
+# pages render text); postgresql: the server the tests start throwaway clusters of (initdb, pg_ctl)
+# for the PostgreSQL store's suites.
+PACKAGES="libzmq3-dev libsqlite3-dev libxml2-dev pkg-config chromium fonts-dejavu-core postgresql"
 
 if ! command -v swift >/dev/null 2>&1; then
     echo "deps: 'swift' is not on PATH. Install a Swift 6.x toolchain (https://www.swift.org/install/)" >&2
