@@ -132,13 +132,8 @@ func completeScriptedAudit(
 }
 
 enum ConsoleSamples {
-    /// A minimal whole PNG (signature, IHDR of 1×1, IEND).
-    static let png: Data = {
-        var bytes: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]
-        bytes += [0, 0, 0, 13, 0x49, 0x48, 0x44, 0x52, 0, 0, 0, 1, 0, 0, 0, 1, 8, 6, 0, 0, 0, 0x1F, 0x15, 0xC4, 0x89]
-        bytes += [0, 0, 0, 0, 0x49, 0x45, 0x4E, 0x44, 0xAE, 0x42, 0x60, 0x82]
-        return Data(bytes)
-    }()
+    /// A minimal whole PNG (``SampleImages/minimalPNG``).
+    static let png = SampleImages.minimalPNG
 
     static let hostile = "<script>window.pwned=1</script><img src=x onerror=\"window.pwned=2\">Only 2 left!"
 }
