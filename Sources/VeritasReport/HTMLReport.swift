@@ -115,12 +115,17 @@ public enum HTMLReport {
     /// The order the trust score's signals are explained in; others follow by name.
     static let signalOrder = ["dark_patterns", "security", "transparency", "hygiene"]
 
-    private static func signals(_ scores: [String: Double]?) -> String {
-        guard let scores, !scores.isEmpty else { return "" }
-        let names = scores.keys.sorted {
+    /// `scores`' signal names in ``signalOrder``, then the others by name: how every view lists
+    /// them (this report, `veritas status`).
+    public static func orderedSignalNames(_ scores: [String: Double]) -> [String] {
+        scores.keys.sorted {
             (signalOrder.firstIndex(of: $0) ?? signalOrder.count, $0) < (signalOrder.firstIndex(of: $1) ?? signalOrder.count, $1)
         }
-        let rows = names.map { name -> String in
+    }
+
+    private static func signals(_ scores: [String: Double]?) -> String {
+        guard let scores, !scores.isEmpty else { return "" }
+        let rows = orderedSignalNames(scores).map { name -> String in
             let value = Int(scores[name]!.rounded())
             return "<tr><th scope=\"row\">\(HTMLEscaping.escape(words(name)))</th><td class=\"num\">\(value)</td>"
                 + "<td><meter min=\"0\" max=\"100\" low=\"50\" high=\"80\" optimum=\"100\" value=\"\(value)\">\(value)/100</meter></td></tr>"

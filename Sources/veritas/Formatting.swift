@@ -1,5 +1,6 @@
 import Foundation
 import VeritasProtocol
+import VeritasReport
 
 /// How values read in human output.
 enum Formatting {
@@ -62,9 +63,7 @@ enum Formatting {
     static func signalLines(signalScores: [String: Double]?, securityResults: JSONValue?) -> [(String, String)] {
         var lines: [(String, String)] = []
         if let signalScores, !signalScores.isEmpty {
-            let order = ["dark_patterns", "security", "transparency", "hygiene"]
-            let names = signalScores.keys.sorted { (order.firstIndex(of: $0) ?? order.count, $0) < (order.firstIndex(of: $1) ?? order.count, $1) }
-            lines.append(("signals", names.map { "\($0.replacingOccurrences(of: "_", with: " ")) \(Int(signalScores[$0]!.rounded()))" }.joined(separator: " · ")))
+            lines.append(("signals", HTMLReport.orderedSignalNames(signalScores).map { "\($0.replacingOccurrences(of: "_", with: " ")) \(Int(signalScores[$0]!.rounded()))" }.joined(separator: " · ")))
         }
         if let security = securityResults, let grade = security["grade"]?.stringValue {
             var text = "grade \(grade)"
