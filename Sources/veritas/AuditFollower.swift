@@ -44,6 +44,9 @@ struct AuditFollower {
             (audit, json) = try await status(auditID)
             if !audit.status.isTerminal { display.show(audit) }
         }
+        // The bar ends where the audit did (100% completed) even when `status` told of the end
+        // before the feed's last message arrived.
+        display.show(audit)
         display.finish()
         if options.json {
             Console.json(json)
