@@ -50,8 +50,7 @@ public final class PostgresCluster: Sendable {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("veritas-pg-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         if geteuid() == 0 { chown(folder.path, unprivilegedUser, unprivilegedUser) }
-        // Below the ephemeral range, so a parallel test's `tcp://127.0.0.1:*` cannot take it.
-        let port = try LoopbackPorts.pick(1)[0]
+        let port = try freePort()
         let cluster = PostgresCluster(port: port, folder: folder, binaries: binaries)
         try cluster.run("initdb", ["-D", cluster.dataDirectory.path, "-U", user, "--auth=trust", "-E", "UTF8", "--no-sync"])
         let options = "-p \(port) -k \(folder.path) -c listen_addresses=127.0.0.1"
@@ -104,5 +103,22 @@ public final class PostgresCluster: Sendable {
             throw SpawnError(description: "\(program) exited \(status): \(errors) \(output) \(log.suffix(2_000))")
         }
         return output
+    }
+
+    /// A loopback port nothing listens on now (the kernel's pick for a socket bound to port 0).
+    private static func freePort() throws -> Int {
+        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard descriptor >= 0 else { throw SpawnError(description: "socket() failed") }
+        defer { close(descriptor) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, length) } }
+        guard bound == 0 else { throw SpawnError(description: "bind() failed") }
+        let named = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(descriptor, $0, &length) } }
+        guard named == 0 else { throw SpawnError(description: "getsockname() failed") }
+        return Int(UInt16(bigEndian: address.sin_port))
     }
 }
