@@ -14,6 +14,7 @@ let package = Package(
         .library(name: "ZeroMQ", targets: ["ZeroMQ"]),
         .library(name: "VeritasProtocol", targets: ["VeritasProtocol"]),
         .library(name: "VeritasStore", targets: ["VeritasStore"]),
+        .library(name: "VeritasPostgres", targets: ["VeritasPostgres"]),
         .library(name: "VeritasWriter", targets: ["VeritasWriter"]),
         .library(name: "VeritasRunner", targets: ["VeritasRunner"]),
         .library(name: "VeritasClient", targets: ["VeritasClient"]),
@@ -43,6 +44,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.80.0"),
         // The web console's HTTP server (only `VeritasConsole` and `veritas-console` link it).
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.0"),
+        // The PostgreSQL store, for writers on several hosts (only `VeritasPostgres` links it).
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.0"),
     ],
     targets: [
         // MARK: Transport
@@ -67,6 +70,18 @@ let package = Package(
             ]
         ),
 
+        // MARK: PostgreSQL: the same store contract on a database server several writer hosts share
+        .target(
+            name: "VeritasPostgres",
+            dependencies: [
+                "VeritasProtocol",
+                "VeritasStore",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+
         // MARK: Configuration: YAML file + environment + flags, shared by both services
         .target(name: "VeritasConfiguration", dependencies: ["Yams"]),
 
@@ -77,6 +92,7 @@ let package = Package(
                 "ZeroMQ",
                 "VeritasProtocol",
                 "VeritasStore",
+                "VeritasPostgres",
                 "VeritasConfiguration",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -306,7 +322,9 @@ let package = Package(
         ),
         .testTarget(
             name: "VeritasStoreTests",
-            dependencies: ["VeritasStore", "VeritasProtocol", "VeritasTestSupport", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: [
+                "VeritasStore", "VeritasPostgres", "VeritasProtocol", "VeritasTestSupport", .product(name: "GRDB", package: "GRDB.swift"),
+            ]
         ),
         .testTarget(
             name: "VeritasWriterTests",

@@ -1,3 +1,5 @@
+import Foundation
+
 /// One configuration setting: its YAML path, environment variable and how it sets a value.
 ///
 /// Shared by `veritas-writer` and `veritas-runner`, so both read their YAML files, environment
@@ -28,10 +30,11 @@ public struct ConfigurationKey<Settings>: Sendable {
         render(settings)
     }
 
-    /// A string setting; `allowEmpty` lets an empty value mean "automatic".
+    /// A string setting; `allowEmpty` lets an empty value mean "automatic"; `shown` is what logs
+    /// and `--list-settings` print of it (``SettingDisplay/hidden(_:)`` for a password, ``SettingDisplay/withoutPassword(_:)`` for a URL).
     public static func string(
         _ path: String, env: String, _ summary: String, _ keyPath: WritableKeyPath<Settings, String> & Sendable,
-        allowed: [String]? = nil, allowEmpty: Bool = false
+        allowed: [String]? = nil, allowEmpty: Bool = false, shown: @escaping @Sendable (String) -> String = { $0 }
     ) -> Self {
         ConfigurationKey(path: path, environment: env, summary: summary, assign: { (settings, text) throws(ConfigurationError) in
             let value = text.trimmingCharacters(in: .whitespaces)
@@ -40,7 +43,7 @@ public struct ConfigurationKey<Settings>: Sendable {
             }
             guard allowEmpty || !value.isEmpty else { throw ConfigurationError("\(path) must not be empty") }
             settings[keyPath: keyPath] = value
-        }, render: { $0[keyPath: keyPath] })
+        }, render: { shown($0[keyPath: keyPath]) })
     }
 
     /// An integer setting within `range`.
@@ -74,4 +77,19 @@ public struct ConfigurationKey<Settings>: Sendable {
 public struct ConfigurationError: Error, Sendable, Equatable, CustomStringConvertible {
     public let description: String
     public init(_ description: String) { self.description = description }
+}
+
+/// How a setting's value is shown in start-up logs and `--list-settings` when it must not be shown whole.
+public enum SettingDisplay {
+    /// A secret as logs show it: whether it is set, never what it is.
+    public static func hidden(_ value: String) -> String {
+        value.isEmpty ? "" : "(set, hidden)"
+    }
+
+    /// A URL as logs show it: any password in it replaced.
+    public static func withoutPassword(_ url: String) -> String {
+        guard var components = URLComponents(string: url), components.password != nil else { return url }
+        components.password = "hidden"
+        return components.string ?? "(hidden)"
+    }
 }

@@ -119,13 +119,13 @@ public struct RequeueOutcome: Sendable, Equatable {
 /// A hand-out whose audit never started (still `queued`) gives its attempt back; an audit ends in
 /// `error` after `maxAttempts` started attempts, or after `maxAttempts × handoutsPerAttempt`
 /// hand-outs in all (what stops a job whose messages keep getting lost).
-enum RequeueDecision: Equatable {
+package enum RequeueDecision: Equatable {
     /// Back on the queue; `refundAttempt` when this hand-out never started.
     case requeue(refundAttempt: Bool)
     /// The audit ends in `error` with this message.
     case fail(message: String)
 
-    init(status: AuditStatus, attempts: Int, handouts: Int, maxAttempts: Int, reason: String) {
+    package init(status: AuditStatus, attempts: Int, handouts: Int, maxAttempts: Int, reason: String) {
         let started = status != .queued
         if started && attempts >= maxAttempts {
             self = .fail(message: reason)

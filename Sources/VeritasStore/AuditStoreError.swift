@@ -34,7 +34,7 @@ public struct AuditStoreError: Error, Sendable, Equatable, CustomStringConvertib
     }
 
     /// The audit `id` is already stored.
-    static func auditExists(_ id: AuditID) -> AuditStoreError {
+    package static func auditExists(_ id: AuditID) -> AuditStoreError {
         AuditStoreError(.auditExists, "audit \(id) already exists")
     }
 
@@ -44,7 +44,7 @@ public struct AuditStoreError: Error, Sendable, Equatable, CustomStringConvertib
     }
 
     /// The write for audit `id` missed its deadline and stored nothing.
-    static func timedOut(_ id: AuditID) -> AuditStoreError {
+    package static func timedOut(_ id: AuditID) -> AuditStoreError {
         AuditStoreError(.timedOut, "the database did not take the write for audit \(id) in time (another connection holds its lock); nothing was stored")
     }
 

@@ -294,12 +294,12 @@ public final class DurableStore: WriterStore {
     /// While degraded: commits a probe write to the database and runs `alsoCheck` (the
     /// screenshot folder); if both succeed the database is `ok` again. Returns whether it is.
     @discardableResult
-    public func probeRecovery(alsoCheck: () throws -> Void) async -> Bool {
+    public func probeRecovery(alsoCheck: () async throws -> Void) async -> Bool {
         guard databaseState == .degraded else { return databaseState != .degraded }
         do {
             try await database.verifyWritable()
             failures.withLock { $0.database = false }
-            try alsoCheck()
+            try await alsoCheck()
             failures.withLock { $0.files = false }
             return true
         } catch {

@@ -48,10 +48,10 @@ private struct EventBatch {
         markSeen = try db.cachedStatement(sql: """
             INSERT OR IGNORE INTO processed_events (event_id, audit_id, event, seq, applied_at) VALUES (?, ?, ?, ?, ?)
             """)
-        selectAudit = try db.cachedStatement(sql: SQLiteAuditStore.AuditRow.selectByIDSQL)
-        upsertAudit = try db.cachedStatement(sql: SQLiteAuditStore.AuditRow.upsertSQL)
-        upsertScreenshot = try db.cachedStatement(sql: SQLiteAuditStore.ScreenshotRow.upsertSQL)
-        insertFinding = try db.cachedStatement(sql: SQLiteAuditStore.FindingRow.insertSQL)
+        selectAudit = try db.cachedStatement(sql: SQLiteAuditStore.AuditSQL.selectByID)
+        upsertAudit = try db.cachedStatement(sql: SQLiteAuditStore.AuditSQL.upsert)
+        upsertScreenshot = try db.cachedStatement(sql: SQLiteAuditStore.ScreenshotSQL.upsert)
+        insertFinding = try db.cachedStatement(sql: SQLiteAuditStore.FindingSQL.insert)
         deleteJob = try db.cachedStatement(sql: "DELETE FROM jobs WHERE audit_id = ?")
         appliedAt = Timestamp.now.description
     }
@@ -67,13 +67,13 @@ private struct EventBatch {
         if effect.endsJob { try deleteJob.execute(arguments: [id.rawValue]) }
         if let info = effect.screenshot {
             try write(id)
-            try upsertScreenshot.execute(arguments: SQLiteAuditStore.ScreenshotRow.arguments(info, of: id))
+            try upsertScreenshot.execute(arguments: SQLiteAuditStore.ScreenshotSQL.arguments(info, of: id))
         }
         if !effect.findings.isEmpty {
             // Finding rows refer to the audit row: it must exist first.
             try write(id)
             for (ordinal, finding) in effect.findings.enumerated() {
-                try insertFinding.execute(arguments: SQLiteAuditStore.FindingRow.arguments(finding, of: id, ordinal: ordinal))
+                try insertFinding.execute(arguments: SQLiteAuditStore.FindingSQL.arguments(finding, of: id, ordinal: ordinal))
             }
         }
         return .applied
@@ -82,19 +82,19 @@ private struct EventBatch {
     /// Writes every audit changed since it was last written; called once the batch is applied.
     mutating func finish() throws {
         for (audit, isDirty) in audits.values where isDirty {
-            try upsertAudit.execute(arguments: SQLiteAuditStore.AuditRow.arguments(audit))
+            try upsertAudit.execute(arguments: SQLiteAuditStore.AuditSQL.arguments(audit))
         }
         audits.removeAll()
     }
 
     private func loadAudit(_ id: AuditID) throws -> Audit? {
-        try Row.fetchOne(selectAudit, arguments: [id.rawValue]).map(SQLiteAuditStore.AuditRow.decode)
+        try Row.fetchOne(selectAudit, arguments: [id.rawValue]).map(SQLiteAuditStore.AuditSQL.decode)
     }
 
     /// Writes the batch's copy of audit `id` if it has unwritten changes.
     private mutating func write(_ id: AuditID) throws {
         guard let (audit, isDirty) = audits[id], isDirty else { return }
-        try upsertAudit.execute(arguments: SQLiteAuditStore.AuditRow.arguments(audit))
+        try upsertAudit.execute(arguments: SQLiteAuditStore.AuditSQL.arguments(audit))
         audits[id] = (audit, false)
     }
 }

@@ -11,7 +11,7 @@ extension SQLiteAuditStore {
     /// still answered as duplicates. The event-id bound (ids are UUIDv7, time-ordered) makes the
     /// delete a range of the primary key rather than a scan of the table.
     public func forgetProcessedEvents(endedBefore cutoff: Timestamp, limit: Int) async throws -> Int {
-        let idBound = Self.smallestEventID(at: cutoff)
+        let idBound = EventIDRange.smallest(at: cutoff)
         let cutoffText = cutoff.description
         return try await immediateTransaction { db in
             try db.execute(
@@ -24,14 +24,5 @@ extension SQLiteAuditStore {
                 arguments: [idBound, cutoffText, limit])
             return db.changesCount
         }
-    }
-
-    /// The text below every UUIDv7 created at or after `time` and above those created before it
-    /// (the first 48 bits are the millisecond, written first).
-    static func smallestEventID(at time: Timestamp) -> String {
-        let milliseconds = UInt64(max(0, time.millisecondsSinceEpoch)) & 0xFFFF_FFFF_FFFF
-        let hex = String(milliseconds, radix: 16)
-        let padded = String(repeating: "0", count: 12 - hex.count) + hex
-        return "\(padded.prefix(8))-\(padded.suffix(4))-0000-0000-000000000000"
     }
 }

@@ -106,7 +106,7 @@ public final class SQLiteAuditStore: AuditStore {
                 try db.inTransaction(.immediate) {
                     let exists = try Row.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM audits WHERE id = ?"), arguments: [audit.id.rawValue])
                     guard exists == nil else { throw AuditStoreError.auditExists(audit.id) }
-                    try db.cachedStatement(sql: AuditRow.upsertSQL).execute(arguments: AuditRow.arguments(queued))
+                    try db.cachedStatement(sql: AuditSQL.upsert).execute(arguments: AuditSQL.arguments(queued))
                     try db.cachedStatement(sql: "INSERT INTO jobs (audit_id, state, enqueued_at) VALUES (?, 'queued', ?)")
                         .execute(arguments: [audit.id.rawValue, audit.createdAt.description])
                     guard deadline?.beginCommit() ?? true else { throw AuditStoreError.timedOut(audit.id) }
@@ -118,8 +118,8 @@ public final class SQLiteAuditStore: AuditStore {
 
     public func audit(_ id: AuditID) async throws -> Audit? {
         try await pool.read { db in
-            let row = try Row.fetchOne(db.cachedStatement(sql: AuditRow.selectByIDSQL), arguments: [id.rawValue])
-            return try row.map(AuditRow.decode)
+            let row = try Row.fetchOne(db.cachedStatement(sql: AuditSQL.selectByID), arguments: [id.rawValue])
+            return try row.map(AuditSQL.decode)
         }
     }
 
@@ -138,25 +138,25 @@ public final class SQLiteAuditStore: AuditStore {
         return try await pool.read { db in
             let rows: [Row]
             if let status {
-                let sql = "SELECT \(AuditRow.columns) FROM audits WHERE status = ? ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?"
+                let sql = "SELECT \(AuditRow.columns.list) FROM audits WHERE status = ? ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?"
                 rows = try Row.fetchAll(db.cachedStatement(sql: sql), arguments: [status.rawValue, limit, offset])
             } else {
-                let sql = "SELECT \(AuditRow.columns) FROM audits ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?"
+                let sql = "SELECT \(AuditRow.columns.list) FROM audits ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?"
                 rows = try Row.fetchAll(db.cachedStatement(sql: sql), arguments: [limit, offset])
             }
-            return try rows.map(AuditRow.decode)
+            return try rows.map(AuditSQL.decode)
         }
     }
 
     public func findings(of id: AuditID) async throws -> [Finding] {
         try await pool.read { db in
-            try Row.fetchAll(db.cachedStatement(sql: FindingRow.selectSQL), arguments: [id.rawValue]).map(FindingRow.decode)
+            try Row.fetchAll(db.cachedStatement(sql: FindingSQL.select), arguments: [id.rawValue]).map(FindingSQL.decode)
         }
     }
 
     public func screenshots(of id: AuditID) async throws -> [ScreenshotInfo] {
         try await pool.read { db in
-            try Row.fetchAll(db.cachedStatement(sql: ScreenshotRow.selectSQL), arguments: [id.rawValue]).map(ScreenshotRow.decode)
+            try Row.fetchAll(db.cachedStatement(sql: ScreenshotSQL.select), arguments: [id.rawValue]).map(ScreenshotSQL.decode)
         }
     }
 
@@ -164,11 +164,11 @@ public final class SQLiteAuditStore: AuditStore {
         guard !ids.isEmpty else { return [] }
         return try await pool.read { db in
             try ids.compactMap { id -> AuditSnapshot? in
-                guard let row = try Row.fetchOne(db.cachedStatement(sql: AuditRow.selectByIDSQL), arguments: [id.rawValue]) else { return nil }
+                guard let row = try Row.fetchOne(db.cachedStatement(sql: AuditSQL.selectByID), arguments: [id.rawValue]) else { return nil }
                 return AuditSnapshot(
-                    audit: try AuditRow.decode(row),
-                    findings: try Row.fetchAll(db.cachedStatement(sql: FindingRow.selectSQL), arguments: [id.rawValue]).map(FindingRow.decode),
-                    screenshots: try Row.fetchAll(db.cachedStatement(sql: ScreenshotRow.selectSQL), arguments: [id.rawValue]).map(ScreenshotRow.decode))
+                    audit: try AuditSQL.decode(row),
+                    findings: try Row.fetchAll(db.cachedStatement(sql: FindingSQL.select), arguments: [id.rawValue]).map(FindingSQL.decode),
+                    screenshots: try Row.fetchAll(db.cachedStatement(sql: ScreenshotSQL.select), arguments: [id.rawValue]).map(ScreenshotSQL.decode))
             }
         }
     }

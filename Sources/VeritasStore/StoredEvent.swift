@@ -3,7 +3,7 @@ import VeritasProtocol
 /// A runner event as the stores apply it.
 ///
 /// It carries what the stores need and nothing more: a screenshot's bytes are already saved
-/// to a file by ``ScreenshotStorage`` when the event reaches a store, so the event holds the
+/// to a file by ``ScreenshotStore`` when the event reaches a store, so the event holds the
 /// file's ``ScreenshotInfo`` instead of the image.
 public struct StoredEvent: Sendable, Equatable {
     /// Unique per event; applying the same id twice changes nothing.
@@ -75,7 +75,7 @@ public struct AuditSnapshot: Sendable, Equatable {
 
 extension StoredEvent {
     /// The stored form of a wire event. A screenshot event needs its saved file's record, so
-    /// ``ScreenshotStorage`` builds those; for them this returns `nil`.
+    /// ``ScreenshotStore`` builds those; for them this returns `nil`.
     public init?(_ event: AuditEvent) {
         let change: Change
         switch event.payload {

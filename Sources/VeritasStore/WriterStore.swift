@@ -32,7 +32,7 @@ public protocol WriterStore: AuditStore {
 
     /// While degraded: a probe write, and `alsoCheck`; `true` once healthy again.
     @discardableResult
-    func probeRecovery(alsoCheck: () throws -> Void) async -> Bool
+    func probeRecovery(alsoCheck: () async throws -> Void) async -> Bool
 }
 
 /// The writer's store with `USE_DB_PERSISTENCE=false`: memory is all there is. Nothing touches
@@ -87,5 +87,5 @@ public final class MemoryOnlyStore: WriterStore {
 
     /// Memory has no disk to be unhealthy about.
     public func recordFileWrite(succeeded: Bool) {}
-    public func probeRecovery(alsoCheck: () throws -> Void) async -> Bool { true }
+    public func probeRecovery(alsoCheck: () async throws -> Void) async -> Bool { true }
 }

@@ -48,7 +48,7 @@ final class EventIngest: @unchecked Sendable {
     }
 
     private let store: any WriterStore
-    private let screenshots: ScreenshotStorage
+    private let screenshots: any ScreenshotStore
     private let state: WriterState
     private let metrics: WriterMetrics
     private let logger: Logger
@@ -63,7 +63,7 @@ final class EventIngest: @unchecked Sendable {
     private var recentlyKnown = BoundedSet<AuditID>(capacity: 4_096)
 
     init(
-        store: any WriterStore, screenshots: ScreenshotStorage, state: WriterState, metrics: WriterMetrics, logger: Logger,
+        store: any WriterStore, screenshots: any ScreenshotStore, state: WriterState, metrics: WriterMetrics, logger: Logger,
         collectingLimit: Int, send: @escaping Send, wake: @escaping @Sendable () -> Void,
         isWatched: @escaping @Sendable (AuditID) -> Bool, publish: @escaping JobDispatcher.Publish
     ) {
@@ -106,7 +106,7 @@ final class EventIngest: @unchecked Sendable {
             batch.pending.append(PendingEvent(id: event.eventID, event: nil, routingKey: key, payload: nil))
             return
         }
-        guard let stored = storedEvent(for: event, from: routing) else { return }
+        guard let stored = await storedEvent(for: event, from: routing) else { return }
         if case let .screenshot(info) = stored.change {
             // The file this one replaces: stored, or earlier in this very batch.
             let earlier = batch.pending.last { item in
@@ -124,10 +124,10 @@ final class EventIngest: @unchecked Sendable {
     }
 
     /// The store's form of an event; screenshots are saved here. `nil` after a reject.
-    private func storedEvent(for event: AuditEvent, from routing: Frame) -> StoredEvent? {
+    private func storedEvent(for event: AuditEvent, from routing: Frame) async -> StoredEvent? {
         guard case let .screenshot(payload, bytes) = event.payload else { return StoredEvent(event) }
         do {
-            let info = try screenshots.save(auditID: event.auditID, payload: payload, bytes: bytes, timestamp: event.timestamp)
+            let info = try await screenshots.save(auditID: event.auditID, payload: payload, bytes: bytes, timestamp: event.timestamp)
             store.recordFileWrite(succeeded: true)
             return StoredEvent(
                 id: event.eventID, auditID: event.auditID, seq: event.seq, timestamp: event.timestamp,
@@ -201,7 +201,7 @@ final class EventIngest: @unchecked Sendable {
     /// commit failed and nothing was acknowledged.
     func acknowledge(_ commit: InFlightCommit, routing: ([UInt8]) -> Frame) async -> [AuditID]? {
         guard let outcomes = await commit.outcomes.value else { return nil }
-        for old in commit.batch.replacedScreenshots { screenshots.remove(old) }
+        for old in commit.batch.replacedScreenshots { await screenshots.remove(old) }
         var acks: [[UInt8]: [EventID]] = [:]
         var statuses: [AuditID: AuditStatus] = [:]
         var ended: [AuditID] = []

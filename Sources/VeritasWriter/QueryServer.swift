@@ -14,7 +14,7 @@ struct QueryServer: Sendable {
     let socket: AsyncSocket
     let feed: FeedPublisher
     let store: any WriterStore
-    let screenshots: ScreenshotStorage
+    let screenshots: any ScreenshotStore
     let state: WriterState
     /// Whether the endpoints require CURVE, for `health`.
     let curveEnabled: Bool
@@ -90,7 +90,7 @@ struct QueryServer: Sendable {
             return (failure(error, requestID: requestID), nil)
         } catch let error as AuditStoreError where error.code == .unreadable {
             return (failure(ProtocolError(.unavailable, error.message), requestID: requestID), nil)
-        } catch let error as ScreenshotStorage.Failure {
+        } catch let error as ScreenshotFailure {
             return (failure(error.error, requestID: requestID), nil)
         } catch {
             logger.error("query failed", metadata: ["op": "\(envelope.request.operation.rawValue)", "error": "\(error)"])
@@ -146,7 +146,7 @@ struct QueryServer: Sendable {
             guard let info = try await store.screenshots(of: auditID).first(where: { $0.index == index }) else {
                 throw ProtocolError(.notFound, "audit \(auditID) has no screenshot with index \(index)")
             }
-            let bytes = try screenshots.read(info)
+            let bytes = try await screenshots.read(info)
             return (.screenshot(info, source: audit.source), bytes)
 
         case .health:

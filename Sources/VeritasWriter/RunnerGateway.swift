@@ -45,7 +45,7 @@ final class RunnerGateway: @unchecked Sendable {
     private let maintenance: StorageMaintenance
 
     init(
-        socket: AsyncSocket, feed: FeedPublisher, store: any WriterStore, screenshots: ScreenshotStorage,
+        socket: AsyncSocket, feed: FeedPublisher, store: any WriterStore, screenshots: any ScreenshotStore,
         state: WriterState, configuration: WriterConfiguration, logger: Logger, metrics: WriterMetrics
     ) {
         self.metrics = metrics

@@ -12,7 +12,7 @@ final class StorageMaintenance: @unchecked Sendable {
     // @unchecked: the `last…` instants are touched only by the owning loop.
 
     private let store: any WriterStore
-    private let screenshots: ScreenshotStorage
+    private let screenshots: any ScreenshotStore
     private let worker: StorageWorker
     private let state: WriterState
     private let metrics: WriterMetrics
@@ -30,7 +30,7 @@ final class StorageMaintenance: @unchecked Sendable {
     static let pruneBatch = 5_000
 
     init(
-        store: any WriterStore, screenshots: ScreenshotStorage, worker: StorageWorker, state: WriterState, metrics: WriterMetrics,
+        store: any WriterStore, screenshots: any ScreenshotStore, worker: StorageWorker, state: WriterState, metrics: WriterMetrics,
         logger: Logger, retentionMilliseconds: Int64, now: ContinuousClock.Instant = .now
     ) {
         self.store = store
@@ -58,7 +58,7 @@ final class StorageMaintenance: @unchecked Sendable {
         lastRecoveryProbe = now
         let (store, screenshots, logger, running) = (self.store, self.screenshots, self.logger, self.probeRunning)
         worker.submit {
-            if await store.probeRecovery(alsoCheck: { try screenshots.verifyWritable() }) {
+            if await store.probeRecovery(alsoCheck: { try await screenshots.verifyWritable() }) {
                 logger.notice("storage writable again: a probe write to the database and the screenshot folder succeeded")
             }
             running.clear()

@@ -11,6 +11,11 @@ extension WriterConfiguration {
         .string("endpoints.feed", env: "VERITAS_FEED_ENDPOINT", "feed PUB bind address", \.feedEndpoint),
         .string("data.directory", env: "VERITAS_DATA_DIR", "data folder (database and screenshots)", \.dataDirectory),
         .boolean("persistence.enabled", env: "USE_DB_PERSISTENCE", "false: memory only, the database is never opened", \.persistenceEnabled),
+        .string("persistence.backend", env: "VERITAS_DB_BACKEND", "where audits are stored: sqlite (a file, one host) or postgres (a server, writers on several hosts)", \.databaseBackend, allowed: ["sqlite", "postgres"]),
+        .string("persistence.postgres_url", env: "VERITAS_DATABASE_URL", "postgres://USER@HOST:PORT/DATABASE[?sslmode=disable|prefer|require] for the postgres backend", \.postgresURL, allowEmpty: true, shown: SettingDisplay.withoutPassword),
+        .string("persistence.postgres_password", env: "VERITAS_DATABASE_PASSWORD", "PostgreSQL password (never logged; prefer the password file)", \.postgresPassword, allowEmpty: true, shown: SettingDisplay.hidden),
+        .string("persistence.postgres_password_file", env: "VERITAS_DATABASE_PASSWORD_FILE", "file holding the PostgreSQL password (a secret mount); wins over the others", \.postgresPasswordFile, allowEmpty: true),
+        .integer("persistence.postgres_max_connections", env: "VERITAS_DATABASE_MAX_CONNECTIONS", "connections each writer opens to PostgreSQL at most", \.postgresMaxConnections, range: 2...500),
         .string("persistence.synchronous", env: "VERITAS_DB_SYNCHRONOUS", "SQLite synchronous: full (survives power loss) or normal", \.databaseSynchronous, allowed: ["full", "normal"]),
         .integer("persistence.busy_timeout_ms", env: "VERITAS_DB_BUSY_TIMEOUT_MS", "wait for another writer's database lock before failing", \.databaseBusyTimeoutMilliseconds, range: 1...600_000),
         .integer("persistence.processed_events_retention_ms", env: "VERITAS_PROCESSED_EVENTS_RETENTION_MS", "how long an ended audit's event ids are kept to answer resends as duplicates (0: for ever)", \.processedEventsRetentionMilliseconds, range: 0...315_360_000_000),
@@ -44,6 +49,9 @@ extension WriterConfiguration {
             throw ConfigurationError(
                 "CURVE needs all three of security.curve_secret_key_file, security.runner_keys and security.client_keys "
                     + "(VERITAS_CURVE_SECRET_KEY_FILE, VERITAS_CURVE_RUNNER_KEYS, VERITAS_CURVE_CLIENT_KEYS), or none")
+        }
+        if settings.persistenceEnabled, settings.databaseBackend == "postgres", settings.postgresURL.isEmpty {
+            throw ConfigurationError("persistence.backend postgres needs persistence.postgres_url (VERITAS_DATABASE_URL)")
         }
         return settings
     }

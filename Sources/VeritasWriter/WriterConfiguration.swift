@@ -19,6 +19,17 @@ public struct WriterConfiguration: Sendable, Equatable {
     public var dataDirectory: String = ProtocolDefaults.dataDirectory
     /// `USE_DB_PERSISTENCE`: `false` keeps everything in memory and never opens the database.
     public var persistenceEnabled: Bool = true
+    /// Where audits are stored with persistence on: `sqlite` (a file in ``dataDirectory``, one
+    /// host) or `postgres` (a server at ``postgresURL``, writers on any number of hosts).
+    public var databaseBackend: String = "sqlite"
+    /// `postgres://USER@HOST:PORT/DATABASE[?sslmode=...]` for the `postgres` backend.
+    public var postgresURL: String = ""
+    /// The PostgreSQL password (better: ``postgresPasswordFile``); never logged.
+    public var postgresPassword: String = ""
+    /// A file holding the PostgreSQL password (a Docker or Kubernetes secret); wins over the others.
+    public var postgresPasswordFile: String = ""
+    /// Connections each writer opens to PostgreSQL at most.
+    public var postgresMaxConnections: Int = 10
     /// SQLite `synchronous`: `full` survives power loss; `normal` only process crashes.
     public var databaseSynchronous: String = "full"
     /// How long a write waits for another writer process holding the database lock.
@@ -59,6 +70,18 @@ public struct WriterConfiguration: Sendable, Equatable {
     public static func defaultWriterID() -> String {
         let host = ProcessInfo.processInfo.hostName.prefix(40).map { $0.isLetter || $0.isNumber || $0 == "-" ? $0 : "-" }
         return "\(String(host))-\(ProcessInfo.processInfo.processIdentifier)"
+    }
+
+    /// The PostgreSQL password from the password file (its first line), else the setting, else
+    /// `nil` (a password in the URL, or none).
+    public func postgresPasswordGiven() throws(ConfigurationError) -> String? {
+        if !postgresPasswordFile.isEmpty {
+            guard let text = try? String(contentsOfFile: postgresPasswordFile, encoding: .utf8) else {
+                throw ConfigurationError("cannot read persistence.postgres_password_file \(postgresPasswordFile)")
+            }
+            return String(text.split(separator: "\n", omittingEmptySubsequences: false).first ?? "")
+        }
+        return postgresPassword.isEmpty ? nil : postgresPassword
     }
 
     /// The SQLite database file.

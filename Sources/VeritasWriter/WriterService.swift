@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import Metrics
 import ServiceLifecycle
+import VeritasPostgres
 import VeritasProtocol
 import VeritasStore
 import ZeroMQ
@@ -50,23 +51,8 @@ public struct WriterService: Service {
         // The store is chosen here, once: nothing else in the writer asks whether a database exists.
         // In front of a database, memory may let go of waiting audits too: the database has them.
         let memory = MemoryAuditStore(maxAudits: configuration.memoryMaxAudits, evictsWaitingAudits: configuration.persistenceEnabled)
-        let store: any WriterStore
-        let databasePath: String
-        if configuration.persistenceEnabled {
-            let database = try SQLiteAuditStore(
-                path: configuration.databasePath,
-                synchronous: configuration.databaseSynchronous == "normal" ? .normal : .full,
-                busyTimeout: .milliseconds(configuration.databaseBusyTimeoutMilliseconds)
-            )
-            store = DurableStore(memory: memory, database: database)
-            databasePath = database.path
-        } else {
-            store = MemoryOnlyStore(memory: memory)
-            databasePath = "disabled"
-            logger.notice("persistence disabled (persistence.enabled is false, e.g. USE_DB_PERSISTENCE=false): memory only, the database is not opened")
-        }
-        let screenshots = ScreenshotStorage(dataDirectory: dataDirectory, maxBytes: configuration.maxScreenshotBytes)
-        let leftovers = screenshots.removeTemporaryFiles()
+        let (store, screenshots, databaseName) = try await openStores(memory: memory, dataDirectory: dataDirectory)
+        let leftovers = screenshots.removeLeftovers()
         if leftovers > 0 { logger.notice("removed unfinished screenshot files", metadata: ["count": "\(leftovers)"]) }
 
         let context = try Context()
@@ -111,7 +97,7 @@ public struct WriterService: Service {
             logger.info("writer ready", metadata: [
                 "writer_id": "\(configuration.writerID)", "queries": "\(endpoints.queries)", "runners": "\(endpoints.runners)",
                 "feed": "\(endpoints.feed)", "persistence": "\(configuration.persistenceEnabled)",
-                "database": "\(databasePath)", "curve": "\(security != nil)",
+                "database": "\(databaseName)", "curve": "\(security != nil)",
             ])
             onReady(endpoints)
             await withGracefulShutdownHandler {
@@ -131,6 +117,35 @@ public struct WriterService: Service {
             logger.info("writer stopped; every acknowledged event is stored")
         }
         await loop.shutdown()
+    }
+
+    /// The store and screenshot store the configuration asks for: memory only, SQLite with files
+    /// in the data folder, or PostgreSQL with the images in the database (what every writer host
+    /// can read). Also returns what to log as the database (never a password).
+    private func openStores(
+        memory: MemoryAuditStore, dataDirectory: URL
+    ) async throws -> (any WriterStore, any ScreenshotStore, String) {
+        let files = ScreenshotFiles(dataDirectory: dataDirectory, maxBytes: configuration.maxScreenshotBytes)
+        guard configuration.persistenceEnabled else {
+            logger.notice("persistence disabled (persistence.enabled is false, e.g. USE_DB_PERSISTENCE=false): memory only, the database is not opened")
+            return (MemoryOnlyStore(memory: memory), files, "disabled")
+        }
+        switch configuration.databaseBackend {
+        case "postgres":
+            let settings = try PostgresSettings(
+                url: configuration.postgresURL, password: try configuration.postgresPasswordGiven(),
+                maximumConnections: configuration.postgresMaxConnections)
+            let database = try await PostgresAuditStore.open(settings, logger: logger)
+            let images = PostgresScreenshots(store: database, maxBytes: configuration.maxScreenshotBytes)
+            return (DurableStore(memory: memory, database: database), images, settings.description)
+        default:
+            let database = try SQLiteAuditStore(
+                path: configuration.databasePath,
+                synchronous: configuration.databaseSynchronous == "normal" ? .normal : .full,
+                busyTimeout: .milliseconds(configuration.databaseBusyTimeoutMilliseconds)
+            )
+            return (DurableStore(memory: memory, database: database), files, database.path)
+        }
     }
 
     private func bind(

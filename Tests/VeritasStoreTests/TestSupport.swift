@@ -1,12 +1,16 @@
 import Foundation
 import Testing
+import VeritasPostgres
 import VeritasProtocol
 @testable import VeritasStore
+import VeritasTestSupport
 
-/// The two ``AuditStore`` implementations, so one test body can run against both.
+/// The ``AuditStore`` implementations, so one test body can run against each.
 enum StoreKind: String, CaseIterable, Sendable, CustomTestStringConvertible {
     case memory
     case sqlite
+    /// A new database on the test process's PostgreSQL server (``SharedPostgres``).
+    case postgres
 
     var testDescription: String { rawValue }
 
@@ -14,7 +18,7 @@ enum StoreKind: String, CaseIterable, Sendable, CustomTestStringConvertible {
     var source: DataSource {
         switch self {
         case .memory: .memory
-        case .sqlite: .database
+        case .sqlite, .postgres: .database
         }
     }
 }
@@ -44,6 +48,12 @@ func withStore<T>(_ kind: StoreKind, maxAudits: Int = 10_000, _ body: (any Audit
             defer { try? store.close() }
             return try await body(store)
         }
+    case .postgres:
+        let database = try await SharedPostgres.shared.freshDatabase()
+        defer { database.drop() }
+        let store = try await PostgresAuditStore.open(PostgresSettings(url: database.url))
+        defer { store.close() }
+        return try await body(store)
     }
 }
 

@@ -22,7 +22,7 @@ struct EventIngestUnitTests {
     struct Bench {
         let folder: TemporaryFolder
         let store: DurableStore
-        let screenshots: ScreenshotStorage
+        let screenshots: ScreenshotFiles
         let sent = Sent()
         let ingest: EventIngest
 
@@ -30,7 +30,7 @@ struct EventIngestUnitTests {
             folder = try TemporaryFolder("event-ingest")
             let database = try SQLiteAuditStore(path: folder.url.appendingPathComponent("veritas.sqlite").path)
             store = DurableStore(memory: MemoryAuditStore(maxAudits: 100, evictsWaitingAudits: true), database: database)
-            screenshots = ScreenshotStorage(dataDirectory: folder.url)
+            screenshots = ScreenshotFiles(dataDirectory: folder.url)
             let sent = self.sent
             ingest = EventIngest(
                 store: store, screenshots: screenshots, state: WriterState(), metrics: WriterMetrics(factory: NOOPMetricsHandler.instance),

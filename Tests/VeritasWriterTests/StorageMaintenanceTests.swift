@@ -24,7 +24,7 @@ struct StorageMaintenanceTests {
             database = try SQLiteAuditStore(path: folder.url.appendingPathComponent("veritas.sqlite").path)
             store = DurableStore(memory: MemoryAuditStore(maxAudits: 100), database: database)
             maintenance = StorageMaintenance(
-                store: store, screenshots: ScreenshotStorage(dataDirectory: folder.url), worker: worker, state: WriterState(),
+                store: store, screenshots: ScreenshotFiles(dataDirectory: folder.url), worker: worker, state: WriterState(),
                 metrics: WriterMetrics(factory: NOOPMetricsHandler.instance), logger: Logger(label: "test.maintenance"),
                 retentionMilliseconds: retentionMilliseconds, now: start)
         }

@@ -1,8 +1,8 @@
-import Crypto
 import Foundation
 import VeritasProtocol
 
-/// Saves screenshots under `<data>/screenshots/<audit_id>/` and reads them back.
+/// The ``ScreenshotStore`` of a writer whose database is SQLite (or memory only): files under
+/// `<data>/screenshots/<audit_id>/`, on the same disk as the database.
 ///
 /// - **Never outside the root.** The folder name is an ``AuditID`` (canonical UUID text, so no
 ///   `/` or `..` can appear) and the file name is built from the event's timestamp and the
@@ -10,19 +10,11 @@ import VeritasProtocol
 ///   root anyway, and reads accept only paths this type produced.
 /// - **Atomic and durable.** Bytes go to a temporary file that is fsynced, renamed into place,
 ///   and the folder fsynced, so a crash leaves either the whole file or none (a stray temporary
-///   at worst, which ``removeTemporaryFiles()`` clears at start-up).
+///   at worst, which ``removeLeftovers()`` clears at start-up).
 /// - **Idempotent.** The name comes from the event (timestamp + index), so a resent event
 ///   rewrites the same file instead of adding one.
-/// - **Checked.** The format is detected from the bytes (``ImageFormat``) and must match what
-///   the runner declared; a declared sha256 must match; the size is capped.
-public struct ScreenshotStorage: Sendable {
-    /// Why a screenshot was refused.
-    public struct Failure: Error, Sendable, Equatable, CustomStringConvertible {
-        /// The wire error it maps to (`bad_request`, `too_large` or `internal`).
-        public let error: ProtocolError
-        public var description: String { error.description }
-    }
-
+/// - **Checked** by ``ScreenshotCheck``: format, declared sha256, size.
+public struct ScreenshotFiles: ScreenshotStore {
     /// The data folder; stored file paths are relative to it.
     public let dataDirectory: URL
     /// `<data>/screenshots`.
@@ -39,34 +31,19 @@ public struct ScreenshotStorage: Sendable {
     /// Validates and saves the image of a screenshot event; returns its record.
     public func save(
         auditID: AuditID, payload: ScreenshotEventPayload, bytes: Data, timestamp: Timestamp
-    ) throws(Failure) -> ScreenshotInfo {
-        guard !bytes.isEmpty else { throw Failure(error: .badRequest("screenshot image is empty")) }
-        guard bytes.count <= maxBytes else {
-            throw Failure(error: .tooLarge("screenshot is \(bytes.count) bytes; the limit is \(maxBytes)"))
-        }
-        let detected = bytes.withUnsafeBytes { ImageFormat.detect($0) }
-        guard let detected else {
-            throw Failure(error: .badRequest("screenshot bytes are not a whole PNG, JPEG or WebP image"))
-        }
-        guard detected == payload.contentType else {
-            throw Failure(error: .badRequest("screenshot declared \(payload.contentType.rawValue) but the bytes are \(detected.rawValue)"))
-        }
-        let digest = SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
-        if let declared = payload.sha256, declared.lowercased() != digest {
-            throw Failure(error: .badRequest("screenshot sha256 mismatch: declared \(declared), computed \(digest)"))
-        }
-
+    ) throws(ScreenshotFailure) -> ScreenshotInfo {
+        let (detected, digest) = try ScreenshotCheck.validate(payload, bytes: bytes, maxBytes: maxBytes)
         let folder = root.appendingPathComponent(auditID.description, isDirectory: true)
         let fileName = "\(Self.compact(timestamp))-\(payload.index).\(detected.fileExtension)"
         let file = folder.appendingPathComponent(fileName, isDirectory: false)
         guard isInsideRoot(file) else {
-            throw Failure(error: ProtocolError(.internal, "screenshot path escapes the screenshot folder"))
+            throw ScreenshotFailure(error: ProtocolError(.internal, "screenshot path escapes the screenshot folder"))
         }
         do {
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
             try Self.writeAtomically(bytes, to: file)
         } catch {
-            throw Failure(error: ProtocolError(.internal, "could not save screenshot: \(error)"))
+            throw ScreenshotFailure(error: ProtocolError(.internal, "could not save screenshot: \(error)"))
         }
         return ScreenshotInfo(
             auditID: auditID, index: payload.index, label: payload.label, contentType: detected,
@@ -77,20 +54,20 @@ public struct ScreenshotStorage: Sendable {
     }
 
     /// Reads a stored screenshot's bytes. The record's path must be one this type produced.
-    public func read(_ info: ScreenshotInfo) throws(Failure) -> Data {
+    public func read(_ info: ScreenshotInfo) throws(ScreenshotFailure) -> Data {
         let expectedPrefix = "\(ProtocolDefaults.screenshotsDirectory)/\(info.auditID)/"
         let name = info.filePath.dropFirst(expectedPrefix.count)
         guard info.filePath.hasPrefix(expectedPrefix), !name.isEmpty, !name.contains("/"), !name.hasPrefix(".") else {
-            throw Failure(error: ProtocolError(.internal, "stored screenshot path is not under the screenshot folder"))
+            throw ScreenshotFailure(error: ProtocolError(.internal, "stored screenshot path is not under the screenshot folder"))
         }
         let file = dataDirectory.appendingPathComponent(info.filePath, isDirectory: false).standardizedFileURL
         guard isInsideRoot(file) else {
-            throw Failure(error: ProtocolError(.internal, "stored screenshot path is not under the screenshot folder"))
+            throw ScreenshotFailure(error: ProtocolError(.internal, "stored screenshot path is not under the screenshot folder"))
         }
         do {
             return try Data(contentsOf: file)
         } catch {
-            throw Failure(error: ProtocolError(.notFound, "screenshot file \(info.filePath) is missing"))
+            throw ScreenshotFailure(error: ProtocolError(.notFound, "screenshot file \(info.filePath) is missing"))
         }
     }
 
@@ -106,7 +83,12 @@ public struct ScreenshotStorage: Sendable {
 
     /// Writes, fsyncs and deletes a temporary file as large as a typical screenshot, to prove
     /// the folder takes files now (a disk that was full has room again).
-    public func verifyWritable(probeBytes: Int = 256 * 1024) throws {
+    public func verifyWritable() throws {
+        try verifyWritable(probeBytes: 256 * 1024)
+    }
+
+    /// ``verifyWritable()`` with a probe of `probeBytes`.
+    public func verifyWritable(probeBytes: Int) throws {
         try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
         let probe = root.appendingPathComponent("write-probe.bin")
         // writeAtomically leaves nothing behind on failure; the file itself is removed at once.
@@ -116,7 +98,7 @@ public struct ScreenshotStorage: Sendable {
 
     /// Deletes temporaries left by a crash mid-write. Call once at start-up.
     @discardableResult
-    public func removeTemporaryFiles() -> Int {
+    public func removeLeftovers() -> Int {
         guard let walker = FileManager.default.enumerator(at: root, includingPropertiesForKeys: nil) else { return 0 }
         var removed = 0
         for case let url as URL in walker where url.lastPathComponent.hasPrefix(".") && url.lastPathComponent.hasSuffix(".tmp") {

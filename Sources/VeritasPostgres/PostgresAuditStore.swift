@@ -1,0 +1,248 @@
+import Foundation
+import Logging
+import PostgresNIO
+import VeritasProtocol
+import VeritasStore
+
+/// The ``VeritasStore/AuditStore`` on a PostgreSQL server: what lets writers on several hosts share
+/// one database (``VeritasStore/SQLiteAuditStore`` is a file on one host).
+///
+/// Same contract and same rules as SQLite (the shared conformance suite runs against both), with
+/// what a database server needs on top:
+/// - **Ack after commit.** ``apply(_:)`` is one transaction whose commit returns only once the
+///   server has it durably: every connection sets `synchronous_commit=on`.
+/// - **Group commit, few round trips.** A batch's rows go in one multi-row statement per table
+///   (``MultiRowStatement``), so a batch costs a handful of round trips whatever its size.
+/// - **Several writers.** A batch locks the rows of the audits it touches (`FOR UPDATE`, in id
+///   order, so two batches never deadlock on them) before it marks any event as seen. Job claims
+///   take queued rows with `FOR UPDATE SKIP LOCKED`: two writers claiming at once take different
+///   jobs and never the same one. A transaction the server aborts as a deadlock victim or a
+///   serialization failure is retried.
+/// - **Migrations** (`PostgresAuditStore+Schema.swift`) run under an advisory lock, so writers
+///   starting together apply each one once.
+///
+/// Timestamps and ids are stored as the protocol's text, with the `"C"` collation so they sort as
+/// they do in SQLite (byte order: RFC 3339 and UUIDv7 text sort by time), whatever the database's
+/// locale.
+///
+/// ```swift
+/// let store = try await PostgresAuditStore.open(PostgresSettings(url: "postgres://veritas@db/veritas"))
+/// let outcomes = try await store.apply(events)  // one transaction, one commit
+/// ```
+public final class PostgresAuditStore: AuditStore {
+    /// Where the store connects (its description shows no password).
+    public let settings: PostgresSettings
+    let client: PostgresClient
+    let logger: Logger
+    private let running: Task<Void, Never>
+
+    private init(settings: PostgresSettings, logger: Logger) {
+        self.settings = settings
+        self.logger = logger
+        // The pool's own chatter (a connection attempt cut short at close) stays below notice;
+        // the store's errors reach the caller, which logs them.
+        var background = logger
+        background.logLevel = max(logger.logLevel, .notice)
+        let client = PostgresClient(configuration: settings.clientConfiguration(), backgroundLogger: background)
+        self.client = client
+        // postgres-nio's pool leases connections only while `run()` runs.
+        running = Task { await client.run() }
+    }
+
+    /// Connects, and creates or upgrades the schema.
+    ///
+    /// - Throws: ``PostgresStoreError`` when the server cannot be reached or refuses the migration;
+    ///   the store is closed then.
+    public static func open(_ settings: PostgresSettings, logger: Logger = Logger(label: "veritas.postgres")) async throws -> PostgresAuditStore {
+        let store = PostgresAuditStore(settings: settings, logger: logger)
+        do {
+            try await store.migrate()
+            return store
+        } catch {
+            store.close()
+            throw error
+        }
+    }
+
+    /// Stops the connection pool; later calls fail. Also done when the store is released.
+    public func close() {
+        running.cancel()
+    }
+
+    deinit {
+        running.cancel()
+    }
+
+    // MARK: Audits
+
+    public func enqueue(_ audit: Audit) async throws {
+        try await enqueue(audit, before: nil)
+    }
+
+    /// ``enqueue(_:)`` that commits before `deadline` or not at all (see ``WriteDeadline``): waiting
+    /// for a lock ends at the deadline (`lock_timeout`), and the transaction rolls back if the
+    /// caller gave up first. Throws ``AuditStoreError/Code/timedOut`` then.
+    public func enqueue(_ audit: Audit, before deadline: WriteDeadline?) async throws {
+        var queued = audit
+        queued.status = .queued
+        queued.attempts = 0
+        let values = AuditRow.values(queued)
+        do {
+            try await transaction { connection in
+                if let deadline {
+                    let left = ContinuousClock.now.duration(to: deadline.instant)
+                    let milliseconds = max(1, Int(left.components.seconds * 1000 + left.components.attoseconds / 1_000_000_000_000_000))
+                    guard !deadline.hasPassed else { throw AuditStoreError.timedOut(audit.id) }
+                    try await self.run(connection, PostgresQuery(unsafeSQL: "SET LOCAL lock_timeout = \(milliseconds)"))
+                }
+                let inserted = try await self.rows(connection, MultiRowStatement.values(
+                    "INSERT INTO audits (\(AuditRow.columns.list))", rows: [values], tail: "ON CONFLICT (id) DO NOTHING RETURNING id")[0])
+                guard !inserted.isEmpty else { throw AuditStoreError.auditExists(audit.id) }
+                try await self.run(connection, query(
+                    "INSERT INTO jobs (audit_id, state, enqueued_at) VALUES ($1, 'queued', $2)",
+                    .text(audit.id.rawValue), .text(audit.createdAt.description)))
+                guard deadline?.beginCommit() ?? true else { throw AuditStoreError.timedOut(audit.id) }
+            }
+        } catch let error as PostgresStoreError where error.sqlState == "55P03" {
+            // lock_timeout: another connection held the lock past the deadline.
+            throw AuditStoreError.timedOut(audit.id)
+        }
+    }
+
+    public func audit(_ id: AuditID) async throws -> Audit? {
+        let found = try await rows(query("SELECT \(AuditRow.columns.list) FROM audits WHERE id = $1", .text(id.rawValue)))
+        return try found.first.map { try AuditRow.decode(PostgresRowReader($0, table: "audits")) }
+    }
+
+    public func isProcessed(event: EventID, of audit: AuditID) async throws -> Bool {
+        let found = try await rows(query("SELECT 1 FROM processed_events WHERE event_id = $1", .text(event.rawValue)))
+        return !found.isEmpty
+    }
+
+    public func audits(status: AuditStatus?, limit: Int, offset: Int) async throws -> [Audit] {
+        guard limit > 0 else { return [] }
+        let offset = max(0, offset)
+        let found: [PostgresRow]
+        if let status {
+            found = try await rows(query(
+                "SELECT \(AuditRow.columns.list) FROM audits WHERE status = $1 ORDER BY created_at DESC, id DESC LIMIT $2 OFFSET $3",
+                .text(status.rawValue), .integer(limit), .integer(offset)))
+        } else {
+            found = try await rows(query(
+                "SELECT \(AuditRow.columns.list) FROM audits ORDER BY created_at DESC, id DESC LIMIT $1 OFFSET $2",
+                .integer(limit), .integer(offset)))
+        }
+        return try found.map { try AuditRow.decode(PostgresRowReader($0, table: "audits")) }
+    }
+
+    public func findings(of id: AuditID) async throws -> [Finding] {
+        try await rows(query(
+            "SELECT \(FindingRow.selectedColumns) FROM audit_findings WHERE audit_id = $1 ORDER BY ordinal", .text(id.rawValue))
+        ).map { try FindingRow.decode(PostgresRowReader($0, table: "audit_findings")) }
+    }
+
+    public func screenshots(of id: AuditID) async throws -> [ScreenshotInfo] {
+        try await rows(query(
+            "SELECT \(ScreenshotRow.columns.list) FROM audit_screenshots WHERE audit_id = $1 ORDER BY index_num", .text(id.rawValue))
+        ).map { try ScreenshotRow.decode(PostgresRowReader($0, table: "audit_screenshots")) }
+    }
+
+    /// Each audit with its findings and screenshots, read in one `REPEATABLE READ` transaction so
+    /// they agree with each other.
+    public func snapshots(of ids: [AuditID]) async throws -> [AuditSnapshot] {
+        guard !ids.isEmpty else { return [] }
+        let keys = ids.map(\.rawValue)
+        let (auditRows, findingRows, screenshotRows) = try await transaction(isolation: "REPEATABLE READ READ ONLY") { connection in
+            (
+                try await self.rows(connection, query("SELECT \(AuditRow.columns.list) FROM audits WHERE id = ANY($1)", textArray: keys)),
+                try await self.rows(connection, query(
+                    "SELECT \(FindingRow.selectedColumns), audit_id FROM audit_findings WHERE audit_id = ANY($1) ORDER BY audit_id, ordinal",
+                    textArray: keys)),
+                try await self.rows(connection, query(
+                    "SELECT \(ScreenshotRow.columns.list) FROM audit_screenshots WHERE audit_id = ANY($1) ORDER BY audit_id, index_num",
+                    textArray: keys))
+            )
+        }
+        var audits: [AuditID: Audit] = [:]
+        for row in auditRows {
+            let audit = try AuditRow.decode(PostgresRowReader(row, table: "audits"))
+            audits[audit.id] = audit
+        }
+        var findings: [AuditID: [Finding]] = [:]
+        for row in findingRows {
+            let reader = PostgresRowReader(row, table: "audit_findings")
+            findings[try reader.auditID(10, "audit_id"), default: []].append(try FindingRow.decode(reader))
+        }
+        var screenshots: [AuditID: [ScreenshotInfo]] = [:]
+        for row in screenshotRows {
+            let info = try ScreenshotRow.decode(PostgresRowReader(row, table: "audit_screenshots"))
+            screenshots[info.auditID, default: []].append(info)
+        }
+        return ids.compactMap { id in
+            audits[id].map { AuditSnapshot(audit: $0, findings: findings[id] ?? [], screenshots: screenshots[id] ?? []) }
+        }
+    }
+
+    public func statusCounts() async throws -> AuditStatusCounts {
+        var counts = AuditStatusCounts()
+        for row in try await rows(PostgresQuery(unsafeSQL: "SELECT status, COUNT(*) FROM audits GROUP BY status")) {
+            let reader = PostgresRowReader(row, table: "audits")
+            counts[try reader.enumeration(0, "status", AuditStatus.self)] = try reader.int(1, "COUNT(*)")
+        }
+        return counts
+    }
+
+    // MARK: Running statements
+
+    /// Runs `body` in one transaction on one connection: committed if it returns, rolled back if
+    /// it throws. A transaction the server aborted as a deadlock victim or a serialization
+    /// failure runs again (a few times); every other failure is thrown as ``PostgresStoreError``
+    /// (or the body's own error).
+    func transaction<T: Sendable>(
+        isolation: String? = nil, _ body: @Sendable (PostgresConnection) async throws -> T
+    ) async throws -> T {
+        let begin = PostgresQuery(unsafeSQL: isolation.map { "BEGIN ISOLATION LEVEL \($0)" } ?? "BEGIN")
+        var attempt = 1
+        while true {
+            do {
+                return try await client.withConnection { connection in
+                    try await connection.query(begin, logger: self.logger)
+                    do {
+                        let result = try await body(connection)
+                        try await connection.query("COMMIT", logger: self.logger)
+                        return result
+                    } catch {
+                        _ = try? await connection.query("ROLLBACK", logger: self.logger)
+                        throw error
+                    }
+                }
+            } catch {
+                let readable = PostgresStoreError.wrapping(error)
+                if let failure = readable as? PostgresStoreError, failure.isTransient, attempt < 5 {
+                    attempt += 1
+                    continue
+                }
+                throw readable
+            }
+        }
+    }
+
+    /// The rows of one statement run on its own (autocommit).
+    func rows(_ statement: PostgresQuery) async throws -> [PostgresRow] {
+        do {
+            return try await client.query(statement, logger: logger).collect()
+        } catch {
+            throw PostgresStoreError.wrapping(error)
+        }
+    }
+
+    /// The rows of one statement inside a transaction.
+    func rows(_ connection: PostgresConnection, _ statement: PostgresQuery) async throws -> [PostgresRow] {
+        try await connection.query(statement, logger: logger).collect()
+    }
+
+    /// Runs one statement inside a transaction, ignoring any rows.
+    func run(_ connection: PostgresConnection, _ statement: PostgresQuery) async throws {
+        _ = try await connection.query(statement, logger: logger).collect()
+    }
+}

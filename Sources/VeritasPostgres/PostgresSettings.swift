@@ -1,0 +1,99 @@
+import Foundation
+import PostgresNIO
+
+/// Where the PostgreSQL store connects, read from a `postgres://` URL
+/// (`persistence.postgres_url`, `VERITAS_DATABASE_URL`).
+///
+/// `postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE[?sslmode=disable|prefer|require]`; `postgresql://`
+/// too. The password is better kept out of the URL: a password given apart (from a file or the
+/// environment, see ``init(url:password:)``) wins over one in the URL. ``description`` never shows it,
+/// so the settings can be logged.
+public struct PostgresSettings: Sendable, Equatable, CustomStringConvertible {
+    /// How the connection is encrypted (libpq's `sslmode`, the three modes that need no certificates on disk).
+    public enum TLSMode: String, Sendable, Equatable {
+        /// Plain TCP (a database on loopback or a private network).
+        case disable
+        /// TLS when the server offers it (libpq's default).
+        case prefer
+        /// TLS or no connection, the server's certificate checked against the system's roots.
+        case require
+    }
+
+    public var host: String
+    public var port: Int
+    public var username: String
+    public var password: String?
+    public var database: String
+    public var tls: TLSMode
+    /// Connections the store's pool opens at most.
+    public var maximumConnections: Int
+
+    /// Why a URL was refused; never quotes the password.
+    public struct InvalidURL: Error, Sendable, CustomStringConvertible {
+        public let description: String
+    }
+
+    /// - Parameters:
+    ///   - url: the `postgres://` URL.
+    ///   - password: a password from elsewhere (a file, the environment); wins over the URL's.
+    ///   - maximumConnections: the pool's size.
+    public init(url: String, password: String? = nil, maximumConnections: Int = 10) throws(InvalidURL) {
+        guard let components = URLComponents(string: url), let scheme = components.scheme?.lowercased(),
+              scheme == "postgres" || scheme == "postgresql" else {
+            throw InvalidURL(description: "the database URL must look like postgres://USER@HOST:PORT/DATABASE")
+        }
+        guard let host = components.host, !host.isEmpty else {
+            throw InvalidURL(description: "the database URL names no host (postgres://USER@HOST:PORT/DATABASE)")
+        }
+        guard let username = components.user, !username.isEmpty else {
+            throw InvalidURL(description: "the database URL names no user (postgres://USER@HOST:PORT/DATABASE)")
+        }
+        let database = String(components.path.drop(while: { $0 == "/" }))
+        guard !database.isEmpty, !database.contains("/") else {
+            throw InvalidURL(description: "the database URL names no database (postgres://USER@HOST:PORT/DATABASE)")
+        }
+        var tls = TLSMode.prefer
+        for item in components.queryItems ?? [] {
+            switch item.name {
+            case "sslmode":
+                guard let mode = item.value.flatMap(TLSMode.init(rawValue:)) else {
+                    throw InvalidURL(description: "sslmode must be disable, prefer or require")
+                }
+                tls = mode
+            default:
+                throw InvalidURL(description: "the database URL has an unknown parameter '\(item.name)' (only sslmode is read)")
+            }
+        }
+        self.host = host
+        self.port = components.port ?? 5432
+        self.username = username
+        self.password = password ?? components.password
+        self.database = database
+        self.tls = tls
+        self.maximumConnections = maximumConnections
+    }
+
+    /// The URL without its password: `postgres://veritas@db:5432/veritas?sslmode=prefer`.
+    public var description: String {
+        "postgres://\(username)@\(host):\(port)/\(database)?sslmode=\(tls.rawValue)"
+    }
+
+    /// The client's configuration: the pool's size, and every connection committing synchronously
+    /// (`synchronous_commit=on`, whatever the server's default), since the writer acknowledges
+    /// events once their commit returns.
+    func clientConfiguration() -> PostgresClient.Configuration {
+        let tlsSetting: PostgresClient.Configuration.TLS = switch tls {
+        case .disable: .disable
+        case .prefer: .prefer(.makeClientConfiguration())
+        case .require: .require(.makeClientConfiguration())
+        }
+        var configuration = PostgresClient.Configuration(
+            host: host, port: port, username: username, password: password, database: database, tls: tlsSetting)
+        configuration.options.maximumConnections = max(2, maximumConnections)
+        configuration.options.connectTimeout = .seconds(5)
+        configuration.options.additionalStartupParameters = [
+            ("synchronous_commit", "on"), ("application_name", "veritas-writer"),
+        ]
+        return configuration
+    }
+}
