@@ -326,6 +326,11 @@ let package = Package(
                 "VeritasStore", "VeritasPostgres", "VeritasProtocol", "VeritasTestSupport", .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),
+        // The PostgreSQL store against a real server: several stores and writers on one database.
+        .testTarget(
+            name: "VeritasPostgresTests",
+            dependencies: ["VeritasPostgres", "VeritasStore", "VeritasWriter", "VeritasClient", "VeritasProtocol", "VeritasTestSupport"]
+        ),
         .testTarget(
             name: "VeritasWriterTests",
             dependencies: [

@@ -95,7 +95,10 @@ extension PostgresAuditStore {
         return try found.first?.decode(Int.self) ?? 0
     }
 
+    /// The writer's probe while degraded: a real committed write, on a new pool if the server was
+    /// missing (so a server that is back is found at once).
     public func verifyWritable() async throws {
+        renewPoolIfServerMissing()
         _ = try await rows(query(
             "INSERT INTO write_probe (id, probed_at) VALUES (1, $1) ON CONFLICT (id) DO UPDATE SET probed_at = excluded.probed_at",
             .text(Timestamp.now.description)))

@@ -132,7 +132,10 @@ extension PostgresAuditStore {
     /// starting together take turns, and the second finds the work done. A database whose schema
     /// is newer than this build's is refused (an older writer must not write a newer schema).
     func migrate() async throws {
-        try await transaction { connection in
+        // A migration may rewrite big tables, and may wait for another writer's: not an operation
+        // to cut short like a query.
+        try await transaction(within: max(.seconds(120), settings.operationTimeout)) { connection in
+            try await self.run(connection, "SET LOCAL statement_timeout = 0")
             // The lock's key is an arbitrary constant: "veritas" in ASCII.
             try await self.run(connection, "SELECT pg_advisory_xact_lock(32776563757838451)")
             try await self.run(connection, """

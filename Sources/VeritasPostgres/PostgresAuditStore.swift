@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Synchronization
 import PostgresNIO
 import VeritasProtocol
 import VeritasStore
@@ -32,21 +33,56 @@ import VeritasStore
 public final class PostgresAuditStore: AuditStore {
     /// Where the store connects (its description shows no password).
     public let settings: PostgresSettings
-    let client: PostgresClient
     let logger: Logger
-    private let running: Task<Void, Never>
+    /// The connection pool, and the task running it. Replaced by ``renewPoolIfServerMissing()``.
+    private let pool: Mutex<Pool>
+    /// Whether the last operation found no server (timed out, or no connection): later ones then
+    /// wait only briefly, so `health` and memory's answers stay prompt while the server is down.
+    private let serverMissing = Atomic<Bool>(false)
+    /// How long an operation waits while the server is missing: enough for a server that came
+    /// back to answer, short enough that reads fall back to memory at once.
+    static let missingServerTimeout = Duration.milliseconds(500)
+
+    /// A postgres-nio client and the task that runs it (its pool leases connections only while
+    /// `run()` runs).
+    private struct Pool: Sendable {
+        let client: PostgresClient
+        let running: Task<Void, Never>
+        var closed = false
+
+        init(settings: PostgresSettings, logger: Logger) {
+            // The pool's own chatter (a connection attempt cut short at close) stays below notice;
+            // the store's errors reach the caller, which logs them.
+            var background = logger
+            background.logLevel = max(logger.logLevel, .notice)
+            let client = PostgresClient(configuration: settings.clientConfiguration(), backgroundLogger: background)
+            self.client = client
+            running = Task { await client.run() }
+        }
+    }
 
     private init(settings: PostgresSettings, logger: Logger) {
         self.settings = settings
         self.logger = logger
-        // The pool's own chatter (a connection attempt cut short at close) stays below notice;
-        // the store's errors reach the caller, which logs them.
-        var background = logger
-        background.logLevel = max(logger.logLevel, .notice)
-        let client = PostgresClient(configuration: settings.clientConfiguration(), backgroundLogger: background)
-        self.client = client
-        // postgres-nio's pool leases connections only while `run()` runs.
-        running = Task { await client.run() }
+        pool = Mutex(Pool(settings: settings, logger: logger))
+    }
+
+    /// The current pool's client.
+    var client: PostgresClient { pool.withLock { $0.client } }
+
+    /// While the server is missing, starts a new pool in place of the old one: postgres-nio's
+    /// pool backs off between reconnection attempts for up to a minute (and stops trying after a
+    /// minute of failures), while a new pool tries at once. The writer probes every second while
+    /// degraded, so it is back within a second of the server. Operations on the old pool end.
+    func renewPoolIfServerMissing() {
+        guard serverMissing.load(ordering: .relaxed) else { return }
+        let old = pool.withLock { current -> Pool? in
+            guard !current.closed else { return nil }
+            let old = current
+            current = Pool(settings: settings, logger: logger)
+            return old
+        }
+        old?.running.cancel()
     }
 
     /// Connects, and creates or upgrades the schema.
@@ -56,6 +92,8 @@ public final class PostgresAuditStore: AuditStore {
     public static func open(_ settings: PostgresSettings, logger: Logger = Logger(label: "veritas.postgres")) async throws -> PostgresAuditStore {
         let store = PostgresAuditStore(settings: settings, logger: logger)
         do {
+            // Reachable first, within the operation timeout; then the migration, which may take long.
+            _ = try await store.rows(PostgresQuery(unsafeSQL: "SELECT 1"))
             try await store.migrate()
             return store
         } catch {
@@ -66,11 +104,14 @@ public final class PostgresAuditStore: AuditStore {
 
     /// Stops the connection pool; later calls fail. Also done when the store is released.
     public func close() {
-        running.cancel()
+        pool.withLock { current in
+            current.closed = true
+            current.running.cancel()
+        }
     }
 
     deinit {
-        running.cancel()
+        pool.withLock { $0.running.cancel() }
     }
 
     // MARK: Audits
@@ -199,13 +240,13 @@ public final class PostgresAuditStore: AuditStore {
     /// failure runs again (a few times); every other failure is thrown as ``PostgresStoreError``
     /// (or the body's own error).
     func transaction<T: Sendable>(
-        isolation: String? = nil, _ body: @Sendable (PostgresConnection) async throws -> T
+        isolation: String? = nil, within limit: Duration? = nil, _ body: @escaping @Sendable (PostgresConnection) async throws -> T
     ) async throws -> T {
         let begin = PostgresQuery(unsafeSQL: isolation.map { "BEGIN ISOLATION LEVEL \($0)" } ?? "BEGIN")
         var attempt = 1
         while true {
             do {
-                return try await client.withConnection { connection in
+                return try await bounded(within: limit) { try await self.client.withConnection { connection in
                     try await connection.query(begin, logger: self.logger)
                     do {
                         let result = try await body(connection)
@@ -215,7 +256,7 @@ public final class PostgresAuditStore: AuditStore {
                         _ = try? await connection.query("ROLLBACK", logger: self.logger)
                         throw error
                     }
-                }
+                } }
             } catch {
                 let readable = PostgresStoreError.wrapping(error)
                 if let failure = readable as? PostgresStoreError, failure.isTransient, attempt < 5 {
@@ -230,13 +271,54 @@ public final class PostgresAuditStore: AuditStore {
     /// The rows of one statement run on its own (autocommit).
     func rows(_ statement: PostgresQuery) async throws -> [PostgresRow] {
         do {
-            return try await client.query(statement, logger: logger).collect()
+            return try await bounded { try await self.client.query(statement, logger: self.logger).collect() }
         } catch {
             throw PostgresStoreError.wrapping(error)
         }
     }
 
-    /// The rows of one statement inside a transaction.
+    /// `operation`'s result, or ``PostgresStoreError`` once `limit` (by default
+    /// ``PostgresSettings/operationTimeout``) has passed: the operation is cancelled then (a connection it waits for is no longer
+    /// wanted) and left to end on its own. postgres-nio's pool retries a refused connection for a
+    /// minute before it fails a request; a writer must say `degraded` long before.
+    private func bounded<T: Sendable>(within limit: Duration? = nil, _ operation: @escaping @Sendable () async throws -> T) async throws -> T {
+        let limit = limit ?? (serverMissing.load(ordering: .relaxed) ? min(Self.missingServerTimeout, settings.operationTimeout) : settings.operationTimeout)
+        do {
+            let result = try await firstOf(operation, within: limit)
+            serverMissing.store(false, ordering: .relaxed)
+            return result
+        } catch {
+            // No SQLSTATE: the server did not answer at all (as opposed to refusing a statement).
+            if !(error is CancellationError), (PostgresStoreError.wrapping(error) as? PostgresStoreError)?.sqlState == nil {
+                serverMissing.store(true, ordering: .relaxed)
+            }
+            throw error
+        }
+    }
+
+    /// `operation`'s result or error, or a timeout error after `limit`, whichever comes first.
+    private func firstOf<T: Sendable>(_ operation: @escaping @Sendable () async throws -> T, within limit: Duration) async throws -> T {
+        let outcome = FirstOutcome<T>()
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { continuation in
+                outcome.waiting(continuation)
+                let work = Task {
+                    do { outcome.resume(.success(try await operation())) } catch { outcome.resume(.failure(error)) }
+                }
+                let timer = Task {
+                    try? await Task.sleep(for: limit)
+                    if outcome.resume(.failure(PostgresStoreError(sqlState: nil, message: "no answer from the server within \(limit) (unreachable or overloaded)"))) {
+                        work.cancel()
+                    }
+                }
+                outcome.onFinish { timer.cancel(); work.cancel() }
+            }
+        } onCancel: {
+            outcome.resume(.failure(CancellationError()))
+        }
+    }
+
+    /// The rows of one statement inside a transaction (bounded by the transaction's own deadline).
     func rows(_ connection: PostgresConnection, _ statement: PostgresQuery) async throws -> [PostgresRow] {
         try await connection.query(statement, logger: logger).collect()
     }
@@ -244,5 +326,50 @@ public final class PostgresAuditStore: AuditStore {
     /// Runs one statement inside a transaction, ignoring any rows.
     func run(_ connection: PostgresConnection, _ statement: PostgresQuery) async throws {
         _ = try await connection.query(statement, logger: logger).collect()
+    }
+}
+
+/// The first of an operation's result, its timeout and its caller's cancellation; later ones are
+/// ignored.
+private final class FirstOutcome<T: Sendable>: Sendable {
+    private struct State {
+        var continuation: CheckedContinuation<T, any Error>?
+        var early: Result<T, any Error>?
+        var finished = false
+        var onFinish: (@Sendable () -> Void)?
+    }
+
+    private let state = Mutex(State())
+
+    func waiting(_ continuation: CheckedContinuation<T, any Error>) {
+        let early = state.withLock { state -> Result<T, any Error>? in
+            if let early = state.early { return early }
+            state.continuation = continuation
+            return nil
+        }
+        if let early { continuation.resume(with: early) }
+    }
+
+    func onFinish(_ action: @escaping @Sendable () -> Void) {
+        let finished = state.withLock { state in
+            if !state.finished { state.onFinish = action }
+            return state.finished
+        }
+        if finished { action() }
+    }
+
+    /// Resumes the waiting caller with `result` if nothing did yet; returns whether this did.
+    @discardableResult
+    func resume(_ result: Result<T, any Error>) -> Bool {
+        let (continuation, action, first) = state.withLock { state -> (CheckedContinuation<T, any Error>?, (@Sendable () -> Void)?, Bool) in
+            guard !state.finished else { return (nil, nil, false) }
+            state.finished = true
+            defer { state.continuation = nil; state.onFinish = nil }
+            if state.continuation == nil { state.early = result }
+            return (state.continuation, state.onFinish, true)
+        }
+        continuation?.resume(with: result)
+        action?()
+        return first
     }
 }

@@ -14,7 +14,8 @@ public struct PostgresScreenshots: ScreenshotStore {
     /// `screenshot_images`, the first part of every `file_path` this store makes.
     public static let pathPrefix = "screenshot_images/"
 
-    private let store: PostgresAuditStore
+    /// The store whose database and connections the images share.
+    public let store: PostgresAuditStore
     public let maxBytes: Int
 
     /// Keeps images in `store`'s database (its connection pool and schema).

@@ -27,6 +27,9 @@ public struct PostgresSettings: Sendable, Equatable, CustomStringConvertible {
     public var tls: TLSMode
     /// Connections the store's pool opens at most.
     public var maximumConnections: Int
+    /// How long one store operation may take, waiting for a connection included, before it fails:
+    /// an unreachable server must make the writer say `degraded` and its runners resend, not hang.
+    public var operationTimeout: Duration
 
     /// Why a URL was refused; never quotes the password.
     public struct InvalidURL: Error, Sendable, CustomStringConvertible {
@@ -37,7 +40,8 @@ public struct PostgresSettings: Sendable, Equatable, CustomStringConvertible {
     ///   - url: the `postgres://` URL.
     ///   - password: a password from elsewhere (a file, the environment); wins over the URL's.
     ///   - maximumConnections: the pool's size.
-    public init(url: String, password: String? = nil, maximumConnections: Int = 10) throws(InvalidURL) {
+    ///   - operationTimeout: how long one store operation may take.
+    public init(url: String, password: String? = nil, maximumConnections: Int = 10, operationTimeout: Duration = .seconds(10)) throws(InvalidURL) {
         guard let components = URLComponents(string: url), let scheme = components.scheme?.lowercased(),
               scheme == "postgres" || scheme == "postgresql" else {
             throw InvalidURL(description: "the database URL must look like postgres://USER@HOST:PORT/DATABASE")
@@ -71,6 +75,7 @@ public struct PostgresSettings: Sendable, Equatable, CustomStringConvertible {
         self.database = database
         self.tls = tls
         self.maximumConnections = maximumConnections
+        self.operationTimeout = operationTimeout
     }
 
     /// The URL without its password: `postgres://veritas@db:5432/veritas?sslmode=prefer`.
@@ -90,9 +95,11 @@ public struct PostgresSettings: Sendable, Equatable, CustomStringConvertible {
         var configuration = PostgresClient.Configuration(
             host: host, port: port, username: username, password: password, database: database, tls: tlsSetting)
         configuration.options.maximumConnections = max(2, maximumConnections)
-        configuration.options.connectTimeout = .seconds(5)
+        configuration.options.connectTimeout = min(.seconds(5), operationTimeout)
+        // The server gives up on a statement when the store has: nothing runs on for nobody.
+        let milliseconds = operationTimeout.components.seconds * 1000 + operationTimeout.components.attoseconds / 1_000_000_000_000_000
         configuration.options.additionalStartupParameters = [
-            ("synchronous_commit", "on"), ("application_name", "veritas-writer"),
+            ("synchronous_commit", "on"), ("application_name", "veritas-writer"), ("statement_timeout", String(milliseconds)),
         ]
         return configuration
     }

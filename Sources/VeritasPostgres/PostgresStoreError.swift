@@ -29,6 +29,7 @@ public struct PostgresStoreError: Error, Sendable, CustomStringConvertible {
             }
             return PostgresStoreError(sqlState: nil, message: "\(error.code)")
         }
+        if error is PostgresStoreError { return error }
         if let error = error as? PostgresTransactionError {
             return wrapping(error.closureError ?? error.commitError ?? error.beginError ?? error.rollbackError ?? error)
         }

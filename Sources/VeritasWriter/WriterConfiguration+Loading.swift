@@ -16,6 +16,7 @@ extension WriterConfiguration {
         .string("persistence.postgres_password", env: "VERITAS_DATABASE_PASSWORD", "PostgreSQL password (never logged; prefer the password file)", \.postgresPassword, allowEmpty: true, shown: SettingDisplay.hidden),
         .string("persistence.postgres_password_file", env: "VERITAS_DATABASE_PASSWORD_FILE", "file holding the PostgreSQL password (a secret mount); wins over the others", \.postgresPasswordFile, allowEmpty: true),
         .integer("persistence.postgres_max_connections", env: "VERITAS_DATABASE_MAX_CONNECTIONS", "connections each writer opens to PostgreSQL at most", \.postgresMaxConnections, range: 2...500),
+        .integer("persistence.postgres_timeout_ms", env: "VERITAS_DATABASE_TIMEOUT_MS", "how long one PostgreSQL operation may take before it fails (the writer says degraded, runners resend)", \.postgresTimeoutMilliseconds, range: 100...600_000),
         .string("persistence.synchronous", env: "VERITAS_DB_SYNCHRONOUS", "SQLite synchronous: full (survives power loss) or normal", \.databaseSynchronous, allowed: ["full", "normal"]),
         .integer("persistence.busy_timeout_ms", env: "VERITAS_DB_BUSY_TIMEOUT_MS", "wait for another writer's database lock before failing", \.databaseBusyTimeoutMilliseconds, range: 1...600_000),
         .integer("persistence.processed_events_retention_ms", env: "VERITAS_PROCESSED_EVENTS_RETENTION_MS", "how long an ended audit's event ids are kept to answer resends as duplicates (0: for ever)", \.processedEventsRetentionMilliseconds, range: 0...315_360_000_000),

@@ -30,6 +30,9 @@ public struct WriterConfiguration: Sendable, Equatable {
     public var postgresPasswordFile: String = ""
     /// Connections each writer opens to PostgreSQL at most.
     public var postgresMaxConnections: Int = 10
+    /// How long one PostgreSQL operation may take (waiting for a connection included) before it
+    /// fails: the writer then says `degraded` and acknowledges nothing, and runners resend.
+    public var postgresTimeoutMilliseconds: Int = 10_000
     /// SQLite `synchronous`: `full` survives power loss; `normal` only process crashes.
     public var databaseSynchronous: String = "full"
     /// How long a write waits for another writer process holding the database lock.

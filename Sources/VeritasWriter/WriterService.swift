@@ -134,7 +134,8 @@ public struct WriterService: Service {
         case "postgres":
             let settings = try PostgresSettings(
                 url: configuration.postgresURL, password: try configuration.postgresPasswordGiven(),
-                maximumConnections: configuration.postgresMaxConnections)
+                maximumConnections: configuration.postgresMaxConnections,
+                operationTimeout: .milliseconds(configuration.postgresTimeoutMilliseconds))
             let database = try await PostgresAuditStore.open(settings, logger: logger)
             let images = PostgresScreenshots(store: database, maxBytes: configuration.maxScreenshotBytes)
             return (DurableStore(memory: memory, database: database), images, settings.description)

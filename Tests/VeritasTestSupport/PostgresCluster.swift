@@ -8,8 +8,8 @@ import Glibc
 /// temporary folder and run with `pg_ctl` on a loopback port, as an unprivileged user when the
 /// tests run as root (PostgreSQL refuses to run as root). Stopped with ``stop()``.
 ///
-/// The groundwork of the PostgreSQL store (issue 15): its conformance and crash suites start one
-/// of these. `scripts/install-deps.sh` installs the server.
+/// The PostgreSQL store's suites run against these (most through ``SharedPostgres``, one server per
+/// test process). `scripts/install-deps.sh` installs the server.
 public final class PostgresCluster: Sendable {
     /// The database superuser, trusted on loopback (`--auth=trust`): a test cluster holds no secrets.
     public static let user = "veritas"
@@ -53,15 +53,26 @@ public final class PostgresCluster: Sendable {
         let port = try freePort()
         let cluster = PostgresCluster(port: port, folder: folder, binaries: binaries)
         try cluster.run("initdb", ["-D", cluster.dataDirectory.path, "-U", user, "--auth=trust", "-E", "UTF8", "--no-sync"])
-        let options = "-p \(port) -k \(folder.path) -c listen_addresses=127.0.0.1"
-        try cluster.run("pg_ctl", ["-D", cluster.dataDirectory.path, "-o", options, "-l", folder.appendingPathComponent("server.log").path, "-w", "-t", "60", "start"])
+        try cluster.startServer()
         return cluster
     }
 
     /// Stops the server (fast shutdown, waiting for it) and removes its folder.
     public func stop() throws {
         defer { try? FileManager.default.removeItem(at: folder) }
+        try stopServer()
+    }
+
+    /// Stops the server and keeps its data: ``startServer()`` brings the same cluster back on the
+    /// same port, as an operator's restart of the database would.
+    public func stopServer() throws {
         try run("pg_ctl", ["-D", dataDirectory.path, "-m", "fast", "-w", "-t", "60", "stop"])
+    }
+
+    /// Starts the server on its port; waits until it accepts connections.
+    public func startServer() throws {
+        let options = "-p \(port) -k \(folder.path) -c listen_addresses=127.0.0.1"
+        try run("pg_ctl", ["-D", dataDirectory.path, "-o", options, "-l", folder.appendingPathComponent("server.log").path, "-w", "-t", "60", "start"])
     }
 
     /// Runs `psql` against the cluster with `sql`; returns what it printed (unaligned, tuples only).

@@ -49,13 +49,18 @@ public final class ScriptedRunner: Sendable {
             return state.seq[auditID]!
         }
         let event = AuditEvent(auditID: auditID, seq: seq, runnerID: runnerID, payload: payload)
+        try await deliver(event)
+        return event
+    }
+
+    /// Sends `event` (a new one, or one sent before: a resend) and waits for its ack.
+    public func deliver(_ event: AuditEvent) async throws {
         try await send(.event(event))
-        let outcome = try await waitFor("ack of \(event.name.rawValue) \(seq)") { state in
+        let outcome = try await waitFor("ack of \(event.name.rawValue) \(event.seq)") { state in
             if let reason = state.rejected.first { return "\(event.name.rawValue) rejected: \(reason)" }
             return state.acked.contains(event.eventID) ? "" : nil
         }
         if !outcome.isEmpty { throw ScriptedRunnerError(outcome) }
-        return event
     }
 
     /// The jobs that arrive within `within` (up to `count`); throws if `required` and none came.
