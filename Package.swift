@@ -329,7 +329,7 @@ let package = Package(
         // The PostgreSQL store against a real server: several stores and writers on one database.
         .testTarget(
             name: "VeritasPostgresTests",
-            dependencies: ["VeritasPostgres", "VeritasStore", "VeritasWriter", "VeritasClient", "VeritasProtocol", "VeritasTestSupport"]
+            dependencies: ["VeritasPostgres", "VeritasStore", "VeritasWriter", "VeritasRunner", "VeritasClient", "VeritasProtocol", "VeritasTestSupport"]
         ),
         .testTarget(
             name: "VeritasWriterTests",

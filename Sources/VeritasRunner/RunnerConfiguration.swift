@@ -9,8 +9,13 @@ import VeritasProtocol
 public struct RunnerConfiguration: Sendable, Equatable {
     /// The runner's name and ZeroMQ routing id; unique per running process.
     public var runnerID: String = RunnerConfiguration.defaultRunnerID()
-    /// The writer's runners endpoint this runner connects to.
-    public var writerEndpoint: String = DefaultEndpoints.runnersConnect
+    /// The writers' runners endpoints, comma-separated, in order of preference: the runner works
+    /// with one at a time and moves to the next when it stops answering (writers of one database).
+    public var writers: String = DefaultEndpoints.runnersConnect
+    /// ``writers`` as a list.
+    public var writerEndpoints: [String] {
+        writers.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+    }
     /// The runner's own data folder: the outbox lives here.
     public var dataDirectory: String = "runner-data"
     /// Audits run at once (announced to the writer as `capacity`).

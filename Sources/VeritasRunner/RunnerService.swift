@@ -90,7 +90,7 @@ public struct RunnerService: Service {
         metrics.capacity.record(configuration.capacity)
         onReady(RunnerHandle(outbox: outbox, link: link, state: state))
         logger.info("runner started", metadata: [
-            "runner_id": "\(runnerID)", "writer": "\(configuration.writerEndpoint)", "capacity": "\(configuration.capacity)",
+            "runner_id": "\(runnerID)", "writers": "\(configuration.writers)", "capacity": "\(configuration.capacity)",
             "outbox": "\(outbox.path)", "curve": "\(curve != nil)",
         ])
         if curve == nil {

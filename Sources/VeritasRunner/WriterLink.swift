@@ -19,6 +19,13 @@ import ZeroMQ
 ///
 /// Sends never block (``AsyncSocket/post(_:)``): a message lost on the way is covered by the
 /// resend timer, and a lost heartbeat by the next one.
+///
+/// **Failover.** With several writers (``RunnerConfiguration/writerEndpoints``, writers of one
+/// database), a connection that is lost or never welcomed moves the link to the next writer in
+/// the list at once; the backoff applies only once every writer has been tried without a welcome.
+/// The new writer gets `hello` with the audits still running (it takes their jobs over) and the
+/// whole outbox, so nothing is lost, and its store answers resends of events the old writer
+/// committed as duplicates, so nothing is applied twice.
 public final class WriterLink: Sendable {
     /// What the link reports to its owner.
     public struct Handlers: Sendable {
@@ -64,7 +71,8 @@ public final class WriterLink: Sendable {
     private let current = Mutex<AsyncSocket?>(nil)
     private let welcomed = Atomic<Bool>(false)
     private let stats = Mutex(Statistics())
-    private let endpoint: Mutex<String>
+    /// The writers to try, in order, and the one the next connection goes to.
+    private let endpoints: Mutex<(list: [String], index: Int)>
 
     /// How long one pass waits for writer messages: the latency of a newly stored event.
     let tick: Duration = .milliseconds(20)
@@ -83,7 +91,8 @@ public final class WriterLink: Sendable {
         self.version = version
         self.logger = logger
         self.handlers = handlers
-        self.endpoint = Mutex(configuration.writerEndpoint)
+        let list = configuration.writerEndpoints
+        self.endpoints = Mutex((list.isEmpty ? [DefaultEndpoints.runnersConnect] : list, 0))
     }
 
     /// Whether the writer has answered `hello` on the current connection.
@@ -92,14 +101,23 @@ public final class WriterLink: Sendable {
     /// Counters since start.
     public var statistics: Statistics { stats.withLock { $0 } }
 
-    /// The endpoint used by the next connection attempt.
-    public var writerEndpoint: String { endpoint.withLock { $0 } }
+    /// The endpoint of the current connection (or of the next attempt).
+    public var writerEndpoint: String { endpoints.withLock { $0.list[$0.index] } }
 
     /// Switches to another writer endpoint: the current connection is dropped and the next one
     /// goes to `newEndpoint` (the outbox is resent there, like after any reconnect).
     public func reconnect(to newEndpoint: String) {
-        endpoint.withLock { $0 = newEndpoint }
+        endpoints.withLock { $0 = ([newEndpoint], 0) }
         forceReconnect.store(true, ordering: .relaxed)
+    }
+
+    /// Moves to the next writer of the list; returns whether the list started over (every writer
+    /// was tried since the last welcome, when `welcomed` is false).
+    private func failOver() -> Bool {
+        endpoints.withLock { state in
+            state.index = (state.index + 1) % state.list.count
+            return state.index == 0
+        }
     }
     private let forceReconnect = Atomic<Bool>(false)
 
@@ -166,8 +184,20 @@ public final class WriterLink: Sendable {
             await socket.socket.close()
             socket.monitor?.stop()
             if ending == .stopped { break }
-            failures = stats.withLock(\.welcomes) > welcomesBefore ? 1 : failures + 1
-            if forceReconnect.exchange(false, ordering: .relaxed) { failures = 0 }
+            let wasWelcomed = stats.withLock(\.welcomes) > welcomesBefore
+            if wasWelcomed { failures = 0 }
+            if forceReconnect.exchange(false, ordering: .relaxed) {
+                failures = 0
+                continue
+            }
+            if endpoints.withLock({ $0.list.count }) > 1 {
+                // Another writer of the same database may well answer: try it at once, and back
+                // off only after a whole round of writers without a welcome.
+                let startedOver = failOver()
+                logger.warning("failing over to the next writer", metadata: ["endpoint": "\(writerEndpoint)", "runner_id": "\(runnerID)"])
+                if !startedOver { continue }
+            }
+            failures = wasWelcomed ? 1 : failures + 1
             await backoff(failures)
         }
     }

@@ -22,7 +22,7 @@ struct VeritasRunnerCommand: AsyncParsableCommand {
 
     @OptionGroup var service: ServiceOptions
 
-    @Option(help: "The writer's runners endpoint (writer.endpoint).")
+    @Option(help: "The writers' runners endpoints, comma-separated (writer.endpoints).")
     var writer: String?
 
     @Option(help: "Runner id and routing id (runner.id).")
@@ -41,7 +41,7 @@ struct VeritasRunnerCommand: AsyncParsableCommand {
             return
         }
         let flags: [String: String] = Dictionary(uniqueKeysWithValues: [
-            writer.map { ("writer.endpoint", $0) },
+            writer.map { ("writer.endpoints", $0) },
             id.map { ("runner.id", $0) },
             capacity.map { ("runner.capacity", String($0)) },
         ].compactMap { $0 })

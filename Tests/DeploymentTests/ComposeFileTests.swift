@@ -74,7 +74,7 @@ struct ComposeFileTests {
         #expect(writer.persistenceEnabled, "USE_DB_PERSISTENCE defaults to true")
         #expect(writer.dataDirectory == "/var/lib/veritas/data")
         let runner = try RunnerConfiguration.load(file: Repository.url("config/runner.yaml").path, environment: compose.environment(of: "runner"))
-        #expect(runner.writerEndpoint == "tcp://writer:\(Self.port(DefaultEndpoints.runnersBind))", "runners reach the writer service by name")
+        #expect(runner.writerEndpoints == ["tcp://writer:\(Self.port(DefaultEndpoints.runnersBind))"], "runners reach the writer service by name")
         #expect(runner.dataDirectory == "/var/lib/veritas/runner")
         let console = try ConsoleConfiguration.load(file: Repository.url("config/console.yaml").path, environment: compose.environment(of: "console"))
         #expect(console.writerEndpoints == ["tcp://writer:\(Self.port(DefaultEndpoints.queriesBind))"], "the console reads the writer service by name")

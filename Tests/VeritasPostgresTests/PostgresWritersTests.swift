@@ -3,6 +3,7 @@ import Testing
 import VeritasClient
 import VeritasPostgres
 import VeritasProtocol
+import VeritasRunner
 import VeritasTestSupport
 import VeritasWriter
 
@@ -111,7 +112,11 @@ struct PostgresWritersTests {
             #expect(meanwhile.source == .memory)
 
             try cluster.startServer()
-            try await runner.deliver(verdict)
+            // As a runner does: resend until acknowledged (the first resend may reach the writer
+            // before its probe has found the server again).
+            #expect(try await eventually(timeout: .seconds(20), every: .milliseconds(100)) {
+                (try? await runner.deliver(verdict)) != nil
+            }, "the resend is acknowledged once the server is back")
             #expect(try await eventually(timeout: .seconds(10)) { (try? await client.health())?.database == .ok })
             let stored = try await client.status(audit.id)
             #expect(stored.status == .completed)
@@ -169,5 +174,128 @@ struct PostgresWritersTests {
             })
         }
         return (writers, folders)
+    }
+}
+
+/// A runner whose writer goes away carries on with the next writer of the same database.
+@Suite("PostgreSQL: runners fail over between writers", .timeLimit(.minutes(3)))
+struct RunnerFailoverTests {
+    @Test("the writer a runner works with stops mid-audit: the runner moves to the next writer, which takes the jobs over; every event is stored once and every audit completes")
+    func runnerFailsOverToTheNextWriter() async throws {
+        let database = try await SharedPostgres.shared.freshDatabase()
+        defer { database.drop() }
+        var folders: [TemporaryFolder] = []
+        defer { folders.forEach { $0.remove() } }
+        var writers: [InProcessWriter] = []
+        for number in 0..<2 {
+            let folder = try TemporaryFolder()
+            folders.append(folder)
+            writers.append(try await InProcessWriter.start(dataDirectory: folder.url) {
+                $0.writerID = "writer-\(number)"
+                $0.databaseBackend = "postgres"
+                $0.postgresURL = database.url
+                $0.postgresTimeoutMilliseconds = 5_000
+            })
+        }
+        let runnerFolder = try TemporaryFolder()
+        folders.append(runnerFolder)
+        let gate = Gate()
+        let engine = GatedEngine(gate: gate)
+        let runner = try await InProcessRunner.start(
+            dataDirectory: runnerFolder.url, writer: "\(writers[0].endpoints.runners), \(writers[1].endpoints.runners)", engine: engine
+        ) { $0.capacity = 3 }
+        let first = try WriterClient(endpoint: writers[0].endpoints.queries)
+        let second = try WriterClient(endpoint: writers[1].endpoints.queries)
+        do {
+            var audits: [AuditID] = []
+            for number in 0..<3 { audits.append(try await first.submit(url: "https://failover-\(number).example/").id) }
+            // The runner works with the first writer of its list: every audit started, its first
+            // events stored through that writer.
+            #expect(try await eventually(timeout: .seconds(10)) {
+                await engine.startedCount == 3
+            })
+            #expect(try await eventually(timeout: .seconds(10)) {
+                var stored = 0
+                for id in audits where (try? await second.status(id))?.progress?.percent == 10 { stored += 1 }
+                return stored == 3
+            }, "the first events are stored (read through the other writer)")
+
+            try await writers[0].stop()
+            // The audits finish while the runner looks for a writer: their last events wait in the
+            // outbox and go to the second writer.
+            await gate.open()
+            #expect(try await eventually(timeout: .seconds(20)) {
+                var done = 0
+                for id in audits where (try? await second.status(id))?.status == .completed { done += 1 }
+                return done == 3
+            }, "every audit completes through the second writer")
+            #expect(runner.handle.link.writerEndpoint == writers[1].endpoints.runners)
+            for id in audits {
+                let audit = try await second.status(id)
+                #expect(audit.attempts == 1, "taken over, not handed out again")
+                #expect(try await second.findings(id).findings.count == 1)
+                let (_, bytes) = try await second.screenshot(id, index: 0)
+                #expect(bytes == SampleImages.minimalPNG)
+            }
+            let repeated = try database.cluster.psql(
+                "SELECT count(*) FROM (SELECT audit_id, seq FROM processed_events GROUP BY audit_id, seq HAVING count(*) > 1) AS twice",
+                database: database.name)
+            #expect(repeated.trimmingCharacters(in: .whitespacesAndNewlines) == "0", "no event of the runner stored twice")
+            let events = try database.cluster.psql("SELECT count(*) FROM processed_events", database: database.name)
+            #expect(Int(events.trimmingCharacters(in: .whitespacesAndNewlines)) == audits.count * GatedEngine.eventsPerAudit,
+                    "every event stored: \(events)")
+            #expect(try database.cluster.psql("SELECT count(*) FROM jobs", database: database.name).trimmingCharacters(in: .whitespacesAndNewlines) == "0")
+        } catch {
+            Issue.record(error)
+        }
+        await gate.open()
+        await first.close()
+        await second.close()
+        try await runner.stop()
+        try await writers[1].stop()
+    }
+}
+
+/// Holds audits at a point until opened.
+actor Gate {
+    private var isOpen = false
+    private var waiting: [CheckedContinuation<Void, Never>] = []
+
+    func wait() async {
+        if isOpen { return }
+        await withCheckedContinuation { waiting.append($0) }
+    }
+
+    func open() {
+        isOpen = true
+        for continuation in waiting { continuation.resume() }
+        waiting.removeAll()
+    }
+}
+
+/// An engine that reports progress and a screenshot, waits at the gate, then reports again and
+/// returns a verdict: the runner's own events around a pause the test controls.
+struct GatedEngine: AuditEngine {
+    /// `started`, progress 10, the screenshot, progress 90, `completed`.
+    static let eventsPerAudit = 5
+    let gate: Gate
+    private let started = Counter()
+
+    init(gate: Gate) { self.gate = gate }
+
+    var startedCount: Int { get async { await started.value } }
+
+    func audit(_ job: AuditJob, reporter: AuditReporter) async throws -> CompletedEventPayload {
+        await reporter.progress("fetch", 10, nil)
+        await reporter.screenshot(0, "viewport", .png, SampleImages.minimalPNG)
+        await started.increment()
+        await gate.wait()
+        await reporter.progress("verdict", 90, nil)
+        return PostgresWritersTests.verdict(for: job.url)
+    }
+
+    actor Counter {
+        var value = 0
+        func increment() { value += 1 }
     }
 }

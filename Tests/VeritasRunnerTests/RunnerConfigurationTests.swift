@@ -18,7 +18,7 @@ struct RunnerConfigurationTests {
             environment: ["VERITAS_RUNNER_CAPACITY": "7", "VERITAS_WRITER_RUNNERS_ENDPOINT": "tcp://writer:5556", "VERITAS_RUNNER_ID": "r-1"],
             overrides: ["runner.capacity": "9"])
         #expect(overridden.capacity == 9)
-        #expect(overridden.writerEndpoint == "tcp://writer:5556")
+        #expect(overridden.writerEndpoints == ["tcp://writer:5556"])
         #expect(overridden.runnerID == "r-1")
         #expect(throws: ConfigurationError.self) { try RunnerConfiguration.load(file: nil, environment: ["VERITAS_RUNNER_ID": "../bad"]) }
     }
