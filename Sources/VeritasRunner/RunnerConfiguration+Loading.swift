@@ -7,8 +7,8 @@ extension RunnerConfiguration {
     public static let keys: [ConfigurationKey<RunnerConfiguration>] = [
         .string("runner.id", env: "VERITAS_RUNNER_ID", "runner name and ZeroMQ routing id (default: runner-host-pid)", \.runnerID),
         .integer("runner.capacity", env: "VERITAS_RUNNER_CAPACITY", "audits run at once", \.capacity, range: 1...ProtocolLimits.maxRunnerCapacity),
+        .string("writer.endpoint", env: "VERITAS_WRITER_RUNNERS_ENDPOINT", "one writer's runners endpoint: writer.endpoints with one entry (older files; writer.endpoints wins when both are set)", \.writers),
         .string("writer.endpoints", env: "VERITAS_WRITER_RUNNERS_ENDPOINTS", "the writers' runners endpoints, comma-separated: one at a time, the next when it stops answering (writers of one database)", \.writers),
-        .string("writer.endpoint", env: "VERITAS_WRITER_RUNNERS_ENDPOINT", "one writer's runners endpoint: writer.endpoints with one entry (older files; set one of the two)", \.writers),
         .string("data.directory", env: "VERITAS_RUNNER_DATA_DIR", "runner data folder (holds outbox.sqlite)", \.dataDirectory),
         .integer("outbox.max_bytes", env: "VERITAS_OUTBOX_MAX_BYTES", "unacknowledged bytes above which no new audit starts", \.outboxMaxBytes, range: 1_048_576...(1 << 40)),
         .integer("outbox.resend_window", env: "VERITAS_OUTBOX_RESEND_WINDOW", "events in flight without an ack", \.resendWindow, range: 1...10_000),

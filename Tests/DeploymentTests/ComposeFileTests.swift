@@ -57,7 +57,7 @@ struct ComposeFileTests {
 
     @Test("every environment variable is a setting of that service, with a valid value")
     func environmentMatchesTheConfigurationKeys() throws {
-        for file in ["docker/compose.yaml", "docker/compose.curve.yaml"] {
+        for file in ["docker/compose.yaml", "docker/compose.curve.yaml", "docker/compose.postgres.yaml"] {
             let compose = try ComposeFile(file)
             let writerEnvironment = compose.environment(of: "writer")
             let writerKeys = Set(WriterConfiguration.keys.map(\.environment))
@@ -89,6 +89,50 @@ struct ComposeFileTests {
             file: nil, environment: compose.environment(of: "writer").merging(["USE_DB_PERSISTENCE": "false"]) { $1 })
         #expect(!rolledBack.persistenceEnabled)
         #expect(try Repository.text("docker/compose.yaml").contains("USE_DB_PERSISTENCE: ${USE_DB_PERSISTENCE:-true}"))
+    }
+
+    @Test("the PostgreSQL overlay: a database with a volume, a health check and a secret password; writers on it that scale; runners and the console listing every writer")
+    func postgresOverlay() throws {
+        let overlay = try ComposeFile("docker/compose.postgres.yaml")
+        let postgres = try #require(overlay.services["postgres"])
+        #expect((postgres["image"] as? String)?.hasPrefix("postgres:") == true)
+        #expect(overlay.volumes(of: "postgres") == ["postgres-data:/var/lib/postgresql/data"])
+        #expect(overlay.namedVolumes == ["postgres-data"])
+        #expect(overlay.healthcheck(of: "postgres").prefix(2) == ["CMD", "pg_isready"])
+        #expect(overlay.environment(of: "postgres")["POSTGRES_PASSWORD_FILE"] == "/run/secrets/postgres_password")
+        #expect((overlay.secrets["postgres_password"]?["file"] as? String) == "../keys/postgres_password", "the password comes from keys/, never from the file")
+        #expect(!(try Repository.text("docker/compose.postgres.yaml")).contains("POSTGRES_PASSWORD:"), "no password written in the file")
+
+        // Writers: the base file's settings with the overlay's on top load as a postgres writer,
+        // its password read from the same secret, waiting for a healthy database.
+        let base = try ComposeFile("docker/compose.yaml")
+        let environment = base.environment(of: "writer").merging(overlay.environment(of: "writer")) { $1 }
+        let writer = try WriterConfiguration.load(file: Repository.url("config/writer.yaml").path, environment: environment)
+        #expect(writer.databaseBackend == "postgres")
+        #expect(writer.postgresURL.hasPrefix("postgres://veritas@postgres:5432/veritas"))
+        #expect(writer.postgresPasswordFile == "/run/secrets/postgres_password")
+        #expect(((overlay.services["writer"]?["depends_on"] as? [String: Any])?["postgres"] as? [String: Any])?["condition"] as? String == "service_healthy")
+        // Scaling writers needs a host port per replica: ranges, not the base file's single ports.
+        let ports = (overlay.services["writer"]?["ports"] as? [Any] ?? []).map { ComposeFile.interpolate("\($0)") }
+        #expect(ports == ["127.0.0.1:5555-5556:5555", "127.0.0.1:5557-5558:5557"])
+        #expect(try Repository.text("docker/compose.postgres.yaml").contains("ports: !override"), "replaces the base file's ports instead of adding to them")
+
+        // Runners and the console list every writer replica; the list wins over the base file's one writer.
+        let runnerEnvironment = base.environment(of: "runner").merging(overlay.environment(of: "runner")) { $1 }
+        let runner = try RunnerConfiguration.load(file: Repository.url("config/runner.yaml").path, environment: runnerEnvironment)
+        #expect(runner.writerEndpoints == ["tcp://veritas-writer-1:5556", "tcp://veritas-writer-2:5556"])
+        let consoleEnvironment = base.environment(of: "console").merging(overlay.environment(of: "console")) { $1 }
+        let console = try ConsoleConfiguration.load(file: Repository.url("config/console.yaml").path, environment: consoleEnvironment)
+        #expect(console.writerEndpoints == ["tcp://veritas-writer-1:5555", "tcp://veritas-writer-2:5555"])
+        #expect(console.feedEndpoints == ["tcp://veritas-writer-1:5557", "tcp://veritas-writer-2:5557"])
+        #expect(base.document["name"] as? String == "veritas", "the container names above are <project>-writer-<n>")
+        // An old file naming one writer still works, and the list wins when both are set.
+        let old = try RunnerConfiguration.load(file: nil, environment: ["VERITAS_WRITER_RUNNERS_ENDPOINT": "tcp://one:5556"])
+        #expect(old.writerEndpoints == ["tcp://one:5556"])
+        let both = try RunnerConfiguration.load(file: nil, environment: [
+            "VERITAS_WRITER_RUNNERS_ENDPOINT": "tcp://one:5556", "VERITAS_WRITER_RUNNERS_ENDPOINTS": "tcp://a:5556,tcp://b:5556",
+        ])
+        #expect(both.writerEndpoints == ["tcp://a:5556", "tcp://b:5556"])
     }
 
     @Test("ports are the protocol's endpoints, published on loopback by default; the writer image exposes them")

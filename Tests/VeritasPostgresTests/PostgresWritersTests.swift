@@ -130,6 +130,49 @@ struct PostgresWritersTests {
         try await writer.stop()
     }
 
+    @Test("live progress: a writer's feed carries the events that writer applied, not another writer's (the documented limit); status through any writer shows them")
+    func feedsArePerWriter() async throws {
+        let database = try await SharedPostgres.shared.freshDatabase()
+        defer { database.drop() }
+        let (writers, folders) = try await startWriters(2, on: database.url)
+        defer { folders.forEach { $0.remove() } }
+        let clients = try writers.map { try WriterClient(endpoint: $0.endpoints.queries) }
+        let runners = try writers.enumerated().map { try ScriptedRunner(endpoint: $1.endpoints.runners, name: "feed-runner-\($0)") }
+        var watchers: [FeedWatcher] = []
+        do {
+            for runner in runners { try await runner.hello(capacity: 1) }
+            let audit = try await clients[0].submit(url: "https://feeds.example/").id
+            watchers = try writers.map { try FeedWatcher(endpoint: $0.endpoints.feed, auditID: audit) }
+            // Each watcher's subscription is live once its own writer's event reaches it (PUB drops
+            // what is published before): the runner of each writer sends until its watcher hears.
+            for index in 0..<2 {
+                var heard = false
+                for attempt in 0..<50 where !heard {
+                    try await runners[index].send(audit, .progress(ProgressEventPayload(phase: "fetch", percent: Double(index * 50 + attempt % 40))))
+                    heard = await watchers[index].next(timeout: .milliseconds(100)) != nil
+                }
+                #expect(heard, "writer \(index)'s watcher hears writer \(index)'s events")
+            }
+            // Now both watchers are subscribed: an event applied by the first writer reaches the first
+            // writer's feed only.
+            while await watchers[1].next(timeout: .milliseconds(50)) != nil {}
+            let marker = try await runners[0].send(audit, .progress(ProgressEventPayload(phase: "analyze", percent: 99)))
+            var first: FeedMessage?
+            while let message = await watchers[0].next(timeout: .seconds(3)) {
+                if message.eventID == marker.eventID { first = message; break }
+            }
+            #expect(first?.seq == marker.seq, "the first writer's feed carries its own event")
+            #expect(await watchers[1].next(timeout: .seconds(1)) == nil, "the second writer's feed does not carry the first writer's event")
+            #expect(try await clients[1].status(audit).progress?.percent == 99, "the second writer's status does")
+        } catch {
+            Issue.record(error)
+        }
+        for watcher in watchers { await watcher.close() }
+        for runner in runners { await runner.close() }
+        for client in clients { await client.close() }
+        for writer in writers { try await writer.stop() }
+    }
+
     @Test("USE_DB_PERSISTENCE=false with the postgres backend never connects: memory only, as with SQLite")
     func memoryOnlyNeverConnects() async throws {
         let folder = try TemporaryFolder()
