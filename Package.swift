@@ -218,6 +218,7 @@ let package = Package(
                 "VeritasProtocol",
                 "VeritasStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .executableTarget(

@@ -28,6 +28,31 @@ public struct PostgresScreenshots: ScreenshotStore {
         auditID: AuditID, payload: ScreenshotEventPayload, bytes: Data, timestamp: Timestamp
     ) async throws(ScreenshotFailure) -> ScreenshotInfo {
         let (format, digest) = try ScreenshotCheck.validate(payload, bytes: bytes, maxBytes: maxBytes)
+        let info = located(ScreenshotInfo(
+            auditID: auditID, index: payload.index, label: payload.label, contentType: format,
+            fileSizeBytes: bytes.count, sha256: digest, filePath: "", createdAt: timestamp))
+        try await store(bytes, for: info)
+        return info
+    }
+
+    /// `screenshot_images/<sha256>.<ext>`: the image's key.
+    public func located(_ info: ScreenshotInfo) -> ScreenshotInfo {
+        var located = info
+        located.filePath = "\(Self.pathPrefix)\(info.sha256.lowercased()).\(info.contentType.fileExtension)"
+        return located
+    }
+
+    public func adopt(_ info: ScreenshotInfo, bytes: Data) async throws(ScreenshotFailure) -> ScreenshotInfo {
+        try ScreenshotCheck.matches(info, bytes: bytes)
+        let located = located(info)
+        try await store(bytes, for: located)
+        return located
+    }
+
+    /// Commits the image of a record this store named (nothing when it is there already).
+    private func store(_ bytes: Data, for info: ScreenshotInfo) async throws(ScreenshotFailure) {
+        let digest = info.sha256.lowercased()
+        let format = info.contentType
         do {
             var binds = PostgresBindings(capacity: 5)
             binds.append(digest)
@@ -42,10 +67,6 @@ public struct PostgresScreenshots: ScreenshotStore {
         } catch {
             throw ScreenshotFailure(error: ProtocolError(.internal, "could not store the screenshot in the database: \(error)"))
         }
-        return ScreenshotInfo(
-            auditID: auditID, index: payload.index, label: payload.label, contentType: format,
-            fileSizeBytes: bytes.count, sha256: digest,
-            filePath: "\(Self.pathPrefix)\(digest).\(format.fileExtension)", createdAt: timestamp)
     }
 
     public func read(_ info: ScreenshotInfo) async throws(ScreenshotFailure) -> Data {

@@ -33,24 +33,40 @@ public struct ScreenshotFiles: ScreenshotStore {
         auditID: AuditID, payload: ScreenshotEventPayload, bytes: Data, timestamp: Timestamp
     ) throws(ScreenshotFailure) -> ScreenshotInfo {
         let (detected, digest) = try ScreenshotCheck.validate(payload, bytes: bytes, maxBytes: maxBytes)
-        let folder = root.appendingPathComponent(auditID.description, isDirectory: true)
-        let fileName = "\(Self.compact(timestamp))-\(payload.index).\(detected.fileExtension)"
-        let file = folder.appendingPathComponent(fileName, isDirectory: false)
+        let info = located(ScreenshotInfo(
+            auditID: auditID, index: payload.index, label: payload.label, contentType: detected,
+            fileSizeBytes: bytes.count, sha256: digest, filePath: "", createdAt: timestamp))
+        try writeImage(bytes, for: info)
+        return info
+    }
+
+    /// `screenshots/<audit_id>/<event time>-<index>.<ext>`: named by the event, so a resend
+    /// rewrites the same file.
+    public func located(_ info: ScreenshotInfo) -> ScreenshotInfo {
+        var located = info
+        located.filePath = "\(ProtocolDefaults.screenshotsDirectory)/\(info.auditID)/\(Self.compact(info.createdAt))-\(info.index).\(info.contentType.fileExtension)"
+        return located
+    }
+
+    public func adopt(_ info: ScreenshotInfo, bytes: Data) throws(ScreenshotFailure) -> ScreenshotInfo {
+        try ScreenshotCheck.matches(info, bytes: bytes)
+        let located = located(info)
+        try writeImage(bytes, for: located)
+        return located
+    }
+
+    /// Writes the image of a record this store named.
+    private func writeImage(_ bytes: Data, for info: ScreenshotInfo) throws(ScreenshotFailure) {
+        let file = dataDirectory.appendingPathComponent(info.filePath, isDirectory: false).standardizedFileURL
         guard isInsideRoot(file) else {
             throw ScreenshotFailure(error: ProtocolError(.internal, "screenshot path escapes the screenshot folder"))
         }
         do {
-            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
             try Self.writeAtomically(bytes, to: file)
         } catch {
             throw ScreenshotFailure(error: ProtocolError(.internal, "could not save screenshot: \(error)"))
         }
-        return ScreenshotInfo(
-            auditID: auditID, index: payload.index, label: payload.label, contentType: detected,
-            fileSizeBytes: bytes.count, sha256: digest,
-            filePath: "\(ProtocolDefaults.screenshotsDirectory)/\(auditID)/\(fileName)",
-            createdAt: timestamp
-        )
     }
 
     /// Reads a stored screenshot's bytes. The record's path must be one this type produced.

@@ -28,6 +28,15 @@ public protocol ScreenshotStore: Sendable {
     /// now (a disk that was full has room again).
     func verifyWritable() async throws
 
+    /// `info` as this store names its image (its `file_path`); the rest of the record is the same.
+    /// What a copy between databases rewrites screenshot rows with.
+    func located(_ info: ScreenshotInfo) -> ScreenshotInfo
+
+    /// Keeps `bytes` as the image of `info`, a record another store made, and returns the record as
+    /// this store names it (``located(_:)``). The bytes must be the image the record describes
+    /// (its sha256). Adopting the same image again stores nothing new.
+    func adopt(_ info: ScreenshotInfo, bytes: Data) async throws(ScreenshotFailure) -> ScreenshotInfo
+
     /// Clears what a crash mid-write left behind; called once at start-up. Returns how many went.
     @discardableResult
     func removeLeftovers() -> Int
@@ -64,6 +73,15 @@ public enum ScreenshotCheck {
             throw ScreenshotFailure(error: .badRequest("screenshot sha256 mismatch: declared \(declared), computed \(digest)"))
         }
         return (detected, digest)
+    }
+
+    /// Refuses bytes that are not the image `info` describes (another image, or a damaged copy).
+    public static func matches(_ info: ScreenshotInfo, bytes: Data) throws(ScreenshotFailure) {
+        let digest = sha256(bytes)
+        guard digest == info.sha256.lowercased(), bytes.count == info.fileSizeBytes else {
+            throw ScreenshotFailure(error: ProtocolError(.internal,
+                "screenshot \(info.index) of audit \(info.auditID): the bytes (sha256 \(digest), \(bytes.count) bytes) are not the recorded image (sha256 \(info.sha256), \(info.fileSizeBytes) bytes)"))
+        }
     }
 
     /// Lowercase hex SHA-256 of `bytes`.

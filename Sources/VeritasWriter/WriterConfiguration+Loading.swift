@@ -12,6 +12,7 @@ extension WriterConfiguration {
         .string("data.directory", env: "VERITAS_DATA_DIR", "data folder (database and screenshots)", \.dataDirectory),
         .boolean("persistence.enabled", env: "USE_DB_PERSISTENCE", "false: memory only, the database is never opened", \.persistenceEnabled),
         .string("persistence.backend", env: "VERITAS_DB_BACKEND", "where audits are stored: sqlite (a file, one host) or postgres (a server, writers on several hosts)", \.databaseBackend, allowed: ["sqlite", "postgres"]),
+        .boolean("persistence.mirror", env: "VERITAS_DB_MIRROR", "live migration: also write every event to the other database (postgres when the backend is sqlite, and back); see DEPLOYMENT.md", \.databaseMirror),
         .string("persistence.postgres_url", env: "VERITAS_DATABASE_URL", "postgres://USER@HOST:PORT/DATABASE[?sslmode=disable|prefer|require] for the postgres backend", \.postgresURL, allowEmpty: true, shown: SettingDisplay.withoutPassword),
         .string("persistence.postgres_password", env: "VERITAS_DATABASE_PASSWORD", "PostgreSQL password (never logged; prefer the password file)", \.postgresPassword, allowEmpty: true, shown: SettingDisplay.hidden),
         .string("persistence.postgres_password_file", env: "VERITAS_DATABASE_PASSWORD_FILE", "file holding the PostgreSQL password (a secret mount); wins over the others", \.postgresPasswordFile, allowEmpty: true),
@@ -51,8 +52,8 @@ extension WriterConfiguration {
                 "CURVE needs all three of security.curve_secret_key_file, security.runner_keys and security.client_keys "
                     + "(VERITAS_CURVE_SECRET_KEY_FILE, VERITAS_CURVE_RUNNER_KEYS, VERITAS_CURVE_CLIENT_KEYS), or none")
         }
-        if settings.persistenceEnabled, settings.databaseBackend == "postgres", settings.postgresURL.isEmpty {
-            throw ConfigurationError("persistence.backend postgres needs persistence.postgres_url (VERITAS_DATABASE_URL)")
+        if settings.persistenceEnabled, settings.databaseBackend == "postgres" || settings.databaseMirror, settings.postgresURL.isEmpty {
+            throw ConfigurationError("persistence.backend postgres and persistence.mirror need persistence.postgres_url (VERITAS_DATABASE_URL)")
         }
         return settings
     }

@@ -28,6 +28,10 @@ public struct WriterConfiguration: Sendable, Equatable {
     public var postgresPassword: String = ""
     /// A file holding the PostgreSQL password (a Docker or Kubernetes secret); wins over the others.
     public var postgresPasswordFile: String = ""
+    /// The live migration's dual write: every event also goes to the other database (SQLite when
+    /// ``databaseBackend`` is `postgres`, PostgreSQL when it is `sqlite`), which needs both
+    /// ``postgresURL`` and the data folder's SQLite file.
+    public var databaseMirror: Bool = false
     /// Connections each writer opens to PostgreSQL at most.
     public var postgresMaxConnections: Int = 10
     /// How long one PostgreSQL operation may take (waiting for a connection included) before it

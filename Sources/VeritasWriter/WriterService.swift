@@ -130,12 +130,15 @@ public struct WriterService: Service {
             logger.notice("persistence disabled (persistence.enabled is false, e.g. USE_DB_PERSISTENCE=false): memory only, the database is not opened")
             return (MemoryOnlyStore(memory: memory), files, "disabled")
         }
+        if configuration.databaseMirror {
+            let migration = try await DatabaseMigration.open(configuration, logger: logger)
+            let (database, screenshots) = migration.mirroring(logger: logger)
+            logger.notice("live migration: every write also goes to the other database", metadata: ["direction": "\(migration.direction)"])
+            return (DurableStore(memory: memory, database: database), screenshots, "\(migration.direction) (mirrored)")
+        }
         switch configuration.databaseBackend {
         case "postgres":
-            let settings = try PostgresSettings(
-                url: configuration.postgresURL, password: try configuration.postgresPasswordGiven(),
-                maximumConnections: configuration.postgresMaxConnections,
-                operationTimeout: .milliseconds(configuration.postgresTimeoutMilliseconds))
+            let settings = try configuration.postgresSettings()
             let database = try await PostgresAuditStore.open(settings, logger: logger)
             let images = PostgresScreenshots(store: database, maxBytes: configuration.maxScreenshotBytes)
             return (DurableStore(memory: memory, database: database), images, settings.description)

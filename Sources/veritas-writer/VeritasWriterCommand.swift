@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Logging
 import VeritasProtocol
 import VeritasService
 import VeritasStore
@@ -36,6 +37,13 @@ struct VeritasWriterCommand: AsyncParsableCommand {
         valueName: "file"))
     var backupDestination: String?
 
+    @Flag(help: ArgumentHelp(
+        "Live migration: copy every audit from the source of truth (persistence.backend) to the other database, resuming where a previous run stopped, then verify and copy again what differs; exit 0 when both hold the same."))
+    var backfill = false
+
+    @Flag(help: "Live migration: compare the two databases (row counts, and each audit's fingerprint); exit 0 when they hold the same, 1 when not.")
+    var verify = false
+
     func run() async throws {
         if service.listSettings {
             print(ServiceLauncher.settingsListing(keys: WriterConfiguration.keys, defaults: WriterConfiguration()))
@@ -55,6 +63,36 @@ struct VeritasWriterCommand: AsyncParsableCommand {
             } catch {
                 throw ValidationError("\(error)")
             }
+        }
+        if backfill || verify {
+            guard !settings.postgresURL.isEmpty else {
+                throw ValidationError("--backfill and --verify work between SQLite and PostgreSQL: set persistence.postgres_url (VERITAS_DATABASE_URL)")
+            }
+            let logger = Logger(label: "veritas.writer.migration")
+            let migration = try await DatabaseMigration.open(settings, logger: logger)
+            defer { migration.closeAll() }
+            let copy = migration.copy(dataDirectory: settings.dataDirectory)
+            if backfill {
+                print("backfill \(migration.direction), checkpoint \(copy.checkpoint.path)")
+                let report = try await copy.backfill { progress in
+                    print("  copied \(progress.copied) audits, \(progress.images) images so far")
+                }
+                print("copied \(report.copied) audits and \(report.images) images; \(report.failed.count) failed")
+                for (id, reason) in report.failed.sorted(by: { $0.key.rawValue < $1.key.rawValue }) { print("  failed \(id): \(reason)") }
+                // Audits written while the copy ran were mirrored or will be copied now.
+                let repaired = try await copy.repair(try await copy.verify())
+                if repaired > 0 { print("copied again \(repaired) audits that changed during the copy") }
+            }
+            let report = try await copy.verify()
+            print("verify \(migration.direction): \(report.compared) audits compared")
+            print("  source:      \(report.sourceCounts)")
+            print("  destination: \(report.destinationCounts)")
+            for (name, ids) in [("missing", report.missing), ("different", report.different), ("only in the destination", report.extra)] where !ids.isEmpty {
+                print("  \(name): \(ids.count): \(ids.prefix(20).map(\.rawValue).joined(separator: " "))\(ids.count > 20 ? " ..." : "")")
+            }
+            print(report.identical ? "identical" : "DIFFERENT")
+            if !report.identical { throw ExitCode(1) }
+            return
         }
         try await ServiceLauncher.run(
             label: "veritas.writer", logFormat: settings.logFormat, logLevel: settings.logLevel, metricsListen: settings.metricsListen

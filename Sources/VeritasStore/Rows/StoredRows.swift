@@ -147,3 +147,38 @@ package enum ScreenshotRow {
             createdAt: try reader.timestamp(7, "created_at"))
     }
 }
+
+/// The `processed_events` table, as a copy carries it.
+package enum ProcessedEventRow {
+    package static let columns = TableColumns(table: "processed_events", names: ["event_id", "audit_id", "event", "seq", "applied_at"])
+
+    package static func values(_ event: ProcessedEvent, of id: AuditID) -> [ColumnValue] {
+        [.text(event.eventID), .text(id.rawValue), .text(event.event), .integer(event.seq), .text(event.appliedAt)]
+    }
+
+    package static func decode<Columns>(_ reader: StoredRowReader<Columns>) throws(AuditStoreError) -> ProcessedEvent {
+        ProcessedEvent(eventID: try reader.text(0, "event_id"), event: try reader.text(2, "event"), seq: try reader.int(3, "seq"),
+                       appliedAt: try reader.text(4, "applied_at"))
+    }
+}
+
+/// The `jobs` table, as a copy carries it.
+package enum JobRow {
+    package static let columns = TableColumns(table: "jobs", names: [
+        "audit_id", "state", "runner_id", "writer_id", "enqueued_at", "claimed_at", "lease_until", "handouts",
+    ])
+
+    package static func values(_ job: JobRecord, of id: AuditID) -> [ColumnValue] {
+        [
+            .text(id.rawValue), .text(job.state), ColumnValue(job.runnerID), ColumnValue(job.writerID), .text(job.enqueuedAt),
+            ColumnValue(job.claimedAt), ColumnValue(job.leaseUntil), .integer(job.handouts),
+        ]
+    }
+
+    package static func decode<Columns>(_ reader: StoredRowReader<Columns>) throws(AuditStoreError) -> JobRecord {
+        JobRecord(
+            state: try reader.text(1, "state"), runnerID: try reader.optionalText(2, "runner_id"), writerID: try reader.optionalText(3, "writer_id"),
+            enqueuedAt: try reader.text(4, "enqueued_at"), claimedAt: try reader.optionalText(5, "claimed_at"),
+            leaseUntil: try reader.optionalText(6, "lease_until"), handouts: try reader.int(7, "handouts"))
+    }
+}
