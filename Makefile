@@ -77,7 +77,7 @@ pictures: deps
 	VERITAS_PICTURES_DIR=$(CURDIR)/docs/pictures $(SWIFT) test --skip-build --filter 'pressureShopReport|ConsoleBrowserTests'
 
 bench: deps
-	$(SWIFT) run -c release veritas-bench $(BENCH_ARGS)
+	scripts/with-postgres.sh $(SWIFT) run -c release veritas-bench $(BENCH_ARGS)
 
 # Builds every product (the demo starts veritas-writer and veritas-runner from the build folder),
 # then runs the demo.

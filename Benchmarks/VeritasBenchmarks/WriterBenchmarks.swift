@@ -17,7 +17,11 @@ struct BenchWriter {
     let directory: URL
 
     /// `memoryMaxAudits`: the benchmarks' small bound by default; `nil` keeps the writer's default.
-    static func start(synchronous: String, memoryMaxAudits: Int? = 1_000, processedEventsRetentionMilliseconds: Int? = nil) async throws -> BenchWriter {
+    /// `configure` adjusts the settings last (the PostgreSQL backend, say).
+    static func start(
+        synchronous: String, memoryMaxAudits: Int? = 1_000, processedEventsRetentionMilliseconds: Int? = nil,
+        configure: (inout WriterConfiguration) -> Void = { _ in }
+    ) async throws -> BenchWriter {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("veritas-bench-\(UUID().uuidString)")
         var configuration = WriterConfiguration()
         configuration.queriesEndpoint = "tcp://127.0.0.1:*"
@@ -27,6 +31,7 @@ struct BenchWriter {
         configuration.databaseSynchronous = synchronous
         if let memoryMaxAudits { configuration.memoryMaxAudits = memoryMaxAudits }
         if let processedEventsRetentionMilliseconds { configuration.processedEventsRetentionMilliseconds = processedEventsRetentionMilliseconds }
+        configure(&configuration)
         var logger = Logger(label: "bench.writer")
         logger.logLevel = .critical
         let (ready, continuation) = AsyncStream<WriterService.BoundEndpoints>.makeStream()

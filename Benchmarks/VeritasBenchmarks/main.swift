@@ -1,6 +1,7 @@
 // veritas-bench: the Swift ZeroMQ binding against raw C libzmq, the same patterns in the same run.
 //
-//   swift run -c release veritas-bench [--quick] [--rounds N] [--only zeromq|writer|memory|codec]
+//   swift run -c release veritas-bench [--quick] [--rounds N] [--only zeromq|writer|memory|codec|postgres]
+// (`make bench` runs it beside a throwaway PostgreSQL server, scripts/with-postgres.sh.)
 //
 // Each workload runs `rounds` times, raw C and Swift interleaved so that machine noise hits
 // both alike; the table shows medians and the binding's share of raw throughput.
@@ -26,7 +27,7 @@ struct Options {
             case "--rounds": rounds = max(1, Int(iterator.next() ?? "") ?? 3)
             case "--only": only = iterator.next()
             default:
-                print("usage: veritas-bench [--quick] [--rounds N] [--only zeromq|writer|memory|codec]")
+                print("usage: veritas-bench [--quick] [--rounds N] [--only zeromq|writer|memory|codec|postgres]")
                 exit(argument == "--help" || argument == "-h" ? 0 : 2)
             }
         }
@@ -273,7 +274,7 @@ do {
   if options.only == nil || options.only == "codec" {
     try benchCodecs(rounds: options.rounds, scale: scale)
   }
-  if options.only != "writer" && options.only != "memory" && options.only != "codec" {
+  if options.only != "writer" && options.only != "memory" && options.only != "codec" && options.only != "postgres" {
     print("")
     print("| workload | raw C (libzmq) | Swift binding | binding / raw |")
     print("|---|---|---|---|")
@@ -305,8 +306,11 @@ do {
     print("")
     print(String(format: "worst throughput ratio (binding / raw C): %.0f%% (target: at least 80%%)", worstRatio * 100))
   }
-  if options.only != "zeromq" && options.only != "memory" && options.only != "codec" {
+  if options.only != "zeromq" && options.only != "memory" && options.only != "codec" && options.only != "postgres" {
     try await runWriterBenchmarks(rounds: options.rounds, scale: scale)
+  }
+  if options.only == nil || options.only == "postgres" {
+    try await runPostgresBenchmarks(rounds: options.rounds, scale: scale)
   }
   if options.only == "memory" {
     // Its own run (`--only memory`), so the peak resident memory is the writer's, not earlier workloads'.
