@@ -72,10 +72,11 @@ extension PostgresAuditStore {
     }
 
     public func requeueJobs(
-        of runner: RunnerID, only: Set<AuditID>?, maxAttempts: Int, reason: String, now: Timestamp
+        of runner: RunnerID, claimedThrough writer: String?, only: Set<AuditID>?, maxAttempts: Int, reason: String, now: Timestamp
     ) async throws -> RequeueOutcome {
         try await transaction { connection in
-            let claimed = try await self.claimedJobs(connection, where: "jobs.runner_id = $1", .text(runner.rawValue))
+            let claimed = try await self.claimedJobs(
+                connection, where: "jobs.runner_id = $1 AND ($2::text IS NULL OR jobs.writer_id = $2::text)", .text(runner.rawValue), ColumnValue(writer))
                 .filter { only?.contains($0.id) ?? true }
             return try await self.requeue(claimed, connection, maxAttempts: maxAttempts, reason: reason, now: now)
         }
@@ -134,7 +135,7 @@ extension PostgresAuditStore {
 
     /// The claimed jobs matching `condition`, oldest first, locked until the transaction ends.
     private func claimedJobs(
-        _ connection: PostgresConnection, where condition: String, _ value: ColumnValue, skipLocked: Bool = false
+        _ connection: PostgresConnection, where condition: String, _ values: ColumnValue..., skipLocked: Bool = false
     ) async throws -> [ClaimedJob] {
         let sql = """
             SELECT jobs.audit_id, audits.status, audits.attempts, jobs.handouts
@@ -143,7 +144,9 @@ extension PostgresAuditStore {
             ORDER BY jobs.enqueued_at, jobs.audit_id
             FOR UPDATE OF jobs\(skipLocked ? " SKIP LOCKED" : "")
             """
-        return try await rows(connection, query(sql, value)).map { row in
+        var binds = PostgresBindings(capacity: values.count)
+        for value in values { binds.append(value) }
+        return try await rows(connection, PostgresQuery(unsafeSQL: sql, binds: binds)).map { row in
             let reader = PostgresRowReader(row, table: "jobs")
             return ClaimedJob(
                 id: try reader.auditID(0, "audit_id"),

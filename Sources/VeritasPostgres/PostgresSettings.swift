@@ -100,6 +100,9 @@ public struct PostgresSettings: Sendable, Equatable, CustomStringConvertible {
         let milliseconds = operationTimeout.components.seconds * 1000 + operationTimeout.components.attoseconds / 1_000_000_000_000_000
         configuration.options.additionalStartupParameters = [
             ("synchronous_commit", "on"), ("application_name", "veritas-writer"), ("statement_timeout", String(milliseconds)),
+            // A writer whose host vanished mid-transaction holds its row locks until its session
+            // ends; the server ends it instead of waiting for TCP keepalive (hours).
+            ("idle_in_transaction_session_timeout", String(max(milliseconds * 2, 1_000))),
         ]
         return configuration
     }

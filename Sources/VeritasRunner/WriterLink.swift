@@ -181,7 +181,11 @@ public final class WriterLink: Sendable {
             let ending = await converse(on: socket.socket)
             current.withLock { $0 = nil }
             welcomed.store(false, ordering: .relaxed)
-            await socket.socket.close()
+            // What is still queued on an abandoned connection must not reach a writer later (a
+            // restarted one: libzmq reconnects during the linger): a stale heartbeat there would
+            // take over jobs this runner now holds through another writer. Only a graceful stop
+            // lingers, so `release` and `bye` leave.
+            await socket.socket.close(discardUnsent: ending == .lost)
             socket.monitor?.stop()
             if ending == .stopped { break }
             let wasWelcomed = stats.withLock(\.welcomes) > welcomesBefore

@@ -66,8 +66,12 @@ public protocol AuditStore: Sendable {
 
     /// Puts the claimed jobs of `runner` back on the queue (it went silent or said bye), or,
     /// for jobs that already had `maxAttempts` attempts, ends their audit in `error` with
-    /// `reason`. `only` restricts it to some audits (a runner handing one job back).
-    func requeueJobs(of runner: RunnerID, only: Set<AuditID>?, maxAttempts: Int, reason: String, now: Timestamp) async throws -> RequeueOutcome
+    /// `reason`. `only` restricts it to some audits (a runner handing one job back); `writer` to
+    /// the claims made or last taken over through that writer: a runner that went silent on one
+    /// writer may be working through another writer of the same database, which holds its claims.
+    func requeueJobs(
+        of runner: RunnerID, claimedThrough writer: String?, only: Set<AuditID>?, maxAttempts: Int, reason: String, now: Timestamp
+    ) async throws -> RequeueOutcome
 
     /// Like ``requeueJobs(of:only:maxAttempts:reason:now:)`` for every claim whose lease ended
     /// before `now`, whoever holds it: recovers jobs of a writer that died.
@@ -98,6 +102,11 @@ public protocol AuditStore: Sendable {
 extension AuditStore {
     public func enqueue(_ audit: Audit, before deadline: WriteDeadline?) async throws {
         try await enqueue(audit)
+    }
+
+    /// ``requeueJobs(of:claimedThrough:only:maxAttempts:reason:now:)`` whichever writer holds the claims.
+    public func requeueJobs(of runner: RunnerID, only: Set<AuditID>?, maxAttempts: Int, reason: String, now: Timestamp) async throws -> RequeueOutcome {
+        try await requeueJobs(of: runner, claimedThrough: nil, only: only, maxAttempts: maxAttempts, reason: reason, now: now)
     }
 }
 

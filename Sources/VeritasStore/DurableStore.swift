@@ -178,6 +178,10 @@ public final class DurableStore: WriterStore {
     /// neither does, `nil` if the database could not be read (and memory does not have it).
     public func knows(_ id: AuditID) async -> Bool? {
         if memory.holds(id) { return true }
+        // While the database fails, asking it may take its whole timeout (a server that does not
+        // answer), and the runner gateway asks for every event: "cannot say" at once, the commit
+        // decides.
+        if failures.withLock({ $0.database }) { return nil }
         do {
             return try await database.audit(id) != nil
         } catch {
@@ -200,6 +204,9 @@ public final class DurableStore: WriterStore {
     /// Only the database can say an event is applied: memory takes every event first, including
     /// those of a batch whose commit then failed.
     public func isProcessed(event: EventID, of audit: AuditID) async throws -> Bool {
+        // Not while the database fails (it may not answer in time): the resend is then stored
+        // again, which the database dedups by event id once it commits.
+        if failures.withLock({ $0.database }) { return false }
         return (try? await database.isProcessed(event: event, of: audit)) ?? false
     }
 
@@ -248,11 +255,11 @@ public final class DurableStore: WriterStore {
     }
 
     public func requeueJobs(
-        of runner: RunnerID, only: Set<AuditID>?, maxAttempts: Int, reason: String, now: Timestamp
+        of runner: RunnerID, claimedThrough writer: String?, only: Set<AuditID>?, maxAttempts: Int, reason: String, now: Timestamp
     ) async throws -> RequeueOutcome {
         let queue = self.database
         let outcome = try await recordingHealth {
-            try await queue.requeueJobs(of: runner, only: only, maxAttempts: maxAttempts, reason: reason, now: now)
+            try await queue.requeueJobs(of: runner, claimedThrough: writer, only: only, maxAttempts: maxAttempts, reason: reason, now: now)
         }
         memory.mirror(outcome, reason: reason, now: now)
         return outcome

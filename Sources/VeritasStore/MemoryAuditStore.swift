@@ -198,10 +198,12 @@ public final class MemoryAuditStore: AuditStore {
     }
 
     public func requeueJobs(
-        of runner: RunnerID, only: Set<AuditID>?, maxAttempts: Int, reason: String, now: Timestamp
+        of runner: RunnerID, claimedThrough writer: String?, only: Set<AuditID>?, maxAttempts: Int, reason: String, now: Timestamp
     ) async throws -> RequeueOutcome {
         state.withLock { state in
-            let ids = state.claimedJobs { claim, id in claim.runner == runner && (only?.contains(id) ?? true) }
+            let ids = state.claimedJobs { claim, id in
+                claim.runner == runner && (writer.map { claim.writer == $0 } ?? true) && (only?.contains(id) ?? true)
+            }
             let outcome = state.requeue(ids, maxAttempts: maxAttempts, reason: reason, now: now)
             state.evict(toFit: maxAudits)
             return outcome

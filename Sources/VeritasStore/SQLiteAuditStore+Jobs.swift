@@ -73,11 +73,11 @@ extension SQLiteAuditStore {
     }
 
     public func requeueJobs(
-        of runner: RunnerID, only: Set<AuditID>?, maxAttempts: Int, reason: String, now: Timestamp
+        of runner: RunnerID, claimedThrough writer: String?, only: Set<AuditID>?, maxAttempts: Int, reason: String, now: Timestamp
     ) async throws -> RequeueOutcome {
         try await immediateTransaction { db in
             let claimed = try Self.claimedJobs(
-                db, where: "jobs.runner_id = ?", arguments: [runner.rawValue]
+                db, where: "jobs.runner_id = ? AND (? IS NULL OR jobs.writer_id = ?)", arguments: [runner.rawValue, writer, writer]
             ).filter { only?.contains($0.id) ?? true }
             return try Self.requeue(claimed, db, maxAttempts: maxAttempts, reason: reason, now: now)
         }

@@ -72,8 +72,10 @@ public final class MemoryOnlyStore: WriterStore {
     public func renewLeases(of runner: RunnerID, holding audits: Set<AuditID>, until: Timestamp) async throws {
         try await memory.renewLeases(of: runner, holding: audits, until: until)
     }
-    public func requeueJobs(of runner: RunnerID, only: Set<AuditID>?, maxAttempts: Int, reason: String, now: Timestamp) async throws -> RequeueOutcome {
-        try await memory.requeueJobs(of: runner, only: only, maxAttempts: maxAttempts, reason: reason, now: now)
+    public func requeueJobs(
+        of runner: RunnerID, claimedThrough writer: String?, only: Set<AuditID>?, maxAttempts: Int, reason: String, now: Timestamp
+    ) async throws -> RequeueOutcome {
+        try await memory.requeueJobs(of: runner, claimedThrough: writer, only: only, maxAttempts: maxAttempts, reason: reason, now: now)
     }
     public func requeueExpiredLeases(now: Timestamp, maxAttempts: Int, reason: String) async throws -> RequeueOutcome {
         try await memory.requeueExpiredLeases(now: now, maxAttempts: maxAttempts, reason: reason)

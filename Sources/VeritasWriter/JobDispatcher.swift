@@ -174,13 +174,16 @@ final class JobDispatcher: @unchecked Sendable {
     // MARK: Requeues
 
     /// Puts `runner`'s claimed jobs (or only those of `only`) back on the queue, or ends those out
-    /// of attempts in `error`; a failure leaves them to the lease sweep.
+    /// of attempts in `error`; a failure leaves them to the lease sweep. Only claims held through
+    /// this writer: the runner may be working through another writer of the database meanwhile
+    /// (it failed over), and those claims are that writer's to keep or requeue.
     func requeue(runner: RunnerID, only: Set<AuditID>?, reason: String) {
-        let (store, logger, maxAttempts) = (self.store, self.logger, settings.maxAttempts)
+        let (store, logger, maxAttempts, writerID) = (self.store, self.logger, settings.maxAttempts, settings.writerID)
         worker.submit { [self] in
             do {
                 let failure = "\(reason); gave up after \(maxAttempts) attempts"
-                let outcome = try await store.requeueJobs(of: runner, only: only, maxAttempts: maxAttempts, reason: failure, now: .now)
+                let outcome = try await store.requeueJobs(
+                    of: runner, claimedThrough: writerID, only: only, maxAttempts: maxAttempts, reason: failure, now: .now)
                 report(outcome, reason: reason, failure: failure)
             } catch {
                 logger.error("could not requeue jobs", metadata: ["runner_id": "\(runner)", "error": "\(error)"])

@@ -125,9 +125,12 @@ public struct AsyncSocket: Sendable {
     }
 
     /// Closes the socket on the loop thread; pending sends fail and ``messages`` ends.
-    public func close() async {
+    /// - Parameter discardUnsent: drop what libzmq still queues for the peer instead of lingering
+    ///   to deliver it (`ZMQ_LINGER` 0): for a connection abandoned for another peer, whose queued
+    ///   messages must not reach the old peer later.
+    public func close(discardUnsent: Bool = false) async {
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            if !loop.enqueue(.close(id: id, completion: continuation)) { continuation.resume() }
+            if !loop.enqueue(.close(id: id, discardUnsent: discardUnsent, completion: continuation)) { continuation.resume() }
         }
     }
 

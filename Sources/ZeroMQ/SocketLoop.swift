@@ -30,7 +30,7 @@ public final class SocketLoop: Sendable {
     enum Command {
         case register(id: Int, socket: SocketTransfer, incoming: IncomingBuffer, counters: AsyncSocket.Counters, options: AsyncSocket.Options)
         case send(id: Int, frames: [Frame], counters: AsyncSocket.Counters, completion: CheckedContinuation<Result<Void, ZMQError>, Never>?)
-        case close(id: Int, completion: CheckedContinuation<Void, Never>?)
+        case close(id: Int, discardUnsent: Bool, completion: CheckedContinuation<Void, Never>?)
         case shutdown
     }
 
@@ -242,8 +242,9 @@ private struct LoopRunner {
                     continue
                 }
                 entry.pending.append(.init(frames: frames, completion: completion, deadline: clock.now.advanced(by: entry.options.sendTimeout)))
-            case let .close(id, completion):
+            case let .close(id, discardUnsent, completion):
                 if let index = entries.firstIndex(where: { $0.id == id }) {
+                    if discardUnsent { try? entries[index].socket.set(.linger, Duration.zero) }
                     entries[index].close(failingWith: ZMQError(errno: ENOTSOCK, operation: "AsyncSocket closed before the send"))
                     entries.remove(at: index)
                 }
@@ -262,7 +263,7 @@ private struct LoopRunner {
                     case let .send(_, _, counters, completion):
                         counters.failedSends.add(1, ordering: .relaxed)
                         completion?.resume(returning: .failure(ZMQError(errno: ETERM, operation: "SocketLoop shut down")))
-                    case let .close(_, completion):
+                    case let .close(_, _, completion):
                         completion?.resume()
                     case .shutdown:
                         break

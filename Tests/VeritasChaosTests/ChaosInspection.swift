@@ -195,6 +195,22 @@ func outboxCount(_ path: String) throws -> Int {
     return try database.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM outbox") ?? 0 }
 }
 
+/// Where a run's screenshot images are kept, for the end-state checks.
+enum ScreenshotImages {
+    /// Files under the writer's data folder, named by each row's `file_path` (SQLite writers).
+    case files(dataDirectory: URL)
+    /// Rows of `screenshot_images`, by sha256 (PostgreSQL writers; every writer host reads them).
+    case table([String: StoredImage])
+}
+
+/// One row of PostgreSQL's `screenshot_images`.
+struct StoredImage {
+    let sha256: String
+    /// The row's `size_bytes`.
+    let recordedSize: Int
+    let bytes: Data
+}
+
 /// The figures the end-state checks produce.
 struct EndStateFigures {
     var audits = 0
@@ -216,6 +232,7 @@ struct EndStateFigures {
 /// Every end-state check of a chaos run; each kind of problem is its own expectation.
 ///
 /// - Parameters:
+///   - images: where the screenshot rows' images are.
 ///   - submitted: audit id → URL, as submitted.
 ///   - reference: URL → the outcome of a fault-free run.
 ///   - maxAttempts: the writer's `jobs.max_attempts`; with `allowAttemptLimitErrors`, an audit
@@ -224,7 +241,7 @@ struct EndStateFigures {
 ///     audit's `attempts` counts only hand-outs that started, so a start delayed past a requeue
 ///     is not in it; every run of an audit still needs a hand-out.)
 func checkEndState(
-    snapshot: DatabaseSnapshot, dataDirectory: URL, submitted: [String: String], reference: [String: AuditOutcome],
+    snapshot: DatabaseSnapshot, images: ScreenshotImages, submitted: [String: String], reference: [String: AuditOutcome],
     maxAttempts: Int, allowAttemptLimitErrors: Bool, handOuts: [String: Int], checks: Checks
 ) -> EndStateFigures {
     var figures = EndStateFigures()
@@ -282,8 +299,46 @@ func checkEndState(
     }
     checks.expect(eventProblems.isEmpty, "event numbering problems (\(eventProblems.count)):\n\(eventProblems.prefix(20).joined(separator: "\n"))")
 
-    // Screenshots: every row has its file with the recorded size and SHA-256; no file without a
-    // row; no temporary left over.
+    switch images {
+    case .files(let dataDirectory):
+        checkScreenshotFiles(snapshot: snapshot, dataDirectory: dataDirectory, figures: &figures, checks: checks)
+    case .table(let stored):
+        checkScreenshotImages(snapshot: snapshot, images: stored, figures: &figures, checks: checks)
+    }
+
+    // The final state equals a fault-free run of the same site.
+    var outcomeProblems: [String] = []
+    for audit in snapshot.audits.values.sorted(by: { $0.id < $1.id }) {
+        figures.findings += audit.findings.count
+        if audit.status == "completed" { figures.completed += 1 }
+        if audit.status == "error" { figures.errored += 1 }
+        guard let url = submitted[audit.id] else { continue }
+        guard let expected = reference[url] else {
+            outcomeProblems.append("\(audit.id): no reference for \(url)")
+            continue
+        }
+        // The writer's attempt-limit messages (RunnerGateway: requeue and lease sweep; the store's
+        // bound on hand-outs that never started).
+        let limitMessages = ["gave up after \(maxAttempts) attempts", "stopped responding \(maxAttempts) times"]
+        let neverStarted = "handed out \(maxAttempts * ProtocolDefaults.handoutsPerAttempt) times without starting"
+        if allowAttemptLimitErrors, audit.status == "error", let message = audit.errorMessage,
+           (audit.attempts >= maxAttempts && limitMessages.contains(where: message.contains)) || message.hasPrefix(neverStarted) {
+            // Ran out of attempts (runner crashes): allowed, and counted.
+            figures.attemptLimitErrors += 1
+            continue
+        }
+        let differences = audit.outcome.differences(from: expected)
+        if !differences.isEmpty {
+            outcomeProblems.append("\(audit.id) (\(url), attempts \(audit.attempts)): \(differences.joined(separator: "; "))")
+        }
+    }
+    checks.expect(outcomeProblems.isEmpty, "audits whose final state differs from the fault-free run (\(outcomeProblems.count)):\n\(outcomeProblems.prefix(20).joined(separator: "\n"))")
+    return figures
+}
+
+/// Screenshots kept as files: every row has its file with the recorded size and SHA-256; no file
+/// without a row; no temporary left over.
+private func checkScreenshotFiles(snapshot: DatabaseSnapshot, dataDirectory: URL, figures: inout EndStateFigures, checks: Checks) {
     var screenshotProblems: [String] = []
     var recorded = Set<String>()
     for audit in snapshot.audits.values {
@@ -316,35 +371,36 @@ func checkEndState(
     checks.expect(screenshotProblems.isEmpty, "screenshot rows not matching their files:\n\(screenshotProblems.prefix(20).joined(separator: "\n"))")
     checks.expect(unrecorded.isEmpty, "screenshot files without a row (\(unrecorded.count)): \(unrecorded.sorted().prefix(20))")
     checks.expect(temporaries.isEmpty, "temporary screenshot files left: \(temporaries.sorted().prefix(20))")
+}
 
-    // The final state equals a fault-free run of the same site.
-    var outcomeProblems: [String] = []
-    for audit in snapshot.audits.values.sorted(by: { $0.id < $1.id }) {
-        figures.findings += audit.findings.count
-        if audit.status == "completed" { figures.completed += 1 }
-        if audit.status == "error" { figures.errored += 1 }
-        guard let url = submitted[audit.id] else { continue }
-        guard let expected = reference[url] else {
-            outcomeProblems.append("\(audit.id): no reference for \(url)")
-            continue
-        }
-        // The writer's attempt-limit messages (RunnerGateway: requeue and lease sweep; the store's
-        // bound on hand-outs that never started).
-        let limitMessages = ["gave up after \(maxAttempts) attempts", "stopped responding \(maxAttempts) times"]
-        let neverStarted = "handed out \(maxAttempts * ProtocolDefaults.handoutsPerAttempt) times without starting"
-        if allowAttemptLimitErrors, audit.status == "error", let message = audit.errorMessage,
-           (audit.attempts >= maxAttempts && limitMessages.contains(where: message.contains)) || message.hasPrefix(neverStarted) {
-            // Ran out of attempts (runner crashes): allowed, and counted.
-            figures.attemptLimitErrors += 1
-            continue
-        }
-        let differences = audit.outcome.differences(from: expected)
-        if !differences.isEmpty {
-            outcomeProblems.append("\(audit.id) (\(url), attempts \(audit.attempts)): \(differences.joined(separator: "; "))")
+/// Screenshots kept in `screenshot_images`: every row's `file_path` names its image by the row's
+/// sha256, and the image is there with the recorded size and a SHA-256 of its bytes that matches;
+/// no image without a row; no write probe left over.
+private func checkScreenshotImages(snapshot: DatabaseSnapshot, images: [String: StoredImage], figures: inout EndStateFigures, checks: Checks) {
+    var screenshotProblems: [String] = []
+    var recorded = Set<String>()
+    for audit in snapshot.audits.values {
+        for shot in audit.screenshots {
+            figures.screenshots += 1
+            recorded.insert(shot.sha256)
+            if !shot.path.hasPrefix("screenshot_images/\(shot.sha256).") {
+                screenshotProblems.append("\(audit.id): row \(shot.index) has file_path \(shot.path), not its sha256 \(shot.sha256)")
+            }
+            guard let image = images[shot.sha256] else {
+                screenshotProblems.append("\(audit.id): row \(shot.index) (\(shot.sha256)) has no image in screenshot_images")
+                continue
+            }
+            if image.bytes.count != shot.size || image.recordedSize != shot.size {
+                screenshotProblems.append("\(shot.path): \(image.bytes.count) bytes, image row says \(image.recordedSize), screenshot row says \(shot.size)")
+            }
+            let digest = SHA256.hash(data: image.bytes).map { String(format: "%02x", $0) }.joined()
+            if digest != shot.sha256 { screenshotProblems.append("\(shot.path): sha256 of the stored bytes is \(digest)") }
         }
     }
-    checks.expect(outcomeProblems.isEmpty, "audits whose final state differs from the fault-free run (\(outcomeProblems.count)):\n\(outcomeProblems.prefix(20).joined(separator: "\n"))")
-    return figures
+    let unrecorded = images.keys.filter { !recorded.contains($0) && $0 != "write-probe" }
+    checks.expect(screenshotProblems.isEmpty, "screenshot rows not matching their images:\n\(screenshotProblems.prefix(20).joined(separator: "\n"))")
+    checks.expect(unrecorded.isEmpty, "images without a screenshot row (\(unrecorded.count)): \(unrecorded.sorted().prefix(20))")
+    checks.expect(images["write-probe"] == nil, "the writers' write probe was left in screenshot_images")
 }
 
 /// `#expect` that also counts failures, so a test knows whether to keep its folder for a post-mortem.

@@ -14,7 +14,8 @@ import Glibc
 ///
 /// - `VERITAS_CHAOS_SEED`: the fault schedule's seed (default: random, printed).
 /// - `VERITAS_CHAOS_AUDITS`: audits submitted during the faults of each test (default 24).
-/// - `VERITAS_CHAOS_WRITER_KILLS`: `kill -9`s of the writer (default 10, at least 1).
+/// - `VERITAS_CHAOS_WRITER_KILLS`: `kill -9`s of the writer (default 10, at least 1); the
+///   PostgreSQL run (two writers, ``PostgresChaosTests``) makes half as many, at least 2.
 /// - `VERITAS_CHAOS_RUNNER_KILLS`: `kill -9`s of runners (default 6, at least 2).
 /// - `VERITAS_CHAOS_TIME_LIMIT_MINUTES`: each test's time limit (default 3).
 /// - `VERITAS_CHAOS_KEEP=1`: keep the test's folder (logs, database, summary) even after a pass;

@@ -197,8 +197,7 @@ final class ChaosBed {
     private(set) var client: WriterClient
     /// Audit id → URL, everything submitted.
     private(set) var submitted: [String: String] = [:]
-    /// Sites and their share of the audits: the pressure shop (about 18 findings, a screenshot),
-    /// the honest shop (none, a screenshot), and a missing page (HTTP 404: `audit.error`).
+    /// Sites and their share of the audits (``siteMix(_:)``).
     let urls: [(url: String, weight: Int)]
 
     private init(folder: ChaosFolder, checks: Checks, cluster: ChaosCluster, sites: SampleSiteServer, client: WriterClient) {
@@ -207,11 +206,33 @@ final class ChaosBed {
         self.cluster = cluster
         self.sites = sites
         self.client = client
-        urls = [
+        urls = Self.siteMix(sites)
+    }
+
+    /// The sites audited and their share of the audits: the pressure shop (about 18 findings, a
+    /// screenshot), the honest shop (none, a screenshot), and a missing page (HTTP 404: `audit.error`).
+    static func siteMix(_ sites: SampleSiteServer) -> [(url: String, weight: Int)] {
+        [
             (sites.url(of: .pressureShop), 5),
             (sites.url(of: .honestShop), 3),
             ("http://127.0.0.1:\(sites.port)/no-such-shop/", 2),
         ]
+    }
+
+    /// How many of `total` audits the wave before fault `kill` (of `kills`) submits.
+    static func waveSize(kill: Int, of kills: Int, total: Int) -> Int {
+        total * (kill + 1) / kills - total * kill / kills
+    }
+
+    /// A site of `urls`, drawn by weight.
+    static func drawSite(from urls: [(url: String, weight: Int)], using random: inout SeededGenerator) -> String {
+        let weights = urls.reduce(0) { $0 + $1.weight }
+        var pick = Int.random(in: 0..<weights, using: &random)
+        let site = urls.first { site in
+            defer { pick -= site.weight }
+            return pick < site.weight
+        } ?? urls[0]
+        return site.url
     }
 
     /// Starts a bed in a fresh folder, runs `body`, and on every exit path kills every child
@@ -277,15 +298,8 @@ final class ChaosBed {
 
     /// Audits `kill`'s share of `total`, sites drawn by weight.
     func submitWave(kill: Int, of kills: Int, total: Int, random: inout SeededGenerator) async throws {
-        let share = total * (kill + 1) / kills - total * kill / kills
-        let weights = urls.reduce(0) { $0 + $1.weight }
-        for _ in 0..<share {
-            var pick = Int.random(in: 0..<weights, using: &random)
-            let site = urls.first { site in
-                defer { pick -= site.weight }
-                return pick < site.weight
-            } ?? urls[0]
-            try await submit(site.url)
+        for _ in 0..<Self.waveSize(kill: kill, of: kills, total: total) {
+            try await submit(Self.drawSite(from: urls, using: &random))
         }
     }
 
@@ -308,6 +322,14 @@ final class ChaosBed {
         let done = try await waitUntilAllFinished(timeout: .seconds(60))
         try #require(done, "the fault-free reference audits did not finish within 60 s")
         let snapshot = try DatabaseSnapshot.read(cluster.writerData.appendingPathComponent("veritas.sqlite").path)
+        return try Self.referenceOutcomes(snapshot: snapshot, submitted: submitted, urls: urls, sites: sites)
+    }
+
+    /// The outcome of each site in a fault-free run (`submitted`: two audits of each site, read
+    /// back in `snapshot`), checked to be deterministic and to hold what the checks compare.
+    static func referenceOutcomes(
+        snapshot: DatabaseSnapshot, submitted: [String: String], urls: [(url: String, weight: Int)], sites: SampleSiteServer
+    ) throws -> [String: AuditOutcome] {
         var reference: [String: AuditOutcome] = [:]
         for (id, url) in submitted {
             let outcome = try #require(snapshot.audits[id]?.outcome, "reference audit \(id) is not in the database")
@@ -358,7 +380,7 @@ final class ChaosBed {
     func checkEndState(reference: [String: AuditOutcome], allowAttemptLimitErrors: Bool) throws -> EndStateFigures {
         let snapshot = try DatabaseSnapshot.read(cluster.writerData.appendingPathComponent("veritas.sqlite").path)
         let figures = VeritasChaosTests.checkEndState(
-            snapshot: snapshot, dataDirectory: cluster.writerData, submitted: submitted, reference: reference,
+            snapshot: snapshot, images: .files(dataDirectory: cluster.writerData), submitted: submitted, reference: reference,
             maxAttempts: ChaosTests.maxJobAttempts, allowAttemptLimitErrors: allowAttemptLimitErrors,
             handOuts: Dictionary(
                 cluster.allLogLines("job handed out", prefix: "writer").compactMap { $0["audit_id"]?.stringValue }.map { ($0, 1) },

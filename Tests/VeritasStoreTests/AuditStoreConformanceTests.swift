@@ -419,6 +419,24 @@ struct AuditStoreConformanceTests {
     }
 
     @Test(arguments: StoreKind.allCases)
+    func requeueCanBeLimitedToTheClaimsOfOneWriter(kind: StoreKind) async throws {
+        try await withStore(kind) { store async throws in
+            // A runner's jobs, two claimed through writer w1; it fails over to w2, which takes one over.
+            let audits = (0..<2).map { makeAudit(createdAt: at(Int64($0))) }
+            for audit in audits { try await store.enqueue(audit) }
+            _ = try await store.claimJobs(for: runnerA, writer: "w1", limit: 2, leaseUntil: at(100))
+            #expect(try await store.reclaimJobs(for: runnerA, writer: "w2", audits: [audits[1].id], leaseUntil: at(100)) == [audits[1].id])
+            // w1 finds the runner silent: only what it still holds through w1 goes back.
+            let outcome = try await store.requeueJobs(of: runnerA, claimedThrough: "w1", only: nil, maxAttempts: 3, reason: "silent on w1", now: at(10))
+            #expect(outcome == RequeueOutcome(requeued: [audits[0].id]))
+            #expect(try await store.requeueJobs(of: runnerA, claimedThrough: "w3", only: nil, maxAttempts: 3, reason: "r", now: at(10)) == RequeueOutcome())
+            #expect(try await store.queueDepth() == 1)
+            #expect(try await store.requeueJobs(of: runnerA, claimedThrough: "w2", only: nil, maxAttempts: 3, reason: "r", now: at(10))
+                == RequeueOutcome(requeued: [audits[1].id]))
+        }
+    }
+
+    @Test(arguments: StoreKind.allCases)
     func requeueCanBeLimitedToSomeAudits(kind: StoreKind) async throws {
         try await withStore(kind) { store async throws in
             let audits = (0..<3).map { makeAudit(createdAt: at(Int64($0))) }

@@ -1,8 +1,11 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// One throwaway PostgreSQL server per test process, started by the first test that asks, and a
 /// new empty database for each test: a cluster takes seconds to make, a database a fraction of
-/// one. The server is stopped when the process exits.
+/// one. The server is stopped when the process has gone (``SharedPostgresShutdown``).
 public actor SharedPostgres {
     public static let shared = SharedPostgres()
 
@@ -40,12 +43,30 @@ public struct TestDatabase: Sendable {
     }
 }
 
-/// Stops the shared server at process exit, so no test run leaves a PostgreSQL server behind.
+/// Stops the shared server once the test process is gone, however it ended (a normal exit, a
+/// crash, `kill -9`, a time limit): a small shell watches the process and then stops the server and
+/// removes its folder. (`atexit` is not enough: test runners may leave by other ways than `exit`.)
 private enum SharedPostgresShutdown {
-    nonisolated(unsafe) static var cluster: PostgresCluster?
-
     static func register(_ cluster: PostgresCluster) {
-        self.cluster = cluster
-        atexit { SharedPostgresShutdown.cluster.map { try? $0.stop() } }
+        guard let binaries = PostgresCluster.binaries() else { return }
+        let script = """
+            while kill -0 "$1" 2>/dev/null; do sleep 1; done
+            if [ "$5" = 1 ]; then
+                setpriv --reuid=65534 --regid=65534 --clear-groups -- "$2" -D "$3" -m immediate -w stop >/dev/null 2>&1
+            else
+                "$2" -D "$3" -m immediate -w stop >/dev/null 2>&1
+            fi
+            rm -rf "$4"
+            """
+        let watchdog = Process()
+        watchdog.executableURL = URL(fileURLWithPath: "/bin/sh")
+        watchdog.arguments = [
+            "-c", script, "veritas-pg-watchdog", String(ProcessInfo.processInfo.processIdentifier),
+            binaries.appendingPathComponent("pg_ctl").path, cluster.dataDirectory.path, cluster.folder.path, geteuid() == 0 ? "1" : "0",
+        ]
+        watchdog.standardInput = FileHandle.nullDevice
+        watchdog.standardOutput = FileHandle.nullDevice
+        watchdog.standardError = FileHandle.nullDevice
+        try? watchdog.run()
     }
 }

@@ -135,8 +135,10 @@ public final class MirroredStore: AuditStore {
         await mirror("renew leases", Array(audits)) { try await self.secondary.renewLeases(of: runner, holding: audits, until: until) }
     }
 
-    public func requeueJobs(of runner: RunnerID, only: Set<AuditID>?, maxAttempts: Int, reason: String, now: Timestamp) async throws -> RequeueOutcome {
-        let outcome = try await primary.requeueJobs(of: runner, only: only, maxAttempts: maxAttempts, reason: reason, now: now)
+    public func requeueJobs(
+        of runner: RunnerID, claimedThrough writer: String?, only: Set<AuditID>?, maxAttempts: Int, reason: String, now: Timestamp
+    ) async throws -> RequeueOutcome {
+        let outcome = try await primary.requeueJobs(of: runner, claimedThrough: writer, only: only, maxAttempts: maxAttempts, reason: reason, now: now)
         await copyToSecondary(outcome.requeued + outcome.failed, "requeue")
         return outcome
     }
