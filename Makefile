@@ -28,10 +28,11 @@ deps:
 build: deps
 	$(SWIFT) build
 
-# The suites that run whole fleets of real processes (writer, runners, Chromium), and the few that
+# The suites that run whole fleets of real processes (writer, runners, Chromium, PostgreSQL servers
+# and several writers on them), and the few that
 # hold a core for seconds (parsing 2 MB in a debug build), run after the rest, on their own and one
 # at a time, so their load does not starve the timing of other tests.
-PROCESS_SUITES = VeritasChaosTests|SlowStorageTests|MultiHostTests|BarrageTests|CorpusEvaluationTests|VeritasBrowserTests|JavaScriptPageTests|DeepTierTests|PerformanceTests|AnalyzeRenderingTests|EgressGuardBrowserTests|ReportInBrowserTests|ConsoleBrowserTests
+PROCESS_SUITES = VeritasChaosTests|VeritasPostgresTests|SlowStorageTests|MultiHostTests|BarrageTests|CorpusEvaluationTests|VeritasBrowserTests|JavaScriptPageTests|DeepTierTests|PerformanceTests|AnalyzeRenderingTests|EgressGuardBrowserTests|ReportInBrowserTests|ConsoleBrowserTests
 
 # make test: build, the parallel suite, the process suites, then every fuzz target for
 # FUZZ_TEST_SECONDS each. With TEST_FILTER, only the matching tests.

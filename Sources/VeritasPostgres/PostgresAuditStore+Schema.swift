@@ -136,8 +136,13 @@ extension PostgresAuditStore {
         // to cut short like a query.
         try await transaction(within: max(.seconds(120), settings.operationTimeout)) { connection in
             try await self.run(connection, "SET LOCAL statement_timeout = 0")
-            // The lock's key is an arbitrary constant: "veritas" in ASCII.
-            try await self.run(connection, "SELECT pg_advisory_xact_lock(32776563757838451)")
+            // One lock per schema the tables go in: writers of one deployment take turns, separate
+            // schemas of one database migrate side by side.
+            try await self.run(connection, query("SELECT pg_advisory_xact_lock(hashtext('veritas-migrations:' || $1))", .text(self.settings.schema ?? "")))
+            if let schema = self.settings.schema {
+                // Checked to be [a-z0-9_] by PostgresSettings: safe to write into the statement.
+                try await self.run(connection, PostgresQuery(unsafeSQL: "CREATE SCHEMA IF NOT EXISTS \(schema)"))
+            }
             try await self.run(connection, """
                 CREATE TABLE IF NOT EXISTS veritas_schema_migrations (
                     version    INTEGER PRIMARY KEY,

@@ -4,7 +4,7 @@ import PostgresNIO
 /// Where the PostgreSQL store connects, read from a `postgres://` URL
 /// (`persistence.postgres_url`, `VERITAS_DATABASE_URL`).
 ///
-/// `postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE[?sslmode=disable|prefer|require]`; `postgresql://`
+/// `postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE[?sslmode=disable|prefer|require][&schema=NAME]`; `postgresql://`
 /// too. The password is better kept out of the URL: a password given apart (from a file or the
 /// environment, see ``init(url:password:)``) wins over one in the URL. ``description`` never shows it,
 /// so the settings can be logged.
@@ -24,6 +24,9 @@ public struct PostgresSettings: Sendable, Equatable, CustomStringConvertible {
     public var username: String
     public var password: String?
     public var database: String
+    /// The schema the store's tables live in (created if missing); `nil`: the user's default
+    /// `search_path` (usually `public`). Lets several deployments, or tests, share one database.
+    public var schema: String?
     public var tls: TLSMode
     /// Connections the store's pool opens at most.
     public var maximumConnections: Int
@@ -57,15 +60,22 @@ public struct PostgresSettings: Sendable, Equatable, CustomStringConvertible {
             throw InvalidURL(description: "the database URL names no database (postgres://USER@HOST:PORT/DATABASE)")
         }
         var tls = TLSMode.prefer
+        var schema: String?
         for item in components.queryItems ?? [] {
             switch item.name {
+            case "schema":
+                guard let name = item.value, !name.isEmpty, name.count <= 63,
+                      name.allSatisfy({ ($0.isLetter && $0.isLowercase && $0.isASCII) || $0.isNumber || $0 == "_" }) else {
+                    throw InvalidURL(description: "schema must be 1 to 63 characters of a-z, 0-9 and _")
+                }
+                schema = name
             case "sslmode":
                 guard let mode = item.value.flatMap(TLSMode.init(rawValue:)) else {
                     throw InvalidURL(description: "sslmode must be disable, prefer or require")
                 }
                 tls = mode
             default:
-                throw InvalidURL(description: "the database URL has an unknown parameter '\(item.name)' (only sslmode is read)")
+                throw InvalidURL(description: "the database URL has an unknown parameter '\(item.name)' (sslmode and schema are read)")
             }
         }
         self.host = host
@@ -73,6 +83,7 @@ public struct PostgresSettings: Sendable, Equatable, CustomStringConvertible {
         self.username = username
         self.password = password ?? components.password
         self.database = database
+        self.schema = schema
         self.tls = tls
         self.maximumConnections = maximumConnections
         self.operationTimeout = operationTimeout
@@ -80,7 +91,7 @@ public struct PostgresSettings: Sendable, Equatable, CustomStringConvertible {
 
     /// The URL without its password: `postgres://veritas@db:5432/veritas?sslmode=prefer`.
     public var description: String {
-        "postgres://\(username)@\(host):\(port)/\(database)?sslmode=\(tls.rawValue)"
+        "postgres://\(username)@\(host):\(port)/\(database)?sslmode=\(tls.rawValue)" + (schema.map { "&schema=\($0)" } ?? "")
     }
 
     /// The client's configuration: the pool's size, and every connection committing synchronously
@@ -103,7 +114,7 @@ public struct PostgresSettings: Sendable, Equatable, CustomStringConvertible {
             // A writer whose host vanished mid-transaction holds its row locks until its session
             // ends; the server ends it instead of waiting for TCP keepalive (hours).
             ("idle_in_transaction_session_timeout", String(max(milliseconds * 2, 1_000))),
-        ]
+        ] + (schema.map { [("search_path", $0)] } ?? [])
         return configuration
     }
 }

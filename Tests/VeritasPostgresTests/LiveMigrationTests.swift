@@ -52,7 +52,7 @@ struct LiveMigrationTests {
         await runner.close()
         await client.close()
         try await writer.stop()
-        #expect(try database.cluster.psql("SELECT count(*) FROM pg_tables WHERE tablename = 'audits'", database: database.name)
+        #expect(try database.psql("SELECT count(*) FROM pg_tables WHERE schemaname = '\(database.schema)' AND tablename = 'audits'")
             .trimmingCharacters(in: .whitespacesAndNewlines) == "0", "PostgreSQL untouched so far")
 
         // 2. Dual write: SQLite stays the truth; PostgreSQL gets every new write.

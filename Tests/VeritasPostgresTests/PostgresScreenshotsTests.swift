@@ -23,7 +23,7 @@ struct PostgresScreenshotsTests {
                 _ = try await store.apply([StoredEvent(id: .generate(), auditID: id, seq: 1, timestamp: .now, runnerID: try RunnerID("r"), change: .screenshot(info))])
                 infos.append(info)
             }
-            #expect(try database.cluster.psql("SELECT count(*) FROM screenshot_images", database: database.name).trimmingCharacters(in: .whitespacesAndNewlines) == "1",
+            #expect(try database.psql("SELECT count(*) FROM screenshot_images").trimmingCharacters(in: .whitespacesAndNewlines) == "1",
                     "the same image twice is stored once")
             #expect(try await images.read(infos[1]) == png)
 
@@ -64,7 +64,7 @@ struct PostgresScreenshotsTests {
                 try await tooLarge.save(auditID: id, payload: ScreenshotEventPayload(index: 0, label: "x", contentType: .png, byteCount: png.count), bytes: png, timestamp: .now)
             }
             #expect(error?.error.code == .tooLarge)
-            let stored = try database.cluster.psql("SELECT count(*) FROM screenshot_images", database: database.name)
+            let stored = try database.psql("SELECT count(*) FROM screenshot_images")
             #expect(stored.trimmingCharacters(in: .whitespacesAndNewlines) == "0", "nothing refused was stored")
         }
     }
@@ -85,7 +85,7 @@ struct PostgresScreenshotsTests {
     func probe() async throws {
         try await withImages { _, images, database in
             try await images.verifyWritable()
-            #expect(try database.cluster.psql("SELECT count(*) FROM screenshot_images", database: database.name).trimmingCharacters(in: .whitespacesAndNewlines) == "0")
+            #expect(try database.psql("SELECT count(*) FROM screenshot_images").trimmingCharacters(in: .whitespacesAndNewlines) == "0")
             #expect(images.removeLeftovers() == 0)
         }
     }

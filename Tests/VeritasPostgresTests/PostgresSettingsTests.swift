@@ -24,6 +24,10 @@ struct PostgresSettingsTests {
         #expect(plain.password == "from-file")
         let overridden = try PostgresSettings(url: "postgres://app:in-url@db/veritas", password: "from-file")
         #expect(overridden.password == "from-file")
+        let scoped = try PostgresSettings(url: "postgres://app@db/veritas?schema=tenant_7")
+        #expect(scoped.schema == "tenant_7")
+        #expect(scoped.description.hasSuffix("&schema=tenant_7"))
+        #expect(plain.schema == nil)
     }
 
     @Test("URLs that cannot work are refused with the reason, never quoting the password",
@@ -34,6 +38,7 @@ struct PostgresSettingsTests {
               ("postgres://app:pw@db", "no database"),
               ("postgres://app:pw@db/veritas?sslmode=verify-full", "sslmode"),
               ("postgres://app:pw@db/veritas?timeout=3", "unknown parameter"),
+              ("postgres://app:pw@db/veritas?schema=Public;DROP", "schema must be"),
           ])
     func refusesBadURLs(url: String, reason: String) {
         let error = #expect(throws: PostgresSettings.InvalidURL.self) { try PostgresSettings(url: url) }

@@ -71,11 +71,11 @@ struct PostgresWritersTests {
             #expect(health.database == .ok)
             #expect(health.counts.completed == submitted.count)
             #expect(health.queueDepth == 0)
-            #expect(try database.cluster.psql("SELECT count(*) FROM jobs", database: database.name).trimmingCharacters(in: .whitespacesAndNewlines) == "0")
-            #expect(try database.cluster.psql("SELECT count(DISTINCT writer_id) FROM jobs", database: database.name).trimmingCharacters(in: .whitespacesAndNewlines) == "0")
-            #expect(try database.cluster.psql("SELECT count(*) FROM processed_events", database: database.name).trimmingCharacters(in: .whitespacesAndNewlines)
+            #expect(try database.psql("SELECT count(*) FROM jobs").trimmingCharacters(in: .whitespacesAndNewlines) == "0")
+            #expect(try database.psql("SELECT count(DISTINCT writer_id) FROM jobs").trimmingCharacters(in: .whitespacesAndNewlines) == "0")
+            #expect(try database.psql("SELECT count(*) FROM processed_events").trimmingCharacters(in: .whitespacesAndNewlines)
                     == String(submitted.count * 3), "each event recorded once")
-            #expect(try database.cluster.psql("SELECT count(*) FROM screenshot_images", database: database.name).trimmingCharacters(in: .whitespacesAndNewlines) == "1",
+            #expect(try database.psql("SELECT count(*) FROM screenshot_images").trimmingCharacters(in: .whitespacesAndNewlines) == "1",
                     "one image, stored once for all six audits")
         } catch {
             Issue.record(error)
@@ -280,14 +280,13 @@ struct RunnerFailoverTests {
                 let (_, bytes) = try await second.screenshot(id, index: 0)
                 #expect(bytes == SampleImages.minimalPNG)
             }
-            let repeated = try database.cluster.psql(
-                "SELECT count(*) FROM (SELECT audit_id, seq FROM processed_events GROUP BY audit_id, seq HAVING count(*) > 1) AS twice",
-                database: database.name)
+            let repeated = try database.psql(
+                "SELECT count(*) FROM (SELECT audit_id, seq FROM processed_events GROUP BY audit_id, seq HAVING count(*) > 1) AS twice")
             #expect(repeated.trimmingCharacters(in: .whitespacesAndNewlines) == "0", "no event of the runner stored twice")
-            let events = try database.cluster.psql("SELECT count(*) FROM processed_events", database: database.name)
+            let events = try database.psql("SELECT count(*) FROM processed_events")
             #expect(Int(events.trimmingCharacters(in: .whitespacesAndNewlines)) == audits.count * GatedEngine.eventsPerAudit,
                     "every event stored: \(events)")
-            #expect(try database.cluster.psql("SELECT count(*) FROM jobs", database: database.name).trimmingCharacters(in: .whitespacesAndNewlines) == "0")
+            #expect(try database.psql("SELECT count(*) FROM jobs").trimmingCharacters(in: .whitespacesAndNewlines) == "0")
         } catch {
             Issue.record(error)
         }

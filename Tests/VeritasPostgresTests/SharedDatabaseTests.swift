@@ -107,10 +107,10 @@ struct SharedDatabaseTests {
             return opened
         }
         defer { stores.forEach { $0.close() } }
-        let versions = try database.cluster.psql("SELECT string_agg(version::text, ',' ORDER BY version) FROM veritas_schema_migrations", database: database.name)
+        let versions = try database.psql("SELECT string_agg(version::text, ',' ORDER BY version) FROM veritas_schema_migrations")
         #expect(versions.trimmingCharacters(in: .whitespacesAndNewlines) == (1...PostgresAuditStore.schemaVersion).map(String.init).joined(separator: ","))
 
-        try database.cluster.psql("INSERT INTO veritas_schema_migrations VALUES (999, 'from the future', 'now')", database: database.name)
+        try database.psql("INSERT INTO veritas_schema_migrations VALUES (999, 'from the future', 'now')")
         let refused = await #expect(throws: PostgresStoreError.self) { try await PostgresAuditStore.open(settings) }
         #expect(refused?.description.contains("newer than this writer") == true)
     }

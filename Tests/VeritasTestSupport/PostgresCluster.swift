@@ -62,6 +62,12 @@ public final class PostgresCluster: Sendable {
     ///   - namespace: a network namespace (`ip netns add`, root only) to run the server and `psql`
     ///     in, the database host of a multi-host test; `listenAddress` is then that host's address.
     public static func start(port: Int? = nil, listenAddress: String = "127.0.0.1", namespace: String? = nil) async throws -> PostgresCluster {
+        // initdb and pg_ctl take seconds and are waited for: on a thread of their own, not on one
+        // of the (two) threads every test's async code shares.
+        try await onOwnThread { try make(port: port, listenAddress: listenAddress, namespace: namespace) }
+    }
+
+    private static func make(port: Int?, listenAddress: String, namespace: String?) throws -> PostgresCluster {
         guard let binaries = binaries() else {
             throw SpawnError(description: "PostgreSQL is not installed (no /usr/lib/postgresql/<version>/bin/pg_ctl): run scripts/install-deps.sh")
         }
@@ -166,5 +172,14 @@ public final class PostgresCluster: Sendable {
         let named = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(descriptor, $0, &length) } }
         guard named == 0 else { throw SpawnError(description: "getsockname() failed") }
         return Int(UInt16(bigEndian: address.sin_port))
+    }
+}
+
+/// Runs blocking work (a child process waited for) on a thread of its own and awaits its result,
+/// so the concurrency pool's few threads keep serving everyone else's tasks meanwhile.
+public func onOwnThread<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { continuation in
+        let thread = Thread { continuation.resume(with: Result { try work() }) }
+        thread.start()
     }
 }

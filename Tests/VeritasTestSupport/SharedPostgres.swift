@@ -11,13 +11,21 @@ public actor SharedPostgres {
 
     private var cluster: PostgresCluster?
 
-    /// A new, empty database on the shared server; ``TestDatabase/drop()`` removes it.
+    /// A new, empty schema of the shared server's test database (a schema costs a few catalog rows,
+    /// where a database copies its template through the WAL): ``TestDatabase/drop()`` removes it.
     public func freshDatabase() async throws -> TestDatabase {
         let cluster = try await running()
-        let name = "t_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
-        try cluster.psql("CREATE DATABASE \(name)")
-        return TestDatabase(cluster: cluster, name: name)
+        if !databaseMade {
+            try await onOwnThread { try cluster.psql("CREATE DATABASE \(Self.databaseName)") }
+            databaseMade = true
+        }
+        let schema = "t_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
+        return TestDatabase(cluster: cluster, name: Self.databaseName, schema: schema)
     }
+
+    /// The one database the tests' schemas live in.
+    static let databaseName = "veritas_tests"
+    private var databaseMade = false
 
     /// The shared server, started on first use.
     public func running() async throws -> PostgresCluster {
@@ -29,17 +37,29 @@ public actor SharedPostgres {
     }
 }
 
-/// A database of the shared test server.
+/// A schema of the shared test server's database: to the store, a database of its own.
 public struct TestDatabase: Sendable {
     public let cluster: PostgresCluster
+    /// The database the schema is in.
     public let name: String
+    public let schema: String
 
-    /// `postgres://veritas@127.0.0.1:<port>/<name>`.
-    public var url: String { cluster.url(database: name) }
+    /// `postgres://veritas@127.0.0.1:<port>/<database>?sslmode=disable&schema=<schema>`: the store
+    /// creates the schema and keeps its tables there.
+    public var url: String { cluster.url(database: name) + "?sslmode=disable&schema=\(schema)" }
 
-    /// Drops the database, closing whatever connections are still open to it.
+    /// Runs `sql` with the schema's tables first on the search path; what psql printed.
+    @discardableResult
+    public func psql(_ sql: String) throws -> String {
+        let output = try cluster.psql("SET search_path TO \(schema); \(sql)", database: name)
+        return output.split(separator: "\n", omittingEmptySubsequences: false).filter { $0 != "SET" }.joined(separator: "\n")
+    }
+
+    /// Drops the schema with everything in it, on a thread of its own (nothing waits for it: a
+    /// dropped schema is never used again).
     public func drop() {
-        _ = try? cluster.psql("DROP DATABASE IF EXISTS \(name) WITH (FORCE)")
+        let (cluster, schema, name) = (self.cluster, self.schema, self.name)
+        Thread.detachNewThread { _ = try? cluster.psql("DROP SCHEMA IF EXISTS \(schema) CASCADE", database: name) }
     }
 }
 
