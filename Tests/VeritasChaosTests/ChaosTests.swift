@@ -392,39 +392,6 @@ final class ChaosBed {
                       "processed_events was never pruned (\(snapshot.processedEventRows) rows for \(snapshot.loggedEvents) applied events)")
         return figures
     }
-
-    /// Jobs must start at their runner well within their lease (3 × the silence timeout): a job
-    /// that waits longer inside a runner is requeued while it waits, and runs twice.
-    func checkJobStartDelays(summary: inout ChaosSummary) {
-        let delays = JobStartDelays(
-            writerLogs: cluster.allLogLines("job handed out", prefix: "writer"),
-            runnerLogs: cluster.allLogLines("audit started", prefix: "chaos-runner"))
-        let lease = Int64(ChaosTests.silentTimeoutMilliseconds * 3)
-        let late = delays.longer(than: lease)
-        checks.expect(late.isEmpty, "jobs that waited in a runner longer than their \(lease) ms lease (\(late.count)):\n\(late.prefix(10).joined(separator: "\n"))")
-        summary.set("jobs_started", delays.delays.count)
-        summary.set("longest_job_start_delay_ms", Int(delays.longest))
-    }
-
-    func record(_ figures: EndStateFigures, in summary: inout ChaosSummary) {
-        summary.set("audits", figures.audits)
-        summary.set("completed", figures.completed)
-        summary.set("errored", figures.errored)
-        summary.set("attempt_limit_errors", figures.attemptLimitErrors)
-        summary.set("requeued_audits", figures.requeuedAudits)
-        summary.set("abandoned_attempts", figures.abandonedAttempts)
-        summary.set("overlapping_attempts", figures.overlappingAttempts)
-        summary.set("events_checked", figures.events)
-        summary.set("screenshots_checked", figures.screenshots)
-        summary.set("findings_checked", figures.findings)
-        summary.set("check_failures", checks.failures)
-    }
-
-    func report(_ summary: ChaosSummary) throws {
-        print(summary.line)
-        let file = try summary.write(into: folder.url)
-        print("chaos: summary written to \(file.path)\(ChaosSettings.keepFolder ? "" : " (removed with its folder unless the test failed; VERITAS_CHAOS_KEEP=1 keeps it)")")
-    }
 }
 
 extension Duration {
