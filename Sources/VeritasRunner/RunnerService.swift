@@ -73,14 +73,19 @@ public struct RunnerService: Service {
             configuration: configuration, runnerID: runnerID, outbox: outbox, context: context, loop: loop, curve: curve,
             version: VeritasVersion.current, logger: logger,
             handlers: .init(
-                job: { [logger] job in
-                    guard state.accept(job.auditID) else {
+                job: { [logger, capacity = configuration.capacity] job in
+                    switch state.accept(job.auditID, capacity: capacity) {
+                    case .alreadyHeld:
                         logger.notice("job for an audit this runner already holds; ignored", metadata: [
                             "audit_id": "\(job.auditID)", "attempt": "\(job.attempt)",
                         ])
-                        return
+                        return true
+                    case .full:
+                        return false
+                    case .accepted:
+                        if case .terminated = jobInput.yield(job) { state.markUnstarted(job.auditID) }
+                        return true
                     }
-                    if case .terminated = jobInput.yield(job) { state.markUnstarted(job.auditID) }
                 },
                 activeAudits: { state.active }
             )

@@ -18,13 +18,23 @@ final class RunnerState: Sendable {
 
     var active: [AuditID] { audits.withLock(\.active) }
 
-    /// Takes a job as received; `false` if the audit is already held (a writer that handed it
-    /// out again, e.g. after a restart): it must not run twice here.
-    func accept(_ auditID: AuditID) -> Bool {
+    /// What became of a job received.
+    enum Acceptance {
+        case accepted
+        /// The audit is held already (a writer that handed it out again, e.g. after a restart): it
+        /// must not run twice here.
+        case alreadyHeld
+        /// Every slot is taken: the job goes back to the writer.
+        case full
+    }
+
+    /// Takes a job as received, if a slot of `capacity` is free for it.
+    func accept(_ auditID: AuditID, capacity: Int) -> Acceptance {
         audits.withLock { audits in
-            guard !audits.active.contains(auditID) else { return false }
+            guard !audits.active.contains(auditID) else { return .alreadyHeld }
+            guard audits.active.count < capacity else { return .full }
             audits.active.append(auditID)
-            return true
+            return .accepted
         }
     }
 

@@ -29,12 +29,13 @@ import ZeroMQ
 public final class WriterLink: Sendable {
     /// What the link reports to its owner.
     public struct Handlers: Sendable {
-        /// A `job` arrived.
-        public var job: @Sendable (AuditJob) -> Void
+        /// A `job` arrived; `false` when the runner has no free slot for it (the link hands it
+        /// straight back with `release`).
+        public var job: @Sendable (AuditJob) -> Bool
         /// The audits still running, for `hello` and `heartbeat`.
         public var activeAudits: @Sendable () -> [AuditID]
 
-        public init(job: @escaping @Sendable (AuditJob) -> Void, activeAudits: @escaping @Sendable () -> [AuditID]) {
+        public init(job: @escaping @Sendable (AuditJob) -> Bool, activeAudits: @escaping @Sendable () -> [AuditID]) {
             self.job = job
             self.activeAudits = activeAudits
         }
@@ -287,7 +288,13 @@ public final class WriterLink: Sendable {
                         "heartbeat_timeout_ms": "\(welcome.heartbeatTimeoutMilliseconds)", "outbox": "\(outbox.count)",
                     ])
                 case .job(let job):
-                    handlers.job(job)
+                    if !handlers.job(job) {
+                        // More jobs than slots: writers that took turns with this runner (it
+                        // failed over and back) each counted its slots. Back at once, so another
+                        // runner takes it instead of it waiting here past its lease.
+                        logger.notice("job beyond this runner's capacity; handed back", metadata: ["audit_id": "\(job.auditID)"])
+                        post(.release(JobRelease(runnerID: runnerID, auditID: job.auditID, reason: "runner \(runnerID) has no free slot")), on: socket)
+                    }
                 case .ack(let eventIDs):
                     do {
                         let removed = try await outbox.remove(eventIDs)
