@@ -100,9 +100,17 @@ extension PostgresAuditStore {
     /// missing (so a server that is back is found at once).
     public func verifyWritable() async throws {
         renewPoolIfServerMissing()
-        _ = try await rows(query(
+        // The whole operation timeout, even while the server is missing: the probe runs in the
+        // background, one at a time, and is what must find the server again (with a new pool,
+        // whose first connection may take longer than the short wait other operations get).
+        let probe = query(
             "INSERT INTO write_probe (id, probed_at) VALUES (1, $1) ON CONFLICT (id) DO UPDATE SET probed_at = excluded.probed_at",
-            .text(Timestamp.now.description)))
+            .text(Timestamp.now.description))
+        do {
+            _ = try await bounded(within: settings.operationTimeout) { try await self.client.query(probe, logger: self.logger).collect() }
+        } catch {
+            throw PostgresStoreError.wrapping(error)
+        }
     }
 
     /// As SQLite's: ids of audits that ended before `cutoff`, created before it (a range of the

@@ -49,6 +49,7 @@ public final class PostgresAuditStore: AuditStore {
         let client: PostgresClient
         let running: Task<Void, Never>
         var closed = false
+        let started = ContinuousClock.now
 
         init(settings: PostgresSettings, logger: Logger) {
             // The pool's own chatter (a connection attempt cut short at close) stays below notice;
@@ -77,7 +78,9 @@ public final class PostgresAuditStore: AuditStore {
     func renewPoolIfServerMissing() {
         guard serverMissing.load(ordering: .relaxed) else { return }
         let old = pool.withLock { current -> Pool? in
-            guard !current.closed else { return nil }
+            // A new pool gets a few seconds to connect before it is replaced in turn: on a loaded
+            // machine a connection (TCP, authentication, start-up) may take longer than a probe.
+            guard !current.closed, ContinuousClock.now - current.started > .seconds(5) else { return nil }
             let old = current
             current = Pool(settings: settings, logger: logger)
             return old
@@ -281,7 +284,7 @@ public final class PostgresAuditStore: AuditStore {
     /// ``PostgresSettings/operationTimeout``) has passed: the operation is cancelled then (a connection it waits for is no longer
     /// wanted) and left to end on its own. postgres-nio's pool retries a refused connection for a
     /// minute before it fails a request; a writer must say `degraded` long before.
-    private func bounded<T: Sendable>(within limit: Duration? = nil, _ operation: @escaping @Sendable () async throws -> T) async throws -> T {
+    func bounded<T: Sendable>(within limit: Duration? = nil, _ operation: @escaping @Sendable () async throws -> T) async throws -> T {
         let limit = limit ?? (serverMissing.load(ordering: .relaxed) ? min(Self.missingServerTimeout, settings.operationTimeout) : settings.operationTimeout)
         do {
             let result = try await firstOf(operation, within: limit)

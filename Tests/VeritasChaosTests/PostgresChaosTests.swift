@@ -196,8 +196,25 @@ final class PostgresChaosBed {
         nextSubmitWriter += 1
         let name = names[nextSubmitWriter % names.count]
         let client = try #require(clients[name] ?? clients.values.first, "no writer is up to submit to")
-        let audit = try await client.submit(url: url, tier: .standard, verdictMode: .expert, timeout: .seconds(5))
-        submitted[audit.id.rawValue] = url
+        // As a client should: a writer whose database is not taking writes just now (it found the
+        // server slow, or restarting) says `unavailable`, nothing stored: try again, for a while.
+        let deadline = ContinuousClock.now + .seconds(30)
+        while true {
+            let outcome: Result<Audit, ClientError>
+            do {
+                outcome = .success(try await client.submit(url: url, tier: .standard, verdictMode: .expert, timeout: .seconds(5)))
+            } catch {
+                outcome = .failure(error)
+            }
+            switch outcome {
+            case .success(let audit):
+                submitted[audit.id.rawValue] = url
+                return
+            case .failure(let error):
+                guard error.code == .server(.unavailable), ContinuousClock.now < deadline else { throw error }
+                try await Task.sleep(for: .milliseconds(200))  // a client's retry interval
+            }
+        }
     }
 
     func submitWave(kill: Int, of kills: Int, total: Int, random: inout SeededGenerator) async throws {
