@@ -24,9 +24,10 @@ func startWriter(_ folder: URL, runnersEndpoint: String) async throws -> InProce
 }
 
 /// Polls `condition` until it holds or `timeout` passes (no sleeps as synchronisation: the
-/// state is re-read each time).
+/// state is re-read each time). The bound covers a real audit (fetch, analysis, events committed)
+/// on a 2-core machine running the whole parallel suite: it was 8 s, which such a machine missed.
 func eventually(
-    _ what: String, timeout: Duration = .seconds(8), _ condition: () async throws -> Bool
+    _ what: String, timeout: Duration = .seconds(20), _ condition: () async throws -> Bool
 ) async throws {
     if try await eventually(timeout: timeout, condition) { return }
     Issue.record("timed out waiting for: \(what)")
