@@ -77,6 +77,32 @@ enum ChaosExecutables {
 
 // MARK: - Child processes
 
+extension ChaosProcess {
+    /// A `veritas-runner` child with the id `id` (its `start`-th start), connecting to `writers`
+    /// in that order, its outbox in `dataFolder`, and Chromium's scratch folders under `root`, so a
+    /// killed runner leaves none behind.
+    static func runner(
+        _ id: String, start: Int, writers: [String], executable: URL, environment: [String: String], dataFolder: URL, root: URL, logs: URL
+    ) throws -> ChaosProcess {
+        let scratch = root.appendingPathComponent("\(id)-tmp", isDirectory: true)
+        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+        var environment = environment
+        environment["VERITAS_RUNNER_ID"] = id
+        environment["VERITAS_WRITER_RUNNERS_ENDPOINTS"] = writers.joined(separator: ",")
+        environment["VERITAS_RUNNER_DATA_DIR"] = dataFolder.path
+        environment["TMPDIR"] = scratch.path
+        environment["HOME"] = scratch.path
+        return try ChaosProcess(name: "\(id)-\(start)", executable: executable, environment: environment, directory: root, logs: logs)
+    }
+
+    /// Waits (bounded) for a runner's "runner started"; throws with its log if it never comes.
+    func waitUntilRunnerStarted() async throws {
+        guard try await waitForLog("runner started", timeout: .seconds(20)) != nil else {
+            throw ChaosFailure("\(name) did not start; log:\n\(stderr.suffix(4_000))")
+        }
+    }
+}
+
 /// A `veritas-writer` or `veritas-runner` child: JSON logs in a file, killed by pid.
 final class ChaosProcess: Sendable {
     let name: String
@@ -254,21 +280,13 @@ final class ChaosCluster {
         let executable = try #require(ChaosExecutables.runner)
         let count = (runnerStarts[id] ?? 0) + 1
         runnerStarts[id] = count
-        // Chromium's scratch folders go under the test's folder, so a killed runner leaves none behind.
-        let scratch = root.appendingPathComponent("\(id)-tmp", isDirectory: true)
-        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
-        var environment = baseEnvironment.merging(runnerSettings) { $1 }
-        environment["VERITAS_RUNNER_ID"] = id
-        environment["VERITAS_WRITER_RUNNERS_ENDPOINT"] = runnersEndpoint
-        environment["VERITAS_RUNNER_DATA_DIR"] = runnerData(id).path
-        environment["TMPDIR"] = scratch.path
-        environment["HOME"] = scratch.path
-        let process = try ChaosProcess(name: "\(id)-\(count)", executable: executable, environment: environment, directory: root, logs: logs)
+        let environment = baseEnvironment.merging(runnerSettings) { $1 }
+        let process = try ChaosProcess.runner(
+            id, start: count, writers: [runnersEndpoint], executable: executable, environment: environment, dataFolder: runnerData(id),
+            root: root, logs: logs)
         started.append(process)
         runners[id] = process
-        guard try await process.waitForLog("runner started", timeout: .seconds(20)) != nil else {
-            throw ChaosFailure("\(process.name) did not start; log:\n\(process.stderr.suffix(4_000))")
-        }
+        try await process.waitUntilRunnerStarted()
         return process
     }
 

@@ -439,21 +439,12 @@ final class PostgresChaosCluster {
         let executable = try #require(ChaosExecutables.runner)
         let count = (runnerStarts[id] ?? 0) + 1
         runnerStarts[id] = count
-        // Chromium's scratch folders go under the test's folder, so a killed runner leaves none behind.
-        let scratch = root.appendingPathComponent("\(id)-tmp", isDirectory: true)
-        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
-        var environment = baseEnvironment.merging(ChaosTests.runnerSettings) { $1 }
-        environment["VERITAS_RUNNER_ID"] = id
-        environment["VERITAS_WRITER_RUNNERS_ENDPOINTS"] = names.map(runnersEndpoint).joined(separator: ",")
-        environment["VERITAS_RUNNER_DATA_DIR"] = runnerData(id).path
-        environment["TMPDIR"] = scratch.path
-        environment["HOME"] = scratch.path
-        let process = try ChaosProcess(name: "\(id)-\(count)", executable: executable, environment: environment, directory: root, logs: logs)
+        let process = try ChaosProcess.runner(
+            id, start: count, writers: names.map(runnersEndpoint), executable: executable,
+            environment: baseEnvironment.merging(ChaosTests.runnerSettings) { $1 }, dataFolder: runnerData(id), root: root, logs: logs)
         started.append(process)
         runners[id] = process
-        guard try await process.waitForLog("runner started", timeout: .seconds(20)) != nil else {
-            throw ChaosFailure("\(process.name) did not start; log:\n\(process.stderr.suffix(4_000))")
-        }
+        try await process.waitUntilRunnerStarted()
     }
 
     /// `kill -9` of runner `id`.
