@@ -143,11 +143,7 @@ public struct WriterService: Service {
             let images = PostgresScreenshots(store: database, maxBytes: configuration.maxScreenshotBytes)
             return (DurableStore(memory: memory, database: database), images, settings.description)
         default:
-            let database = try SQLiteAuditStore(
-                path: configuration.databasePath,
-                synchronous: configuration.databaseSynchronous == "normal" ? .normal : .full,
-                busyTimeout: .milliseconds(configuration.databaseBusyTimeoutMilliseconds)
-            )
+            let database = try configuration.openSQLite()
             return (DurableStore(memory: memory, database: database), files, database.path)
         }
     }

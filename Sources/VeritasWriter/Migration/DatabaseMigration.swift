@@ -18,10 +18,7 @@ public struct DatabaseMigration: Sendable {
 
     /// Opens SQLite (the data folder's file) and PostgreSQL (`persistence.postgres_url`).
     public static func open(_ configuration: WriterConfiguration, logger: Logger) async throws -> DatabaseMigration {
-        let sqlite = try SQLiteAuditStore(
-            path: configuration.databasePath,
-            synchronous: configuration.databaseSynchronous == "normal" ? .normal : .full,
-            busyTimeout: .milliseconds(configuration.databaseBusyTimeoutMilliseconds))
+        let sqlite = try configuration.openSQLite()
         let postgres = try await PostgresAuditStore.open(try configuration.postgresSettings(), logger: logger)
         let files = ScreenshotFiles(dataDirectory: URL(fileURLWithPath: configuration.dataDirectory), maxBytes: configuration.maxScreenshotBytes)
         let images = PostgresScreenshots(store: postgres, maxBytes: configuration.maxScreenshotBytes)
@@ -69,6 +66,13 @@ public struct DatabaseMigration: Sendable {
 }
 
 extension WriterConfiguration {
+    /// The data folder's SQLite database, opened (and migrated) as these settings say.
+    public func openSQLite() throws -> SQLiteAuditStore {
+        try SQLiteAuditStore(
+            path: databasePath, synchronous: databaseSynchronous == "normal" ? .normal : .full,
+            busyTimeout: .milliseconds(databaseBusyTimeoutMilliseconds))
+    }
+
     /// The PostgreSQL connection these settings describe (password from the file or the
     /// environment, never shown).
     public func postgresSettings() throws -> PostgresSettings {
