@@ -11,7 +11,13 @@ struct HTTPAuditEngineTests {
         var configuration = RunnerConfiguration()
         configuration.chromiumPath = "/nonexistent/chromium"
         configuration.allowPrivateNetworks = true  // loopback fixtures
-        return HTTPAuditEngine(configuration: configuration, logger: Logger(label: "engine-test"))
+        var engine = HTTPAuditEngine(configuration: configuration, logger: Logger(label: "engine-test"))
+        // These tests are about what a fetched page becomes, not about timeouts: a loaded 2-core
+        // CI machine running the whole parallel suite once took over 5 s (the quick tier's
+        // connect timeout) to set up a loopback connection through the egress guard.
+        let patient = FetchTimeouts(connect: .seconds(30), read: .seconds(30), total: .seconds(60))
+        engine.timeouts = [.quick: patient, .standard: patient, .deep: patient]
+        return engine
     }
 
     static func audit(_ url: String, mode: VerdictMode = .expert) async throws -> CompletedEventPayload {
