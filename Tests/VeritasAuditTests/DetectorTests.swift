@@ -173,6 +173,11 @@ struct DetectorTests {
         #expect(try Self.types("<p>This item was viewed 92 times in the last day.</p>") == [.activityNotification])
         #expect(try Self.types("<span>IN 43 PEOPLE'S SHOPPING BAG</span>") == [.activityNotification])
         #expect(try Self.types("<p>Viewed 1,040 times since the shop opened in 2019.</p>").isEmpty, "no recent period")
+        // Any verb in -ing on this, now: the shape of a live count, whatever the shop's verb.
+        #expect(try Self.types("<p>80 Customers are considering this product right now.</p>") == [.activityNotification])
+        #expect(try Self.types("<p>9 shoppers are eyeing this now</p>") == [.activityNotification])
+        #expect(try Self.types("<p>2,000 customers are using it every day.</p>").isEmpty, "no 'now': a user base")
+        #expect(try Self.types("<p>Considering this tent for a family of four? See the 6-person version.</p>").isEmpty)
     }
 
     @Test("testimonials: anonymous praise is reported, a named or linked one is not")
@@ -203,12 +208,17 @@ struct DetectorTests {
     @Test("low stock is goods on offer: money, time, a quota or a task left is not; 'only 7 in stock' is")
     func lowStockIsGoodsOnOffer() throws {
         #expect(try Self.types("<p>Only 7 in Stock!</p>") == [.lowStock])
+        #expect(try Self.types("<p>Only: 9 in stock now</p>") == [.lowStock])
         #expect(try Self.types("<p>Only 3 left to claim at this price</p>") == [.lowStock])
         for innocent in [
             "<p>1,760 used · 1,240 left of 3,000 included</p>",
             "<p>Only £60 left to reach your £900 goal. At £50 a month you’ll get there in February.</p>",
             "<p>3 of 4 items delivered · 1 item left to deliver</p>",
             "<p>Returns: within 30 days of delivery, collected free. 25 days left to request a collection.</p>",
+            // The visitor's own allowance: storage, and what is left for a period.
+            "<p>Only 3.2 GB left of your 200 GB. Free up space or upgrade.</p>",
+            "<div><span>Left this tax year</span><span>£55,744.96</span></div>",
+            "<p>12 GB remaining until your plan renews on the 1st.</p>",
         ] {
             #expect(try !Self.types(innocent).contains(.lowStock), "\(innocent)")
         }
@@ -256,6 +266,16 @@ struct DetectorTests {
         #expect(try Self.types("<p>You don’t need to call to change or cancel your plan: it is all on this page.</p>").isEmpty)
         #expect(try Self.types("<p>To cancel before you are renewed, you need to contact us before the 14th.</p>") == [.hardToCancel])
         #expect(try Self.types("<p>Check how to cancel before you sign up: if the answer is “call us”, think twice.</p>").isEmpty, "advice quoting a channel")
+        // A contact as the way to cancel a recurring charge: in the sentence, or under a question
+        // or policy about cancelling; not when the passage offers a web way.
+        let plan = "<p>Premium $19.95 a month, renews until you cancel.</p>"
+        #expect(try Self.types(plan + "<p>If you wish to cancel your subscription, you can email us at help@example.com</p>") == [.hardToCancel])
+        let faq = "<article><h3>How do I cancel and get my money back?</h3><p>There is no cancel button in your Account page.</p><p>To obtain a refund, please contact us at 1-855-253-0822.</p></article>"
+        let found = try Self.findings(plan + faq)
+        #expect(found.contains { $0.patternType == .hardToCancel && $0.evidence.hasPrefix("To obtain a refund") })
+        #expect(try Self.types(plan + "<article><h3>How do I cancel?</h3><p>Cancel online in Settings at any time.</p><p>Questions? Email us at help@example.com.</p></article>").isEmpty)
+        #expect(try Self.types(plan + "<p>Cancel anytime from your account, or email us at help@example.com if you get stuck.</p>").isEmpty)
+        #expect(try Self.types("<h3>If the concert is cancelled</h3><p>Contact us at tickets@example.com for a refund.</p>").isEmpty, "no recurring charge")
     }
 
     @Test("forced enrollment: an account demanded for the task, not an optional newsletter")

@@ -6,27 +6,76 @@ enum ObstructionDetector {
     static func findings(on page: AuditedPage) -> [Finding] { hardToCancel(page) }
 
     private static let cancelWords = TextPattern(#"\bcancel\w*|\bterminat\w*|\bend (your|the|a) (membership|subscription|contract)\b"#)
-    /// A channel slower than the web: a call, a letter, a visit, a person.
+    /// A channel slower than the web: a call, a letter, a visit, a person; or no way on the web.
     private static let offlineChannel = TextPattern(
-        #"\b(call|calling|phone|telephone|by post|postal|letter|in person|in-person|visit|speak(ing)? (to|with)|representative|customer care|account manager|fax|notari[sz]ed)\b|\bcannot be cancel\w* online\b|\bcan'?t (be )?cancel\w* online\b|\b(can'?t|cannot|can not|unable to|isn'?t possible to|not possible to)\b[^.]{0,40}\bonline\b|\bnot possible online\b|\bonly (by|via|over) (phone|telephone|post|mail)\b|\b(need|have|must|required) to (contact|email|e-mail|write to)\b"#)
+        #"\b(call|calling|phone|telephone|by post|postal|letter|in person|in-person|visit|speak(ing)? (to|with)|representative|customer care|account manager|fax|notari[sz]ed)\b|\bcannot be cancel\w* online\b|\bcan'?t (be )?cancel\w* online\b|\b(can'?t|cannot|can not|unable to|isn'?t possible to|not possible to)\b[^.]{0,40}\bonline\b|\bnot possible online\b|\bonly (by|via|over) (phone|telephone|post|mail)\b|\b(need|have|must|required) to (contact|email|e-mail|write to)\b"#
+            // "There is no cancel button in your account": the web way is ruled out.
+            + #"|\bno (cancel|cancell?ation) (button|link|option)\b"#)
     /// The channel is ruled out rather than required: "no phone call needed".
     private static let channelNotNeeded = TextPattern(
         #"\bno (phone )?calls?\b|\bwithout (calling|a call|phoning|a phone call|contacting)\b|\bno need to (call|phone|speak)\b|\bno (letter|visit)s?\b|\b(don't|do not|doesn't|does not|won't|will not|never) (need|have) to (call|phone|telephone|ring|write|visit|speak|talk|contact)\b"#)
 
+    /// Asking someone, by message: "email us at help@…", "by contacting our customer service team",
+    /// a phone number. Obstruction only where cancelling is what the passage is about and no web
+    /// way is offered (dev.tsv's hard-to-cancel texts: "you can email us at …", "by contacting
+    /// our customer service team", "by emailing us at …").
+    private static let contactChannel = TextPattern(
+        #"\b(contact|contacting|email|e-mail|emailing|e-mailing|write to|writing to|message) (us|our|the|\w+ (customer|member|client|support)\w*)\b|\bby (contacting|emailing|e-mailing|calling|writing)\b"#
+            + #"|[\w.+-]+@[\w-]+\.[a-z]{2,}|\(?\b\d{3}\)?[-. ]\d{3}[-. ]\d{4}\b|\+\d{2} ?\d{3} ?\d{3}"#)
+    /// A way to cancel on the web: the contact is then for help, not the only way.
+    private static let onlineWay = TextPattern(
+        #"\b(online|in (your |the )?(account|settings|app|dashboard|profile)|from (your |the )?(account|settings|app|dashboard|profile)|self-serve|one click|a click|with a tap)\b"#)
+    private static let negation = TextPattern(#"\b(no|not|never|cannot|can'?t|isn'?t|aren'?t|won'?t|unable)\b|n['’]t\b"#)
+    /// A recurring commitment on the page: what "hard to cancel" is about (not an event cancelled
+    /// by its organiser, or a one-off order).
+    private static let recurring = TextPattern(
+        #"\b(subscriptions?|subscribe|memberships?|renews?|renewal|auto-?renew\w*|recurring|per month|a month|/\s?(mo|month|yr|year)|monthly|annually|billed every)\b"#)
+
     /// A sentence of the page's own text that says cancelling needs a call, a letter, a visit or a
-    /// representative, or cannot be done online.
+    /// representative, or cannot be done online; or, on a page of recurring charges, one that
+    /// sends a canceller to a contact (an address, a number, "contact us") where the passage is
+    /// about cancelling (its own words, or the sentence or heading just before) and offers no
+    /// web way.
     static func hardToCancel(_ page: AuditedPage) -> [Finding] {
         var findings: [Finding] = []
+        let hasRecurringCharge = recurring.occurs(in: page.visibleText)
         for block in page.blocks where !block.isQuotation {
-            for sentence in block.text.sentences where sentence.count <= 400 {
+            let sentences = block.text.sentences
+            for (index, sentence) in sentences.enumerated() where sentence.count <= 400 {
+                let unquoted = TextBlock.unquoted(sentence)
                 // "if the answer is “call us”, think twice": advice quoting a channel, not requiring one.
-                guard cancelWords.occurs(in: sentence), let channel = offlineChannel.firstMatch(in: TextBlock.unquoted(sentence)),
-                      !channelNotNeeded.occurs(in: sentence) else { continue }
-                findings.append(Finding(
-                    patternType: .hardToCancel, severity: .high, confidence: 0.8, evidence: sentence,
-                    location: block.location("cancelling needs \"\(channel)\"")))
+                guard !channelNotNeeded.occurs(in: sentence) else { continue }
+                if cancelWords.occurs(in: sentence), let channel = offlineChannel.firstMatch(in: unquoted) {
+                    findings.append(finding(sentence, block: block, detail: "cancelling needs \"\(channel)\""))
+                    continue
+                }
+                guard hasRecurringCharge, let contact = contactChannel.firstMatch(in: unquoted), !offersWebWay(sentence) else { continue }
+                let context = cancelWords.occurs(in: sentence) ? [sentence] : cancellingContext(before: index, in: sentences, block: block, page: page)
+                guard !context.isEmpty, !context.contains(where: offersWebWay) else { continue }
+                findings.append(finding(sentence, block: block, detail: "cancelling goes through \"\(contact)\""))
             }
         }
         return findings
+    }
+
+    private static func finding(_ sentence: String, block: TextBlock, detail: String) -> Finding {
+        Finding(patternType: .hardToCancel, severity: .high, confidence: 0.8, evidence: sentence, location: block.location(detail))
+    }
+
+    /// Says a web way exists ("cancel online in Settings"), not that it does not ("no cancel
+    /// button in your account").
+    private static func offersWebWay(_ sentence: String) -> Bool {
+        onlineWay.occurs(in: sentence) && !negation.occurs(in: sentence)
+    }
+
+    /// The sentences about cancelling just before sentence `index`: earlier in its block, or in
+    /// the two blocks before it inside the same small container (an FAQ answer under "How do I
+    /// cancel?", a policy's previous paragraph).
+    private static func cancellingContext(before index: Int, in sentences: [String], block: TextBlock, page: AuditedPage) -> [String] {
+        let earlier = sentences[..<index].filter { cancelWords.occurs(in: $0) }
+        if !earlier.isEmpty { return Array(earlier) }
+        guard let container = block.ancestorIndices.dropFirst().first else { return [] }
+        let before = page.blocks(inside: container).filter { $0.position < block.position && $0.position >= block.position - 2 && $0.text.count <= 400 }
+        return before.flatMap(\.text.sentences).filter { cancelWords.occurs(in: $0) }
     }
 }

@@ -8,9 +8,9 @@ enum ScarcityDetector {
     }
 
     /// "Only 2 left in stock", "Only 4 tickets left at this price", "Only 3 available", "Only 7 in
-    /// stock", "Almost gone".
+    /// stock", "Only: 9 in stock now", "Almost gone".
     private static let fewLeft = TextPattern(
-        #"\bonly \d+ (\w+ ){0,3}(left|remaining|available)\b|\bonly \d+ (\w+ )?in stock\b|\b\d+ (left|remaining) in stock\b|\blast \d+ (items?|pairs?|rooms?|seats?|tickets?|units?|spots?|places?)\b|\b(almost|nearly) (gone|sold out)\b|\blow (in )?stock\b|\bonly a (few|handful) left\b|\bfew (items |pieces |seats |rooms )?left\b"#
+        #"\bonly:? \d+ (\w+ ){0,3}(left|remaining|available)\b|\bonly:? \d+ (\w+ )?in stock\b|\b\d+ (left|remaining) in stock\b|\blast \d+ (items?|pairs?|rooms?|seats?|tickets?|units?|spots?|places?)\b|\b(almost|nearly) (gone|sold out)\b|\blow (in )?stock\b|\bonly a (few|handful) left\b|\bfew (items |pieces |seats |rooms )?left\b"#
             // "Less than 10 left!", "Currently less than 10 available": dev.tsv's real shops say it so.
             + #"|\b(less|fewer) than \d+ (\w+ ){0,2}(left|remaining|available|in stock)\b"#)
     /// "In high demand", "Selling fast".
@@ -19,7 +19,7 @@ enum ScarcityDetector {
 
     /// What a low-stock message is about: few of something left.
     private static let stockCue = TextPattern(
-        #"\b(left|remaining|remain|sold|gone|last|few|running out|low stock|almost|nearly|less than|fewer than)\b"#)
+        #"\b(left|remaining|remain|sold|gone|last|few|running out|low stock|almost|nearly|less than|fewer than)\b|\b\d+ (\w+ ){0,2}in stock\b"#)
     /// Figures that are not scarcity: a purchase limit, a story told in the past ("I only had 4
     /// oranges left"), what is left to do. (A date defuses only plain figures: ``datedList``.)
     private static let notScarcity = TextPattern(
@@ -37,7 +37,11 @@ enum ScarcityDetector {
             // their own goods, not the shop's stock. No low-stock text of dev.tsv says "you have".
             + #"|\byou have (only |just )?\d+ (\w+ ){0,3}(left|remaining)\b"#
             // Money, time or a quota left is a budget, a deadline or an allowance, not stock.
-            + #"|[£$€¥]\s?\d[\d,.]*\s*(\w+ )?(left|remaining)\b|\b\d+ (days?|hours?|hrs?|minutes?|mins?|weeks?|months?|years?) (left|remaining)\b|\b(left|remaining) of \d"#)
+            + #"|[£$€¥]\s?\d[\d,.]*\s*(\w+ )?(left|remaining)\b|\b\d+ (days?|hours?|hrs?|minutes?|mins?|weeks?|months?|years?) (left|remaining)\b|\b(left|remaining) of (your |the |this )?\d"#
+            // An allowance, the visitor's own: storage ("Only 3.2 GB left of your 200 GB") and what
+            // is left for a period ("Left this tax year £55,744.96"). dev.tsv's low-stock texts
+            // count goods; none counts data or says "left this year".
+            + #"|\b\d[\d,.]*\s?(kb|mb|gb|tb|kib|mib|gib|tib|kilobytes?|megabytes?|gigabytes?|terabytes?)\b[^.]{0,20}\b(left|remaining)\b|\b(left|remaining) (this|for the|for this) ((tax|financial|calendar|school|academic) )?(year|month|week|quarter|period|term|season)\b"#)
     /// A dated availability list ("12 March: 4 places remaining") states figures.
     private static let datedList = TextPattern(CommonPatterns.specificDate.source)
     /// Few-left wording that presses even in a table or beside a date.

@@ -9,7 +9,8 @@ enum SocialProofDetector {
 
     // MARK: Activity notification
 
-    /// Other people's activity, live: "14 people are looking at this", "Jane from Ohio just
+    /// Other people's activity, live: "14 people are looking at this", "80 customers are
+    /// considering this product right now", "Jane from Ohio just
     /// bought", "Booked 23 times in the last 24 hours", "210+ bought", "1k+ sold in the past month",
     /// "7 customers have this in their basket".
     private static let activity = TextPattern(
@@ -24,11 +25,15 @@ enum SocialProofDetector {
             + #"|\b\d[\d,.]*\s?k?\+? ((people|shoppers|customers|others|times) )?(added|put) (this |it )?(to|in|into) (their |the )?(shopping )?(carts?|baskets?|bags?)\b"#
             // "339 users are currently active on our website", "52 people are shopping right now":
             // visitors now, not a product's user base ("10,000 active users").
+            // Whatever people are doing to it, live: "80 Customers are considering this product
+            // right now", "9 shoppers are eyeing this now". The verb varies from shop to shop; the
+            // shape (a count of people, a verb in -ing on this, now) does not.
+            + #"|\b\d[\d,.]*\s?k?\+? (other )?(people|persons|shoppers|customers|users|travell?ers|visitors|buyers|guests|others) (are|is) (currently |now |right now )?\w+ing (this|it|these)( \w+){0,2} (right now|now|at the moment|as we speak)\b"#
             + #"|\b\d[\d,.]*\s?k?\+? (other )?(people|persons|shoppers|customers|users|visitors|buyers|guests|others) (are|is) (currently|now|right now) (active|online|shopping|browsing|here)\b|\b\d[\d,.]*\s?k?\+? (other )?(people|shoppers|customers|users|visitors|buyers|guests|others) (are |is )?(currently |now )?(active|online|shopping) (on|in) (our|this|the) (site|website|store|shop|page|app)\b"#)
 
     /// What an activity notification is about: someone doing something, now.
     private static let activityCue = TextPattern(
-        #"^(?=.*\b(bought|buying|purchased|purchasing|ordered|booked|viewing|viewed|looking at|looked at|watching|currently active|active on|shopping (now|right now)|shopping (bags?|carts?|baskets?)|checked (this|it) out|(in|to) (their|the) (shopping )?(carts?|baskets?|bags?)|added to (the |their )?(carts?|baskets?|bags?)|signed up|joined|subscribed|donated|claimed|sold)\b)(?=.*(\d[\d,.]*\s?k?\+?\s+(\w+\s+){0,2}(people|persons|shoppers|customers|users|buyers|guests|visitors|travell?ers|others|times|bought|sold|purchased|ordered|booked|viewing|watching|added|have|are|in (their|the))\b|\b(someone|just|ago|right now|currently)\b))"#)
+        #"^(?=.*\b(bought|buying|purchased|purchasing|ordered|booked|viewing|considering|viewed|looking at|looked at|watching|currently active|active on|shopping (now|right now)|shopping (bags?|carts?|baskets?)|checked (this|it) out|(in|to) (their|the) (shopping )?(carts?|baskets?|bags?)|added to (the |their )?(carts?|baskets?|bags?)|signed up|joined|subscribed|donated|claimed|sold)\b)(?=.*(\d[\d,.]*\s?k?\+?\s+(\w+\s+){0,2}(people|persons|shoppers|customers|users|buyers|guests|visitors|travell?ers|others|times|bought|sold|purchased|ordered|booked|viewing|watching|added|have|are|in (their|the))\b|\b(someone|just|ago|right now|currently)\b))"#)
 
     /// A date, a shipping cut-off ("ships today if ordered by 3 p.m."), the visitor's own
     /// purchases, a year's aggregate ("In 2025–26 our shops sold 41,200 items") or who sells an
