@@ -35,6 +35,9 @@ struct WordingRule: Sendable {
     /// copies left" under a cart line, "Sat 9 Jan · Only a few left" on a date chip), not a cell's
     /// figure.
     var pressing: TextPattern?
+    /// Wording in the seller's own voice that presses even as a cell's whole text ("We only have
+    /// 5 left!" in a dates table's places column), where a plain figure there states a fact.
+    var sellerSpeaks: TextPattern?
     /// Like ``unless``, but only for a match without ``pressing`` wording (a dated list states
     /// figures; "only a few left" beside a date still presses).
     var unlessPlain: TextPattern?
@@ -61,6 +64,7 @@ struct WordingRule: Sendable {
             // A figure in a column is the cell's own text; a message placed in a cart line is an
             // element of its own inside the cell.
             let isCellFigure = block.isInTable && ["td", "th"].contains(block.tags.last ?? "")
+                && !(sellerSpeaks?.occurs(in: block.unquotedText) ?? false)
             guard !block.isQuotation, block.text.count <= maxLength, !Self.puzzleClue.occurs(in: block.text), !(skipsTables && block.isInTable) || (presses && !isCellFigure),
                   !(unless?.occurs(in: block.text) ?? false), presses || !(unlessPlain?.occurs(in: block.text) ?? false) else { return nil }
             let phrase = pattern.firstMatch(in: block.unquotedText)

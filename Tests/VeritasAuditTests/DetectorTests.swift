@@ -89,6 +89,9 @@ struct DetectorTests {
         // A civic call to act is not an offer; the same words about an offer press.
         #expect(try Self.types("<p>Act now: have your say on the new bus routes before the consultation closes.</p><button>Donate</button>").isEmpty)
         #expect(try Self.types("<p>Act now, this offer won't last!</p><button>Buy</button>") == [.limitedTimeMessage])
+        // A last chance to do something other than take an offer is advice.
+        #expect(try Self.types("<li>2. Know when it is the last chance to think</li>").isEmpty)
+        #expect(try Self.types("<p>Last chance to save 20% on your first order!</p>") == [.limitedTimeMessage])
     }
 
     @Test("confirmshaming: a decline link that mocks the person, not a neutral one or a plain refusal")
@@ -120,6 +123,9 @@ struct DetectorTests {
         #expect(found.map(\.patternType) == [.trickQuestions])
         #expect(found.first?.severity == .high)
         #expect(try Self.types(#"<label><input type="checkbox"> Email me product updates</label>"#).isEmpty)
+        // dev.tsv's real one, and a plain label whose aside says how to opt out.
+        #expect(try Self.types(#"<label><input type="checkbox" checked> Uncheck the box if you prefer not to receive email updates.</label>"#) == [.trickQuestions])
+        #expect(try Self.types(#"<label><input type="checkbox" checked> Email me a receipt for my order (free; untick if you don’t need one)</label>"#).isEmpty)
     }
 
     @Test("pressured selling: the dearest option pre-selected and pushed, not a neutral choice")
@@ -209,6 +215,9 @@ struct DetectorTests {
     func lowStockIsGoodsOnOffer() throws {
         #expect(try Self.types("<p>Only 7 in Stock!</p>") == [.lowStock])
         #expect(try Self.types("<p>Only: 9 in stock now</p>") == [.lowStock])
+        #expect(try Self.types("<p>We only have 5 left!</p>") == [.lowStock])
+        #expect(try Self.types("<table><tr><td>11 January 2027</td><td>We only have 5 left!</td></tr></table>") == [.lowStock], "the seller speaking, as a cell's text")
+        #expect(try Self.types("<table><tr><td>11 January 2027</td><td>5 places left</td></tr></table>").isEmpty, "a cell's figure")
         #expect(try Self.types("<p>Only 3 left to claim at this price</p>") == [.lowStock])
         for innocent in [
             "<p>1,760 used · 1,240 left of 3,000 included</p>",

@@ -104,6 +104,9 @@ enum MisdirectionDetector {
     private static let negation = TextPattern(
         #"\bnot\b|n'?t\b|\bno\b|\bnever\b|\bun(check|tick|select|subscribe)\w*|\bopt(-| )?out\b|\bwithout\b|\bmiss out\b|\bdecline\b|\b(kept|left|leave|keep me) out\b|\bexclud\w*"#)
 
+    /// A parenthetical aside in a label.
+    private static let aside = TextPattern(#"\([^()]{1,160}\)"#)
+
     /// Text that tells the reader what ticking a box means: "Tick this box if ...".
     private static let boxInstruction = TextPattern(#"^\W*(please )?(do not |don'?t )?(un)?(tick|check|select|mark)(ing)? (this|the) box\b"#)
 
@@ -122,7 +125,10 @@ enum MisdirectionDetector {
             } else {
                 continue
             }
-            let negations = negation.count(in: block.text)
+            // A plain label with an aside on opting out ("Email me a receipt (free; untick if
+            // you don’t need one)") says what the box does; only the question itself can trick.
+            let asked = Self.aside.replacingMatches(in: block.text, with: " ")
+            let negations = negation.count(in: asked.split(separator: " ").count >= 3 ? asked : block.text)
             guard negations >= 2 else { continue }
             findings.append(Finding(
                 patternType: .trickQuestions, severity: checked ? .high : .medium, confidence: negations >= 3 ? 0.9 : 0.8,

@@ -12,7 +12,11 @@ enum ScarcityDetector {
     private static let fewLeft = TextPattern(
         #"\bonly:? \d+ (\w+ ){0,3}(left|remaining|available)\b|\bonly:? \d+ (\w+ )?in stock\b|\b\d+ (left|remaining) in stock\b|\blast \d+ (items?|pairs?|rooms?|seats?|tickets?|units?|spots?|places?)\b|\b(almost|nearly) (gone|sold out)\b|\blow (in )?stock\b|\bonly a (few|handful) left\b|\bfew (items |pieces |seats |rooms )?left\b"#
             // "Less than 10 left!", "Currently less than 10 available": dev.tsv's real shops say it so.
-            + #"|\b(less|fewer) than \d+ (\w+ ){0,2}(left|remaining|available|in stock)\b"#)
+            + #"|\b(less|fewer) than \d+ (\w+ ){0,2}(left|remaining|available|in stock)\b"#
+            // "We only have 5 left!": the shop speaking of its own stock.
+            + #"|\b\#(shopHasOnly.source)"#)
+    /// The shop speaking of its own stock: "We only have 5 left!", "we have just 3 remaining".
+    private static let shopHasOnly = TextPattern(#"(we|they)( only| just)? (have|has|got|'ve got)( only| just)? \d+ (\w+ ){0,3}(left|remaining|available)\b"#)
     /// "In high demand", "Selling fast".
     private static let demand = TextPattern(
         #"\bhigh demand\b|\bselling (fast|quickly|out fast)\b|\bflying off\b|\bhot (item|seller)\b|\btrending now\b|\bin demand\b|\bgoing (fast|quickly)\b"#)
@@ -45,7 +49,7 @@ enum ScarcityDetector {
     /// A dated availability list ("12 March: 4 places remaining") states figures.
     private static let datedList = TextPattern(CommonPatterns.specificDate.source)
     /// Few-left wording that presses even in a table or beside a date.
-    private static let pressingFew = TextPattern(#"\bonly (\d+|a few|a handful) (\w+ ){0,3}(left|remaining)\b|\b(almost|nearly) (gone|sold out)\b|\bhurry\b"#)
+    private static let pressingFew = TextPattern(#"\bonly (\d+|a few|a handful) (\w+ ){0,3}(left|remaining)\b|\b(almost|nearly) (gone|sold out)\b|\bhurry\b|\b"# + shopHasOnly.source)
 
     /// What a demand claim is about: other people wanting it.
     private static let demandCue = TextPattern(
@@ -63,7 +67,7 @@ enum ScarcityDetector {
     /// states facts, it does not press).
     static func lowStock(_ page: AuditedPage) -> [Finding] {
         WordingRule(type: .lowStock, severity: .medium, confidence: 0.8, pattern: fewLeft, cue: stockCue, skipsTables: true, unless: notScarcity,
-                    pressing: pressingFew, unlessPlain: datedList,
+                    pressing: pressingFew, sellerSpeaks: shopHasOnly, unlessPlain: datedList,
                     describe: { "low-stock message \"\($0)\"" }).findings(on: page)
     }
 

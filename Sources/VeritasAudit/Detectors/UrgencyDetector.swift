@@ -123,7 +123,11 @@ enum UrgencyDetector {
             + #"|\bhurry up (with|on)\b"#
             // "Act now: have your say on the wind farm": a civic call (a consultation, a petition,
             // an election), not an offer.
-            + #"|\b(have your say|consultation|petition|write to your (mp|representative|councillor|senator)|register to vote|public inquiry)\b"#)
+            + #"|\b(have your say|consultation|petition|write to your (mp|representative|councillor|senator)|register to vote|public inquiry)\b"#
+            // "Know when it is the last chance to think": a last chance to do something other
+            // than take an offer is advice or a story (dev.tsv's: "last chance to save", "Last
+            // chance! Only 1 left").
+            + #"|\blast chance to (?!(buy|order|save|get|grab|claim|book|shop|enter|sign|join|subscribe|register|enrol\w*|snap|secure|reserve|pick|try|win|apply|redeem|use|see|visit|catch|bag|stock|upgrade)\b)\w+"#)
 
     /// What makes a long sentence an offer: money, a sale, buying. "This is your last chance to
     /// dimple before baking" in a recipe's steps, or "last chance to see the fleet" in a news
