@@ -68,7 +68,8 @@ model: deps
 
 # make eval: the wording model's grouped 5-fold cross-validation on the development texts (release
 # build: it trains 30 models), then the real engine on the labelled page corpus, the part seen while
-# tuning and the unseen part reported apart (docs/AUDIT.md §8).
+# tuning and the learnt-from parts reported apart (docs/AUDIT.md §8); a held-back batch only with
+# VERITAS_CORPUS_SPLIT=unseen (its one measurement).
 eval: deps
 	$(SWIFT) build -c release --product veritas-model
 	.build/release/veritas-model evaluate

@@ -37,21 +37,28 @@ enum Corpus {
         return configuration
     }
 
-    /// Every page, or with `VERITAS_CORPUS_SPLIT=dev` only the pages seen while tuning (so tuning
-    /// runs never show the unseen part's results), with `=unseen` only the held-back ones, with
-    /// `=measured` only those measured once and not yet learnt from, with `=learning` those learnt
-    /// from once and reported apart. With
-    /// `VERITAS_CORPUS_PAGES=58,72-75`, only those page numbers (within the split).
+    /// Every page but the unseen ones, or with `VERITAS_CORPUS_SPLIT=dev` only the pages seen while
+    /// tuning, with `=unseen` only the held-back ones (their one measurement), with `=measured` only
+    /// those measured once and not yet learnt from, with `=learning` those learnt from once and
+    /// reported apart, with `=all` every page. With `VERITAS_CORPUS_PAGES=58,72-75`, only those
+    /// page numbers (within the split).
     static func pages() throws -> [Page] {
         let all = try JSONDecoder().decode([Page].self, from: Data(contentsOf: folder.appendingPathComponent("labels.json")))
-        let environment = ProcessInfo.processInfo.environment
+        return pages(of: all, environment: ProcessInfo.processInfo.environment)
+    }
+
+    /// The pages of `all` that `environment` chooses (see ``pages()``). Unseen pages are left out
+    /// unless asked for by name, so that no tuning run (nor `make test`) shows a held-back batch's
+    /// results before its one measurement.
+    static func pages(of all: [Page], environment: [String: String]) -> [Page] {
         var chosen: [Page]
         switch environment["VERITAS_CORPUS_SPLIT"] {
         case "dev": chosen = all.filter(\.isTuned)
         case "unseen": chosen = all.filter(\.isUnseen)
         case "measured": chosen = all.filter { $0.split == "measured" }
         case "learning": chosen = all.filter { $0.split == "learning" }
-        default: chosen = all
+        case "all": chosen = all
+        default: chosen = all.filter { !$0.isUnseen }
         }
         if let list = environment["VERITAS_CORPUS_PAGES"], !list.isEmpty {
             var numbers = Set<Int>()
