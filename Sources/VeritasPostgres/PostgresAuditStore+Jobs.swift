@@ -103,14 +103,9 @@ extension PostgresAuditStore {
         // The whole operation timeout, even while the server is missing: the probe runs in the
         // background, one at a time, and is what must find the server again (with a new pool,
         // whose first connection may take longer than the short wait other operations get).
-        let probe = query(
+        _ = try await rows(query(
             "INSERT INTO write_probe (id, probed_at) VALUES (1, $1) ON CONFLICT (id) DO UPDATE SET probed_at = excluded.probed_at",
-            .text(Timestamp.now.description))
-        do {
-            _ = try await bounded(within: settings.operationTimeout) { try await self.client.query(probe, logger: self.logger).collect() }
-        } catch {
-            throw PostgresStoreError.wrapping(error)
-        }
+            .text(Timestamp.now.description)), within: settings.operationTimeout)
     }
 
     /// As SQLite's: ids of audits that ended before `cutoff`, created before it (a range of the

@@ -272,9 +272,9 @@ public final class PostgresAuditStore: AuditStore {
     }
 
     /// The rows of one statement run on its own (autocommit).
-    func rows(_ statement: PostgresQuery) async throws -> [PostgresRow] {
+    func rows(_ statement: PostgresQuery, within limit: Duration? = nil) async throws -> [PostgresRow] {
         do {
-            return try await bounded { try await self.client.query(statement, logger: self.logger).collect() }
+            return try await bounded(within: limit) { try await self.client.query(statement, logger: self.logger).collect() }
         } catch {
             throw PostgresStoreError.wrapping(error)
         }
@@ -284,7 +284,7 @@ public final class PostgresAuditStore: AuditStore {
     /// ``PostgresSettings/operationTimeout``) has passed: the operation is cancelled then (a connection it waits for is no longer
     /// wanted) and left to end on its own. postgres-nio's pool retries a refused connection for a
     /// minute before it fails a request; a writer must say `degraded` long before.
-    func bounded<T: Sendable>(within limit: Duration? = nil, _ operation: @escaping @Sendable () async throws -> T) async throws -> T {
+    private func bounded<T: Sendable>(within limit: Duration? = nil, _ operation: @escaping @Sendable () async throws -> T) async throws -> T {
         let limit = limit ?? (serverMissing.load(ordering: .relaxed) ? min(Self.missingServerTimeout, settings.operationTimeout) : settings.operationTimeout)
         do {
             let result = try await firstOf(operation, within: limit)

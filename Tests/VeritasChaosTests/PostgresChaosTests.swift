@@ -200,6 +200,8 @@ final class PostgresChaosBed {
         // server slow, or restarting) says `unavailable`, nothing stored: try again, for a while.
         let deadline = ContinuousClock.now + .seconds(30)
         while true {
+            // Through a Result: a `catch where` on the typed error crashes Swift 6.3's SIL
+            // ownership verifier in this function (tried 2026-12-04).
             let outcome: Result<Audit, ClientError>
             do {
                 outcome = .success(try await client.submit(url: url, tier: .standard, verdictMode: .expert, timeout: .seconds(5)))

@@ -45,12 +45,13 @@ enum ObstructionDetector {
                 let unquoted = TextBlock.unquoted(sentence)
                 // "if the answer is “call us”, think twice": advice quoting a channel, not requiring one.
                 guard !channelNotNeeded.occurs(in: sentence) else { continue }
-                if cancelWords.occurs(in: sentence), let channel = offlineChannel.firstMatch(in: unquoted) {
+                let aboutCancelling = cancelWords.occurs(in: sentence)
+                if aboutCancelling, let channel = offlineChannel.firstMatch(in: unquoted) {
                     findings.append(finding(sentence, block: block, detail: "cancelling needs \"\(channel)\""))
                     continue
                 }
                 guard hasRecurringCharge, let contact = contactChannel.firstMatch(in: unquoted), !offersWebWay(sentence) else { continue }
-                let context = cancelWords.occurs(in: sentence) ? [sentence] : cancellingContext(before: index, in: sentences, block: block, page: page)
+                let context = aboutCancelling ? [sentence] : cancellingContext(before: index, in: sentences, block: block, page: page)
                 guard !context.isEmpty, !context.contains(where: offersWebWay) else { continue }
                 findings.append(finding(sentence, block: block, detail: "cancelling goes through \"\(contact)\""))
             }

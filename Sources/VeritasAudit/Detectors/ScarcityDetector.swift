@@ -14,7 +14,7 @@ enum ScarcityDetector {
             // "Less than 10 left!", "Currently less than 10 available": dev.tsv's real shops say it so.
             + #"|\b(less|fewer) than \d+ (\w+ ){0,2}(left|remaining|available|in stock)\b"#
             // "We only have 5 left!": the shop speaking of its own stock.
-            + #"|\b\#(shopHasOnly.source)"#)
+            + #"|\b"# + shopHasOnly.source)
     /// The shop speaking of its own stock: "We only have 5 left!", "we have just 3 remaining".
     private static let shopHasOnly = TextPattern(#"(we|they)( only| just)? (have|has|got|'ve got)( only| just)? \d+ (\w+ ){0,3}(left|remaining|available)\b"#)
     /// "In high demand", "Selling fast".
@@ -49,7 +49,7 @@ enum ScarcityDetector {
     /// A dated availability list ("12 March: 4 places remaining") states figures.
     private static let datedList = TextPattern(CommonPatterns.specificDate.source)
     /// Few-left wording that presses even in a table or beside a date.
-    private static let pressingFew = TextPattern(#"\bonly (\d+|a few|a handful) (\w+ ){0,3}(left|remaining)\b|\b(almost|nearly) (gone|sold out)\b|\bhurry\b|\b"# + shopHasOnly.source)
+    private static let pressingFew = TextPattern(#"\bonly (\d+|a few|a handful) (\w+ ){0,3}(left|remaining)\b|\b(almost|nearly) (gone|sold out)\b|\bhurry\b"# + #"|\b"# + shopHasOnly.source)
 
     /// What a demand claim is about: other people wanting it.
     private static let demandCue = TextPattern(
