@@ -8,8 +8,8 @@ import VeritasTestSupport
 /// The writer hard bounce of ``ChaosTests`` on the PostgreSQL backend, the one that lets writers run
 /// on several hosts: two real `veritas-writer` processes share one PostgreSQL database (each with its own data folder: nothing
 /// on disk is shared), and three real `veritas-runner`s list both writers and fail over between
-/// them. Writers are `kill -9`ed at random moments and restarted, and the PostgreSQL server itself
-/// is restarted once mid-run. Afterwards the database is read directly (`psql`) and checked as the
+/// them. Writers are `kill -9`ed at random moments and restarted (the first one only once a runner
+/// has failed over to the other writer), and the PostgreSQL server itself is restarted once mid-run. Afterwards the database is read directly (`psql`) and checked as the
 /// SQLite runs' file is: nothing lost, nothing applied twice, nothing stuck, every screenshot row's
 /// image stored with its size and sha256, and the same results as a fault-free run.
 ///
@@ -22,6 +22,9 @@ struct PostgresChaosTests {
     static var writerKills: Int { max(2, ChaosSettings.writerKills / 2) }
     /// A PostgreSQL operation unanswered by then fails; short, so a restarted server is found soon.
     static let databaseTimeoutMilliseconds = 3_000
+    /// How long the first killed writer may stay down before a runner of its must have failed
+    /// over: many times the runners' 1.5 s silence timeout, for a loaded machine.
+    static let failoverWait = Duration.seconds(20)
 
     @Test("two writers on one PostgreSQL database: writers kill -9ed at random and PostgreSQL restarted mid-run; nothing lost, doubled or stuck",
           .timeLimit(.minutes(ChaosSettings.timeLimitMinutes)))
@@ -48,9 +51,21 @@ struct PostgresChaosTests {
                 if try bed.unfinishedJobs() > 0 { inFlightAtKill += 1 }
                 let victim = PostgresChaosCluster.writerNames.randomElement(using: &random) ?? "a"
                 victims[victim, default: 0] += 1
+                let failoversBefore = bed.failovers
                 try await bed.killWriter(victim)
                 let downtime = Int.random(in: 0...400, using: &random)
                 try await Task.sleep(for: .milliseconds(downtime))  // the fault schedule
+                if kill == 0 {
+                    // A writer back within the runners' silence timeout is simply heard again: a
+                    // restarted writer adopts a heartbeating runner, so short outages never move
+                    // a runner. The first outage lasts until a runner has moved to the other
+                    // writer (each writer has runners listing it first, and no fault has moved
+                    // any yet), so every run takes the failover path with audits in flight.
+                    let movedOver = try await eventually(timeout: Self.failoverWait, every: .milliseconds(50)) {
+                        bed.failovers > failoversBefore
+                    }
+                    checks.expect(movedOver, "no runner failed over to the other writer within \(Self.failoverWait) of writer \(victim) going down")
+                }
                 try await bed.startWriter(victim)   // waits for "writer ready"
                 PostgresChaosBed.log("kill \(kill + 1)/\(kills): writer \(victim) after \(delay) ms, down \(downtime) ms")
 
@@ -72,7 +87,7 @@ struct PostgresChaosTests {
             checks.expect(inFlightAtKill * 2 >= kills, "only \(inFlightAtKill) of \(kills) kills hit audits in flight")
             // The writers shared the work, and runners moved between them: else this was a
             // one-writer test.
-            let failovers = bed.cluster.allLogLines("failing over to the next writer", prefix: "chaos-runner").count
+            let failovers = bed.failovers
             checks.expect(failovers > 0, "no runner ever failed over to the other writer in \(kills) writer kills")
             for name in PostgresChaosCluster.writerNames {
                 let count = bed.cluster.allLogLines("job handed out", prefix: "writer-\(name)-").count
@@ -178,6 +193,11 @@ final class PostgresChaosBed {
     func startWriter(_ name: String) async throws {
         try await cluster.startWriter(name)
         clients[name] = try WriterClient(endpoint: cluster.queriesEndpoint(name), timeout: .seconds(3))
+    }
+
+    /// Runner moves from one writer to the other so far, read from the runners' logs.
+    var failovers: Int {
+        cluster.allLogLines("failing over to the next writer", prefix: "chaos-runner").count
     }
 
     func killWriter(_ name: String) async throws {
