@@ -63,8 +63,17 @@ struct TextPattern: @unchecked Sendable {
 
 /// Patterns several detectors share.
 enum CommonPatterns {
-    /// A price: `$4.99`, `€ 12`, `£1,200.00`, `+$2.99`, `12.50 USD`.
-    static let price = TextPattern(#"[$€£¥]\s?\d[\d,]*(\.\d{1,2})?|\b\d[\d,]*(\.\d{2})?\s?(usd|eur|gbp|dollars|euros)\b"#)
+    /// A price: `$4.99`, `€ 12`, `£1,200.00`, `+$2.99`, `12.50 USD`, and as shops outside the
+    /// dollar, euro and pound write them: `3,70€`, `2.796 kr.`, `CHF 49`, `₹1,299`, `R649`.
+    static let price = TextPattern(
+        #"[$€£¥₹₩₽₺₱฿₫₪₦]\s?\d[\d,]*(\.\d{1,2})?|\b\d[\d,]*(\.\d{2})?\s?(usd|eur|gbp|chf|sek|nok|dkk|aud|cad|nzd|inr|jpy|zar|dollars|euros)\b"#
+            // The symbol after the amount ("3,70€", "12 €"), as much of Europe writes it.
+            + #"|(?<![\w.,])\d[\d.,]*\s?[€£¥₹₩₽₺₱฿₫₪₦]"#
+            // Codes and Nordic, Polish and Czech units before or after the amount.
+            + #"|\b(usd|eur|gbp|chf|sek|nok|dkk|aud|cad|nzd|inr|jpy|zar|rs\.?|kr\.?)\s?\d[\d.,]*|\b\d[\d.,]*\s?(kr\.?|zł|kč)(?!\w)"#
+            // South African rand: a capital R and at least two digits ("R649", "R 1 299"), so that
+            // "R2" in a product name is not a price.
+            + #"|(?-i:\bR ?\d{2,}([.,]\d{2})?\b)"#)
     /// A specific calendar date or deadline: "30 November 2026", "Nov 30", "31/03/2026",
     /// "2026-04-30", "until Sunday".
     static let specificDate = TextPattern(
@@ -76,7 +85,7 @@ enum CommonPatterns {
     static let clock = TextPattern(#"(?<!\d)\d{1,2}(:\d{2}){1,2}(?!\d)|\b\d+\s?h(ours?)?\s+\d+\s?m(in(utes?)?)?(\s+\d+\s?s(ec(onds?)?)?)?\b"#)
     /// A control that spends money: buy, add to cart, book, order, check out, subscribe, donate.
     static let purchaseAction = TextPattern(
-        #"\b(buy|add to (cart|bag|basket|order)|book (now|it|today|your|a|this)|reserve (now|your|a|this)|order now|place (my |your )?order|check ?out|subscribe|donate|upgrade|get (it|the deal|deal|offer|started)|shop now|claim|start (my |your )?(free )?trial|pay now|join now)\b"#)
+        #"\b(buy|add to (cart|bag|basket|order|trolley)|book (now|it|today|your|a|this)|reserve (now|your|a|this)|order now|place (my |your )?order|check ?out|subscribe|donate|upgrade|get (it|the deal|deal|offer|started)|shop now|claim|start (my |your )?(free )?trial|pay now|join now)\b"#)
     /// First-person words.
     static let firstPerson = TextPattern(#"\b(i|i'm|i’m|i'll|i’ll|i'd|i’d|i've|i’ve|me|my|myself)\b"#)
 }

@@ -153,6 +153,18 @@ struct DetectorTests {
         #expect(try Self.findings(upsell).first?.evidence.hasPrefix("Do not fear breaking your glass!") == true)
     }
 
+    @Test("a page sells when it prices in any common currency writing or has a trolley button; pressure needs that sale")
+    func salesInOtherCurrencies() throws {
+        for price in ["2.796&nbsp;kr.", "3,70€", "12 €", "CHF 49", "₹1,299", "R649", "kr 1.299", "1 299 zł", "SEK 450"] {
+            #expect(try Self.types("<p>Pendant lamp \(price)</p><p>Only 2 left in stock</p>", selling: false) == [.lowStock], "\(price) is a price")
+        }
+        #expect(try Self.types("<p>Wool rug</p><button>Add to trolley</button><p>Only 2 left in stock</p>", selling: false) == [.lowStock])
+        // Not prices: a droid's name, a percentage, a road.
+        for text in ["R2 unit", "Save 20%", "Take the R3 west"] {
+            #expect(try Self.types("<p>\(text)</p><p>Only 2 left in stock</p>", selling: false).isEmpty, "\(text) is no sale")
+        }
+    }
+
     @Test("activity notification: other people's live activity, not a sourced aggregate")
     func activityNotification() throws {
         #expect(try Self.types("<p>14 people are looking at this right now</p>") == [.activityNotification])
@@ -173,6 +185,10 @@ struct DetectorTests {
         // Visitors active on the site now, as real shops show it; a product's user base is not.
         #expect(try Self.types("<p>339 users are currently active on our website</p>") == [.activityNotification])
         #expect(try Self.types("<p>52 people are shopping right now</p>") == [.activityNotification])
+        // Looking, live, with no object: the shape, not one sentence.
+        #expect(try Self.types("<p>2 people are looking right now</p>") == [.activityNotification])
+        #expect(try Self.types("<p>12 travellers are viewing at the moment</p>") == [.activityNotification])
+        #expect(try Self.types("<p>2 people are looking for a flat share near the campus.</p>").isEmpty, "looking for something, not live activity")
         #expect(try Self.types("<p>Used by 10,000 active users every day.</p>").isEmpty)
         // Views, looks and basket adds counted for a recent period, as dev.tsv's shops word them.
         #expect(try Self.types("<p>22 people have looked at this part recently</p>") == [.activityNotification])

@@ -29,6 +29,8 @@ enum SocialProofDetector {
             // right now", "9 shoppers are eyeing this now". The verb varies from shop to shop; the
             // shape (a count of people, a verb in -ing on this, now) does not.
             + #"|\b\d[\d,.]*\s?k?\+? (other )?(people|persons|shoppers|customers|users|travell?ers|visitors|buyers|guests|others) (are|is) (currently |now |right now )?\w+ing (this|it|these)( \w+){0,2} (right now|now|at the moment|as we speak)\b"#
+            // "2 people are looking right now": looking, viewing or browsing, live, with no object.
+            + #"|\b\d[\d,.]*\s?k?\+? (other )?(people|persons|shoppers|customers|users|travell?ers|visitors|buyers|guests|others) (are|is) (currently |now )?(looking|viewing|browsing|watching) (right now|now|at the moment)\b"#
             + #"|\b\d[\d,.]*\s?k?\+? (other )?(people|persons|shoppers|customers|users|visitors|buyers|guests|others) (are|is) (currently|now|right now) (active|online|shopping|browsing|here)\b|\b\d[\d,.]*\s?k?\+? (other )?(people|shoppers|customers|users|visitors|buyers|guests|others) (are |is )?(currently |now )?(active|online|shopping) (on|in) (our|this|the) (site|website|store|shop|page|app)\b"#)
 
     /// What an activity notification is about: someone doing something, now.
