@@ -19,6 +19,7 @@ enum Corpus {
         var clean: Bool
         var javascript_injected: Bool
         var expected: [Expected]
+        var notes: String?
         /// `unseen`: held back while the detectors were tuned (see the corpus README for which
         /// pages); `measured`: held out, measured once, not yet learnt from; `learning`: measured
         /// once, then learnt from in one round, reported apart until the detectors reach the bar
@@ -43,8 +44,12 @@ enum Corpus {
     /// reported apart, with `=all` every page. With `VERITAS_CORPUS_PAGES=58,72-75`, only those
     /// page numbers (within the split).
     static func pages() throws -> [Page] {
-        let all = try JSONDecoder().decode([Page].self, from: Data(contentsOf: folder.appendingPathComponent("labels.json")))
-        return pages(of: all, environment: ProcessInfo.processInfo.environment)
+        pages(of: try allPages(), environment: ProcessInfo.processInfo.environment)
+    }
+
+    /// Every page of `labels.json`, in its order.
+    static func allPages() throws -> [Page] {
+        try JSONDecoder().decode([Page].self, from: Data(contentsOf: folder.appendingPathComponent("labels.json")))
     }
 
     /// The pages of `all` that `environment` chooses (see ``pages()``). Unseen pages are left out

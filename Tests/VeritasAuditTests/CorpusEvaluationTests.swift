@@ -57,12 +57,24 @@ struct CorpusEvaluationTests {
         logger.logLevel = .warning
         let engine = HTTPAuditEngine(configuration: Corpus.loopbackConfiguration, logger: logger)
         let pages = try Corpus.pages()
+        // With VERITAS_CORPUS_MODEL=held-out each page is read with a wording model that never saw
+        // the texts it quotes (see CorpusWordingModels); else with the bundled one, as sites are.
+        var models: [String: WordingModel] = [:]
+        if CorpusWordingModels.usesHeldOutModels {
+            let (byPage, summary) = try await CorpusWordingModels.models(for: pages, all: try Corpus.allPages())
+            models = byPage
+            print("wording model: held out, one per fold of the corpus, trained without the texts its pages quote: \(summary)")
+        } else {
+            print("wording model: the bundled one, trained on the texts the corpus pages quote: fitted figures (VERITAS_CORPUS_MODEL=held-out for held-out ones)")
+        }
         return try await withThrowingTaskGroup(of: Audited.self) { group in
             var results: [Audited] = []
             var next = 0
             func start() {
                 let page = pages[next]
                 next += 1
+                var engine = engine
+                engine.wordingModel = models[page.page] ?? .bundled
                 group.addTask {
                     let url = "http://127.0.0.1:\(server.port)/\(page.page)"
                     let shots = ShotLog()

@@ -169,6 +169,10 @@ struct DetectorTests {
     func activityNotification() throws {
         #expect(try Self.types("<p>14 people are looking at this right now</p>") == [.activityNotification])
         #expect(try Self.types("<p>Jane from Ohio just bought this set</p>") == [.activityNotification])
+        // A toast naming a place with commas, or nobody at all.
+        #expect(try Self.types("<p>Someone from Rochedale, Queensland, Australia started buying this!</p>") == [.activityNotification])
+        #expect(try Self.types("<p>Someone bought: Splat kids leggings</p>") == [.activityNotification])
+        #expect(try Self.types("<p>If someone bought you a gift card, enter its code at checkout.</p>").isEmpty, "a gift, not activity")
         #expect(try Self.types("<p>Used by 1,900 teams, from our billing system, updated 1 February 2026.</p>").isEmpty)
         // A product card's purchase count, as large shops show it.
         #expect(try Self.types("<p>210+ bought</p>") == [.activityNotification])
@@ -260,6 +264,13 @@ struct DetectorTests {
         // What is still to do on a list is progress, not stock.
         #expect(try Self.types("<p><output>3 left to add</output> to your list.</p>").isEmpty)
         #expect(try Self.types("<p><span>Going Fast</span></p>") == [.highDemand])
+        // Demand as real shops also word it; a demand that is not a claim about the goods is not.
+        #expect(try Self.types("<p>Items in your cart are in VERY high-demand.</p>") == [.highDemand])
+        #expect(try Self.types("<p>Strong demand! Complete your order soon.</p>") == [.highDemand])
+        #expect(try Self.types("<p>Our items sell fast, order yours.</p>") == [.highDemand])
+        #expect(try Self.types("<p>AN ITEM IN YOUR CART IS SELLING OUT QUICKLY</p>") == [.highDemand])
+        #expect(try Self.types("<p>Demand for tide tables peaks in August, from our 2025 download figures.</p>").isEmpty)
+        #expect(try Self.types("<p>For a few high-demand shows there is a limit of 4 tickets per household.</p>").isEmpty)
         // A demand report with figures for a stated period, not a claim; the same words alone claim.
         #expect(try Self.types("<p>High demand this winter: we packed 1,020 boxes in March 2026, up from 700.</p><button>Donate</button>").isEmpty)
         #expect(try Self.types("<p>High demand this winter: please give what you can.</p><button>Donate</button>") == [.highDemand])

@@ -17,9 +17,11 @@ enum ScarcityDetector {
             + #"|\b"# + shopHasOnly.source)
     /// The shop speaking of its own stock: "We only have 5 left!", "we have just 3 remaining".
     private static let shopHasOnly = TextPattern(#"(we|they)( only| just)? (have|has|got|'ve got)( only| just)? \d+ (\w+ ){0,3}(left|remaining|available)\b"#)
-    /// "In high demand", "Selling fast".
+    /// "In high demand", "Selling fast", and as dev.tsv's shops also word it: "in VERY high-demand",
+    /// "Strong demand!", "Our items sell fast", "selling out quickly". A "high-demand show" is a
+    /// kind of show (a ticket limit's FAQ), not a claim about the goods on offer.
     private static let demand = TextPattern(
-        #"\bhigh demand\b|\bselling (fast|quickly|out fast)\b|\bflying off\b|\bhot (item|seller)\b|\btrending now\b|\bin demand\b|\bgoing (fast|quickly)\b"#)
+        #"\bhigh demand\b|\bin (very |such )?high-demand\b|\b(strong|huge|heavy) demand\b|\bsell(s|ing)? (out )?(fast|quickly)\b|\bflying off\b|\bhot (item|seller)\b|\btrending now\b|\bin demand\b|\bgoing (fast|quickly)\b"#)
 
     /// What a low-stock message is about: few of something left.
     private static let stockCue = TextPattern(

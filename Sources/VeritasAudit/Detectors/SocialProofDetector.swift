@@ -14,7 +14,7 @@ enum SocialProofDetector {
     /// bought", "Booked 23 times in the last 24 hours", "210+ bought", "1k+ sold in the past month",
     /// "7 customers have this in their basket".
     private static let activity = TextPattern(
-        #"\b\d+ (other )?(people|persons|shoppers|customers|users|travell?ers|visitors|buyers|guests|others)( are| is)?( currently| now| right now)? (looking at|viewing|watching|browsing|checking out)\b|\b(just|recently) (bought|purchased|ordered|booked|signed up|subscribed|donated|reserved)\b|\bbooked \d+ times\b|\b\d+ (people )?(bought|purchased|ordered|booked|reserved) (this|it)?\s?(in the (last|past)|today|this (hour|morning))\b|\bsomeone (in|from) [a-z ]+ (just )?(bought|purchased|booked)\b|\b\d+ ((other|more) )?((people|customers|shoppers|users|buyers|others) )?(other than you )?(have|has|added|put)( added)? (this|it|these)( item| product)? (in|to|into) (their|the) (shopping )?(carts?|baskets?|bags?)\b|\bsomeone added\b[^.]{0,120}\bto (their|the) (shopping )?(carts?|baskets?|bags?)\b|(?<![\d.,])\d[\d,.]*\s?k?\+ (bought|sold|purchased|ordered|booked)\b|\b\d[\d,.]*\s?k?\+? (bought|sold|purchased|ordered|booked) (in|over|during) the (past|last) (\d+ )?(hours?|days?|weeks?|months?|24 hours|few days)\b"#
+        #"\b\d+ (other )?(people|persons|shoppers|customers|users|travell?ers|visitors|buyers|guests|others)( are| is)?( currently| now| right now)? (looking at|viewing|watching|browsing|checking out)\b|\b(just|recently) (bought|purchased|ordered|booked|signed up|subscribed|donated|reserved)\b|\bbooked \d+ times\b|\b\d+ (people )?(bought|purchased|ordered|booked|reserved) (this|it)?\s?(in the (last|past)|today|this (hour|morning))\b|\bsomeone (in|from) [^.!?]{1,60}? (just )?(bought|purchased|booked|ordered|started buying|is buying)\b|^\W*someone (just )?(bought|purchased|ordered|booked)\b|\b\d+ ((other|more) )?((people|customers|shoppers|users|buyers|others) )?(other than you )?(have|has|added|put)( added)? (this|it|these)( item| product)? (in|to|into) (their|the) (shopping )?(carts?|baskets?|bags?)\b|\bsomeone added\b[^.]{0,120}\bto (their|the) (shopping )?(carts?|baskets?|bags?)\b|(?<![\d.,])\d[\d,.]*\s?k?\+ (bought|sold|purchased|ordered|booked)\b|\b\d[\d,.]*\s?k?\+? (bought|sold|purchased|ordered|booked) (in|over|during) the (past|last) (\d+ )?(hours?|days?|weeks?|months?|24 hours|few days)\b"#
             // "64 others checked this out in the last few hours", "45 added to bag in the past 24 hours".
             + #"|\b\d[\d,.]*\s?k?\+? (other )?(people|persons|shoppers|customers|users|travell?ers|visitors|buyers|guests|others) (have )?(checked (this|it) out|looked at (this|it)|viewed (this|it)|visited (this|it)|saved (this|it))\b[^.]{0,40}\b(in|over|during|today|recently|this (hour|morning|week))\b"#
             // "22 people have looked at this part recently", "Viewed 1040 times in the last 7 days",
@@ -46,7 +46,9 @@ enum SocialProofDetector {
             + #"|\byou(['’]ve| have)? (already )?(bought|ordered|purchased|booked)\b"#
             + #"|\b(in|during|since|for) (the )?((19|20)\d{2}|last year|the year)\b|\b(19|20)\d{2}\s?[–/-]\s?(\d{2}|(19|20)\d{2})\b|\bsold (and shipped |and fulfilled )?by\b"#
             // The visitor shopping for another person: "Buying for someone else?".
-            + #"|\b(buying|shopping|ordering) for (someone|a friend|friends|family|others)\b"#)
+            + #"|\b(buying|shopping|ordering) for (someone|a friend|friends|family|others)\b"#
+            // A case, not a report: "If someone bought you a gift card, ...".
+            + #"|\b(if|when|whenever|once) (someone|somebody|anyone|a friend)\b"#)
 
     static func activityNotifications(_ page: AuditedPage) -> [Finding] {
         WordingRule(type: .activityNotification, severity: .low, confidence: 0.8, pattern: activity, cue: activityCue, unless: notActivity,

@@ -35,6 +35,9 @@ public struct HTTPAuditEngine: AuditEngine {
     public var renderTimeouts: [Tier: Duration] = [.quick: .seconds(30), .standard: .seconds(60), .deep: .seconds(120)]
     /// Pages followed on `deep` (cart, checkout, pricing, cancel/account).
     public var maxFollowedPages = 3
+    /// The model the detectors read every block's wording with. The corpus evaluation gives each
+    /// page one trained without the texts that page quotes, so its figures are not memory.
+    public var wordingModel: WordingModel = .bundled
     private let fetcher: PageFetcher
     private let renderer: PageRenderer?
     private let logger: Logger
@@ -260,13 +263,13 @@ public struct HTTPAuditEngine: AuditEngine {
         }
 
         await reporter.progress(.analysing, "looking for dark patterns")
-        let (audited, findings) = try await Self.offThePool { [rendering, locator] in
-            let audited = Self.auditedPage(rendering: rendering, raw: rawDocument, url: url)
+        let (audited, findings) = try await Self.offThePool { [rendering, locator, wordingModel] in
+            let audited = Self.auditedPage(rendering: rendering, raw: rawDocument, url: url, wordingModel: wordingModel)
             var findings = DarkPatternDetector.findings(on: audited)
             if let locator { findings = locator.locate(findings) }
             for followed in rendering?.followed ?? [] {
                 guard let document = try? HTMLDocument(parsing: followed.html, baseURL: followed.url) else { continue }
-                for var finding in DarkPatternDetector.findings(on: AuditedPage(url: followed.url, document: document, isRendered: true))
+                for var finding in DarkPatternDetector.findings(on: AuditedPage(url: followed.url, document: document, isRendered: true, wordingModel: wordingModel))
                 where !findings.contains(where: { $0.patternType == finding.patternType && $0.evidence == finding.evidence }) {
                     finding.location = String("\(followed.url.path): \(finding.location ?? "")".prefix(ProtocolLimits.maxLocationLength))
                     findings.append(finding)
@@ -349,12 +352,12 @@ public struct HTTPAuditEngine: AuditEngine {
 
     /// The page for the detectors: the rendering when there is one (falling back to the raw HTML
     /// if the rendered DOM does not parse), else the raw HTML.
-    static func auditedPage(rendering: PageRenderer.Rendering?, raw: HTMLDocument, url: URL) -> AuditedPage {
+    static func auditedPage(rendering: PageRenderer.Rendering?, raw: HTMLDocument, url: URL, wordingModel: WordingModel = .bundled) -> AuditedPage {
         if let rendering, let document = try? HTMLDocument(parsing: rendering.html, baseURL: url) {
             let later = rendering.laterHTML.flatMap { try? HTMLDocument(parsing: $0, baseURL: url) }
-            return AuditedPage(url: url, document: document, laterDocument: later, isRendered: true)
+            return AuditedPage(url: url, document: document, laterDocument: later, isRendered: true, wordingModel: wordingModel)
         }
-        return AuditedPage(url: url, document: raw, isRendered: false)
+        return AuditedPage(url: url, document: raw, isRendered: false, wordingModel: wordingModel)
     }
 
     /// The chain plain http gives for the host (Observatory's redirection test): the fetch's own
