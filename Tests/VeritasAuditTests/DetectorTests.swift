@@ -67,6 +67,12 @@ struct DetectorTests {
         // A clock counting to a reset of demo data is operations, not an offer.
         #expect(try Self.types(#"<p>Sample data is restored every 30 minutes; next reset in <span>29:59</span></p>"#,
                                later: #"<p>Sample data is restored every 30 minutes; next reset in <span>29:57</span></p>"#).isEmpty)
+        // A clock to a recurring close the page states is a real deadline; a recurrence elsewhere
+        // that is not what ends ("Every month we draw one booking") does not make a hold clock one.
+        let league = #"<div><p>League week closes every Monday at 00:00.</p><p>Ends in <span>3d 13:05:12</span></p></div>"#
+        #expect(try Self.types(league, later: league.replacingOccurrences(of: "13:05:12", with: "13:05:10")).isEmpty)
+        let hold = #"<div><p>Your order is reserved for <span>09</span>:<span>43</span> minutes!</p><p>Every month we draw one booking and give the group a free room.</p></div>"#
+        #expect(try Self.types(hold, later: hold.replacingOccurrences(of: "<span>43</span>", with: "<span>41</span>")) == [.countdownTimer])
     }
 
     @Test("limited-time message: pressure without a date, not a dated sale or a quotation")
@@ -102,6 +108,8 @@ struct DetectorTests {
         #expect(try Self.types(#"<button>No thanks, I don't want an overdraft</button>"#).isEmpty)
         #expect(try Self.types(##"<a href="#">No thanks, I don't want to build one.. I'd rather kick rocks!</a>"##) == [.confirmshaming])
         #expect(try Self.types(##"<a href="#">No thanks, I'd rather not</a>"##).isEmpty)
+        #expect(try Self.types(#"<button>I'll Shop Without A Discount</button>"#) == [.confirmshaming])
+        #expect(try Self.types(#"<button>Continue without discount code</button>"#).isEmpty, "skipping a form field")
         // Refusing a named gain, or luck, as real declines word it; refusing a thing is neutral.
         #expect(try Self.types(##"<button>No thanks, I don't want 15% off</button>"##) == [.confirmshaming])
         #expect(try Self.types(##"<a href="#">No, I don't feel lucky</a>"##) == [.confirmshaming])
@@ -173,6 +181,8 @@ struct DetectorTests {
         #expect(try Self.types("<p>Someone from Rochedale, Queensland, Australia started buying this!</p>") == [.activityNotification])
         #expect(try Self.types("<p>Someone bought: Splat kids leggings</p>") == [.activityNotification])
         #expect(try Self.types("<p>If someone bought you a gift card, enter its code at checkout.</p>").isEmpty, "a gift, not activity")
+        #expect(try Self.types("<p>One customer bought this article in the last 53 min.</p>") == [.activityNotification])
+        #expect(try Self.types("<p>Last purchased at 11:19am today.</p>") == [.activityNotification])
         #expect(try Self.types("<p>Used by 1,900 teams, from our billing system, updated 1 February 2026.</p>").isEmpty)
         // A product card's purchase count, as large shops show it.
         #expect(try Self.types("<p>210+ bought</p>") == [.activityNotification])
@@ -271,6 +281,13 @@ struct DetectorTests {
         #expect(try Self.types("<p>AN ITEM IN YOUR CART IS SELLING OUT QUICKLY</p>") == [.highDemand])
         #expect(try Self.types("<p>Demand for tide tables peaks in August, from our 2025 download figures.</p>").isEmpty)
         #expect(try Self.types("<p>For a few high-demand shows there is a limit of 4 tickets per household.</p>").isEmpty)
+        // Demand counted, or a service's load told as a wait: a report.
+        #expect(try Self.types("<p>Our packs are in high demand this year: we have had 312 requests for 180 packs.</p><button>Donate</button>").isEmpty)
+        #expect(try Self.types("<p>High demand in Frankfurt: new servers there are taking about 4 minutes to start.</p>").isEmpty)
+        // Stock told as a share claimed or a rationed run is low stock, not a deadline.
+        #expect(try Self.types("<p>90% offers claimed. Hurry up!</p>") == [.lowStock])
+        #expect(try Self.types("<p>All products are made in limited quantities and we rarely restock - checkout now so you don't miss out!</p>") == [.lowStock])
+        #expect(try Self.types("<p>Only 1 snapshot left on your plan (3 of 4 used).</p>").isEmpty, "the visitor's own plan")
         // A demand report with figures for a stated period, not a claim; the same words alone claim.
         #expect(try Self.types("<p>High demand this winter: we packed 1,020 boxes in March 2026, up from 700.</p><button>Donate</button>").isEmpty)
         #expect(try Self.types("<p>High demand this winter: please give what you can.</p><button>Donate</button>") == [.highDemand])

@@ -20,7 +20,7 @@ enum MisdirectionDetector {
 
     /// How a decline option starts: "No thanks", "No,", "Skip", "I don't", "I'd rather".
     private static let declineOpener = TextPattern(
-        #"^\W*(no|nope|nah|not now|not today|skip|maybe later|i'?ll pass|i (don'?t|do not)|i'?d rather|i prefer|i'?m (fine|ok|good|not)|continue without|leave)\b"#)
+        #"^\W*(no|nope|nah|not now|not today|skip|maybe later|i'?ll pass|i (don'?t|do not)|i'?d rather|i prefer|i'?m (fine|ok|good|not)|continue without|leave|i'?ll (shop|pay|buy|check ?out|continue|go on|stay) without)\b"#)
     /// Words that mock or guilt the person declining.
     private static let loadedWords = TextPattern(
         #"\b(overpay\w*|broken|unprotected|uninformed|ignorant|lonely|sad|bland|boring|wilt\w*|worse|risk\w*|wast\w*|settle\w*|don'?t care|do not care|don'?t like|hate|full price|pay more|miss(ing)? out|los(e|ing)|suffer\w*|cold|poor|broke|stupid|dumb|ugly|mediocre|unhealthy|behind|fail\w*|struggl\w*|don'?t deserve|give up|like being|prefer (paying|to pay|being|bland|ugly|worse)|rather (stay|keep|pay|be|not save|struggle)|(don'?t|do not) (want|like|need) (to )?(sav(e|ing)|win|improve|grow|learn|succeed|be (healthy|safe|happy))|(keep|go on|carry on|continue) \w+ing)\b"#
@@ -29,7 +29,10 @@ enum MisdirectionDetector {
             // Refusing a named gain ("No thanks, I don't want 15% off / a free gift / any deals"),
             // and "No, I don't feel lucky": as dev.tsv's real declines word it. Refusing a thing
             // ("I don't want an overdraft") names no gain.
-            + #"|\b(don'?t|do not) want (\w+ ){0,2}(\d+\s?% off|discounts?|deals?|offers?|free|gifts?|rewards?|savings?|perks?|bargains?)\b|\b(don'?t|do not|not) feel(ing)? lucky\b"#)
+            + #"|\b(don'?t|do not) want (\w+ ){0,2}(\d+\s?% off|discounts?|deals?|offers?|free|gifts?|rewards?|savings?|perks?|bargains?)\b|\b(don'?t|do not|not) feel(ing)? lucky\b"#
+            // "I'll Shop Without A Discount": going on without a named gain, in the first person
+            // ("Continue without discount code" skips a form field, and is not first person).
+            + #"|\bi'?ll (shop|pay|buy|check ?out|continue|go on|stay) without (a |any |the |my )?(discount|deal|offer|saving|free gift|reward|perk)s?\b(?! code)"#)
 
     /// A decline control (link, button, or short text in a modal) that says something bad about
     /// the person for declining: it speaks for them in the first person with loaded words, or the

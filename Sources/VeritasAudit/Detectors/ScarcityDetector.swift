@@ -14,7 +14,12 @@ enum ScarcityDetector {
             // "Less than 10 left!", "Currently less than 10 available": dev.tsv's real shops say it so.
             + #"|\b(less|fewer) than \d+ (\w+ ){0,2}(left|remaining|available|in stock)\b"#
             // "We only have 5 left!": the shop speaking of its own stock.
-            + #"|\b"# + shopHasOnly.source)
+            + #"|\b"# + shopHasOnly.source
+            + #"|\b"# + claimedOrRationed.source)
+    /// Stock told as a share already gone or as a rationed run: "90% offers claimed. Hurry up!",
+    /// "made in limited quantities and we rarely restock" (dev.tsv's shops; its rows are low stock).
+    static let claimedOrRationed = TextPattern(
+        #"\d{1,3}\s?% (of )?(the |our )?(offers?|deals?|coupons?|vouchers?|stock|items|units|tickets|spots|places) (are |have been |has been )?(claimed|sold|gone|taken|redeemed)\b|\b(made|available|produced|released|sold) in (very )?limited quantities\b"#)
     /// The shop speaking of its own stock: "We only have 5 left!", "we have just 3 remaining".
     private static let shopHasOnly = TextPattern(#"(we|they)( only| just)? (have|has|got|'ve got)( only| just)? \d+ (\w+ ){0,3}(left|remaining|available)\b"#)
     /// "In high demand", "Selling fast", and as dev.tsv's shops also word it: "in VERY high-demand",
@@ -42,6 +47,8 @@ enum ScarcityDetector {
             // What the visitor already has ("You have only 4 bottles left of the Rioja you bought"):
             // their own goods, not the shop's stock. No low-stock text of dev.tsv says "you have".
             + #"|\byou have (only |just )?\d+ (\w+ ){0,3}(left|remaining)\b"#
+            // The visitor's plan: "Only 1 snapshot left on your plan (3 of 4 used)".
+            + #"|\b(left|remaining) (on|in|of) your (plan|account|subscription|allowance|quota|package)\b|\(\d+ of \d+ used\)"#
             // Money, time or a quota left is a budget, a deadline or an allowance, not stock.
             + #"|[£$€¥]\s?\d[\d,.]*\s*(\w+ )?(left|remaining)\b|\b\d+ (days?|hours?|hrs?|minutes?|mins?|weeks?|months?|years?) (left|remaining)\b|\b(left|remaining) of (your |the |this )?\d"#
             // An allowance, the visitor's own: storage ("Only 3.2 GB left of your 200 GB") and what
@@ -63,7 +70,10 @@ enum ScarcityDetector {
     private static let demandReport = TextPattern(
         #"\b(in|during|since|for|of) ((jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]* )?(19|20)\d{2}\b|\bup from \d|\b(19|20)\d{2}\s?[–/-]\s?(\d{2}|(19|20)\d{2})\b"#
             // "Last year the centres took 2,310 visits": a comparison with a past period.
-            + #"|\b(last|this past|the past) (year|month|week|season|winter|summer|spring|autumn|christmas)\b"#)
+            + #"|\b(last|this past|the past) (year|month|week|season|winter|summer|spring|autumn|christmas)\b"#
+            // Demand counted ("we have had 312 requests for 180 packs") or a service's load told as
+            // a wait ("new servers are taking about 4 minutes to start"): a report, not a claim.
+            + #"|\b\d[\d,]* (requests|applications|enquiries|inquiries|referrals|calls|sign-?ups)\b|\b(taking|takes|waits?|wait times?( of)?|queues? of|delays? of) (about |around |up to |over )?\d+ (seconds?|minutes?|mins?|hours?|days?)\b"#)
 
     /// Messages to the shopper, not figures in a table (a trade stock list or a room-capacity table
     /// states facts, it does not press).

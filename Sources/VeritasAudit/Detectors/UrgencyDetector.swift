@@ -53,9 +53,12 @@ enum UrgencyDetector {
         #"\b(sign(ed)?|log(ged)?) (you )?out\b|\bsession\b|\binactiv\w*|\btime ?out\b|\bverification code\b|\bcode expires\b|\bresend\b|\b(next )?(reset|restor\w*|refresh\w*|sync\w*|backup|maintenance|auto-?sav\w*)\b"#)
 
     /// An absolute time the page names as the deadline: a clock time with its time zone, or a
-    /// recurring one ("every Monday"), as sites state a real closing time.
+    /// recurring one ("closes at 00:00 every Monday", "resets every day"), as sites state a real
+    /// closing time. A recurrence that is not what ends ("Every month we draw one booking") is not.
     private static let announcedDeadline = TextPattern(
-        #"\b\d{1,2}([:.]\d{2})?\s*(a\.?m\.?|p\.?m\.?)?\s*(UTC|GMT|CET|CEST|BST|EST|EDT|PST|PDT|CST|CDT|AEST|AEDT|Eastern|Pacific|Central|Mountain)\b|\b(every|each) (day|week|month|monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b"#)
+        #"\b\d{1,2}([:.]\d{2})?\s*(a\.?m\.?|p\.?m\.?)?\s*(UTC|GMT|CET|CEST|BST|EST|EDT|PST|PDT|CST|CDT|AEST|AEDT|Eastern|Pacific|Central|Mountain)\b"#
+            + #"|\b(ends?|ending|closes?|closing|resets?|restarts?|renews?|refresh\w*|starts?|opens?|at \d{1,2}([:.]\d{2})?)\b[^.!?]{0,40}\b(every|each) (day|week|month|monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b"#
+            + #"|\b(every|each) (day|week|month|monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b[^.!?]{0,20}\b(at \d{1,2}|midnight|noon)\b"#)
 
     /// A block that shows a clock: `14:59`, `02 : 14 : 55`, or numbers with time units.
     private static let clockLike = TextPattern(
@@ -115,6 +118,7 @@ enum UrgencyDetector {
     private static let otherPressure = TextPattern(
         CommonPatterns.specificDate.source + "|" + CommonPatterns.clock.source + "|" + clockLike.source
             + #"|\b\d{1,2}\s?:\s?\d{2}\b|\bonly \d+ (\w+ ){0,3}left\b|\b\d+ (\w+ ){0,2}left\b|\bsell(s|ing)? (fast|out|quickly)\b|\b(strong|high|huge|heavy) demand\b"#
+            + #"|"# + ScarcityDetector.claimedOrRationed.source
             // "There is no hurry", "Don't hurry the soak": the word, negated.
             + #"|\b(no|don['’]?t|do not|never|not in a|no need to|without|there['’]?s no|there is no) (\w+ )?hurry\b"#
             // "Seven ways shops hurry you into spending": the verb, about someone else's pressure.
