@@ -63,14 +63,16 @@ struct TextPattern: @unchecked Sendable {
 
 /// Patterns several detectors share.
 enum CommonPatterns {
+    private static let currencySymbol = "[$€£¥₹₩₽₺₱฿₫₪₦]"
+    private static let currencyCode = "usd|eur|gbp|chf|sek|nok|dkk|aud|cad|nzd|inr|jpy|zar"
     /// A price: `$4.99`, `€ 12`, `£1,200.00`, `+$2.99`, `12.50 USD`, and as shops outside the
     /// dollar, euro and pound write them: `3,70€`, `2.796 kr.`, `CHF 49`, `₹1,299`, `R649`.
     static let price = TextPattern(
-        #"[$€£¥₹₩₽₺₱฿₫₪₦]\s?\d[\d,]*(\.\d{1,2})?|\b\d[\d,]*(\.\d{2})?\s?(usd|eur|gbp|chf|sek|nok|dkk|aud|cad|nzd|inr|jpy|zar|dollars|euros)\b"#
+        currencySymbol + #"\s?\d[\d,]*(\.\d{1,2})?|\b\d[\d,]*(\.\d{2})?\s?("# + currencyCode + #"|dollars|euros)\b"#
             // The symbol after the amount ("3,70€", "12 €"), as much of Europe writes it.
-            + #"|(?<![\w.,])\d[\d.,]*\s?[€£¥₹₩₽₺₱฿₫₪₦]"#
+            + #"|(?<![\w.,])\d[\d.,]*\s?"# + currencySymbol
             // Codes and Nordic, Polish and Czech units before or after the amount.
-            + #"|\b(usd|eur|gbp|chf|sek|nok|dkk|aud|cad|nzd|inr|jpy|zar|rs\.?|kr\.?)\s?\d[\d.,]*|\b\d[\d.,]*\s?(kr\.?|zł|kč)(?!\w)"#
+            + #"|\b("# + currencyCode + #"|rs\.?|kr\.?)\s?\d[\d.,]*|\b\d[\d.,]*\s?(kr\.?|zł|kč)(?!\w)"#
             // South African rand: a capital R and at least two digits ("R649", "R 1 299"), so that
             // "R2" in a product name is not a price.
             + #"|(?-i:\bR ?\d{2,}([.,]\d{2})?\b)"#)
@@ -86,6 +88,11 @@ enum CommonPatterns {
     /// A control that spends money: buy, add to cart, book, order, check out, subscribe, donate.
     static let purchaseAction = TextPattern(
         #"\b(buy|add to (cart|bag|basket|order|trolley)|book (now|it|today|your|a|this)|reserve (now|your|a|this)|order now|place (my |your )?order|check ?out|subscribe|donate|upgrade|get (it|the deal|deal|offer|started)|shop now|claim|start (my |your )?(free )?trial|pay now|join now)\b"#)
+    /// Stock told as a share already gone or as a rationed run: "90% offers claimed. Hurry up!",
+    /// "made in limited quantities and we rarely restock" (dev.tsv's shops; its rows are low
+    /// stock). Low stock for the scarcity detector; not a deadline for the urgency one.
+    static let claimedOrRationed = TextPattern(
+        #"\d{1,3}\s?% (of )?(the |our )?(offers?|deals?|coupons?|vouchers?|stock|items|units|tickets|spots|places) (are |have been |has been )?(claimed|sold|gone|taken|redeemed)\b|\b(made|available|produced|released|sold) in (very )?limited quantities\b"#)
     /// First-person words.
     static let firstPerson = TextPattern(#"\b(i|i'm|i’m|i'll|i’ll|i'd|i’d|i've|i’ve|me|my|myself)\b"#)
 }

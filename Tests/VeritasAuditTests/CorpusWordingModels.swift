@@ -26,32 +26,45 @@ enum CorpusWordingModels {
     /// them holds (texts shorter than ``minimumHeldText`` letters, such as "*", are too short to
     /// be quoted).
     static func sources(of page: Corpus.Page, in examples: [WordingExample]) -> Set<String> {
-        var groups = Set((page.notes ?? "").matches(of: /page_id\W{0,3}(\d+)/).map { String($0.output.1) })
+        sources(of: page, inFolded: folded(examples))
+    }
+
+    /// The examples' texts folded as ``CorpusScore`` compares evidence, with their source pages:
+    /// once per run, not once per corpus page.
+    private static func folded(_ examples: [WordingExample]) -> [(text: String, group: String)] {
+        examples.map { (CorpusScore.fold($0.text), $0.group) }
+    }
+
+    private static func sources(of page: Corpus.Page, inFolded texts: [(text: String, group: String)]) -> Set<String> {
+        var groups = Set(namedSources(in: page.notes ?? ""))
         let evidence = page.expected.map { CorpusScore.fold($0.evidence) }.filter { !$0.isEmpty }
-        for example in examples {
-            let text = CorpusScore.fold(example.text)
-            if evidence.contains(where: { text.contains($0) || (text.count >= minimumHeldText && $0.contains(text)) }) {
-                groups.insert(example.group)
-            }
+        for (text, group) in texts
+        where evidence.contains(where: { text.contains($0) || (text.count >= minimumHeldText && $0.contains(text)) }) {
+            groups.insert(group)
         }
         return groups
     }
 
+    /// The source pages a page's notes name: "from dev.tsv page_id 975".
+    static func namedSources(in notes: String) -> [String] {
+        notes.matches(of: /page_id\W{0,3}(\d+)/).map { String($0.output.1) }
+    }
+
     static let minimumHeldText = 6
 
-    /// Each page's fold of `all` (by position).
-    static func fold(of page: Corpus.Page, in all: [Corpus.Page]) -> Int {
-        (all.firstIndex { $0.page == page.page } ?? 0) % folds
-    }
+    /// The fold of the page at `index` in `labels.json`.
+    static func fold(at index: Int) -> Int { index % folds }
 
     /// A model for each of `pages` (by file name), trained without the sources of its fold of
     /// `all`, and a line saying what was left out.
     static func models(for pages: [Corpus.Page], all: [Corpus.Page]) async throws -> (byPage: [String: WordingModel], summary: String) {
         let examples = try WordingExample.load(tsv: Data(contentsOf: dataset))
-        let needed = Set(pages.map { fold(of: $0, in: all) })
+        let texts = folded(examples)
+        let foldOf = Dictionary(uniqueKeysWithValues: all.enumerated().map { ($1.page, fold(at: $0)) })
+        let needed = Set(pages.compactMap { foldOf[$0.page] })
         var leftOut: [Int: Set<String>] = [:]
-        for page in all where needed.contains(fold(of: page, in: all)) {
-            leftOut[fold(of: page, in: all), default: []].formUnion(sources(of: page, in: examples))
+        for (index, page) in all.enumerated() where needed.contains(fold(at: index)) {
+            leftOut[fold(at: index), default: []].formUnion(sources(of: page, inFolded: texts))
         }
         let trained = try await withThrowingTaskGroup(of: (Int, WordingModel, Int).self) { group in
             for fold in needed {
@@ -66,7 +79,7 @@ enum CorpusWordingModels {
             return models
         }
         var byPage: [String: WordingModel] = [:]
-        for page in pages { byPage[page.page] = trained[fold(of: page, in: all)]?.0 }
+        for page in pages { byPage[page.page] = foldOf[page.page].flatMap { trained[$0]?.0 } }
         let groups = Set(examples.map(\.group)).count
         let summary = trained.keys.sorted().map { fold in
             "fold \(fold + 1): \(leftOut[fold]?.count ?? 0) of \(groups) source pages left out, \(trained[fold]?.1 ?? 0) of \(examples.count) texts"

@@ -15,11 +15,7 @@ enum ScarcityDetector {
             + #"|\b(less|fewer) than \d+ (\w+ ){0,2}(left|remaining|available|in stock)\b"#
             // "We only have 5 left!": the shop speaking of its own stock.
             + #"|\b"# + shopHasOnly.source
-            + #"|\b"# + claimedOrRationed.source)
-    /// Stock told as a share already gone or as a rationed run: "90% offers claimed. Hurry up!",
-    /// "made in limited quantities and we rarely restock" (dev.tsv's shops; its rows are low stock).
-    static let claimedOrRationed = TextPattern(
-        #"\d{1,3}\s?% (of )?(the |our )?(offers?|deals?|coupons?|vouchers?|stock|items|units|tickets|spots|places) (are |have been |has been )?(claimed|sold|gone|taken|redeemed)\b|\b(made|available|produced|released|sold) in (very )?limited quantities\b"#)
+            + #"|\b"# + CommonPatterns.claimedOrRationed.source)
     /// The shop speaking of its own stock: "We only have 5 left!", "we have just 3 remaining".
     private static let shopHasOnly = TextPattern(#"(we|they)( only| just)? (have|has|got|'ve got)( only| just)? \d+ (\w+ ){0,3}(left|remaining|available)\b"#)
     /// "In high demand", "Selling fast", and as dev.tsv's shops also word it: "in VERY high-demand",

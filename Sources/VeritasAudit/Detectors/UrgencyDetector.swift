@@ -118,7 +118,7 @@ enum UrgencyDetector {
     private static let otherPressure = TextPattern(
         CommonPatterns.specificDate.source + "|" + CommonPatterns.clock.source + "|" + clockLike.source
             + #"|\b\d{1,2}\s?:\s?\d{2}\b|\bonly \d+ (\w+ ){0,3}left\b|\b\d+ (\w+ ){0,2}left\b|\bsell(s|ing)? (fast|out|quickly)\b|\b(strong|high|huge|heavy) demand\b"#
-            + #"|"# + ScarcityDetector.claimedOrRationed.source
+            + #"|"# + CommonPatterns.claimedOrRationed.source
             // "There is no hurry", "Don't hurry the soak": the word, negated.
             + #"|\b(no|don['’]?t|do not|never|not in a|no need to|without|there['’]?s no|there is no) (\w+ )?hurry\b"#
             // "Seven ways shops hurry you into spending": the verb, about someone else's pressure.

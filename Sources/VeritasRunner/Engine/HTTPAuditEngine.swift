@@ -352,7 +352,7 @@ public struct HTTPAuditEngine: AuditEngine {
 
     /// The page for the detectors: the rendering when there is one (falling back to the raw HTML
     /// if the rendered DOM does not parse), else the raw HTML.
-    static func auditedPage(rendering: PageRenderer.Rendering?, raw: HTMLDocument, url: URL, wordingModel: WordingModel = .bundled) -> AuditedPage {
+    static func auditedPage(rendering: PageRenderer.Rendering?, raw: HTMLDocument, url: URL, wordingModel: WordingModel) -> AuditedPage {
         if let rendering, let document = try? HTMLDocument(parsing: rendering.html, baseURL: url) {
             let later = rendering.laterHTML.flatMap { try? HTMLDocument(parsing: $0, baseURL: url) }
             return AuditedPage(url: url, document: document, laterDocument: later, isRendered: true, wordingModel: wordingModel)
