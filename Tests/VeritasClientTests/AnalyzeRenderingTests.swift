@@ -123,8 +123,14 @@ struct AnalyzeRenderingTests {
         try #require(FileManager.default.isExecutableFile(atPath: "/usr/bin/chromium"), "headless Chromium is not installed: run scripts/install-deps.sh")
         let folder = try TemporaryFolder("veritas-report-picture")
         defer { folder.remove() }
-        let shop = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let source = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
             .appendingPathComponent("Sources/VeritasDemo/Sites/pressure-shop/index.html")
+        // Chromium reads the page from a folder of the test's own, readable by it: a checkout in a
+        // private folder (`mktemp -d` is 0700) is not readable by the browser, and nothing renders.
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: folder.url.path)
+        let shop = folder.url.appendingPathComponent("pressure-shop.html")
+        try FileManager.default.copyItem(at: source, to: shop)
+        try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: shop.path)
         let report = folder.url.appendingPathComponent("pressure-shop-report.html")
         let run = try await VeritasCLI.run(["analyze", shop.path, "--json", "--html", report.path])
         #expect(run.status == 0, "\(run.stderr)")
