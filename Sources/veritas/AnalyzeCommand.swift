@@ -360,7 +360,8 @@ struct AnalyzeCommand: AsyncParsableCommand {
             lines.append(("tier", "\(tier.rawValue), verdict \(mode.rawValue)"))
         }
         if security["rendered"]?.boolValue == true {
-            lines.append(("analysed", "as rendered in headless Chromium"))
+            let note = security["render_note"]?.stringValue.map { " (\($0))" } ?? ""
+            lines.append(("analysed", "as rendered in headless Chromium" + note))
         } else {
             let reason = security["render_error"]?.stringValue.map { " (\($0))" } ?? ""
             lines.append(("analysed", "as written, scripts not run" + reason))

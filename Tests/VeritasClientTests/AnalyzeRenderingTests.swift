@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import Testing
 import VeritasBrowser
 import VeritasProtocol
@@ -69,6 +72,40 @@ struct AnalyzeRenderingTests {
         let rawResult = try Self.json(raw.stdout)
         #expect(rawResult["security_results"]?["rendered"] == .bool(false))
         #expect(!Self.types(rawResult).contains("low_stock"))
+    }
+
+    @Test("a file in a private folder (0700) is still rendered: from a readable copy when Chromium runs as another user, and the result says so")
+    func fileInPrivateFolder() async throws {
+        try #require(FileManager.default.isExecutableFile(atPath: "/usr/bin/chromium")
+                     || FileManager.default.isExecutableFile(atPath: "/usr/bin/chromium-browser"),
+                     "headless Chromium is not installed: run scripts/install-deps.sh")
+        let folder = try TemporaryFolder("veritas-analyze-private")
+        defer { folder.remove() }
+        try FileManager.default.setAttributes([.posixPermissions: 0o700], ofItemAtPath: folder.url.path)
+        let page = folder.url.appendingPathComponent("lamp.html")
+        try Self.scriptedPage.write(to: page, atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: page.path)
+
+        let run = try await VeritasCLI.run(["analyze", page.path, "--json"])
+        #expect(run.status == 0, "\(run.stderr)")
+        let result = try Self.json(run.stdout)
+        let security = result["security_results"]
+        #expect(security?["rendered"] == .bool(true), "\(run.stdout)")
+        #expect(security?["render_error"] == .null)
+        #expect(Self.types(result).contains("low_stock"), "the script ran: \(run.stdout)")
+        #expect(result["url"] == .string(page.absoluteString), "the verdict names the file, not its copy")
+        // Started from root (sandboxed), Chromium is `nobody` and needs the copy; else it opens the file.
+        let copied = security?["render_note"]?.stringValue
+        #expect((copied != nil) == (geteuid() == 0), "\(security?.description ?? "")")
+        if let copied { #expect(copied.contains("readable copy") && copied.contains("relative path")) }
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: FileManager.default.temporaryDirectory.path)
+            .filter { $0.hasPrefix("veritas-render-") }
+        #expect(leftovers.isEmpty, "the copy's folder is removed after the audit: \(leftovers)")
+
+        let plain = try await VeritasCLI.run(["analyze", page.path])
+        #expect(plain.status == 0, "\(plain.stderr)")
+        #expect(plain.stdout.contains("as rendered in headless Chromium"), "\(plain.stdout)")
+        if geteuid() == 0 { #expect(plain.stdout.contains("readable copy")) }
     }
 
     /// A page whose stock warning, built by a script, sits in a box fixed by its style sheet:

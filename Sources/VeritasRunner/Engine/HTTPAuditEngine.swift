@@ -166,15 +166,26 @@ public struct HTTPAuditEngine: AuditEngine {
         let security = ObservatoryGrader.grade(ObservatoryInput(
             host: "", scheme: "http", httpAvailable: false, redirectChain: nil, headers: [:], cookies: [],
             scripts: rawDocument.scripts.map { ScriptTag(src: $0.src, integrity: $0.integrity, crossorigin: $0.crossOrigin) }))
+        // A file Chromium's user cannot open where it is is rendered from a readable copy.
+        var copy: BrowserReadableCopy?
+        if let renderer, !renderer.options.browserCanOpen(file: file.path) {
+            copy = try BrowserReadableCopy(named: file.lastPathComponent, contents: contents)
+        }
+        defer { copy?.remove() }
         // Quick: a file has no site around it to follow.
-        let analysis = try await analyse(file, raw: rawDocument, tier: .quick, reporter: reporter, proxy: proxy)
+        let analysis = try await analyse(file, rendering: copy?.url, raw: rawDocument, tier: .quick, reporter: reporter, proxy: proxy)
+        var fileFields: [String: JSONValue] = ["source": .string("file"), "note": .string(SecurityResults.fileNote)]
+        if copy != nil, analysis.rendering != nil, let renderer {
+            fileFields["render_note"] = .string(BrowserReadableCopy.note(user: renderer.options.unprivilegedUser))
+        }
+        let extra = fileFields
         var payload = try await Self.offThePool {
             let hygiene = HygieneSignals(page: analysis.page, finalURL: file, redirects: 0, pageBytes: contents.count)
             return Self.payload(
                 of: analysis, security: security, hygiene: hygiene, mode: verdictMode, url: file.absoluteString,
                 securityResults: SecurityResults.json(
                     report: security, finalURL: file, redirects: [], httpChain: nil, hygiene: hygiene, rendered: analysis.rendering != nil,
-                    renderError: analysis.renderError, extra: ["source": .string("file"), "note": .string(SecurityResults.fileNote)]))
+                    renderError: analysis.renderError, extra: extra))
         }
         var notes: [String] = []
         if verdictMode == .expert, let renderError = analysis.renderError {
@@ -201,7 +212,9 @@ public struct HTTPAuditEngine: AuditEngine {
 
     /// Renders `url` (unless there is no Chromium), reports its screenshots, and runs the
     /// detectors on the rendering (else on `raw`), plus the followed pages on `deep`.
-    private func analyse(_ url: URL, raw rawDocument: HTMLDocument, tier: Tier, reporter: AuditReporter, proxy: EgressProxy) async throws -> PageAnalysis {
+    /// - Parameter renderedURL: what Chromium opens instead of `url` (a readable copy of a file).
+    private func analyse(_ url: URL, rendering renderedURL: URL? = nil, raw rawDocument: HTMLDocument, tier: Tier, reporter: AuditReporter,
+                         proxy: EgressProxy) async throws -> PageAnalysis {
         var rendering: PageRenderer.Rendering?
         var renderError: String?
         if let renderer {
@@ -214,7 +227,7 @@ public struct HTTPAuditEngine: AuditEngine {
             }
             do {
                 rendering = try await Self.within(renderTimeouts[tier] ?? .seconds(60), what: "rendering") {
-                    try await renderer.render(url, proxyPort: proxy.port, follow: follow)
+                    try await renderer.render(renderedURL ?? url, proxyPort: proxy.port, follow: follow)
                 }
                 metrics.rendered("ok")
                 metrics.chromium("started")
