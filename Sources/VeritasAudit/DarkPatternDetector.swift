@@ -23,10 +23,16 @@ public enum DarkPatternDetector {
             ForcedActionDetector.findings,
         ]
         var result: [Finding] = []
-        for detector in detectors {
+        let byDetector = detectors.map { $0(page) }
+        // One line, one claim: a line that counts stock or other people's activity is that
+        // pattern even when it also says "selling fast", as the real-world data labels "Low Stock
+        // – Selling Fast" (low stock) and "Selling fast! Add to bag 7 times in the last 48 hours."
+        // (activity notification).
+        let countedLines = Set(byDetector.joined().filter { $0.patternType == .lowStock || $0.patternType == .activityNotification }.map(\.evidence))
+        for found in byDetector {
             var perType: [DarkPatternType: Int] = [:]
             var seen: Set<String> = []
-            for var finding in detector(page) {
+            for var finding in found where !(finding.patternType == .highDemand && countedLines.contains(finding.evidence)) {
                 guard perType[finding.patternType, default: 0] < maxFindingsPerType,
                       seen.insert("\(finding.patternType.rawValue)|\(finding.evidence)").inserted else { continue }
                 perType[finding.patternType, default: 0] += 1

@@ -93,6 +93,12 @@ enum CommonPatterns {
     /// stock). Low stock for the scarcity detector; not a deadline for the urgency one.
     static let claimedOrRationed = TextPattern(
         #"\d{1,3}\s?% (of )?(the |our )?(offers?|deals?|coupons?|vouchers?|stock|items|units|tickets|spots|places) (are |have been |has been )?(claimed|sold|gone|taken|redeemed)\b|\b(made|available|produced|released|sold) in (very )?limited quantities\b"#)
+    /// A claim the page reports rather than makes: attributed to someone ("…, Cumberland Council
+    /// said", "according to the operator") or read off a named source ("from our call-centre
+    /// system", "from our online shop's order records"). dev.tsv's real pressure lines never cite
+    /// anyone: a shop's "Selling fast" or "Only 2 left" stands alone.
+    static let reportedOrSourced = TextPattern(
+        #"\b(said|says|told (us|reporters|the \w+)|according to)\b|\bfrom (our|the|its|their) ([\w’'-]+ ){0,3}(records?|system|database|data|figures|logs?|register|till|order book|survey|statistics|census|count)\b"#)
     /// First-person words.
     static let firstPerson = TextPattern(#"\b(i|i'm|i’m|i'll|i’ll|i'd|i’d|i've|i’ve|me|my|myself)\b"#)
 }

@@ -241,6 +241,70 @@ struct DetectorTests {
         #expect(try Self.types("<p>Laurie in Urraween, Queensland bought No Brainer USB Charging Anti-Theft Backpack</p>").isEmpty)
     }
 
+    @Test("one line, one claim: a line counting stock or buyers is that, even when it says 'selling fast'")
+    func oneLineOneClaim() throws {
+        #expect(try Self.types("<p>Low Stock – Selling Fast</p>") == [.lowStock])
+        #expect(try Self.types("<p>Selling fast! Added to bag 9 times in the last 24 hours.</p>") == [.activityNotification])
+        #expect(try Self.types("<p>Selling fast!</p>") == [.highDemand], "alone it is a demand claim")
+        // Two lines, two claims.
+        #expect(try Self.types("<p>Selling fast!</p><p>Only 2 left in stock</p>") == [.highDemand, .lowStock])
+    }
+
+    @Test("reported and sourced figures, a contact channel's load and a tally to a date are reports, not claims")
+    func reportsAreNotClaims() throws {
+        let bought = "<button>Add to basket</button>"
+        for report in [
+            "<p>Our phone lines are in high demand this week; you can also write to us online.</p>",
+            "<p>Live chat is under heavy demand today.</p>",
+            "<p>Demand is high: the average wait was 14 minutes on Monday.</p>",
+            "<p>Blankets have been in high demand: the market hall said it sold 900 on Friday.</p>",
+            "<p>Tickets are selling fast this season: 2,180 of the 3,000 seats were booked by 1 December.</p>",
+            "<p>Selling fast this winter, from our online shop’s order records.</p>",
+        ] {
+            #expect(try !Self.types(report + bought).contains(.highDemand), "\(report)")
+        }
+        #expect(try Self.types("<p>Only 2 are left open after 18:00 today, the council said.</p>" + bought).isEmpty)
+        #expect(try Self.types("<p>Only 2 left in stock – order soon</p>" + bought) == [.lowStock], "the shop's own claim stands")
+        #expect(try Self.types("<p>In high demand – order soon</p>" + bought) == [.highDemand])
+    }
+
+    @Test("'act now' without an offer is advice; a question does not press; an offer's 'act now' does")
+    func urgingWithoutAnOffer() throws {
+        #expect(try Self.types("<p>Act now if you smell gas</p>").isEmpty)
+        #expect(try Self.types("<p>Act now: boil tap water before you drink it</p>").isEmpty)
+        #expect(try Self.types("<h3>Is there a last chance to get a refund?</h3>").isEmpty)
+        #expect(try Self.types("<p>Act now and save $10. Limited time only!</p>") == [.limitedTimeMessage])
+        #expect(try Self.types("<p>Act fast – 20% off ends soon</p>") == [.limitedTimeMessage])
+        #expect(try Self.types("<p>Last chance!</p>") == [.limitedTimeMessage])
+    }
+
+    @Test("a checked box whose amount is a threshold adds nothing; a priced add-on does")
+    func thresholdIsNotAPrice() throws {
+        #expect(try Self.types(#"<label><input type="checkbox" checked> Text me when my balance drops below £5 (free; untick to stop)</label>"#).isEmpty)
+        #expect(try Self.types(#"<label><input type="checkbox" checked> Free delivery reminder on orders over $50</label>"#).isEmpty)
+        #expect(try Self.types(#"<label><input type="checkbox" checked> Add gift wrap (+$4.99)</label>"#) == [.sneakIntoBasket])
+    }
+
+    @Test("a named buyer's toast with its time last is live activity; the same line with no time is not")
+    func namedBuyerJustNow() throws {
+        #expect(try Self.types(#"<div role="status"><p><span>Priya in Leeds, West Yorkshire bought Wool Beanie - Grey Just Now</span><span>Our shoppers</span></p></div>"#) == [.activityNotification])
+        #expect(try Self.types("<p>Tomasz from Gdańsk ordered a Linen Shirt 5 minutes ago</p>") == [.activityNotification])
+        #expect(try Self.types("<p>Priya in Leeds bought her first beanie from us in 2019.</p>").isEmpty)
+    }
+
+    @Test("a countdown drawn as digit boxes under an offer, captioned by its units, is a countdown")
+    func digitBoxCountdown() throws {
+        let clock = { (seconds: String) in
+            #"<div><p>20% off winter weeks</p><p role="timer"><span>02</span><span>23</span><span>00</span><span>\#(seconds)</span></p><p>DAYS HRS MINS SECS</p></div>"#
+        }
+        let found = try Self.findings(clock("54"), later: clock("52"))
+        #expect(found.map(\.patternType) == [.countdownTimer])
+        #expect(found.first?.evidence == "20% off winter weeks 02 23 00 54 DAYS HRS MINS SECS")
+        #expect(try Self.types(clock("54"), later: clock("54")).isEmpty, "boxes that do not change are not a clock")
+        // A row of figures that are not a clock (a size chart) is not read as one.
+        #expect(try Self.types("<p><span>36</span><span>38</span><span>40</span></p>", later: "<p><span>36</span><span>38</span><span>40</span></p>").isEmpty)
+    }
+
     @Test("low stock is goods on offer: money, time, a quota or a task left is not; 'only 7 in stock' is")
     func lowStockIsGoodsOnOffer() throws {
         #expect(try Self.types("<p>Only 7 in Stock!</p>") == [.lowStock])

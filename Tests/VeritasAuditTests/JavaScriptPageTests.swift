@@ -41,24 +41,28 @@ struct JavaScriptPageTests {
         </body></html>
         """
 
-    @Test("the engine renders the page and finds the countdown, the pre-checked add-on, the low stock and the shaming link; the raw HTML shows none")
-    func javascriptOnlyPage() async throws {
+    /// Serves `html` on loopback and audits it with the real engine, as a runner would.
+    private static func audit(_ html: String, shots: ShotLog = ShotLog()) async throws -> CompletedEventPayload {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("veritas-js-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
-        try Data(Self.page.utf8).write(to: folder.appendingPathComponent("app.html"))
+        try Data(html.utf8).write(to: folder.appendingPathComponent("page.html"))
         let server = try await SampleSiteServer.start(root: folder)
         defer { Task { await server.stop() } }
+        let engine = HTTPAuditEngine(configuration: Corpus.loopbackConfiguration, logger: Logger(label: "js-page"))
+        let job = AuditJob(auditID: .generate(), url: "http://127.0.0.1:\(server.port)/page.html", tier: .standard,
+                           verdictMode: .expert, attempt: 1, createdAt: .now)
+        return try await engine.audit(job, reporter: AuditReporter(progress: { _, _, _ in }, screenshot: { _, label, _, image in shots.add(label, image) }))
+    }
 
+    @Test("the engine renders the page and finds the countdown, the pre-checked add-on, the low stock and the shaming link; the raw HTML shows none")
+    func javascriptOnlyPage() async throws {
         // What the served HTML alone shows: no text at all in the body but the footer.
         let raw = AuditedPage(url: nil, document: try HTMLDocument(parsing: Self.page), isRendered: false)
         #expect(DarkPatternDetector.findings(on: raw).isEmpty)
 
-        let engine = HTTPAuditEngine(configuration: Corpus.loopbackConfiguration, logger: Logger(label: "js-page"))
-        let job = AuditJob(auditID: .generate(), url: "http://127.0.0.1:\(server.port)/app.html", tier: .standard,
-                           verdictMode: .expert, attempt: 1, createdAt: .now)
         let shots = ShotLog()
-        let result = try await engine.audit(job, reporter: AuditReporter(progress: { _, _, _ in }, screenshot: { _, label, _, image in shots.add(label, image) }))
+        let result = try await Self.audit(Self.page, shots: shots)
         let findings = result.darkPatternSummary.findings
         let types = Set(findings.map(\.patternType))
         #expect(types.isSuperset(of: [.countdownTimer, .sneakIntoBasket, .lowStock, .confirmshaming]), "found \(findings)")
@@ -67,5 +71,41 @@ struct JavaScriptPageTests {
         #expect(result.securityResults["rendered"]?.boolValue == true)
         #expect(shots.labels.contains("viewport"))
         #expect(result.riskLevel == .high || result.riskLevel == .critical, "scored \(result.trustScore) \(result.riskLevel)")
+    }
+
+    /// A sale clock drawn as four digit boxes side by side (no separators: `innerText` reads
+    /// "02230054"), its units in a caption line under them, ticking every second.
+    static let digitBoxPage = """
+        <!DOCTYPE html>
+        <html lang="en"><head><meta charset="utf-8"><title>Swell Surf School</title>
+        <style>.digits span{display:inline-block;width:40px;margin-right:6px;text-align:center;background:#123;color:#fff}</style></head>
+        <body><main><h1>Winter surf week</h1><p>€340 per week</p><button>Book now</button>
+        <div class="promo"><p>20% off winter weeks</p>
+        <p class="digits" role="timer"><span id="d">02</span><span id="h">23</span><span id="m">00</span><span id="s">54</span></p>
+        <p>DAYS HRS MINS SECS</p></div></main>
+        <script>
+        (function () {
+          var end = Date.now() + ((2 * 24 + 23) * 3600 + 54) * 1000;
+          function two(n) { return ('0' + n).slice(-2); }
+          function tick() {
+            var s = Math.max(0, Math.floor((end - Date.now()) / 1000));
+            document.getElementById('d').textContent = two(Math.floor(s / 86400));
+            document.getElementById('h').textContent = two(Math.floor(s / 3600) % 24);
+            document.getElementById('m').textContent = two(Math.floor(s / 60) % 60);
+            document.getElementById('s').textContent = two(s % 60);
+          }
+          tick(); setInterval(tick, 1000);
+        })();
+        </script>
+        <footer><a href="/privacy">Privacy</a> <a href="/terms">Terms</a> <a href="/contact">Contact</a></footer>
+        </body></html>
+        """
+
+    @Test("a clock of digit boxes is seen ticking: the renderer takes the second snapshot and the countdown is found with its offer and units")
+    func digitBoxCountdown() async throws {
+        let result = try await Self.audit(Self.digitBoxPage)
+        let countdown = result.darkPatternSummary.findings.first { $0.patternType == .countdownTimer }
+        #expect(countdown?.evidence.hasPrefix("20% off winter weeks 02 23 ") == true, "\(result.darkPatternSummary.findings)")
+        #expect(countdown?.evidence.hasSuffix("DAYS HRS MINS SECS") == true)
     }
 }

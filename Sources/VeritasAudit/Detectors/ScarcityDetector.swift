@@ -50,7 +50,10 @@ enum ScarcityDetector {
             // An allowance, the visitor's own: storage ("Only 3.2 GB left of your 200 GB") and what
             // is left for a period ("Left this tax year £55,744.96"). dev.tsv's low-stock texts
             // count goods; none counts data or says "left this year".
-            + #"|\b\d[\d,.]*\s?(kb|mb|gb|tb|kib|mib|gib|tib|kilobytes?|megabytes?|gigabytes?|terabytes?)\b[^.]{0,20}\b(left|remaining)\b|\b(left|remaining) (this|for the|for this) ((tax|financial|calendar|school|academic) )?(year|month|week|quarter|period|term|season)\b"#)
+            + #"|\b\d[\d,.]*\s?(kb|mb|gb|tb|kib|mib|gib|tib|kilobytes?|megabytes?|gigabytes?|terabytes?)\b[^.]{0,20}\b(left|remaining)\b|\b(left|remaining) (this|for the|for this) ((tax|financial|calendar|school|academic) )?(year|month|week|quarter|period|term|season)\b"#
+            // "Only 2 are left open after 18:00 today, Cumberland Council said": news reporting
+            // what someone said, not the page's own stock.
+            + #"|"# + CommonPatterns.reportedOrSourced.source)
     /// A dated availability list ("12 March: 4 places remaining") states figures.
     private static let datedList = TextPattern(CommonPatterns.specificDate.source)
     /// Few-left wording that presses even in a table or beside a date.
@@ -69,7 +72,15 @@ enum ScarcityDetector {
             + #"|\b(last|this past|the past) (year|month|week|season|winter|summer|spring|autumn|christmas)\b"#
             // Demand counted ("we have had 312 requests for 180 packs") or a service's load told as
             // a wait ("new servers are taking about 4 minutes to start"): a report, not a claim.
-            + #"|\b\d[\d,]* (requests|applications|enquiries|inquiries|referrals|calls|sign-?ups)\b|\b(taking|takes|waits?|wait times?( of)?|queues? of|delays? of) (about |around |up to |over )?\d+ (seconds?|minutes?|mins?|hours?|days?)\b"#)
+            + #"|\b\d[\d,]* (requests|applications|enquiries|inquiries|referrals|calls|sign-?ups)\b|\b(taking|takes|waits?|wait times?( of)?|queues? of|delays? of) (about |around |up to |over )?\d+ (seconds?|minutes?|mins?|hours?|days?)\b"#
+            // "The average wait was 18 minutes": the same load told in the past.
+            + #"|\bwaits?( times?)? (was|were|is|are|has been) (about |around |up to |over |under )?\d+ (seconds?|minutes?|mins?|hours?|days?)\b"#
+            // "Our phone lines are in high demand this week": a contact channel's load is the
+            // seller's capacity, not the goods on offer (dev.tsv's demand claims are all goods').
+            + #"|\b(phone lines?|helplines?|hotlines?|call[- ]cent(re|er)s?|switchboards?|live chat|chat lines?|support (team|desk|lines?)|customer (service|support|care)( team)?|servers?)\b[^.!?]{0,40}\bdemand\b"#
+            // "3,140 of the 4,000 packs were sold by 3 December": a tally to a date, not a claim.
+            + #"|\b\d[\d,]* of (the |our )?\d[\d,]* (\w+ ){0,2}(were|have been|had been|are) (sold|taken|claimed|booked|reserved|given out)\b"#
+            + #"|"# + CommonPatterns.reportedOrSourced.source)
 
     /// Messages to the shopper, not figures in a table (a trade stock list or a room-capacity table
     /// states facts, it does not press).

@@ -14,6 +14,10 @@ enum SneakingDetector {
         #"\b(e-?mail|newsletter|updates|marketing|offers by|terms|privacy|agree|consent|remember me|keep me (signed|logged)|notify|subscribe me|text message|sms|same as (billing|shipping)|gift message|save (my )?(card|details))\b"#)
     /// A price that is a saving, not a charge: "save $4.00 a bottle", "$5 off".
     private static let savingOnly = TextPattern(#"^(?!.*\+\s?[$€£])(?=.*\b(save|saving|savings)\s+(up to\s+)?[$€£]\s?\d|.*[$€£]\s?[\d.,]+\s+off\b)"#)
+    /// An amount that is a threshold, not a charge: "Text me when my balance drops below £5",
+    /// "free delivery on orders over $50".
+    private static let threshold = TextPattern(
+        #"\b(below|above|under|over|less than|more than|at least|exceeds?|reach(es)?|drops? to|falls? to|spend(ing)?|orders? of)\s+(\+\s?)?[$€£]\s?\d[\d,.]*"#)
     /// Wording of an add-on: "Add ...", "+$2.99", protection, insurance, ...
     private static let addOnWords = TextPattern(
         #"\b(add|include|protection|protect|insurance|insure|warranty|cover|extended|premium|priority|express|gift ?wrap|donat\w*|tip|upgrade|archive|access|seat|extra)\b|\+\s?[$€£]"#)
@@ -26,7 +30,7 @@ enum SneakingDetector {
             guard case .checkbox(checked: true) = block.role else { continue }
             let label = block.text
             guard !consentWords.occurs(in: label), !savingOnly.occurs(in: label) else { continue }
-            let priceInLabel = CommonPatterns.price.firstMatch(in: label)
+            let priceInLabel = CommonPatterns.price.firstMatch(in: threshold.replacingMatches(in: label, with: " "))
             guard let price = priceInLabel ?? (addOnWords.occurs(in: label) ? page.priceBeside(block) : nil) else { continue }
             findings.append(Finding(
                 patternType: .sneakIntoBasket, severity: .high, confidence: priceInLabel != nil ? 0.9 : 0.85,

@@ -32,6 +32,9 @@ enum SocialProofDetector {
             // A count in words ("One customer bought this article in the last 53 min.") and the
             // time of the latest sale ("Last purchased at 11:19am today.").
             + #"|\b(one|two|three|four|five|six|seven|eight|nine|ten) (other )?(customers?|people|persons?|shoppers?|buyers?|visitors?) (has |have )?(just )?(bought|purchased|ordered|booked) (this|it)\b[^.]{0,30}\b(in the (last|past)|today|ago)\b|\blast (purchased|bought|ordered|booked|sold) (at |on )?[^.]{0,20}\b(today|ago)\b"#
+            // A named buyer's toast with the time last: "Sandeep in Hawthorne, California bought
+            // Sadie Ponte Pants - Black Just Now" (dev.tsv's wording; "just bought" is above).
+            + #"|^\W*[\w'’.-]+( [\w'’.-]+)? (in|from) [^.!?]{1,60}? (bought|purchased|ordered|booked)\b[^!?]{0,100}\b(just now|right now|\d+ (seconds?|minutes?|mins?|hours?|hrs?) ago)\b"#
             // "2 people are looking right now": looking, viewing or browsing, live, with no object.
             + #"|\b\d[\d,.]*\s?k?\+? (other )?(people|persons|shoppers|customers|users|travell?ers|visitors|buyers|guests|others) (are|is) (currently |now )?(looking|viewing|browsing|watching) (right now|now|at the moment)\b"#
             + #"|\b\d[\d,.]*\s?k?\+? (other )?(people|persons|shoppers|customers|users|visitors|buyers|guests|others) (are|is) (currently|now|right now) (active|online|shopping|browsing|here)\b|\b\d[\d,.]*\s?k?\+? (other )?(people|shoppers|customers|users|visitors|buyers|guests|others) (are |is )?(currently |now )?(active|online|shopping) (on|in) (our|this|the) (site|website|store|shop|page|app)\b"#)

@@ -85,14 +85,30 @@ enum UrgencyDetector {
     private static func clocks(in blocks: [TextBlock]) -> [String: [Clock]] {
         var result: [String: [Clock]] = [:]
         for block in blocks where !block.isQuotation && block.text.count <= 400 {
-            guard let text = clockLike.firstMatch(in: block.text) else { continue }
-            let numbers = block.text.split(whereSeparator: { !$0.isNumber }).compactMap { Int($0) }
+            let text: String
+            let numbers: [Int]
             var evidence = block.text
+            if let match = clockLike.firstMatch(in: block.text) {
+                text = match
+                numbers = block.text.split(whereSeparator: { !$0.isNumber }).compactMap { Int($0) }
+            } else if let boxes = digitBoxes(block) {
+                // Read as the boxes show: "02 23 00 54", not the run "02230054".
+                text = boxes.map { String(format: "%02d", $0) }.joined(separator: " ")
+                numbers = boxes
+                evidence = text
+            } else {
+                continue
+            }
             if evidence.count > 200, let range = block.text.range(of: text) {
                 evidence = String(block.text[..<range.lowerBound].suffix(120)) + text
             }
-            if letters(in: evidence) < 3, block.position > 0 {
-                evidence = blocks[block.position - 1].text.clipped(to: 200) + " " + evidence
+            if letters(in: evidence) < 3 {
+                // A clock of bare figures is labelled by the line before and captioned by a line
+                // of units under it ("DAYS HRS MINS SECS").
+                if blocks.indices.contains(block.position + 1), unitsCaption.occurs(in: blocks[block.position + 1].text) {
+                    evidence += " " + blocks[block.position + 1].text
+                }
+                if block.position > 0 { evidence = blocks[block.position - 1].text.clipped(to: 200) + " " + evidence }
             }
             result["\(block.first.path)#\(block.first.nearestID ?? "")", default: []].append(
                 Clock(block: block, text: text, numbers: numbers, evidence: evidence))
@@ -101,6 +117,18 @@ enum UrgencyDetector {
     }
 
     private static func letters(in text: String) -> Int { text.filter(\.isLetter).count }
+
+    /// A clock drawn as boxes: three or four elements side by side, each holding only a one- or
+    /// two-digit figure ("<span>02</span><span>23</span><span>00</span><span>54</span>"), with
+    /// the units, if any, in a caption. Their figures, or `nil`.
+    private static func digitBoxes(_ block: TextBlock) -> [Int]? {
+        let parts = block.segments.map { $0.text.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        guard (3...4).contains(parts.count), parts.allSatisfy({ (1...2).contains($0.count) && $0.allSatisfy({ $0.isASCII && $0.isNumber }) }) else { return nil }
+        return parts.compactMap { Int($0) }
+    }
+
+    /// A line of nothing but time units: a clock's caption.
+    private static let unitsCaption = TextPattern(#"^\W*((days?|hrs?|hours?|mins?|minutes?|secs?|seconds?)\W*){2,4}$"#)
 
     // MARK: Limited-time message
 
@@ -131,6 +159,8 @@ enum UrgencyDetector {
             // "Know when it is the last chance to think": a last chance to do something other
             // than take an offer is advice or a story (dev.tsv's: "last chance to save", "Last
             // chance! Only 1 left").
+            // "Is there a last chance to get compensation?": an FAQ's question asks, it does not press.
+            + #"|^\W*(is|are|can|could|do|does|did|will|would|should|what|when|where|why|how|who)\b[^.!]*\?\W*$"#
             + #"|\blast chance to (?!(buy|order|save|get|grab|claim|book|shop|enter|sign|join|subscribe|register|enrol\w*|snap|secure|reserve|pick|try|win|apply|redeem|use|see|visit|catch|bag|stock|upgrade)\b)\w+"#)
 
     /// What makes a long sentence an offer: money, a sale, buying. "This is your last chance to
@@ -141,13 +171,21 @@ enum UrgencyDetector {
     /// Sentences longer than this need an ``offerCue`` to be a limited-time message.
     static let plainSentenceWords = 15
 
+    /// "Act now" is the most general urging there is: "Act now if you smell gas", "Act now: boil
+    /// tap water" are safety advice. Alone it needs an ``offerCue`` (dev.tsv's one: "Act now and
+    /// save $12.99. Limited time only!").
+    private static let urgingOnly = TextPattern(#"\bact (now|fast)\b"#)
+    private static let limitedTimeBesidesUrging = TextPattern(
+        limitedTime.source.replacingOccurrences(of: #"|\bact (now|fast)\b"#, with: ""))
+
     /// Limited-time wording in the page's own text (not quoted), with no specific date or
     /// deadline in the same block: "Limited time only!", "Hurry, free access ends soon!".
     static func limitedTimeMessages(_ page: AuditedPage) -> [Finding] {
         WordingRule(type: .limitedTimeMessage, severity: .medium, confidence: 0.75, pattern: limitedTime, cue: timeCue, maxLength: 400,
                     unless: otherPressure, describe: { "\"\($0)\" with no end date" }).findings(on: page)
             .filter { finding in
-                finding.evidence.split(separator: " ").count <= plainSentenceWords || offerCue.occurs(in: finding.evidence)
+                let urgesOnly = urgingOnly.occurs(in: finding.evidence) && !limitedTimeBesidesUrging.occurs(in: finding.evidence)
+                return offerCue.occurs(in: finding.evidence) || (!urgesOnly && finding.evidence.split(separator: " ").count <= plainSentenceWords)
             }
     }
 }

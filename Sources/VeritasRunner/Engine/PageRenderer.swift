@@ -109,8 +109,21 @@ struct PageRenderer: Sendable {
     }
 
     /// Clock-like texts on the page (`14:59`, `02 : 14 : 55`, `1h 05m`, `03 days : 19 hours`), as
-    /// the visitor reads them; the countdown detector's block clocks are read the same way.
-    static let clockTexts = #"((document.body && document.body.innerText) || '').match(/\d{1,2}\s?(:\s?\d{2}){1,3}|\d+\s?(d|days?|h|hrs?|hours?|m|mins?|minutes?)\b[\s:,]*\d+\s?(h|hrs?|hours?|m|mins?|minutes?|s|secs?|seconds?)\b/gi)?.join(' ') ?? ''"#
+    /// the visitor reads them, and clocks drawn as digit boxes (three or four sibling elements
+    /// holding one or two digits each, which `innerText` runs together as "02230054"); the
+    /// countdown detector's block clocks are read the same way.
+    static let clockTexts = #"""
+        (() => {
+          const text = (document.body && document.body.innerText) || '';
+          const clocks = text.match(/\d{1,2}\s?(:\s?\d{2}){1,3}|\d+\s?(d|days?|h|hrs?|hours?|m|mins?|minutes?)\b[\s:,]*\d+\s?(h|hrs?|hours?|m|mins?|minutes?|s|secs?|seconds?)\b/gi) || [];
+          const boxes = Array.from(document.querySelectorAll('body *')).filter(element => {
+            const kids = Array.from(element.children);
+            return kids.length >= 3 && kids.length <= 4 && kids.every(kid => /^\s*\d{1,2}\s*$/.test(kid.textContent))
+              && element.textContent.replace(/\s/g, '').length === kids.map(kid => kid.textContent.trim()).join('').length;
+          }).map(element => Array.from(element.children).map(kid => kid.textContent.trim()).join(':'));
+          return clocks.concat(boxes).join(' ');
+        })()
+        """#
 
     /// The second snapshot, for the countdown detector: `nil` when the page shows no clock-like
     /// text (nothing could tick); otherwise taken once the clocks changed, or after
