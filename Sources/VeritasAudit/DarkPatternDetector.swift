@@ -24,15 +24,25 @@ public enum DarkPatternDetector {
         ]
         var result: [Finding] = []
         let byDetector = detectors.map { $0(page) }
-        // One line, one claim: a line that counts stock or other people's activity is that
-        // pattern even when it also says "selling fast", as the real-world data labels "Low Stock
-        // – Selling Fast" (low stock) and "Selling fast! Add to bag 7 times in the last 48 hours."
-        // (activity notification).
-        let countedLines = Set(byDetector.joined().filter { $0.patternType == .lowStock || $0.patternType == .activityNotification }.map(\.evidence))
+        // One line, one claim, as the real-world data labels its texts: a line that counts stock,
+        // other people's activity or a clock is that pattern even when it also says "selling
+        // fast" or "hurry" ("Low Stock – Selling Fast" is low stock, "Selling fast! Add to bag 7
+        // times in the last 48 hours." activity); a decline that shames is confirmshaming even
+        // when it is also drawn faint beside a prominent button.
+        let all = Array(byDetector.joined())
+        let countedLines = Set(all.filter { [.lowStock, .activityNotification, .countdownTimer].contains($0.patternType) }.map(\.evidence))
+        let shamingDeclines = Set(all.filter { $0.patternType == .confirmshaming }.map(\.evidence))
+        func restates(_ finding: Finding) -> Bool {
+            switch finding.patternType {
+            case .highDemand, .limitedTimeMessage: countedLines.contains(finding.evidence)
+            case .visualInterference: shamingDeclines.contains(finding.evidence)
+            default: false
+            }
+        }
         for found in byDetector {
             var perType: [DarkPatternType: Int] = [:]
             var seen: Set<String> = []
-            for var finding in found where !(finding.patternType == .highDemand && countedLines.contains(finding.evidence)) {
+            for var finding in found where !restates(finding) {
                 guard perType[finding.patternType, default: 0] < maxFindingsPerType,
                       seen.insert("\(finding.patternType.rawValue)|\(finding.evidence)").inserted else { continue }
                 perType[finding.patternType, default: 0] += 1

@@ -250,6 +250,30 @@ struct DetectorTests {
         #expect(try Self.types("<p>Selling fast!</p><p>Only 2 left in stock</p>") == [.highDemand, .lowStock])
     }
 
+    @Test("one line, one claim: a hurry on a stock line is low stock; a faint decline that shames is confirmshaming")
+    func oneLineOneClaimAcrossDetectors() throws {
+        #expect(try Self.types("<p>HURRY, THERE ARE ONLY 9 ITEM(S) LEFT!</p>") == [.lowStock])
+        #expect(try Self.types("<p>Hurry up! 22 people other than you have this product in their cart</p>") == [.activityNotification])
+        #expect(try Self.types("<p>Hurry, sale ends soon!</p>") == [.limitedTimeMessage], "alone, a hurry is a limited-time message")
+        #expect(try Self.types("<p>Hurry, this deal won't last!</p>") == [.limitedTimeMessage], "'last' the verb is a deadline's word, not stock")
+        let style = ".yes{font-size:20px;background:#2b8a3e;color:#fff} .no{font-size:10px;color:#ccc}"
+        let shaming = ##"<div><button class="yes">Get 10% off</button><a class="no" href="#">No thanks, I want to pay the full price.</a></div>"##
+        #expect(try Self.types(shaming, style: style) == [.confirmshaming])
+        let plain = ##"<div><button class="yes">Accept all</button><a class="no" href="#">Reject all</a></div>"##
+        #expect(try Self.types(plain, style: style) == [.visualInterference], "a faint plain decline is still visual interference")
+    }
+
+    @Test("a count of people who added the item on its wish-list button is activity; a changelog's issues and a read-out record are not pressure")
+    func tenthRound() throws {
+        #expect(try Self.types("<button><span>Add to Wish List(13 People Have Added)</span></button>") == [.activityNotification])
+        #expect(try Self.types("<p>5 people have added photos of their build to the gallery.</p>").isEmpty)
+        #expect(try Self.types("<p>5.1 milestone: only 3 issues left open (#2281 Windows paths, #2290 proxy auth).</p>").isEmpty)
+        #expect(try Self.types("<p>The EU mirror has been in high demand since 5.0 shipped.</p>").isEmpty)
+        #expect(try Self.types("<p>Downloads have been in high demand: 2.1 million a day in our CDN logs.</p>").isEmpty)
+        #expect(try Self.types("<p>The cards are selling fast: the order sheet showed 212 packs sold by Thursday.</p>").isEmpty)
+        #expect(try Self.types("<p>These cards are selling fast!</p>") == [.highDemand])
+    }
+
     @Test("reported and sourced figures, a contact channel's load and a tally to a date are reports, not claims")
     func reportsAreNotClaims() throws {
         let bought = "<button>Add to basket</button>"

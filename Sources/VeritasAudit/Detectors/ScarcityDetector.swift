@@ -24,9 +24,10 @@ enum ScarcityDetector {
     private static let demand = TextPattern(
         #"\bhigh demand\b|\bin (very |such )?high-demand\b|\b(strong|huge|heavy) demand\b|\bsell(s|ing)? (out )?(fast|quickly)\b|\bflying off\b|\bhot (item|seller)\b|\btrending now\b|\bin demand\b|\bgoing (fast|quickly)\b"#)
 
-    /// What a low-stock message is about: few of something left.
+    /// What a low-stock message is about: few of something left. "Last" as the last items ("last
+    /// 3", "last one"), not the verb: "this deal won't last" is a deadline's wording.
     private static let stockCue = TextPattern(
-        #"\b(left|remaining|remain|sold|gone|last|few|running out|low stock|almost|nearly|less than|fewer than)\b|\b\d+ (\w+ ){0,2}in stock\b"#)
+        #"\b(left|remaining|remain|sold|gone|few|running out|low stock|almost|nearly|less than|fewer than)\b|\b\d+ (\w+ ){0,2}in stock\b|\blast (\d+|one|few|remaining|items?|pieces?|units?|pairs?|seats?|rooms?|tickets?|spots?|places?|sizes?|chance)\b"#)
     /// Figures that are not scarcity: a purchase limit, a story told in the past ("I only had 4
     /// oranges left"), what is left to do. (A date defuses only plain figures: ``datedList``.)
     private static let notScarcity = TextPattern(
@@ -35,7 +36,7 @@ enum ScarcityDetector {
             // finish"): progress, not stock.
             + #"|\b(left|remaining|to go) to (add|do|go|read|watch|complete|finish|pack|check|tick|collect|answer|review|fill|choose|pick|select)\b"#
             // Progress through a course or a game ("only 2 lessons left in this unit").
-            + #"|\b(lessons?|chapters?|modules?|steps?|levels?|questions?|episodes?|exercises?|tasks?|rounds?|sections?|stages?|parts? of the form) (left|remaining|to go)\b|\b(left|remaining) before you (can|finish|submit|complete)\b|\b\d+ (of|out of) \d+ \w+ (done|completed|finished|watched|read|delivered|used|sent|shipped|paid)\b"#
+            + #"|\b(lessons?|chapters?|modules?|steps?|levels?|questions?|episodes?|exercises?|tasks?|rounds?|sections?|stages?|parts? of the form|issues|bugs|pull requests|to-?dos?) (left|remaining|to go)\b|\b(left|remaining) before you (can|finish|submit|complete)\b|\b\d+ (of|out of) \d+ \w+ (done|completed|finished|watched|read|delivered|used|sent|shipped|paid)\b"#
             // Whatever is left to do that is not buying ("1 item left to deliver", "£60 left to
             // reach your goal", "25 days left to request a collection"): none of these wordings
             // occurs in the real shop texts of dev.tsv, where "N left" is always goods on offer.
@@ -77,7 +78,7 @@ enum ScarcityDetector {
             + #"|\bwaits?( times?)? (was|were|is|are|has been) (about |around |up to |over |under )?\d+ (seconds?|minutes?|mins?|hours?|days?)\b"#
             // "Our phone lines are in high demand this week": a contact channel's load is the
             // seller's capacity, not the goods on offer (dev.tsv's demand claims are all goods').
-            + #"|\b(phone lines?|helplines?|hotlines?|call[- ]cent(re|er)s?|switchboards?|live chat|chat lines?|support (team|desk|lines?)|customer (service|support|care)( team)?|servers?)\b[^.!?]{0,40}\bdemand\b"#
+            + #"|\b(phone lines?|helplines?|hotlines?|call[- ]cent(re|er)s?|switchboards?|live chat|chat lines?|support (team|desk|lines?)|customer (service|support|care)( team)?|servers?|mirrors?|cdns?|download servers?)\b[^.!?]{0,40}\bdemand\b"#
             // "3,140 of the 4,000 packs were sold by 3 December": a tally to a date, not a claim.
             + #"|\b\d[\d,]* of (the |our )?\d[\d,]* (\w+ ){0,2}(were|have been|had been|are) (sold|taken|claimed|booked|reserved|given out)\b"#
             + #"|"# + CommonPatterns.reportedOrSourced.source)
