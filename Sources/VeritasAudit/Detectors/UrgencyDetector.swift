@@ -132,9 +132,15 @@ enum UrgencyDetector {
 
     // MARK: Limited-time message
 
-    /// Wording that presses without a deadline.
-    private static let limitedTime = TextPattern(
-        #"\blimited[- ]time\b|\bfor a limited time\b|\b(ends|ending|closes|expires|over) soon\b|\bhurry\b|\btoday only\b|\blast chance\b|\bwhile (stocks?|supplies) lasts?\b|\bdon'?t miss out\b|\bact (now|fast)\b|\bwon'?t last\b|\bbefore it'?s (gone|too late)\b|\bonly for a short time\b|\bnow or never\b"#)
+    /// Wording that presses without a deadline: ``limitedTimeWords`` or ``urging``.
+    private static let limitedTime = TextPattern(limitedTimeWords.source + "|" + urging.source)
+    /// Every limited-time wording but the bare urging.
+    private static let limitedTimeWords = TextPattern(
+        #"\blimited[- ]time\b|\bfor a limited time\b|\b(ends|ending|closes|expires|over) soon\b|\bhurry\b|\btoday only\b|\blast chance\b|\bwhile (stocks?|supplies) lasts?\b|\bdon'?t miss out\b|\bwon'?t last\b|\bbefore it'?s (gone|too late)\b|\bonly for a short time\b|\bnow or never\b"#)
+    /// "Act now" is the most general urging there is: "Act now if you smell gas", "Act now: boil
+    /// tap water" are safety advice. Alone it needs an ``offerCue`` (dev.tsv's one: "Act now and
+    /// save $12.99. Limited time only!").
+    private static let urging = TextPattern(#"\bact (now|fast)\b"#)
 
     /// What a limited-time message is about: an offer that will not wait. "Limited edition" is
     /// a product line, not a deadline.
@@ -156,11 +162,11 @@ enum UrgencyDetector {
             // "Act now: have your say on the wind farm": a civic call (a consultation, a petition,
             // an election), not an offer.
             + #"|\b(have your say|consultation|petition|write to your (mp|representative|councillor|senator)|register to vote|public inquiry)\b"#
+            // "Is there a last chance to get compensation?": an FAQ's question asks, it does not press.
+            + #"|^\W*(is|are|can|could|do|does|did|will|would|should|what|when|where|why|how|who)\b[^.!]*\?\W*$"#
             // "Know when it is the last chance to think": a last chance to do something other
             // than take an offer is advice or a story (dev.tsv's: "last chance to save", "Last
             // chance! Only 1 left").
-            // "Is there a last chance to get compensation?": an FAQ's question asks, it does not press.
-            + #"|^\W*(is|are|can|could|do|does|did|will|would|should|what|when|where|why|how|who)\b[^.!]*\?\W*$"#
             + #"|\blast chance to (?!(buy|order|save|get|grab|claim|book|shop|enter|sign|join|subscribe|register|enrol\w*|snap|secure|reserve|pick|try|win|apply|redeem|use|see|visit|catch|bag|stock|upgrade)\b)\w+"#)
 
     /// What makes a long sentence an offer: money, a sale, buying. "This is your last chance to
@@ -171,12 +177,6 @@ enum UrgencyDetector {
     /// Sentences longer than this need an ``offerCue`` to be a limited-time message.
     static let plainSentenceWords = 15
 
-    /// "Act now" is the most general urging there is: "Act now if you smell gas", "Act now: boil
-    /// tap water" are safety advice. Alone it needs an ``offerCue`` (dev.tsv's one: "Act now and
-    /// save $12.99. Limited time only!").
-    private static let urgingOnly = TextPattern(#"\bact (now|fast)\b"#)
-    private static let limitedTimeBesidesUrging = TextPattern(
-        limitedTime.source.replacingOccurrences(of: #"|\bact (now|fast)\b"#, with: ""))
 
     /// Limited-time wording in the page's own text (not quoted), with no specific date or
     /// deadline in the same block: "Limited time only!", "Hurry, free access ends soon!".
@@ -184,7 +184,7 @@ enum UrgencyDetector {
         WordingRule(type: .limitedTimeMessage, severity: .medium, confidence: 0.75, pattern: limitedTime, cue: timeCue, maxLength: 400,
                     unless: otherPressure, describe: { "\"\($0)\" with no end date" }).findings(on: page)
             .filter { finding in
-                let urgesOnly = urgingOnly.occurs(in: finding.evidence) && !limitedTimeBesidesUrging.occurs(in: finding.evidence)
+                let urgesOnly = urging.occurs(in: finding.evidence) && !limitedTimeWords.occurs(in: finding.evidence)
                 return offerCue.occurs(in: finding.evidence) || (!urgesOnly && finding.evidence.split(separator: " ").count <= plainSentenceWords)
             }
     }

@@ -178,14 +178,13 @@ public struct HTTPAuditEngine: AuditEngine {
         if copy != nil, analysis.rendering != nil, let renderer {
             fileFields["render_note"] = .string(BrowserReadableCopy.note(user: renderer.options.unprivilegedUser))
         }
-        let extra = fileFields
-        var payload = try await Self.offThePool {
+        var payload = try await Self.offThePool { [fileFields] in
             let hygiene = HygieneSignals(page: analysis.page, finalURL: file, redirects: 0, pageBytes: contents.count)
             return Self.payload(
                 of: analysis, security: security, hygiene: hygiene, mode: verdictMode, url: file.absoluteString,
                 securityResults: SecurityResults.json(
                     report: security, finalURL: file, redirects: [], httpChain: nil, hygiene: hygiene, rendered: analysis.rendering != nil,
-                    renderError: analysis.renderError, extra: extra))
+                    renderError: analysis.renderError, extra: fileFields))
         }
         var notes: [String] = []
         if verdictMode == .expert, let renderError = analysis.renderError {
