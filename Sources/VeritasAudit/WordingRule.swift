@@ -41,6 +41,10 @@ struct WordingRule: Sendable {
     /// Like ``unless``, but only for a match without ``pressing`` wording (a dated list states
     /// figures; "only a few left" beside a date still presses).
     var unlessPlain: TextPattern?
+    /// A claim of this type is a message: the sentence that holds it is at most this long
+    /// (`nil`: any length). A longer sentence around the words is prose that tells something
+    /// ("Our phone lines are in high demand this week: the average wait was 18 minutes on …").
+    var maxClaimSentenceLength: Int?
     /// What the location says about the match, given the matched words.
     var describe: @Sendable (String) -> String
 
@@ -67,7 +71,7 @@ struct WordingRule: Sendable {
                 && !(sellerSpeaks?.occurs(in: block.unquotedText) ?? false)
             guard !block.isQuotation, block.text.count <= maxLength, !Self.puzzleClue.occurs(in: block.text), !(skipsTables && block.isInTable) || (presses && !isCellFigure),
                   !(unless?.occurs(in: block.text) ?? false), presses || !(unlessPlain?.occurs(in: block.text) ?? false) else { return nil }
-            let phrase = pattern.firstMatch(in: block.unquotedText)
+            let phrase = pattern.firstMatch(in: block.unquotedText).flatMap { isMessage(block.unquotedText, holding: pattern) ? $0 : nil }
             let wording = page.wording[block.position]
             let probability = wording?.prediction.probability
             var learned: BlockWording?
@@ -75,7 +79,7 @@ struct WordingRule: Sendable {
                candidate.text.count <= Self.maxModelLength, candidate.prediction.probability >= Self.minimumModelProbability,
                candidate.text.split(separator: " ").count >= Self.minimumModelWords,
                cue.occurs(in: TextBlock.unquoted(candidate.text)) || cue.occurs(in: Self.withCaption(candidate.text, of: block, on: page)),
-               !(unless?.occurs(in: candidate.text) ?? false) {
+               !(unless?.occurs(in: candidate.text) ?? false), isMessage(TextBlock.unquoted(candidate.text), holding: cue) {
                 learned = candidate
             }
             if let phrase {
@@ -95,6 +99,15 @@ struct WordingRule: Sendable {
                                                 type.rawValue.replacingOccurrences(of: "_", with: " "),
                                                 learned.prediction.probability, learned.prediction.typeProbability)))
         }
+    }
+
+    /// Whether the first sentence of `text` that holds `words` is short enough to be a message
+    /// (see ``maxClaimSentenceLength``). Words that only match across a sentence break are judged
+    /// by the whole text.
+    func isMessage(_ text: String, holding words: TextPattern) -> Bool {
+        guard let limit = maxClaimSentenceLength else { return true }
+        let sentence = text.sentences.first { words.occurs(in: $0) } ?? text
+        return sentence.count <= limit
     }
 
     static func rounded(_ value: Double) -> Double { (value * 100).rounded() / 100 }

@@ -274,6 +274,19 @@ struct DetectorTests {
         #expect(try Self.types("<p>These cards are selling fast!</p>") == [.highDemand])
     }
 
+    @Test("a scarcity claim is a message: a long sentence around the words is prose, a short claim in a long paragraph is not")
+    func scarcityClaimIsAMessage() throws {
+        // No reporting word in either: only the sentence's length tells the story from the claim.
+        let story = "<p>Bottled water has been in high demand in town all week, with the corner shop on Main Street getting a lorry in every morning before seven.</p>"
+        #expect(try Self.types(story).isEmpty)
+        let milestone = "<p>Only 4 oak benches are left standing in the square after Tuesday’s storm, and the parish council hopes to replace the rest by the spring.</p>"
+        #expect(try Self.types(milestone).isEmpty)
+        // The same words as a line of their own inside a long description are a claim.
+        let description = "<p>Each bowl is thrown by hand in our Devon studio and glazed in a deep sea green, so no two are quite alike. Only 3 left! They ship within two days in recycled packaging.</p>"
+        #expect(try Self.types(description) == [.lowStock])
+        #expect(try Self.types("<p>In high demand! Our glazes are mixed in small batches each week, so colours vary slightly from bowl to bowl and photo to photo.</p>") == [.highDemand])
+    }
+
     @Test("reported and sourced figures, a contact channel's load and a tally to a date are reports, not claims")
     func reportsAreNotClaims() throws {
         let bought = "<button>Add to basket</button>"
