@@ -45,6 +45,9 @@ struct WordingRule: Sendable {
     /// (`nil`: any length). A longer sentence around the words is prose that tells something
     /// ("Our phone lines are in high demand this week: the average wait was 18 minutes on …").
     var maxClaimSentenceLength: Int?
+    /// The hand-written pattern also reads the block with the time caption beside it in its card
+    /// (``withCaption(_:of:on:)``): a toast's "about 2 hours ago" is often an element of its own.
+    var readsCaption = false
     /// What the location says about the match, given the matched words.
     var describe: @Sendable (String) -> String
 
@@ -71,7 +74,11 @@ struct WordingRule: Sendable {
                 && !(sellerSpeaks?.occurs(in: block.unquotedText) ?? false)
             guard !block.isQuotation, block.text.count <= maxLength, !Self.puzzleClue.occurs(in: block.text), !(skipsTables && block.isInTable) || (presses && !isCellFigure),
                   !(unless?.occurs(in: block.text) ?? false), presses || !(unlessPlain?.occurs(in: block.text) ?? false) else { return nil }
-            let phrase = pattern.firstMatch(in: block.unquotedText).flatMap { isMessage(block.unquotedText, holding: pattern) ? $0 : nil }
+            var phrase = pattern.firstMatch(in: block.unquotedText).flatMap { isMessage(block.unquotedText, holding: pattern) ? $0 : nil }
+            if phrase == nil, readsCaption {
+                let captioned = Self.withCaption(block.unquotedText, of: block, on: page)
+                phrase = captioned == block.unquotedText ? nil : pattern.firstMatch(in: captioned)
+            }
             let wording = page.wording[block.position]
             let probability = wording?.prediction.probability
             var learned: BlockWording?

@@ -329,6 +329,40 @@ struct DetectorTests {
         #expect(try Self.types("<p>Priya in Leeds bought her first beanie from us in 2019.</p>").isEmpty)
     }
 
+    @Test("a countdown's evidence is its widget: the offer, the clock and the call to action, as one short message")
+    func countdownWidget() throws {
+        let strip = { (seconds: String) in
+            #"<p class="flash"><span>Flash Sale ends in</span> <span role="timer"><span>05</span>:<span>18</span>:<span>\#(seconds)</span></span> <a href="/sale">SHOP NOW</a></p>"#
+        }
+        let found = try Self.findings(strip("40"), later: strip("39"))
+        #expect(found.map(\.patternType) == [.countdownTimer])
+        #expect(found.first?.evidence == "Flash Sale ends in 05:18:40 SHOP NOW")
+        // The clock in a line of its own inside an offer box: the box is the widget.
+        let box = { (seconds: String) in
+            #"<div class="extra"><p>Extra 10% off every tour in your basket, ends in</p><p role="timer">00 hours : 29 minutes : \#(seconds) seconds</p><a href="/checkout">CHECK OUT NOW</a></div>"#
+        }
+        let boxed = try Self.findings(box("26"), later: box("25"))
+        #expect(boxed.first?.evidence == "Extra 10% off every tour in your basket, ends in 00 hours : 29 minutes : 26 seconds CHECK OUT NOW")
+        // A box too long to be one message: the clock's own line.
+        let long = String(repeating: "Every tour includes warm overalls, hot chocolate and a photographer. ", count: 3)
+        let article = { (seconds: String) in #"<div><p>\#(long)</p><p>Deal ends in 00:29:\#(seconds)</p></div>"# }
+        #expect(try Self.findings(article("26"), later: article("25")).first?.evidence == "Deal ends in 00:29:26")
+    }
+
+    @Test("round eleven: an organiser's cancelled event, money or an allowance left and events left in a run are not pressure; a buyer toast's time may be its own element")
+    func eleventhRound() throws {
+        #expect(try Self.types("<p>A real call always comes first, so an exercise can be cancelled at short notice.</p>").isEmpty)
+        #expect(try Self.types("<p>To cancel, call 1-888-555-0199.</p>") == [.hardToCancel], "the visitor told how to cancel")
+        #expect(try Self.types("<p>Allowance left£12,400 before the £50,000 limit</p>").isEmpty)
+        #expect(try Self.types("<p>Only 4 performances left: the run ends on Saturday 12 December.</p>").isEmpty)
+        #expect(try Self.types("<p>Only 4 tickets left for Saturday’s performance!</p>") == [.lowStock])
+        let toast = #"<div class="pop" role="status"><p>Marama in Porirua, New Zealand purchased a Kawakawa balm tin</p><small>about 2 hours ago</small></div>"#
+        let found = try Self.findings(toast)
+        #expect(found.map(\.patternType) == [.activityNotification])
+        #expect(found.first?.location?.contains("other people's activity") == true, "the hand-written pattern reads the caption, not only the model")
+        #expect(try Self.types(#"<div><p>Marama in Porirua, New Zealand purchased a Kawakawa balm tin</p><small>Gift wrapped</small></div>"#).isEmpty)
+    }
+
     @Test("a countdown drawn as digit boxes under an offer, captioned by its units, is a countdown")
     func digitBoxCountdown() throws {
         let clock = { (seconds: String) in

@@ -25,6 +25,13 @@ enum ObstructionDetector {
     /// A way to cancel on the web: the contact is then for help, not the only way.
     private static let onlineWay = TextPattern(
         #"\b(online|in (your |the )?(account|settings|app|dashboard|profile)|from (your |the )?(account|settings|app|dashboard|profile)|self-serve|one click|a click|with a tap)\b"#)
+    /// The canceller is the visitor: the sentence speaks to them ("you", "please"), names what
+    /// they hold (a membership, a plan, an order), or tells them how ("To cancel, call …",
+    /// "Cancellations can't be completed online"). Every hard-to-cancel text of dev.tsv does; "A
+    /// real call comes first, so an exercise can be cancelled at short notice" is an organiser's
+    /// event, not the visitor's commitment.
+    private static let visitorCancels = TextPattern(
+        #"\b(you|your|yours|please|customers?|members?|subscribers?|subscriptions?|memberships?|plans?|accounts?|contracts?|orders?|bookings?|polic(y|ies)|renewals?|programmes?|programs?)\b|\bto (cancel|terminate)\b|\bcancell?ations?\b"#)
     private static let negation = TextPattern(#"\b(no|not|never|cannot|can'?t|isn'?t|aren'?t|won'?t|unable)\b|n['’]t\b"#)
     /// A recurring commitment on the page: what "hard to cancel" is about (not an event cancelled
     /// by its organiser, or a one-off order).
@@ -46,7 +53,7 @@ enum ObstructionDetector {
                 // "if the answer is “call us”, think twice": advice quoting a channel, not requiring one.
                 guard !channelNotNeeded.occurs(in: sentence) else { continue }
                 let aboutCancelling = cancelWords.occurs(in: sentence)
-                if aboutCancelling, let channel = offlineChannel.firstMatch(in: unquoted) {
+                if aboutCancelling, visitorCancels.occurs(in: sentence), let channel = offlineChannel.firstMatch(in: unquoted) {
                     findings.append(finding(sentence, block: block, detail: "cancelling needs \"\(channel)\""))
                     continue
                 }

@@ -47,11 +47,15 @@ enum ScarcityDetector {
             // The visitor's plan: "Only 1 snapshot left on your plan (3 of 4 used)".
             + #"|\b(left|remaining) (on|in|of) your (plan|account|subscription|allowance|quota|package)\b|\(\d+ of \d+ used\)"#
             // Money, time or a quota left is a budget, a deadline or an allowance, not stock.
-            + #"|[£$€¥]\s?\d[\d,.]*\s*(\w+ )?(left|remaining)\b|\b\d+ (days?|hours?|hrs?|minutes?|mins?|weeks?|months?|years?) (left|remaining)\b|\b(left|remaining) of (your |the |this )?\d"#
+            + #"|[£$€¥]\s?\d[\d,.]*\s*(\w+ )?(left|remaining)\b|\b(left|remaining):?\s*[£$€¥]\s?\d|\ballowances? (left|remaining)\b|\b\d+ (days?|hours?|hrs?|minutes?|mins?|weeks?|months?|years?) (left|remaining)\b|\b(left|remaining) of (your |the |this )?\d"#
             // An allowance, the visitor's own: storage ("Only 3.2 GB left of your 200 GB") and what
             // is left for a period ("Left this tax year £55,744.96"). dev.tsv's low-stock texts
             // count goods; none counts data or says "left this year".
             + #"|\b\d[\d,.]*\s?(kb|mb|gb|tb|kib|mib|gib|tib|kilobytes?|megabytes?|gigabytes?|terabytes?)\b[^.]{0,20}\b(left|remaining)\b|\b(left|remaining) (this|for the|for this) ((tax|financial|calendar|school|academic) )?(year|month|week|quarter|period|term|season)\b"#
+            // Events left in a run or a timetable ("Only 4 performances left: the run ends on
+            // Saturday", "2 sailings left today"): a schedule, not goods. dev.tsv's low-stock texts
+            // count goods, seats, rooms and tickets, never the events themselves.
+            + #"|\b(performances?|shows?|screenings?|showings?|sailings?|departures?|draws?|launch(es)?|match(es)?|fixtures?|concerts?) (are |is |still )?(left|remaining)\b"#
             // "Only 2 are left open after 18:00 today, Cumberland Council said": news reporting
             // what someone said, not the page's own stock.
             + #"|"# + CommonPatterns.reportedOrSourced.source)

@@ -60,7 +60,7 @@ enum SocialProofDetector {
             + #"|\b(if|when|whenever|once) (someone|somebody|anyone|a friend)\b"#)
 
     static func activityNotifications(_ page: AuditedPage) -> [Finding] {
-        WordingRule(type: .activityNotification, severity: .low, confidence: 0.8, pattern: activity, cue: activityCue, unless: notActivity,
+        WordingRule(type: .activityNotification, severity: .low, confidence: 0.8, pattern: activity, cue: activityCue, unless: notActivity, readsCaption: true,
                     describe: { "other people's activity: \"\($0)\"" }).findings(on: page)
     }
 

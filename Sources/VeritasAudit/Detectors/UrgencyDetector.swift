@@ -88,9 +88,11 @@ enum UrgencyDetector {
             let text: String
             let numbers: [Int]
             var evidence = block.text
+            var widget: String?
             if let match = clockLike.firstMatch(in: block.text) {
                 text = match
                 numbers = block.text.split(whereSeparator: { !$0.isNumber }).compactMap { Int($0) }
+                widget = widgetText(of: block, in: blocks)
             } else if let boxes = digitBoxes(block) {
                 // Read as the boxes show: "02 23 00 54", not the run "02230054".
                 text = boxes.map { String(format: "%02d", $0) }.joined(separator: " ")
@@ -99,22 +101,46 @@ enum UrgencyDetector {
             } else {
                 continue
             }
-            if evidence.count > 200, let range = block.text.range(of: text) {
-                evidence = String(block.text[..<range.lowerBound].suffix(120)) + text
-            }
-            if letters(in: evidence) < 3 {
-                // A clock of bare figures is labelled by the line before and captioned by a line
-                // of units under it ("DAYS HRS MINS SECS").
-                if blocks.indices.contains(block.position + 1), unitsCaption.occurs(in: blocks[block.position + 1].text) {
-                    evidence += " " + blocks[block.position + 1].text
+            if let widget {
+                evidence = widget
+            } else {
+                if evidence.count > 200, let range = block.text.range(of: text) {
+                    evidence = String(block.text[..<range.lowerBound].suffix(120)) + text
                 }
-                if block.position > 0 { evidence = blocks[block.position - 1].text.clipped(to: 200) + " " + evidence }
+                if letters(in: evidence) < 3 {
+                    // A clock of bare figures is labelled by the line before and captioned by a
+                    // line of units under it ("DAYS HRS MINS SECS").
+                    if blocks.indices.contains(block.position + 1), unitsCaption.occurs(in: blocks[block.position + 1].text) {
+                        evidence += " " + blocks[block.position + 1].text
+                    }
+                    if block.position > 0 { evidence = blocks[block.position - 1].text.clipped(to: 200) + " " + evidence }
+                }
             }
             result["\(block.first.path)#\(block.first.nearestID ?? "")", default: []].append(
                 Clock(block: block, text: text, numbers: numbers, evidence: evidence))
         }
         return result
     }
+
+    /// The timer's widget, as a person reads it: the text of the smallest element around the
+    /// clock (its own block element, or the one above) that holds more than the clock's line,
+    /// when that is short enough to be one message, else `nil`. Real timers are one message:
+    /// dev.tsv's countdown texts join the offer, the clock and the call to action ("YOUR CART IS
+    /// ELIGIBLE FOR AN ADDITIONAL 10% OFF … 00 hours :29 minutes :26 seconds CHECK OUT NOW",
+    /// "Flash Sale ends in SHOP NOW"), and none is longer than 142 characters.
+    private static func widgetText(of block: TextBlock, in blocks: [TextBlock]) -> String? {
+        for container in block.ancestorIndices.prefix(2) {
+            let inside = blocks.filter { $0.first.ancestorIndices.contains(container) && !$0.isQuotation }
+            // The page itself (a body of a few lines) is not a widget.
+            guard inside.count > 1, inside.count < blocks.count else { continue }
+            let text = inside.map(\.text).joined(separator: " ")
+            return text.count <= maxWidgetLength ? text : nil
+        }
+        return nil
+    }
+
+    /// Longest timer widget quoted whole (see ``widgetText(of:in:)``).
+    static let maxWidgetLength = 160
 
     private static func letters(in text: String) -> Int { text.filter(\.isLetter).count }
 
