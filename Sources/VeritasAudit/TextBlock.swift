@@ -79,6 +79,8 @@ struct TextBlock: Sendable {
         return String(parts.joined(separator: ", ").prefix(400))
     }
 
+    private static let timeUnit = TextPattern(#"^(days?|hrs?|hours?|mins?|minutes?|secs?|seconds?)\b"#)
+
     private static let quotingTags: Set<Substring> = ["blockquote", "q", "code", "pre", "kbd", "samp", "cite"]
 
     /// Groups a document's visible segments into blocks.
@@ -111,6 +113,8 @@ struct TextBlock: Sendable {
     /// and a figure after a symbol ("£" "60") or before a suffix ("2" "nd") stays joined.
     private static func startsNewWord(after text: String, _ next: String) -> Bool {
         guard let end = text.last, let start = next.first else { return false }
+        // A clock's unit after its figure ("<span>0</span>Hours:") reads as on screen: "0Hours:".
+        if end.isNumber, timeUnit.occurs(in: next) { return false }
         if start.isNumber { return end.isLetter }
         guard start.isUppercase, end.isLowercase || end.isNumber else { return false }
         let second = next.dropFirst().first

@@ -100,7 +100,9 @@ enum CommonPatterns {
     static let reportedOrSourced = TextPattern(
         #"\b(said|says|told (us|reporters|the \w+)|according to)\b|\b(from|in) (our|the|its|their) ([\w’'-]+ ){0,3}(records?|system|database|data|figures|logs?|register|till|order book|survey|statistics|census|count)\b"#
             // "the PTA’s order sheet showed 212 of 300 packs sold": a record read out.
-            + #"|\b(records?|sheets?|logs?|figures|data|systems?|registers?|books?|stats|statistics|counts?) (show|shows|showed|shown)\b"#)
+            + #"|\b(records?|sheets?|logs?|figures|data|systems?|registers?|books?|stats|statistics|counts?|surveys?|census) (show|shows|showed|shown|found|finds)\b"#
+            // "only 41 squirrels left, down from 63 in 2021": a figure compared with a past one.
+            + #"|\b(down|up) from \d"#)
     /// First-person words.
     static let firstPerson = TextPattern(#"\b(i|i'm|i’m|i'll|i’ll|i'd|i’d|i've|i’ve|me|my|myself)\b"#)
 }

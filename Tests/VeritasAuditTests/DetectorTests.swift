@@ -363,6 +363,31 @@ struct DetectorTests {
         #expect(try Self.types(#"<div><p>Marama in Porirua, New Zealand purchased a Kawakawa balm tin</p><small>Gift wrapped</small></div>"#).isEmpty)
     }
 
+    @Test("round twelve: bare and exclaimed few-left tags, 'Item(s)', 'added this item to cart' press; a survey's count, a cook's 'act fast' do not")
+    func twelfthRound() throws {
+        #expect(try Self.types(#"<div class="card"><p>Cone 6 celadon, 500 g</p><span class="tag">(5 Left)</span></div>"#) == [.lowStock])
+        #expect(try Self.types("<p>Lives: 3 left to go in this level</p>").isEmpty, "a count left to do is not a tag")
+        let offers = "<table><tr><th>Seller</th><th>Price</th></tr><tr><td>Velo Milano</td><td>29,90 €<span>Only 8 items left in stock!</span></td></tr></table>"
+        #expect(try Self.types(offers) == [.lowStock], "an exclaimed few-left line is the seller's voice, even in a cell")
+        let stockList = "<table><tr><th>Item</th><th>Stock</th></tr><tr><td>Chain 11-speed</td><td>Only 8 left</td></tr></table>"
+        #expect(try Self.types(stockList).isEmpty, "a stock list's plain figure stays a fact")
+        #expect(try Self.types(#"<table><tr><td><span>Karlín carafe</span><span>Only 1 Item(s) left</span></td></tr></table>"#) == [.lowStock])
+        #expect(try Self.types(#"<p aria-live="polite">17 people have added this item to cart</p>"#) == [.activityNotification])
+        #expect(try Self.types("<p>In Craigellachie Wood the count found only 41 squirrels left, down from 63 in 2021.</p>").isEmpty)
+        #expect(try Self.types("<p>Heat the oil, then the seeds. Act fast once they pop: take the pan off the heat.</p>").isEmpty)
+        #expect(try Self.types("<p>Act fast: 10 OFF everything today!</p>") == [.limitedTimeMessage], "an amount off is an offer")
+    }
+
+    @Test("a clock's unit after its figure in another element reads joined, as on screen")
+    func unitAfterFigure() throws {
+        let strip = { (seconds: String) in
+            #"<p>Offer ends <span><span>0</span>Hours:<span>04</span>Minutes:<span>\#(seconds)</span>Seconds</span></p>"#
+        }
+        let found = try Self.findings(strip("45"), later: strip("44"))
+        #expect(found.map(\.patternType) == [.countdownTimer])
+        #expect(found.first?.evidence.contains("Offer ends 0Hours:04Minutes:45Seconds") == true)
+    }
+
     @Test("a countdown drawn as digit boxes under an offer, captioned by its units, is a countdown")
     func digitBoxCountdown() throws {
         let clock = { (seconds: String) in

@@ -10,7 +10,9 @@ enum ScarcityDetector {
     /// "Only 2 left in stock", "Only 4 tickets left at this price", "Only 3 available", "Only 7 in
     /// stock", "Only: 9 in stock now", "Almost gone".
     private static let fewLeft = TextPattern(
-        #"\bonly:? \d+ (\w+ ){0,3}(left|remaining|available)\b|\bonly:? \d+ (\w+ )?in stock\b|\b\d+ (left|remaining) in stock\b|\blast \d+ (items?|pairs?|rooms?|seats?|tickets?|units?|spots?|places?)\b|\b(almost|nearly) (gone|sold out)\b|\blow (in )?stock\b|\bonly a (few|handful) left\b|\bfew (items |pieces |seats |rooms )?left\b"#
+        #"\bonly:? \d+ (\w+(\(s\))? ){0,3}(left|remaining|available)\b|\bonly:? \d+ (\w+ )?in stock\b|\b\d+ (left|remaining) in stock\b|\blast \d+ (items?|pairs?|rooms?|seats?|tickets?|units?|spots?|places?)\b|\b(almost|nearly) (gone|sold out)\b|\blow (in )?stock\b|\bonly a (few|handful) left\b|\bfew (items |pieces |seats |rooms )?left\b"#
+            // A bare tag: "(5 Left)", "3 LEFT" (five of dev.tsv's low-stock texts are nothing else).
+            + #"|^\W*\(?\d+ (left|remaining)\)?\W*$"#
             // "Less than 10 left!", "Currently less than 10 available": dev.tsv's real shops say it so.
             + #"|\b(less|fewer) than \d+ (\w+ ){0,2}(left|remaining|available|in stock)\b"#
             // "We only have 5 left!": the shop speaking of its own stock.
@@ -18,6 +20,9 @@ enum ScarcityDetector {
             + #"|\b"# + CommonPatterns.claimedOrRationed.source)
     /// The shop speaking of its own stock: "We only have 5 left!", "we have just 3 remaining".
     private static let shopHasOnly = TextPattern(#"(we|they)( only| just)? (have|has|got|'ve got)( only| just)? \d+ (\w+ ){0,3}(left|remaining|available)\b"#)
+    /// Few-left wording in the seller's voice, whatever the cell: the shop's own stock, or an
+    /// exclaimed "Only 8 items left in stock!" (a stock list's figure is not exclaimed).
+    private static let sellerVoice = TextPattern(shopHasOnly.source + #"|\bonly \d+ (\w+(\(s\))? ){0,3}(left|remaining)( in stock)?\s*!"#)
     /// "In high demand", "Selling fast", and as dev.tsv's shops also word it: "in VERY high-demand",
     /// "Strong demand!", "Our items sell fast", "selling out quickly". A "high-demand show" is a
     /// kind of show (a ticket limit's FAQ), not a claim about the goods on offer.
@@ -62,7 +67,7 @@ enum ScarcityDetector {
     /// A dated availability list ("12 March: 4 places remaining") states figures.
     private static let datedList = TextPattern(CommonPatterns.specificDate.source)
     /// Few-left wording that presses even in a table or beside a date.
-    private static let pressingFew = TextPattern(#"\bonly (\d+|a few|a handful) (\w+ ){0,3}(left|remaining)\b|\b(almost|nearly) (gone|sold out)\b|\bhurry\b"# + #"|\b"# + shopHasOnly.source)
+    private static let pressingFew = TextPattern(#"\bonly (\d+|a few|a handful) (\w+(\(s\))? ){0,3}(left|remaining)\b|\b(almost|nearly) (gone|sold out)\b|\bhurry\b"# + #"|\b"# + shopHasOnly.source)
 
     /// What a demand claim is about: other people wanting it.
     private static let demandCue = TextPattern(
@@ -97,7 +102,7 @@ enum ScarcityDetector {
     /// states facts, it does not press).
     static func lowStock(_ page: AuditedPage) -> [Finding] {
         WordingRule(type: .lowStock, severity: .medium, confidence: 0.8, pattern: fewLeft, cue: stockCue, skipsTables: true, unless: notScarcity,
-                    pressing: pressingFew, sellerSpeaks: shopHasOnly, unlessPlain: datedList, maxClaimSentenceLength: maxClaimSentenceLength,
+                    pressing: pressingFew, sellerSpeaks: sellerVoice, unlessPlain: datedList, maxClaimSentenceLength: maxClaimSentenceLength,
                     describe: { "low-stock message \"\($0)\"" }).findings(on: page)
     }
 

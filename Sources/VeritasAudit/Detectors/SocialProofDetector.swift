@@ -34,7 +34,7 @@ enum SocialProofDetector {
             + #"|\b(one|two|three|four|five|six|seven|eight|nine|ten) (other )?(customers?|people|persons?|shoppers?|buyers?|visitors?) (has |have )?(just )?(bought|purchased|ordered|booked) (this|it)\b[^.]{0,30}\b(in the (last|past)|today|ago)\b|\blast (purchased|bought|ordered|booked|sold) (at |on )?[^.]{0,20}\b(today|ago)\b"#
             // "Add to Wish List(13 People Have Added)": a count of people who added the item, on
             // its wish-list or basket button (dev.tsv's wording).
-            + #"|\b\d[\d,.]*\s?k?\+? (people|shoppers|customers|others|users) (have|has) added( (this|it))?( to (their|a|the) (wish ?lists?|favou?rites|carts?|bags?|baskets?))?\s*(\)|$)"#
+            + #"|\b\d[\d,.]*\s?k?\+? (people|shoppers|customers|others|users) (have|has) added( (this|it)( item| product)?)?( to ((their|a|the) )?(wish ?lists?|favou?rites|carts?|bags?|baskets?))?\s*(\)|$)"#
             // A named buyer's toast with the time last: "Sandeep in Hawthorne, California bought
             // Sadie Ponte Pants - Black Just Now" (dev.tsv's wording; "just bought" is above).
             + #"|^\W*[\w'’.-]+( [\w'’.-]+)? (in|from) [^.!?]{1,60}? (bought|purchased|ordered|booked)\b[^!?]{0,100}\b(just now|right now|\d+ (seconds?|minutes?|mins?|hours?|hrs?) ago)\b"#

@@ -197,9 +197,10 @@ enum UrgencyDetector {
 
     /// What makes a long sentence an offer: money, a sale, buying. "This is your last chance to
     /// dimple before baking" in a recipe's steps, or "last chance to see the fleet" in a news
-    /// story, has none: a narrative's deadline, not a seller's.
+    /// story, has none: a narrative's deadline, not a seller's. "Off" counts only as an amount
+    /// off ("10 OFF", "half off"): "take the pan off the heat" is a recipe.
     private static let offerCue = TextPattern(
-        #"[$€£%]|\b(sale|offer|deal|discount\w*|sav(e|ings?)|price\w*|buy|order|shop|subscri\w*|book(ing)?|tickets?|coupon|code|free|off|checkout|cart|basket|bag|member\w*|trial|plan|upgrade|enrol\w*|register|sign up)\b"#)
+        #"[$€£%]|\b(sale|offer|deal|discount\w*|sav(e|ings?)|price\w*|buy|order|shop|subscri\w*|book(ing)?|tickets?|coupon|code|free|(half|\d+) off|checkout|cart|basket|bag|member\w*|trial|plan|upgrade|enrol\w*|register|sign up)\b"#)
     /// Sentences longer than this need an ``offerCue`` to be a limited-time message.
     static let plainSentenceWords = 15
 
