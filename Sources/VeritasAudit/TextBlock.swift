@@ -79,8 +79,6 @@ struct TextBlock: Sendable {
         return String(parts.joined(separator: ", ").prefix(400))
     }
 
-    private static let timeUnit = TextPattern(#"^(days?|hrs?|hours?|mins?|minutes?|secs?|seconds?)\b"#)
-
     private static let quotingTags: Set<Substring> = ["blockquote", "q", "code", "pre", "kbd", "samp", "cite"]
 
     /// Groups a document's visible segments into blocks.
@@ -120,4 +118,7 @@ struct TextBlock: Sendable {
         let second = next.dropFirst().first
         return second.map { $0.isLowercase || $0 == " " } ?? false
     }
+
+    /// A clock's unit word at the start of an element's text.
+    private static let timeUnit = TextPattern(#"^(days?|hrs?|hours?|mins?|minutes?|secs?|seconds?)\b"#)
 }
