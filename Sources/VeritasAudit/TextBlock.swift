@@ -113,12 +113,15 @@ struct TextBlock: Sendable {
         guard let end = text.last, let start = next.first else { return false }
         // A clock's unit after its figure ("<span>0</span>Hours:") reads as on screen: "0Hours:".
         if end.isNumber, timeUnit.occurs(in: next) { return false }
+        // And the next figure after a unit ("<span>00</span>Days<span>17</span>Hours"): "00Days17Hours".
+        if start.isNumber, endsWithTimeUnit.occurs(in: text) { return false }
         if start.isNumber { return end.isLetter }
         guard start.isUppercase, end.isLowercase || end.isNumber else { return false }
         let second = next.dropFirst().first
         return second.map { $0.isLowercase || $0 == " " } ?? false
     }
 
-    /// A clock's unit word at the start of an element's text.
+    /// A clock's unit word at the start of an element's text, and a figure and its unit at the end.
     private static let timeUnit = TextPattern(#"^(days?|hrs?|hours?|mins?|minutes?|secs?|seconds?)\b"#)
+    private static let endsWithTimeUnit = TextPattern(#"\d\s?(days?|hrs?|hours?|mins?|minutes?|secs?|seconds?)$"#)
 }

@@ -121,16 +121,26 @@ struct WordingRule: Sendable {
 
     /// The candidate with the time caption beside it in its card (its parent element): a toast's
     /// name and product line ("Laurie in Urraween, Queensland bought …") and its time ("about 20
-    /// minutes ago") are often elements of their own. Only a short line that is nothing but a
-    /// time ago joins; what happened must be in the candidate itself.
+    /// minutes ago") are often elements of their own. A short line that is nothing but a time ago
+    /// joins; so does the line right after the candidate when it ends with one (the product and
+    /// the time under "Jeremy in Stockton, United States purchased a"). What happened must be in
+    /// the candidate itself.
     static func withCaption(_ text: String, of block: TextBlock, on page: AuditedPage) -> String {
-        let captions = page.neighbours(of: block, levels: 1) { $0.text.count <= maxCaptionLength && !$0.isQuotation && timeAgo.occurs(in: $0.text) }
+        let captions = page.neighbours(of: block, levels: 1) { neighbour in
+            guard !neighbour.isQuotation else { return false }
+            return (neighbour.text.count <= maxCaptionLength && timeAgo.occurs(in: neighbour.text))
+                || (neighbour.position == block.position + 1 && neighbour.text.count <= maxProductCaptionLength && endsWithTimeAgo.occurs(in: neighbour.text))
+        }
         guard !captions.isEmpty else { return text }
         return TextBlock.unquoted(([text] + captions.map(\.unquotedText)).joined(separator: " "))
     }
 
     /// Longest line read as a caption of a neighbouring candidate.
     static let maxCaptionLength = 40
+    /// Longest product-and-time line read as the caption of the line before it.
+    static let maxProductCaptionLength = 100
+    /// A line that ends with when: "Two-person backpacking kit (3 days) 12 minutes ago".
+    static let endsWithTimeAgo = TextPattern(#"\b(about |around |over )?(\d+|a|an|one) (seconds?|mins?|minutes?|hours?|hrs?) ago\W*$|\b(just now|right now)\W*$"#)
     /// A caption that only says when: "about 20 minutes ago", "just now", "2 hours ago".
     static let timeAgo = TextPattern(#"^\W*(about |around |over )?(\d+|a|an|one) (seconds?|mins?|minutes?|hours?|hrs?) ago\W*$|^\W*(just now|right now)\W*$"#)
 

@@ -11,7 +11,10 @@ struct ElementFacts: Sendable {
     /// Browser defaults that matter for the flags: `hidden` and a closed `<dialog>` are
     /// `display: none`, links are blue, `<small>`/`<sub>`/`<sup>` are `smaller`.
     var userAgentDeclarations: [CSSDeclaration]
-    /// `aria-hidden="true"`: hidden from assistive technology, and treated as hidden text.
+    /// `aria-hidden="true"`: hidden from assistive technology. Treated as hidden text on small
+    /// elements (an icon's glyph, a marquee's copy), but not on a page region (see
+    /// ``ComputedStyle``): a dialog's script hides the page behind it from screen readers, and a
+    /// person still sees it.
     var isAriaHidden: Bool
     /// `role="img"`: its content is one image (a mock-up, a reconstruction, an illustration).
     var isImageRole: Bool = false

@@ -378,6 +378,31 @@ struct DetectorTests {
         #expect(try Self.types("<p>Act fast: 10 OFF everything today!</p>") == [.limitedTimeMessage], "an amount off is an offer")
     }
 
+    @Test("round thirteen: a third party's cancellation terms, a dated meeting's clock and a duty to register a thing are not dark patterns; rate and other-carts counts and a toast's product-and-time line are activity")
+    func thirteenthRound() throws {
+        let renewal = "<p>Your cover renews every year unless you tell the insurer.</p>"
+        #expect(try Self.types(renewal + "<p>Contact the insurer or broker directly; their cancellation terms are in your policy documents.</p>").isEmpty)
+        #expect(try Self.types(renewal + "<p>To cancel, please contact us at help@example.com.</p>") == [.hardToCancel], "the seller's own contact still is")
+        let meeting = { (seconds: String) in
+            #"<div><p>The council votes at its full council meeting on Tuesday 16 February 2027 at 10:00.</p><p>Starts in <span>73d 15h 46m \#(seconds)s</span></p></div>"#
+        }
+        #expect(try Self.types(meeting("22"), later: meeting("20")).isEmpty)
+        let booking = { (seconds: String) in
+            #"<div><p>Date Sat 19 Dec 2026, 7:30 pm · The Vault</p><p>Your order is reserved for <span>09:\#(seconds)</span></p></div>"#
+        }
+        #expect(try Self.types(booking("22"), later: booking("20")) == [.countdownTimer], "a booking's date is not the clock's deadline")
+        let weekday = { (seconds: String) in #"<div><p>Sale ends Sunday at 23:59.</p><p>Ends in <span>01:15:\#(seconds)</span></p></div>"# }
+        #expect(try Self.types(weekday("22"), later: weekday("20")) == [.countdownTimer], "a weekday alone is not a stated deadline")
+        #expect(try Self.types("<p>Every beekeeper must register their apiary with the Management Agency within 30 days.</p>").isEmpty)
+        #expect(try Self.types("<p>You must register an account to download the guide.</p>") == [.forcedEnrollment])
+        #expect(try Self.types(#"<p><span>Classic espadrille</span><br><span class="live">In other users' carts 59</span></p>"#) == [.activityNotification])
+        #expect(try Self.types("<p>308 viewed per day</p>") == [.activityNotification])
+        let toast = #"<div class="buyer"><div><p>Jeremy in Stockton, United States purchased a</p><strong>Two-person backpacking kit (3 days)</strong> <time>12 minutes ago</time></div></div>"#
+        let found = try Self.findings(toast)
+        #expect(found.map(\.patternType) == [.activityNotification])
+        #expect(found.first?.evidence == "Jeremy in Stockton, United States purchased a")
+    }
+
     @Test("a clock's unit after its figure in another element reads joined, as on screen")
     func unitAfterFigure() throws {
         let strip = { (seconds: String) in
@@ -386,6 +411,8 @@ struct DetectorTests {
         let found = try Self.findings(strip("45"), later: strip("44"))
         #expect(found.map(\.patternType) == [.countdownTimer])
         #expect(found.first?.evidence.contains("Offer ends 0Hours:04Minutes:45Seconds") == true)
+        let boxes = { (seconds: String) in #"<p>Spring term <span>00</span>Days<span>17</span>Hours<span>52</span>Mins<span>\#(seconds)</span>Secs</p>"# }
+        #expect(try Self.findings(boxes("12"), later: boxes("11")).first?.evidence.contains("00Days17Hours52Mins12Secs") == true)
     }
 
     @Test("a countdown drawn as digit boxes under an offer, captioned by its units, is a countdown")

@@ -29,6 +29,18 @@ struct PresentationTests {
         }
     }
 
+    @Test("a page region hidden from screen readers behind an open dialog is still in sight; an icon's aria-hidden glyph is not")
+    func ariaHiddenPageRegion() throws {
+        let seen = try flags("""
+            <main aria-hidden="true"><h1>Classic espadrille</h1><span class="tag">Low In Stock Today</span><i aria-hidden="true">★</i></main>
+            <dialog open><p>Your bag</p></dialog>
+            """)
+        #expect(seen["Classic espadrille"]?.isHidden == false)
+        #expect(seen["Low In Stock Today"]?.isHidden == false)
+        #expect(seen["★"]?.isHidden == true)
+        #expect(seen["Your bag"]?.isHidden == false)
+    }
+
     @Test func authorDisplayOverridesHiddenAttribute() throws {
         let seen = try flags(#"<style>.shown{display:block}</style><p hidden class="shown">back</p>"#)
         #expect(seen["back"]?.isHidden == false)

@@ -32,6 +32,12 @@ enum ObstructionDetector {
     /// event, not the visitor's commitment.
     private static let visitorCancels = TextPattern(
         #"\b(you|your|yours|please|customers?|members?|subscribers?|subscriptions?|memberships?|plans?|accounts?|contracts?|orders?|bookings?|polic(y|ies)|renewals?|programmes?|programs?)\b|\bto (cancel|terminate)\b|\bcancell?ations?\b"#)
+    /// Someone else's cancellation: a comparison site or an adviser sending the visitor to the
+    /// provider ("Contact the insurer or broker directly; their cancellation terms are in your
+    /// policy documents"). The page is not the seller whose cancellation it describes; `dev.tsv`'s
+    /// hard-to-cancel texts are all the seller's own ("us", "our", its name).
+    private static let thirdPartys = TextPattern(
+        #"\b(contact|call|ask|write to|speak to) (the|your) (insurer|broker|provider|bank|lender|airline|retailer|seller|supplier|landlord|operator|garage|dealer|energy supplier|mobile network|network)s?\b|\btheir (cancell?ation|cancel\w*) (terms|policy|policies|rules)\b"#)
     private static let negation = TextPattern(#"\b(no|not|never|cannot|can'?t|isn'?t|aren'?t|won'?t|unable)\b|n['’]t\b"#)
     /// A recurring commitment on the page: what "hard to cancel" is about (not an event cancelled
     /// by its organiser, or a one-off order).
@@ -51,7 +57,7 @@ enum ObstructionDetector {
             for (index, sentence) in sentences.enumerated() where sentence.count <= 400 {
                 let unquoted = TextBlock.unquoted(sentence)
                 // "if the answer is “call us”, think twice": advice quoting a channel, not requiring one.
-                guard !channelNotNeeded.occurs(in: sentence) else { continue }
+                guard !channelNotNeeded.occurs(in: sentence), !thirdPartys.occurs(in: sentence) else { continue }
                 let aboutCancelling = cancelWords.occurs(in: sentence)
                 if aboutCancelling, visitorCancels.occurs(in: sentence), let channel = offlineChannel.firstMatch(in: unquoted) {
                     findings.append(finding(sentence, block: block, detail: "cancelling needs \"\(channel)\""))

@@ -21,7 +21,10 @@ enum SocialProofDetector {
             // "Added to basket 38 times today", "IN 43 PEOPLE'S SHOPPING BAG": dev.tsv's wordings.
             + #"|\b\d[\d,.]*\s?k?\+? (other )?(people|shoppers|customers|users|visitors|buyers|others) (have )?(looked at|viewed|checked out) (this|it)( \w+)? (recently|today|(in|over|during) the (last|past))\b"#
             + #"|\b(viewed|bought|ordered|purchased|booked|added to (carts?|bags?|baskets?)|add to (cart|bag|basket)) \d[\d,.]* times (today|this (hour|morning|week)|(in|over|during) the (last|past))\b"#
-            + #"|\bin \d[\d,.]* (other )?(people|shoppers|customers)['’]s? (shopping )?(bags?|carts?|baskets?)\b"#
+            + #"|\bin \d[\d,.]* (other )?(people|shoppers|customers|users)['’]s? (shopping )?(bags?|carts?|baskets?)\b"#
+            // "In other users' carts 59", "308 viewed per day": dev.tsv's wordings.
+            + #"|\bin other (people|shoppers|customers|users)['’]s?['’]? (shopping )?(bags?|carts?|baskets?)\W*\d"#
+            + #"|\b\d[\d,.]*\s?k?\+? (viewed|sold|bought|ordered|booked) (per|a|each) (day|hour|week)\b"#
             + #"|\b\d[\d,.]*\s?k?\+? ((people|shoppers|customers|others|times) )?(added|put) (this |it )?(to|in|into) (their |the )?(shopping )?(carts?|baskets?|bags?)\b"#
             // "339 users are currently active on our website", "52 people are shopping right now":
             // visitors now, not a product's user base ("10,000 active users").

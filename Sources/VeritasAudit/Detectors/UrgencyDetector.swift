@@ -52,17 +52,23 @@ enum UrgencyDetector {
     private static let sessionTimeout = TextPattern(
         #"\b(sign(ed)?|log(ged)?) (you )?out\b|\bsession\b|\binactiv\w*|\btime ?out\b|\bverification code\b|\bcode expires\b|\bresend\b|\b(next )?(reset|restor\w*|refresh\w*|sync\w*|backup|maintenance|auto-?sav\w*)\b"#)
 
-    /// An absolute time the page names as the deadline: a clock time with its time zone, or a
-    /// recurring one ("closes at 00:00 every Monday", "resets every day"), as sites state a real
-    /// closing time. A recurrence that is not what ends ("Every month we draw one booking") is not.
+    /// An absolute time the page names as the deadline: a clock time with its time zone, a
+    /// calendar date with its clock time, or a recurring time ("closes at 00:00 every Monday",
+    /// "resets every day"), as sites state a real closing time. A recurrence that is not what ends ("Every month we draw one booking") is not.
     private static let announcedDeadline = TextPattern(
         #"\b\d{1,2}([:.]\d{2})?\s*(a\.?m\.?|p\.?m\.?)?\s*(UTC|GMT|CET|CEST|BST|EST|EDT|PST|PDT|CST|CDT|AEST|AEDT|Eastern|Pacific|Central|Mountain)\b"#
             + #"|\b(ends?|ending|closes?|closing|resets?|restarts?|renews?|refresh\w*|starts?|opens?|at \d{1,2}([:.]\d{2})?)\b[^.!?]{0,40}\b(every|each) (day|week|month|monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b"#
-            + #"|\b(every|each) (day|week|month|monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b[^.!?]{0,20}\b(at \d{1,2}|midnight|noon)\b"#)
+            + #"|\b(every|each) (day|week|month|monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b[^.!?]{0,20}\b(at \d{1,2}|midnight|noon)\b"#
+            // A calendar date with its clock time, said of what the clock counts to: "votes at its
+            // full council meeting on Tuesday 16 February 2027 at 10:00". A booking's or a
+            // listing's date ("Date Sat 19 Dec 2026, 7:30 pm") is not a deadline, nor is a weekday
+            // alone ("ends Sunday at 23:59").
+            + #"|\b(ends?|closes?|opens?|starts?|begins?|votes?|meeting|deadline|goes live|takes place|is held|kicks? off)\b[^.!?]{0,80}(\b\d{1,2}(st|nd|rd|th)?\s+(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?(\s+\d{4})?|\b(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+\d{1,2}(st|nd|rd|th)?(,? \d{4})?)[^.!?]{0,12}\b(at|from|,) \d{1,2}[:.]\d{2}\b"#)
 
-    /// A block that shows a clock: `14:59`, `02 : 14 : 55`, or numbers with time units.
+    /// A block that shows a clock: `14:59`, `02 : 14 : 55`, or numbers with time units, also run
+    /// together as a page shows them ("00Days17Hours").
     private static let clockLike = TextPattern(
-        #"(?<!\d)\d{1,2}(\s?:\s?\d{2}){1,3}(?!\d)|\b\d+\s?(d|days?|h|hrs?|hours?|m|mins?|minutes?|s|secs?|seconds?)\b[\s:,]*\d+\s?(h|hrs?|hours?|m|mins?|minutes?|s|secs?|seconds?)\b"#)
+        #"(?<!\d)\d{1,2}(\s?:\s?\d{2}){1,3}(?!\d)|\b\d+\s?(d|days?|h|hrs?|hours?|m|mins?|minutes?|s|secs?|seconds?)(?![a-z])[\s:,]*\d+\s?(h|hrs?|hours?|m|mins?|minutes?|s|secs?|seconds?)(?![a-z])"#)
 
     private struct Clock {
         var block: TextBlock

@@ -7,10 +7,11 @@ import Foundation
 /// `<dialog>`, link blue, `<small>`) lose to author rules, which lose to the `style` attribute;
 /// `!important` lifts a declaration above all normal ones; among author rules higher specificity
 /// wins, then the later rule. `color`, `visibility` and `font-size` inherit; `display: none`,
-/// `aria-hidden` and opacity apply to the whole subtree; the background is the element's own
+/// `aria-hidden` (on anything but a page region) and opacity apply to the whole subtree; the background is the element's own
 /// colour composited over its parent's (white at the root).
 struct ComputedStyle: Sendable {
-    /// `display: none` (or `hidden`, or `aria-hidden="true"`) on this element or an ancestor.
+    /// `display: none` (or `hidden`, or `aria-hidden="true"` but on a page region) on this element
+    /// or an ancestor.
     var isRemoved = false
     var isVisibilityHidden = false
     /// Product of the opacities of the element and its ancestors.
@@ -21,6 +22,11 @@ struct ComputedStyle: Sendable {
     var color = CSSColor.black
     /// The opaque colour behind the element's text.
     var background = CSSColor.white
+
+    /// Landmarks whose `aria-hidden` hides them from assistive technology only: modal scripts set
+    /// it on the page's regions while a dialog is open (`<main class="page" aria-hidden="true">`
+    /// behind a cart drawer), and the page stays in sight, dimmed.
+    static let pageRegions: Set<String> = ["main", "header", "footer", "nav", "section", "article", "aside"]
 
     /// Computes every element's style; `facts` is in document order, so parents come first.
     static func resolve(_ facts: [ElementFacts], sheet: StyleSheet) -> [ComputedStyle] {
@@ -43,7 +49,8 @@ struct ComputedStyle: Sendable {
         let winners = cascade(index, facts: facts, sheet: sheet)
         var style = parent
 
-        if element.isAriaHidden || winners["display"]?.value.lowercased() == "none" { style.isRemoved = true }
+        let hidesFromSight = element.isAriaHidden && !pageRegions.contains(element.tag)
+        if hidesFromSight || winners["display"]?.value.lowercased() == "none" { style.isRemoved = true }
 
         switch winners["visibility"]?.value.lowercased() {
         case "hidden", "collapse": style.isVisibilityHidden = true
