@@ -46,7 +46,7 @@ struct WordingRule: Sendable {
     /// ("Our phone lines are in high demand this week: the average wait was 18 minutes on …").
     var maxClaimSentenceLength: Int?
     /// The hand-written pattern also reads the block with the time caption beside it in its card
-    /// (``withCaption(_:of:on:)``): a toast's "about 2 hours ago" is often an element of its own.
+    /// (``withCaption(_:of:among:)``): a toast's "about 2 hours ago" is often an element of its own.
     var readsCaption = false
     /// What the location says about the match, given the matched words.
     var describe: @Sendable (String) -> String
@@ -66,6 +66,9 @@ struct WordingRule: Sendable {
 
     func findings(on page: AuditedPage) -> [Finding] {
         guard !needsSale || page.sells else { return [] }
+        // Found once: a block's caption is then looked up among a few lines, not the whole page
+        // (the caption is read for every block the pattern misses).
+        let captions = readsCaption || cue != nil ? Self.captionLines(on: page) : []
         return page.blocks.compactMap { block in
             let presses = pressing?.occurs(in: block.unquotedText) ?? false
             // A figure in a column is the cell's own text; a message placed in a cart line is an
@@ -76,7 +79,7 @@ struct WordingRule: Sendable {
                   !(unless?.occurs(in: block.text) ?? false), presses || !(unlessPlain?.occurs(in: block.text) ?? false) else { return nil }
             var phrase = pattern.firstMatch(in: block.unquotedText).flatMap { isMessage(block.unquotedText, holding: pattern) ? $0 : nil }
             if phrase == nil, readsCaption {
-                let captioned = Self.withCaption(block.unquotedText, of: block, on: page)
+                let captioned = Self.withCaption(block.unquotedText, of: block, among: captions)
                 phrase = captioned == block.unquotedText ? nil : pattern.firstMatch(in: captioned)
             }
             let wording = page.wording[block.position]
@@ -85,7 +88,7 @@ struct WordingRule: Sendable {
             if let cue, let candidate = page.darkWording(of: block, as: [type]),
                candidate.text.count <= Self.maxModelLength, candidate.prediction.probability >= Self.minimumModelProbability,
                candidate.text.split(separator: " ").count >= Self.minimumModelWords,
-               cue.occurs(in: TextBlock.unquoted(candidate.text)) || cue.occurs(in: Self.withCaption(candidate.text, of: block, on: page)),
+               cue.occurs(in: TextBlock.unquoted(candidate.text)) || cue.occurs(in: Self.withCaption(candidate.text, of: block, among: captions)),
                !(unless?.occurs(in: candidate.text) ?? false), isMessage(TextBlock.unquoted(candidate.text), holding: cue) {
                 learned = candidate
             }
@@ -125,14 +128,29 @@ struct WordingRule: Sendable {
     /// joins; so does the line right after the candidate when it ends with one (the product and
     /// the time under "Jeremy in Stockton, United States purchased a"). What happened must be in
     /// the candidate itself.
-    static func withCaption(_ text: String, of block: TextBlock, on page: AuditedPage) -> String {
-        let captions = page.neighbours(of: block, levels: 1) { neighbour in
-            guard !neighbour.isQuotation else { return false }
-            return (neighbour.text.count <= maxCaptionLength && timeAgo.occurs(in: neighbour.text))
-                || (neighbour.position == block.position + 1 && neighbour.text.count <= maxProductCaptionLength && endsWithTimeAgo.occurs(in: neighbour.text))
+    static func withCaption(_ text: String, of block: TextBlock, among lines: [CaptionLine]) -> String {
+        guard let card = block.ancestorIndices.dropFirst().first else { return text }
+        let captions = lines.filter { line in
+            line.block.position != block.position && line.block.first.ancestorIndices.contains(card)
+                && (line.saysOnlyWhen || line.block.position == block.position + 1)
         }
         guard !captions.isEmpty else { return text }
-        return TextBlock.unquoted(([text] + captions.map(\.unquotedText)).joined(separator: " "))
+        return TextBlock.unquoted(([text] + captions.map(\.block.unquotedText)).joined(separator: " "))
+    }
+
+    /// A line of the page that can caption the line before it or its card: it ends with a time
+    /// ago and is short enough; ``saysOnlyWhen`` when it is nothing but that time.
+    struct CaptionLine {
+        var block: TextBlock
+        var saysOnlyWhen: Bool
+    }
+
+    /// The page's caption lines, in document order.
+    static func captionLines(on page: AuditedPage) -> [CaptionLine] {
+        page.blocks.compactMap { block in
+            guard !block.isQuotation, block.text.count <= maxProductCaptionLength, endsWithTimeAgo.occurs(in: block.text) else { return nil }
+            return CaptionLine(block: block, saysOnlyWhen: block.text.count <= maxCaptionLength && timeAgo.occurs(in: block.text))
+        }
     }
 
     /// Longest line read as a caption of a neighbouring candidate.
