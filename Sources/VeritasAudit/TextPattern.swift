@@ -76,11 +76,14 @@ enum CommonPatterns {
             // South African rand: a capital R and at least two digits ("R649", "R 1 299"), so that
             // "R2" in a product name is not a price.
             + #"|(?-i:\bR ?\d{2,}([.,]\d{2})?\b)"#)
+    /// A day and month in words, with the year when given: "16 February 2027", "Nov 30, 2026".
+    static let calendarDate = TextPattern(
+        #"\b\d{1,2}(st|nd|rd|th)?\s+(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?(\s+\d{4})?\b"#
+            + #"|\b(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+\d{1,2}(st|nd|rd|th)?\b(,? \d{4}\b)?"#)
     /// A specific calendar date or deadline: "30 November 2026", "Nov 30", "31/03/2026",
     /// "2026-04-30", "until Sunday".
     static let specificDate = TextPattern(
-        #"\b\d{1,2}(st|nd|rd|th)?\s+(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?(\s+\d{4})?\b"#
-            + #"|\b(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+\d{1,2}(st|nd|rd|th)?\b"#
+        calendarDate.source
             + #"|\b\d{1,2}/\d{1,2}/\d{2,4}\b|\b\d{4}-\d{2}-\d{2}\b"#
             + #"|\b(until|till|through|ends?|closes?|on)\s+(monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b"#)
     /// Clock-like text: `14:59`, `02:14:55`, `1h 05m 12s`.

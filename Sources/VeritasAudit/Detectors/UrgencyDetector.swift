@@ -63,7 +63,8 @@ enum UrgencyDetector {
             // full council meeting on Tuesday 16 February 2027 at 10:00". A booking's or a
             // listing's date ("Date Sat 19 Dec 2026, 7:30 pm") is not a deadline, nor is a weekday
             // alone ("ends Sunday at 23:59").
-            + #"|\b(ends?|closes?|opens?|starts?|begins?|votes?|meeting|deadline|goes live|takes place|is held|kicks? off)\b[^.!?]{0,80}(\b\d{1,2}(st|nd|rd|th)?\s+(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?(\s+\d{4})?|\b(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+\d{1,2}(st|nd|rd|th)?(,? \d{4})?)[^.!?]{0,12}\b(at|from|,) \d{1,2}[:.]\d{2}\b"#)
+            + #"|\b(ends?|closes?|opens?|starts?|begins?|votes?|meeting|deadline|goes live|takes place|is held|kicks? off)\b[^.!?]{0,80}("#
+            + CommonPatterns.calendarDate.source + #")[^.!?]{0,12}\b(at|from|,) \d{1,2}[:.]\d{2}\b"#)
 
     /// A block that shows a clock: `14:59`, `02 : 14 : 55`, or numbers with time units, also run
     /// together as a page shows them ("00Days17Hours").
