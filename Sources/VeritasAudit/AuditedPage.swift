@@ -2,17 +2,18 @@ import Foundation
 import VeritasHTML
 import VeritasProtocol
 
-/// A page as the detectors see it: the document as a person sees it in the browser (after scripts
-/// ran, when the engine could render it), and, when available, a second rendering taken a moment
-/// later so that elements that change on their own (a ticking countdown) can be told from static
-/// text.
+/// A page as the detectors see it: the document as a person sees it in the browser a couple of
+/// seconds after it loaded (after scripts ran, when the engine could render it), and, when
+/// available, the rendering taken a moment before, so that elements that change on their own (a
+/// ticking countdown) can be told from static text.
 public struct AuditedPage: Sendable {
     /// The page's URL, after redirects.
     public let url: URL?
     /// The document: rendered by the browser when ``isRendered``, else the raw HTML as served.
     public let document: HTMLDocument
-    /// The same page rendered again about a second later, or `nil` when it was not rendered twice.
-    public let laterDocument: HTMLDocument?
+    /// The same page rendered a moment before ``document`` (at least a second earlier), or `nil`
+    /// when it was not rendered twice.
+    public let earlierDocument: HTMLDocument?
     /// Whether ``document`` is the DOM after scripts ran (`false`: raw HTML only, so patterns that
     /// scripts create are invisible).
     public let isRendered: Bool
@@ -31,15 +32,15 @@ public struct AuditedPage: Sendable {
 
     /// - Parameters:
     ///   - url: The page's final URL.
-    ///   - document: The rendered (or raw) document.
-    ///   - laterDocument: A second rendering a moment later, for the countdown detector.
+    ///   - document: The rendered (or raw) document: the latest rendering, which the detectors read.
+    ///   - earlierDocument: A rendering a moment before `document`, for the countdown detector.
     ///   - isRendered: Whether `document` is a rendering after scripts.
     ///   - wordingModel: The model that reads every block's wording.
-    public init(url: URL?, document: HTMLDocument, laterDocument: HTMLDocument? = nil, isRendered: Bool,
+    public init(url: URL?, document: HTMLDocument, earlierDocument: HTMLDocument? = nil, isRendered: Bool,
                 wordingModel: WordingModel = .bundled) {
         self.url = url
         self.document = document
-        self.laterDocument = laterDocument
+        self.earlierDocument = earlierDocument
         self.isRendered = isRendered
         blocks = TextBlock.blocks(of: document)
         visibleText = document.visibleText
@@ -74,9 +75,14 @@ public struct AuditedPage: Sendable {
 
     /// The smallest container around `block` (up to `levels` ancestors up) holding a block that
     /// satisfies `predicate`, and those blocks.
-    func neighbours(of block: TextBlock, levels: Int = 5, where predicate: (TextBlock) -> Bool) -> [TextBlock] {
+    /// - Parameter withinWidget: stop below a container that holds every block of the page
+    ///   (`<body>`, an app's root `<div>`): that is the page, not the block's own widget, so a
+    ///   sticky bar's clock is not read with a workshop's opening hours in the article below.
+    func neighbours(of block: TextBlock, levels: Int = 5, withinWidget: Bool = false, where predicate: (TextBlock) -> Bool) -> [TextBlock] {
         for container in block.ancestorIndices.dropFirst().prefix(levels) {
-            let found = blocks(inside: container).filter { $0.position != block.position && predicate($0) }
+            let inside = blocks(inside: container)
+            if withinWidget && inside.count == blocks.count { break }
+            let found = inside.filter { $0.position != block.position && predicate($0) }
             if !found.isEmpty { return found }
         }
         return []

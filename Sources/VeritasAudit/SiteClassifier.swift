@@ -12,13 +12,26 @@ public enum SiteClassifier {
     /// Signal words per type. A word found in the title or a heading scores 3, in a button or link
     /// 2, in the body text 1 (each word at most once per place).
     static let vocabulary: [(SiteType, TextPattern)] = [
-        (.shop, TextPattern(#"\b(add to (cart|basket|bag)|your (cart|basket|bag)|checkout|check out|in stock|free shipping|shipping|returns|buy now|order summary|shop|store|sizes?|quantity|subtotal)\b"#)),
+        (.shop, TextPattern(
+            #"\b(add (\S+ ){0,4}to (cart|basket|bag|trolley)|your (cart|basket|bag|trolley)|checkout|check out|in stock|free shipping|shipping|returns|buy now|order summary|shop|store|sizes?|quantity|subtotal)\b"#
+                // The cart link in a shop's header: "Cart (0)", "Basket (2)", "Cart · CA$0.00".
+                + #"|\b(cart|basket|bag|trolley)(?=\s*[(·:]\s*(\d|[$€£]))"#
+                // The cart in the languages shops around the corpus write it ("Do koszyka",
+                // "Agregar al carrito", "In den Warenkorb", "Sepete ekle"): a buy control
+                // is the shop's mark whatever the page's language.
+                + #"|\b(warenkorb|panier|carrito|carrello|koszyk\w*|winkelwagen|sepet\w*|carrinho|varukorg\w*|kundvagn\w*|handlekurv\w*|indkøbskurv\w*|ostoskori\w*|košík\w*|kosár\w*|keranjang|troli)\b|корзин\w*|カート|购物车|장바구니"#)),
         (.saas, TextPattern(#"\b(pricing|plans?|free trial|start (your |my )?(free )?trial|sign up|workspace|per (user|seat|agent)|integrations?|api|dashboard|teams?|onboarding|software|platform|app|upgrade)\b"#)),
         (.news, TextPattern(#"\b(news|breaking|reporter|correspondent|editor|edition|politics|world|opinion|journalism|newsroom|headlines?|subscribe to the|digital subscription|magazine|issues?)\b"#)),
         (.blog, TextPattern(#"\b(blog|posted|post|posts|recipe|recipes|author|comments?|read more|archive|essay|my (kitchen|travels|garden)|diary|written by)\b"#)),
         (.finance, TextPattern(#"\b(bank|banking|savings?|interest( rate)?|aer|apr|invest\w*|loan|mortgage|overdraft|current account|brokerage|portfolio|fdic|fca|sec|deposit|credit card|finance)\b"#)),
         (.charity, TextPattern(#"\b(donat\w*|charity|charitable|registered charity|non-?profit|501\(c\)\(3\)|appeal|volunteer|gift aid|fundrais\w*)\b"#)),
     ]
+
+    /// A control that is nothing but the cart, with its count or total.
+    static let cartLink = TextPattern(#"^\W*((my|your|shopping) )?(cart|basket|bag|trolley)\b[\s\d()·:.,$€£]*$"#)
+    /// A button that is nothing but "add", in the languages of the corpus's shops, with its price.
+    static let addButton = TextPattern(
+        #"^\W*(add|agregar|añadir|ajouter|hinzufügen|dodaj|aggiungi|adicionar|toevoegen|lägg till|ekle|tambah)\b[^a-z]*$"#)
 
     /// The site type, and the scores that decided it (for the expert narrative).
     public static func classify(_ page: AuditedPage) -> (type: SiteType, scores: [SiteType: Double]) {
@@ -40,6 +53,11 @@ public enum SiteClassifier {
             let body = Set(pattern.matches(in: bodyText).map { $0.lowercased() }).count
             scores[type] = 3 * Double(heading) + 2 * Double(controls) + Double(body)
         }
+        // A shop's controls, read whole: a header link that is only the cart ("Basket",
+        // "Bag", "Basket 0"), and buttons that only add ("Add", "Agregar", "+ Add £4.50").
+        let controls = page.blocks.filter { $0.role == .button || $0.role == .link }.map(\.text)
+        if controls.contains(where: { cartLink.occurs(in: $0) }) { scores[.shop, default: 0] += 2 }
+        if controls.contains(where: { addButton.occurs(in: $0) }) { scores[.shop, default: 0] += 2 }
         // Ties go to the type listed first in `vocabulary` (a shop that blogs is a shop).
         var best: (type: SiteType, score: Double)?
         for (type, _) in vocabulary where scores[type, default: 0] > (best?.score ?? -1) {

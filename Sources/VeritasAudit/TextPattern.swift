@@ -63,16 +63,22 @@ struct TextPattern: @unchecked Sendable {
 
 /// Patterns several detectors share.
 enum CommonPatterns {
-    private static let currencySymbol = "[$€£¥₹₩₽₺₱฿₫₪₦]"
-    private static let currencyCode = "usd|eur|gbp|chf|sek|nok|dkk|aud|cad|nzd|inr|jpy|zar"
+    private static let currencySymbol = "[$€£¥₹₩₽₺₱฿₫₪₦₴₸₼₾₡₲]"
+    /// ISO 4217 codes shops print beside amounts. `PHP`, `TRY`, `COP` and `PEN` are left out:
+    /// "PHP 8.3", "try 3 times" and "pen 2" are not prices.
+    private static let currencyCode =
+        "usd|eur|gbp|chf|sek|nok|dkk|aud|cad|nzd|inr|jpy|zar|mxn|brl|clp|ars|hkd|sgd|cny|rmb|krw|idr|myr|thb|twd|vnd|pln|czk|huf|ron|uah|isk|ils|aed|sar|ngn|kes|egp"
     /// A price: `$4.99`, `€ 12`, `£1,200.00`, `+$2.99`, `12.50 USD`, and as shops outside the
-    /// dollar, euro and pound write them: `3,70€`, `2.796 kr.`, `CHF 49`, `₹1,299`, `R649`.
+    /// dollar, euro and pound write them: `3,70€`, `2.796 kr.`, `CHF 49`, `₹1,299`, `R649`,
+    /// `Rp 12.500.000`, `RM 89`, `120 lei`.
     static let price = TextPattern(
         currencySymbol + #"\s?\d[\d,]*(\.\d{1,2})?|\b\d[\d,]*(\.\d{2})?\s?("# + currencyCode + #"|dollars|euros)\b"#
             // The symbol after the amount ("3,70€", "12 €"), as much of Europe writes it.
             + #"|(?<![\w.,])\d[\d.,]*\s?"# + currencySymbol
             // Codes and Nordic, Polish and Czech units before or after the amount.
-            + #"|\b("# + currencyCode + #"|rs\.?|kr\.?)\s?\d[\d.,]*|\b\d[\d.,]*\s?(kr\.?|zł|kč)(?!\w)"#
+            + #"|\b("# + currencyCode + #"|rs\.?|kr\.?)\s?\d[\d.,]*|\b\d[\d.,]*\s?(kr\.?|zł|kč|lei)(?!\w)"#
+            // Indonesian rupiah and Malaysian ringgit, capitalised as printed ("Rp 12.500.000", "RM89").
+            + #"|(?-i:\b(Rp\.?|RM) ?\d[\d.,]*)"#
             // South African rand: a capital R and at least two digits ("R649", "R 1 299"), so that
             // "R2" in a product name is not a price.
             + #"|(?-i:\bR ?\d{2,}([.,]\d{2})?\b)"#)

@@ -81,4 +81,17 @@ struct TrustVerdictTests {
         #expect(SiteClassifier.classify(page).type == .shop)
         #expect(SiteClassifier.classify(try Self.page("<p>hello</p>")).type == .other)
     }
+
+    @Test("a product page is a shop by its cart link and its add button, in any language")
+    func shopByItsControls() throws {
+        let nav = #"<header><a href="/">Keeb</a><nav><a href="/fabric">Fabric</a><a href="/classes">Classes</a></nav></header>"#
+        // One "Add to cart" alone is not enough; with the header's cart link it is a shop.
+        #expect(SiteClassifier.classify(try Self.page(nav + "<h1>Winter Sateen bundle</h1><button>Add to cart</button>")).type == .other)
+        #expect(SiteClassifier.classify(try Self.page(nav + #"<a href="/cart">Cart (0)</a><h1>Winter Sateen bundle</h1><button>Add to cart</button>"#)).type == .shop)
+        #expect(SiteClassifier.classify(try Self.page(nav + #"<a href="/basket">Basket</a><h1>Wedding suite</h1><button>Add to basket – £289</button>"#)).type == .shop)
+        #expect(SiteClassifier.classify(try Self.page(nav + "<h1>Kolejka drewniana</h1><p>189,00 zł</p><button>Do koszyka</button><button>Dodaj</button>")).type == .shop)
+        #expect(SiteClassifier.classify(try Self.page(nav + #"<a href="/carrito">Carrito</a><h1>Mochila Paine</h1><p>$89.990</p><button>Agregar</button>"#)).type == .shop)
+        // "Add a comment" is no add button; a bag of flour in a recipe is no cart.
+        #expect(SiteClassifier.classify(try Self.page(nav + "<h1>Soda bread</h1><p>Tip a bag of flour into a bowl.</p><button>Add a comment</button>")).type != .shop)
+    }
 }

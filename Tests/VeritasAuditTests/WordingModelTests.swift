@@ -109,7 +109,7 @@ struct WordingModelTests {
 
     static func types(_ body: String, later: String? = nil) throws -> Set<DarkPatternType> {
         func document(_ body: String) throws -> HTMLDocument { try HTMLDocument(parsing: "<html><body>\(body)</body></html>") }
-        let page = AuditedPage(url: nil, document: try document(body), laterDocument: try later.map(document), isRendered: true)
+        let page = AuditedPage(url: nil, document: try document(later ?? body), earlierDocument: try later.map { _ in try document(body) }, isRendered: true)
         return Set(DarkPatternDetector.findings(on: page).map(\.patternType))
     }
 

@@ -17,6 +17,9 @@ enum ScarcityDetector {
             + #"|\b(less|fewer) than \d+ (\w+ ){0,2}(left|remaining|available|in stock)\b"#
             // "We only have 5 left!": the shop speaking of its own stock.
             + #"|\b"# + shopHasOnly.source
+            // "Limited quantity!", "In Stock - Limited Quantity", "Limited quantity remaining":
+            // six of dev.tsv's low-stock texts say it so, with no figure.
+            + #"|\blimited quantit(y|ies)\b"#
             + #"|\b"# + CommonPatterns.claimedOrRationed.source)
     /// The shop speaking of its own stock: "We only have 5 left!", "we have just 3 remaining".
     private static let shopHasOnly = TextPattern(#"(we|they)( only| just)? (have|has|got|'ve got)( only| just)? \d+ (\w+ ){0,3}(left|remaining|available)\b"#)
@@ -32,11 +35,11 @@ enum ScarcityDetector {
     /// What a low-stock message is about: few of something left. "Last" as the last items ("last
     /// 3", "last one"), not the verb: "this deal won't last" is a deadline's wording.
     private static let stockCue = TextPattern(
-        #"\b(left|remaining|remain|sold|gone|few|running out|low stock|almost|nearly|less than|fewer than)\b|\b\d+ (\w+ ){0,2}in stock\b|\blast (\d+|one|few|remaining|items?|pieces?|units?|pairs?|seats?|rooms?|tickets?|spots?|places?|sizes?|chance)\b"#)
+        #"\b(left|remaining|remain|sold|gone|few|running out|low stock|almost|nearly|less than|fewer than|limited quantit(y|ies))\b|\b\d+ (\w+ ){0,2}in stock\b|\blast (\d+|one|few|remaining|items?|pieces?|units?|pairs?|seats?|rooms?|tickets?|spots?|places?|sizes?|chance)\b"#)
     /// Figures that are not scarcity: a purchase limit, a story told in the past ("I only had 4
     /// oranges left"), what is left to do. (A date defuses only plain figures: ``datedList``.)
     private static let notScarcity = TextPattern(
-        #"\blimit(ed to)? \d+ (\w+ )?(per|each|a)\b|\b(I|we)( only)? had( only)? \d+\b"#
+        #"\blimit(ed to)? \d+ (\w+ )?(per|each|a)\b|\blimited quantit(y|ies) (per|for each|each)\b|\b(I|we)( only)? had( only)? \d+\b"#
             // A count of what is still to do ("3 left to add to your list", "2 steps remaining to
             // finish"): progress, not stock.
             + #"|\b(left|remaining|to go) to (add|do|go|read|watch|complete|finish|pack|check|tick|collect|answer|review|fill|choose|pick|select)\b"#
@@ -61,6 +64,8 @@ enum ScarcityDetector {
             // Saturday", "2 sailings left today"): a schedule, not goods. dev.tsv's low-stock texts
             // count goods, seats, rooms and tickets, never the events themselves.
             + #"|\b(performances?|shows?|screenings?|showings?|sailings?|departures?|draws?|launch(es)?|match(es)?|fixtures?|concerts?) (are |is |still )?(left|remaining)\b"#
+            // Payments left on a plan or a loan ("2 instalments left"): what the visitor owes.
+            + #"|\b(instal?lments?|payments?|repayments?|premiums?|direct debits?) (are |is |still )?(left|remaining)( to pay)?\b"#
             // "Only 2 are left open after 18:00 today, Cumberland Council said": news reporting
             // what someone said, not the page's own stock.
             + #"|"# + CommonPatterns.reportedOrSourced.source)

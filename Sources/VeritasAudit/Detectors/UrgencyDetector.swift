@@ -24,24 +24,24 @@ enum UrgencyDetector {
     /// Clocks are read per block, so a timer whose hours, minutes and seconds sit in nested
     /// `<span>`s ("02 : 14 : 55", "2h 14m 55s", "02 Hours 14 Minutes") is one clock.
     static func countdownTimers(_ page: AuditedPage) -> [Finding] {
-        guard let laterDocument = page.laterDocument, page.sells else { return [] }
-        let laterClocks = clocks(in: TextBlock.blocks(of: laterDocument))
+        guard let earlierDocument = page.earlierDocument, page.sells else { return [] }
+        let earlierClocks = clocks(in: TextBlock.blocks(of: earlierDocument))
         var findings: [Finding] = []
-        for (key, earlier) in clocks(in: page.blocks).sorted(by: { $0.key < $1.key }) {
-            guard let later = laterClocks[key] else { continue }
-            for (index, clock) in earlier.enumerated() where index < later.count && later[index].isBefore(clock) {
+        for (key, later) in clocks(in: page.blocks).sorted(by: { $0.key < $1.key }) {
+            guard let earlier = earlierClocks[key] else { continue }
+            for (index, clock) in later.enumerated() where index < earlier.count && clock.isBefore(earlier[index]) {
                 guard !sessionTimeout.occurs(in: clock.evidence) else { continue }
                 // A clock counting to a time the page announces, the same for everyone ("closes at
                 // 00:00 UTC every Monday", "ends December 20 at 8:00 p.m. Eastern"), is a real
                 // deadline, not a timer that restarts per visit.
                 let announced = announcedDeadline.occurs(in: clock.block.text)
-                    || !page.neighbours(of: clock.block, levels: 2, where: { announcedDeadline.occurs(in: $0.text) && $0.text.count <= 400 }).isEmpty
+                    || !page.neighbours(of: clock.block, levels: 2, withinWidget: true, where: { announcedDeadline.occurs(in: $0.text) && $0.text.count <= 400 }).isEmpty
                 guard !announced else { continue }
                 let probability = page.wording[clock.block.position]?.prediction.probability
                 let modelNote = probability.map { String(format: "; wording model p=%.2f", $0) } ?? ""
                 findings.append(Finding(
                     patternType: .countdownTimer, severity: .medium, confidence: 0.9, evidence: clock.evidence,
-                    location: clock.block.location("clock went from \(clock.text) to \(later[index].text) between two renderings" + modelNote)))
+                    location: clock.block.location("clock went from \(earlier[index].text) to \(clock.text) between two renderings" + modelNote)))
             }
         }
         return findings
@@ -56,14 +56,17 @@ enum UrgencyDetector {
     /// calendar date with its clock time, or a recurring time ("closes at 00:00 every Monday",
     /// "resets every day"), as sites state a real closing time. A recurrence that is not what ends ("Every month we draw one booking") is not.
     private static let announcedDeadline = TextPattern(
-        #"\b\d{1,2}([:.]\d{2})?\s*(a\.?m\.?|p\.?m\.?)?\s*(UTC|GMT|CET|CEST|BST|EST|EDT|PST|PDT|CST|CDT|AEST|AEDT|Eastern|Pacific|Central|Mountain)\b"#
+        #"\b\d{1,2}([:.]\d{2})?\s*(a\.?m\.?|p\.?m\.?)?\s*(UTC|GMT|CET|CEST|BST|EST|EDT|PST|PDT|CST|CDT|MST|MDT|AEST|AEDT|Eastern|Pacific|Central|Mountain)\b"#
+            // Zones written as short capitals ("23:59 ET", "19:00 KST"): case matters, so that
+            // "5 et 6 janvier" or "10 cat" is not a time zone.
+            + #"|\b\d{1,2}([:.]\d{2})?\s*(a\.?m\.?|p\.?m\.?)?\s*(?-i:(ET|PT|CT|MT|AKST|AKDT|HST|AST|ADT|NST|NDT|WET|WEST|EET|EEST|MSK|IST|SAST|CAT|EAT|WAT|KST|JST|HKT|SGT|PHT|ICT|WIB|AWST|ACST|ACDT|NZST|NZDT|BRT|ART|CLT))\b"#
             + #"|\b(ends?|ending|closes?|closing|resets?|restarts?|renews?|refresh\w*|starts?|opens?|at \d{1,2}([:.]\d{2})?)\b[^.!?]{0,40}\b(every|each) (day|week|month|monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b"#
             + #"|\b(every|each) (day|week|month|monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b[^.!?]{0,20}\b(at \d{1,2}|midnight|noon)\b"#
             // A calendar date with its clock time, said of what the clock counts to: "votes at its
             // full council meeting on Tuesday 16 February 2027 at 10:00". A booking's or a
             // listing's date ("Date Sat 19 Dec 2026, 7:30 pm") is not a deadline, nor is a weekday
             // alone ("ends Sunday at 23:59").
-            + #"|\b(ends?|closes?|opens?|starts?|begins?|votes?|meeting|deadline|goes live|takes place|is held|kicks? off)\b[^.!?]{0,80}("#
+            + #"|\b(ends?|closes?|opens?|starts?|begins?|votes?|meeting|deadline|due|goes live|takes place|is held|kicks? off)\b[^.!?]{0,80}("#
             + CommonPatterns.calendarDate.source + #")[^.!?]{0,12}\b(at|from|,) \d{1,2}[:.]\d{2}\b"#)
 
     /// A block that shows a clock: `14:59`, `02 : 14 : 55`, or numbers with time units, also run
@@ -219,7 +222,11 @@ enum UrgencyDetector {
                     unless: otherPressure, describe: { "\"\($0)\" with no end date" }).findings(on: page)
             .filter { finding in
                 let urgesOnly = urging.occurs(in: finding.evidence) && !limitedTimeWords.occurs(in: finding.evidence)
-                return offerCue.occurs(in: finding.evidence) || (!urgesOnly && finding.evidence.split(separator: " ").count <= plainSentenceWords)
+                // The offer an "act now" presses is in its own sentence ("Act now and save
+                // $12.99"); a price elsewhere in the paragraph ("… act now: lock the card and call
+                // us. Fraud losses reached CA$638 million") is not what it urges.
+                let pressed = urgesOnly ? (finding.evidence.sentences.first { urging.occurs(in: $0) } ?? finding.evidence) : finding.evidence
+                return offerCue.occurs(in: pressed) || (!urgesOnly && finding.evidence.split(separator: " ").count <= plainSentenceWords)
             }
     }
 }

@@ -366,8 +366,8 @@ public struct HTTPAuditEngine: AuditEngine {
     /// if the rendered DOM does not parse), else the raw HTML.
     static func auditedPage(rendering: PageRenderer.Rendering?, raw: HTMLDocument, url: URL, wordingModel: WordingModel) -> AuditedPage {
         if let rendering, let document = try? HTMLDocument(parsing: rendering.html, baseURL: url) {
-            let later = rendering.laterHTML.flatMap { try? HTMLDocument(parsing: $0, baseURL: url) }
-            return AuditedPage(url: url, document: document, laterDocument: later, isRendered: true, wordingModel: wordingModel)
+            let earlier = try? HTMLDocument(parsing: rendering.earlierHTML, baseURL: url)
+            return AuditedPage(url: url, document: document, earlierDocument: earlier, isRendered: true, wordingModel: wordingModel)
         }
         return AuditedPage(url: url, document: raw, isRendered: false, wordingModel: wordingModel)
     }

@@ -4,16 +4,19 @@ import VeritasBrowser
 
 /// Renders a page in headless Chromium (over the DevTools protocol) the way a visitor sees it:
 /// the DOM after scripts ran, twice a moment apart (so ticking clocks can be told from static
-/// text), a viewport and a full-page screenshot, and on request the same for a few more pages of
-/// the site.
+/// text, and what scripts add in the first seconds is seen), a viewport and a full-page
+/// screenshot, and on request the same for a few more pages of the site.
 struct PageRenderer: Sendable {
     /// What one rendering produced.
     struct Rendering: Sendable {
-        /// The serialised DOM after ``PageRenderer/settleDelay``.
+        /// The serialised DOM the detectors read: taken at least ``PageRenderer/tickInterval``
+        /// after ``earlierHTML``, once clock-like text changed if the page shows any (so it
+        /// holds what scripts added in the first two seconds or so after load, as a visitor
+        /// sees it: toasts and pop-ups commonly come a second or more after the load event).
         var html: String
-        /// The serialised DOM a moment later, once clock-like text changed; `nil` when the page
-        /// shows no clock-like text.
-        var laterHTML: String?
+        /// The serialised DOM after ``PageRenderer/settleDelay``, for telling a ticking clock
+        /// from static text.
+        var earlierHTML: String
         var viewport: Data?
         var fullPage: FullPageScreenshot?
         /// The page's elements and their boxes, measured just before ``fullPage`` was taken, so a
@@ -34,7 +37,8 @@ struct PageRenderer: Sendable {
     /// banners, toasts and modals a few hundred milliseconds after load).
     var settleDelay: Duration = .milliseconds(1_000)
     /// The least gap between the two snapshots; over a second, so a clock showing seconds
-    /// changes (the wait stops early once it did, and gives up after three gaps).
+    /// changes (on a page with clocks the wait stops early once they did, and gives up after
+    /// three gaps). Every page gets the gap: the second snapshot is the one the detectors read.
     var tickInterval: Duration = .milliseconds(1_300)
     let logger: Logger
 
@@ -86,8 +90,8 @@ struct PageRenderer: Sendable {
         let page = try await browser.newPage()
         _ = try await page.navigate(to: url)
         try await Task.sleep(for: settleDelay)
-        let html = try await snapshot(page)
-        let laterHTML = try await laterSnapshot(page)
+        let earlierHTML = try await snapshot(page)
+        let html = try await laterSnapshot(page)
         let viewport = await attempt("viewport screenshot") { try await page.viewportScreenshot() }
         let elementBoxes = await attempt("measuring element boxes") { try await page.elementBoxes() } ?? []
         let fullPage = await attempt("full-page screenshot") { try await page.fullPageScreenshot() }
@@ -105,7 +109,7 @@ struct PageRenderer: Sendable {
                 logger.info("deep audit: could not render a followed page", metadata: ["url": "\(link.absoluteString)", "error": "\(error)"])
             }
         }
-        return Rendering(html: html, laterHTML: laterHTML, viewport: viewport, fullPage: fullPage, elementBoxes: elementBoxes, followed: followed)
+        return Rendering(html: html, earlierHTML: earlierHTML, viewport: viewport, fullPage: fullPage, elementBoxes: elementBoxes, followed: followed)
     }
 
     /// Clock-like texts on the page (`14:59`, `02 : 14 : 55`, `1h 05m`, `03 days : 19 hours`), as
@@ -125,15 +129,14 @@ struct PageRenderer: Sendable {
         })()
         """#
 
-    /// The second snapshot, for the countdown detector: `nil` when the page shows no clock-like
-    /// text (nothing could tick); otherwise taken once the clocks changed, or after
-    /// `tickInterval` × 3 if they did not (a busy machine can delay a page's timers).
-    private func laterSnapshot(_ page: BrowserPage) async throws -> String? {
+    /// The second snapshot, `tickInterval` after the first; on a page that shows clock-like text,
+    /// taken once the clocks changed, or after `tickInterval` × 3 if they did not (a busy machine
+    /// can delay a page's timers).
+    private func laterSnapshot(_ page: BrowserPage) async throws -> String {
         let before = try await page.evaluate(Self.clockTexts).stringValue ?? ""
-        guard !before.isEmpty else { return nil }
         let deadline = ContinuousClock.now + tickInterval * 3
         try await Task.sleep(for: tickInterval)
-        while ContinuousClock.now < deadline, (try await page.evaluate(Self.clockTexts).stringValue ?? "") == before {
+        while !before.isEmpty, ContinuousClock.now < deadline, (try await page.evaluate(Self.clockTexts).stringValue ?? "") == before {
             try await Task.sleep(for: .milliseconds(250))
         }
         return try await snapshot(page)
