@@ -74,7 +74,7 @@ struct WordingRule: Sendable {
             // A figure in a column is the cell's own text; a message placed in a cart line is an
             // element of its own inside the cell.
             let isCellFigure = block.isInTable && ["td", "th"].contains(block.tags.last ?? "")
-                && !(sellerSpeaks?.occurs(in: block.unquotedText) ?? false)
+                && !(sellerSpeaks?.occurs(in: block.unquotedText) ?? false) && !Self.isAvailabilityCell(block, on: page)
             guard !block.isQuotation, block.text.count <= maxLength, !Self.puzzleClue.occurs(in: block.text), !(skipsTables && block.isInTable) || (presses && !isCellFigure),
                   !(unless?.occurs(in: block.text) ?? false), presses || !(unlessPlain?.occurs(in: block.text) ?? false) else { return nil }
             var phrase = pattern.firstMatch(in: block.unquotedText).flatMap { isMessage(block.unquotedText, holding: pattern) ? $0 : nil }
@@ -121,6 +121,19 @@ struct WordingRule: Sendable {
     }
 
     static func rounded(_ value: Double) -> Double { (value * 100).rounded() / 100 }
+
+    /// Whether `block` is the value of an "Availability" row in a product's facts table
+    /// (`<tr><th>Availability</th><td>In stock, only 1 products left</td></tr>`): the shop's
+    /// status line for the product on sale, not a figure in a list of stock.
+    static func isAvailabilityCell(_ block: TextBlock, on page: AuditedPage) -> Bool {
+        guard block.position > 0, block.ancestorIndices.count > 1 else { return false }
+        let header = page.blocks[block.position - 1]
+        return header.ancestorIndices.dropFirst().first == block.ancestorIndices[1]
+            && ["th", "td"].contains(header.tags.last ?? "") && availabilityLabel.occurs(in: header.text)
+    }
+
+    /// A facts table's availability row header.
+    static let availabilityLabel = TextPattern(#"^\W*(availability|stock( status)?|in stock\?|disponibilidad|disponibilité|verfügbarkeit|disponibilità|beschikbaarheid|dostępność)\W*$"#)
 
     /// The candidate with the time caption beside it in its card (its parent element): a toast's
     /// name and product line ("Laurie in Urraween, Queensland bought …") and its time ("about 20

@@ -139,7 +139,18 @@ extension HTMLDocument {
         self.init(
             title: walk.titleCollector.map { collected[$0] }, lang: nonEmpty(walk.lang),
             metaDescription: walk.metaDescription, baseURL: base, links: links, scripts: scripts, forms: forms,
-            inputs: inputs, buttons: buttons, segments: segments)
+            inputs: inputs, buttons: buttons, segments: segments,
+            gauges: walk.gauges.compactMap { record in
+                let style = styles[record.element]
+                guard !(style.isRemoved || style.isVisibilityHidden || style.opacity <= 0.001) else { return nil }
+                var ancestors: [Int] = []
+                var cursor: Int? = record.element
+                while let element = cursor {
+                    ancestors.append(element)
+                    cursor = facts[element].parent
+                }
+                return Gauge(elementIndex: record.element, ancestorIndices: ancestors, value: record.value, maximum: record.maximum)
+            })
     }
 
     private static func presentation(_ style: ComputedStyle) -> TextSegment.Presentation {

@@ -69,6 +69,8 @@ public struct HTMLDocument: Sendable {
     /// The text of the page outside `<head>`, in reading (document) order, hidden text included
     /// and flagged.
     public let segments: [TextSegment]
+    /// Every progress bar and meter that is not hidden, in document order.
+    public let gauges: [Gauge]
 
     /// The text of the segments that are not hidden, joined the way it reads on screen: a space
     /// between segments unless `continuesPreviousSegment` says they touch.
@@ -130,8 +132,9 @@ public struct HTMLDocument: Sendable {
 
     init(
         title: String?, lang: String?, metaDescription: String?, baseURL: URL?, links: [Link], scripts: [Script],
-        forms: [Form], inputs: [Input], buttons: [Button], segments: [TextSegment]
+        forms: [Form], inputs: [Input], buttons: [Button], segments: [TextSegment], gauges: [Gauge] = []
     ) {
+        self.gauges = gauges
         self.title = title
         self.lang = lang
         self.metaDescription = metaDescription

@@ -48,6 +48,7 @@ struct TreeWalker {
     struct LabelRecord { var forID: String?; var wrappedInput: Int?; var collector: Int }
     struct OptionRecord { var select: Int?; var value: String?; var isSelected: Bool; var collector: Int }
     struct FormRecord { var action: String?; var method: String; var id: String? }
+    struct GaugeRecord { var element: Int; var value: Double?; var maximum: Double? }
 
     private struct Frame {
         var element: Int
@@ -78,6 +79,7 @@ struct TreeWalker {
     private(set) var buttons: [ButtonRecord] = []
     private(set) var labels: [LabelRecord] = []
     private(set) var options: [OptionRecord] = []
+    private(set) var gauges: [GaugeRecord] = []
 
     // MARK: Walk state
     private var stack: [Frame] = []
@@ -228,6 +230,13 @@ struct TreeWalker {
 
         if let role = attributes["role"]?.lowercased().split(separator: " ").first {
             applyARIARole(String(role), tag: tag, attributes: attributes, classes: classes, index: index, frame: &frame)
+        }
+        let role = attributes["role"]?.lowercased().split(separator: " ").first
+        if tag == "progress" || tag == "meter" || role == "progressbar" || role == "meter" {
+            func number(_ names: String...) -> Double? {
+                names.lazy.compactMap { attributes[$0].flatMap { Double(String($0.filter { !$0.isWhitespace })) } }.first
+            }
+            gauges.append(GaugeRecord(element: index, value: number("value", "aria-valuenow"), maximum: number("max", "aria-valuemax")))
         }
         if roles[index] != nil { frame.roleElement = index }
         stack.append(frame)

@@ -430,6 +430,37 @@ struct DetectorTests {
         #expect(try Self.types("<p>Limited quantity per customer: 2 bags of flour.</p>").isEmpty, "a purchase limit is not stock")
     }
 
+    @Test("round fifteen: a product's availability row presses, a stock list's cell does not; time, the visitor's plan and the writer's own things left are not stock")
+    func fifteenthRound() throws {
+        let facts = { (rowHeader: String) in
+            "<table><tr><th>Coats</th><td>11, each sanded by hand</td></tr><tr><th>\(rowHeader)</th><td>In stock, only 1 products left</td></tr></table>"
+        }
+        #expect(try Self.types(facts("Availability")) == [.lowStock])
+        #expect(try Self.types(facts("Leeds branch")).isEmpty, "a branch's row in a stock list states a figure")
+        let clock = { (seconds: String) in
+            #"<div><p><strong>Summer early-booking price: 15% off</strong></p><p role="timer"><span>2</span>day <span>13</span>:<span>49</span>:<span>\#(seconds)</span> Left</p></div>"#
+        }
+        #expect(try Self.types(clock("51"), later: clock("48")) == [.countdownTimer], "time left on a clock is not stock")
+        #expect(try Self.types("<p>Only 2 DNS zones left on your Business plan.</p>").isEmpty)
+        #expect(try Self.types("<p>Only 3 bottles left in my own cellar, so I am saving them.</p>").isEmpty)
+        #expect(try Self.types("<p>Only 3 bottles left in our cellar!</p>") == [.lowStock], "the shop's own stock still presses")
+        // A stock meter: the bar is the pressure, its label says what it measures.
+        let meter = { (label: String, bar: String) in
+            #"<div class="box"><h3>Qvevri amber, 2021</h3><p>GEL 68</p><div class="meter"><p>\#(label)</p>\#(bar)</div></div>"#
+        }
+        // (Labels unlike dev.tsv's texts, so that the bundled wording model, which learnt them, does
+        // not find them on its own.)
+        let found = try Self.findings(meter("Sold: 86%", #"<progress value="86" max="100"></progress>"#))
+        #expect(found.map(\.patternType) == [.lowStock])
+        #expect(found.first?.evidence == "Sold: 86%")
+        #expect(try Self.types(meter("Qvevri stock level", #"<div role="progressbar" aria-valuenow="18"></div>"#)) == [.lowStock])
+        #expect(try Self.types(meter("Sold: 86%", #"<div class="bar"></div>"#)).isEmpty, "no bar, no meter")
+        #expect(try Self.types(meter("Qvevri stock level", #"<div class="bar"></div>"#)).isEmpty, "no bar, no meter")
+        #expect(try Self.types(meter("Add 2 more items for free shipping", #"<progress value="60" max="100"></progress>"#)).isEmpty)
+        #expect(try Self.types(meter("Storage: 3.2 GB left of your 5 GB", #"<meter value="0.64"></meter>"#)).isEmpty)
+        #expect(try Self.types(meter("LIVE REMAINING STOCK", #"<progress value="18" max="100"></progress>"#), selling: false).isEmpty, "no sale, no pressure")
+    }
+
     @Test("a clock's unit after its figure in another element reads joined, as on screen")
     func unitAfterFigure() throws {
         let strip = { (seconds: String) in

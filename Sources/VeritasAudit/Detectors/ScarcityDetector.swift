@@ -4,8 +4,47 @@ import VeritasProtocol
 /// Scarcity: low-stock and high-demand messages.
 enum ScarcityDetector {
     static func findings(on page: AuditedPage) -> [Finding] {
-        lowStock(page) + highDemand(page)
+        let stated = lowStock(page)
+        // A meter's label that already says it in words is that message, reported once.
+        let meters = stockMeters(page).filter { meter in !stated.contains { $0.evidence.contains(meter.evidence) } }
+        return stated + meters + highDemand(page)
     }
+
+    // MARK: Stock meter
+
+    /// A bar that shows stock running down (`<progress>`, `<meter>` or `role="progressbar"`),
+    /// labelled as stock in its own box: "LIVE REMAINING STOCK" over a bar, "Sold: 86%" beside
+    /// one. The bar is the pressure; the label says what it measures. Only on a page that sells,
+    /// and not for what ``notScarcity`` says is no stock (a plan's quota, time left).
+    static func stockMeters(_ page: AuditedPage) -> [Finding] {
+        guard page.sells else { return [] }
+        var findings: [Finding] = []
+        for gauge in page.document.gauges {
+            // The bar's box, up to two levels up, but never the page itself.
+            for container in gauge.ancestorIndices.dropFirst().prefix(2) {
+                let inside = page.blocks(inside: container)
+                guard inside.count < page.blocks.count else { break }
+                let label = inside.first { block in
+                    !block.isQuotation && block.text.count <= maxMeterLabelLength && meterLabel.occurs(in: block.unquotedText)
+                        && !notScarcity.occurs(in: block.text)
+                }
+                guard let label else { continue }
+                if !findings.contains(where: { $0.evidence == label.text }) {
+                    findings.append(Finding(
+                        patternType: .lowStock, severity: .medium, confidence: 0.8, evidence: label.text,
+                        location: label.location("stock meter: a bar labelled \"\(label.text)\"")))
+                }
+                break
+            }
+        }
+        return findings
+    }
+
+    /// What a stock meter's label says it measures.
+    private static let meterLabel = TextPattern(
+        #"\b(stock|inventory|left|remaining|sold|claimed|gone)\b"#)
+    /// A meter's label is a caption, not a paragraph.
+    static let maxMeterLabelLength = 80
 
     /// "Only 2 left in stock", "Only 4 tickets left at this price", "Only 3 available", "Only 7 in
     /// stock", "Only: 9 in stock now", "Almost gone".
@@ -52,10 +91,14 @@ enum ScarcityDetector {
             // What the visitor already has ("You have only 4 bottles left of the Rioja you bought"):
             // their own goods, not the shop's stock. No low-stock text of dev.tsv says "you have".
             + #"|\byou have (only |just )?\d+ (\w+ ){0,3}(left|remaining)\b"#
-            // The visitor's plan: "Only 1 snapshot left on your plan (3 of 4 used)".
-            + #"|\b(left|remaining) (on|in|of) your (plan|account|subscription|allowance|quota|package)\b|\(\d+ of \d+ used\)"#
+            // The visitor's plan: "Only 1 snapshot left on your plan (3 of 4 used)", "Only 2 DNS
+            // zones left on your Business plan".
+            + #"|\b(left|remaining) (on|in|of) your (\w+ ){0,2}(plan|account|subscription|allowance|quota|package)\b|\(\d+ of \d+ used\)"#
+            // The writer's own things: "Only 3 bottles left in my own cellar". No low-stock text of
+            // dev.tsv says "my"; a shop says "our" ("only 3 left in our warehouse" presses).
+            + #"|\b(left|remaining) (in|from|of|on) my\b"#
             // Money, time or a quota left is a budget, a deadline or an allowance, not stock.
-            + #"|[£$€¥]\s?\d[\d,.]*\s*(\w+ )?(left|remaining)\b|\b(left|remaining):?\s*[£$€¥]\s?\d|\ballowances? (left|remaining)\b|\b\d+ (days?|hours?|hrs?|minutes?|mins?|weeks?|months?|years?) (left|remaining)\b|\b(left|remaining) of (your |the |this )?\d"#
+            + #"|[£$€¥]\s?\d[\d,.]*\s*(\w+ )?(left|remaining)\b|\b(left|remaining):?\s*[£$€¥]\s?\d|\ballowances? (left|remaining)\b|\b\d+ (days?|hours?|hrs?|minutes?|mins?|weeks?|months?|years?) (left|remaining)\b|\d{1,2}:\d{2}(:\d{2})?\s*(left|remaining)\b|\b(left|remaining) of (your |the |this )?\d"#
             // An allowance, the visitor's own: storage ("Only 3.2 GB left of your 200 GB") and what
             // is left for a period ("Left this tax year £55,744.96"). dev.tsv's low-stock texts
             // count goods; none counts data or says "left this year".
