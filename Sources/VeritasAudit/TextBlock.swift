@@ -18,6 +18,11 @@ struct TextBlock: Sendable {
     /// The first interactive role among the segments (`.none` when there is none).
     var role: TextSegment.Role { segments.first { $0.role != .none }?.role ?? .none }
     var isInModal: Bool { segments.contains(where: \.isInModal) }
+    /// A heading (`<h1>`–`<h6>` or `role="heading"`).
+    var isHeading: Bool {
+        if case .heading = role { return true }
+        return false
+    }
     /// `elementIndex` of the block element, then its ancestors.
     var ancestorIndices: [Int] {
         let path = first.ancestorIndices
@@ -36,8 +41,12 @@ struct TextBlock: Sendable {
     /// is read as ``ownText``.
     var isQuotation: Bool {
         let worded = segments.filter { $0.text.contains(where: { $0.isLetter || $0.isNumber }) }
-        return !worded.isEmpty && worded.allSatisfy(Self.isQuoted)
+        return !worded.isEmpty && (worded.allSatisfy(Self.isQuoted) || Self.composedMessage.occurs(in: text))
     }
+
+    /// A line of an email shown as written, in a newsletter tool or a preview ("Subject: Hurry —
+    /// the bake sale is this Saturday!"): the page shows the visitor's message, it does not say it.
+    private static let composedMessage = TextPattern(#"^\W*(subject( line)?|preview text|preheader)\s*:"#)
 
     static func isQuoted(_ segment: TextSegment) -> Bool {
         segment.isInIllustration || segment.path.split(separator: ">").contains { quotingTags.contains($0) }

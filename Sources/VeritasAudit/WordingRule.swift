@@ -75,7 +75,7 @@ struct WordingRule: Sendable {
             // element of its own inside the cell.
             let isCellFigure = block.isInTable && ["td", "th"].contains(block.tags.last ?? "")
                 && !(sellerSpeaks?.occurs(in: block.unquotedText) ?? false) && !Self.isAvailabilityCell(block, on: page)
-            guard !block.isQuotation, block.text.count <= maxLength, !Self.puzzleClue.occurs(in: block.text), !(skipsTables && block.isInTable) || (presses && !isCellFigure),
+            guard !block.isQuotation, block.text.count <= maxLength, !Self.puzzleClue.occurs(in: block.text), !(skipsTables && block.isInTable) || (presses && !isCellFigure) || Self.isInOptionRow(block, on: page),
                   !(unless?.occurs(in: block.text) ?? false), presses || !(unlessPlain?.occurs(in: block.text) ?? false) else { return nil }
             var phrase = pattern.firstMatch(in: block.unquotedText).flatMap { isMessage(block.unquotedText, holding: pattern) ? $0 : nil }
             if phrase == nil, readsCaption {
@@ -130,6 +130,20 @@ struct WordingRule: Sendable {
         let header = page.blocks[block.position - 1]
         return header.ancestorIndices.dropFirst().first == block.ancestorIndices[1]
             && ["th", "td"].contains(header.tags.last ?? "") && availabilityLabel.occurs(in: header.text)
+    }
+
+    /// Whether `block` sits in a table row the visitor picks (the row holds a radio button or a
+    /// checkbox: a size, a date, a ticket type): its words are a message about what is on offer,
+    /// like a product card's, not a figure in a list of stock.
+    static func isInOptionRow(_ block: TextBlock, on page: AuditedPage) -> Bool {
+        let tags = Array(block.first.path.split(separator: ">").reversed())
+        guard let offset = tags.firstIndex(of: "tr"), block.first.ancestorIndices.indices.contains(offset) else { return false }
+        return page.blocks(inside: block.first.ancestorIndices[offset]).contains { row in
+            switch row.role {
+            case .radio, .checkbox: true
+            default: false
+            }
+        }
     }
 
     /// A facts table's availability row header.

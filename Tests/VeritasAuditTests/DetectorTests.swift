@@ -461,6 +461,27 @@ struct DetectorTests {
         #expect(try Self.types(meter("LIVE REMAINING STOCK", #"<progress value="18" max="100"></progress>"#), selling: false).isEmpty, "no sale, no pressure")
     }
 
+    @Test("round sixteen: an option row's few-left, an order count under the stars and a like count press; a composed subject line, games left, a one-off beside a subscription, a first-named review and a quoted title do not")
+    func sixteenthRound() throws {
+        let sizes = { (control: String) in
+            #"<table><tr><th>Size</th><th>Price</th><th></th></tr><tr><td><label>\#(control)A3</label></td><td>R$ 139,90</td><td>Printed to order</td></tr><tr><td><label>\#(control)50 × 70 cm</label></td><td>R$ 389,00</td><td><span class="few">4 items left</span></td></tr></table>"#
+        }
+        #expect(try Self.types(sizes(#"<input type="radio" name="size">"#)) == [.lowStock], "a row the visitor picks is an offer")
+        #expect(try Self.types(sizes("")).isEmpty, "a table without choices states figures")
+        #expect(try Self.types(#"<p class="meta"><span>★★★★★</span><span>4,9</span><span>404 Orders</span></p>"#) == [.activityNotification])
+        #expect(try Self.types("<p>Your account: 12 orders</p>").isEmpty, "the visitor's own orders")
+        #expect(try Self.types("<p>♥ 77 PEOPLE LIKE THIS</p>") == [.activityNotification])
+        #expect(try Self.types("<p>Subject: Hurry — the Christmas bake sale is this Saturday!</p>").isEmpty, "an email being written is shown, not said")
+        #expect(try Self.types("<p>Only 3 home games are left at Brockfield Park before the club moves.</p>").isEmpty)
+        let plan = #"<fieldset><label><input type="radio" name="plan" checked> One-time purchase · $39.99</label><label><input type="radio" name="plan"> Every 30 days · $35.99 (10% off)</label></fieldset>"#
+        #expect(try Self.types(plan).isEmpty, "a one-off price and a per-delivery price do not compare")
+        let tiers = #"<fieldset><label><input type="radio" name="tier" checked> Deluxe kit · $59.99</label><label><input type="radio" name="tier"> Basic kit · $35.99</label></fieldset>"#
+        #expect(try Self.types(tiers) == [.pressuredSelling], "the dearer of two kits pre-selected still is")
+        #expect(try Self.types("<p>“Grip in the sand is miles better than stock.” – Brayden, verified purchase, 14 October 2026</p>").isEmpty)
+        #expect(try Self.types("<p>“Grip in the sand is miles better than stock.” – Verified purchase</p>") == [.testimonialsOfUncertainOrigin])
+        #expect(try Self.types("<h2>“São Paulo em 100 capas” – livro, 240 páginas</h2>").isEmpty)
+    }
+
     @Test("a clock's unit after its figure in another element reads joined, as on screen")
     func unitAfterFigure() throws {
         let strip = { (seconds: String) in

@@ -182,6 +182,10 @@ enum MisdirectionDetector {
             guard priced.count >= 2, let selected = priced.first(where: { $0.0.isChecked }),
                   priced.allSatisfy({ $0.0 == selected.0 || $0.1 < selected.1 }),
                   let label = selected.0.label else { continue }
+            // A one-off purchase ticked beside a cheaper repeat delivery ("One-time purchase ·
+            // $39.99" over "Every 30 days · $35.99") is not the dearer of two comparable options:
+            // one price is per delivery, the other per order.
+            if !recurring.occurs(in: label), priced.contains(where: { recurring.occurs(in: $0.0.label ?? "") }) { continue }
             // Compared without spaces: the form's label and the block may split words at element
             // boundaries differently ("kitShaver" or "kit Shaver").
             let compactLabel = label.filter { !$0.isWhitespace }
@@ -217,6 +221,10 @@ enum MisdirectionDetector {
         }
         return findings
     }
+
+    /// A price per period or per repeat delivery.
+    private static let recurring = TextPattern(
+        #"\bevery \d* ?(days?|weeks?|months?|years?)\b|\bper (day|week|month|year)\b|/\s?(mo|month|yr|year|wk|week)\b|\b(monthly|weekly|yearly|annually|subscribe|subscription|auto-?ship|auto-?renew\w*)\b"#)
 
     /// The largest amount in a label: "$1,899" → 1899.
     static func highestPrice(in text: String) -> Double? {

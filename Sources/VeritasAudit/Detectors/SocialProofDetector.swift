@@ -22,6 +22,9 @@ enum SocialProofDetector {
             + #"|\b\d[\d,.]*\s?k?\+? (other )?(people|shoppers|customers|users|visitors|buyers|others) (have )?(looked at|viewed|checked out) (this|it)( \w+)? (recently|today|(in|over|during) the (last|past))\b"#
             + #"|\b(viewed|bought|ordered|purchased|booked|added to (carts?|bags?|baskets?)|add to (cart|bag|basket)) \d[\d,.]* times (today|this (hour|morning|week)|(in|over|during) the (last|past))\b"#
             + #"|\bin \d[\d,.]* (other )?(people|shoppers|customers|users)['’]s? (shopping )?(bags?|carts?|baskets?)\b"#
+            // A product card's order count, as marketplaces print it under the stars ("404
+            // Orders"), and a like count on the product ("77 PEOPLE LIKE THIS"): dev.tsv's wordings.
+            + #"|\b\d[\d,.]*\s?k?\+? orders\W*$|\b\d[\d,.]*\s?k?\+? (other )?(people|shoppers|customers|others) (like|love) (this|it)\b"#
             // "In other users' carts 59", "308 viewed per day": dev.tsv's wordings.
             + #"|\bin other (people|shoppers|customers|users)['’]s?['’]? (shopping )?(bags?|carts?|baskets?)\W*\d"#
             + #"|\b\d[\d,.]*\s?k?\+? (viewed|sold|bought|ordered|booked) (per|a|each) (day|hour|week)\b"#
@@ -54,8 +57,9 @@ enum SocialProofDetector {
     /// item ("Sold and shipped by ..."): not other people, now.
     private static let notActivity = TextPattern(
         CommonPatterns.specificDate.source + #"|\b(if|when) (you )?order(ed)? (by|before|within)\b|\border (by|before|within) \d"#
-            // The visitor's own history ("You bought this rose from us in March"): not other people.
-            + #"|\byou(['’]ve| have)? (already )?(bought|ordered|purchased|booked)\b"#
+            // The visitor's own history ("You bought this rose from us in March", "Your account: 12
+            // orders"): not other people.
+            + #"|\byou(['’]ve| have)? (already )?(bought|ordered|purchased|booked)\b|\b(you|your|my)\b[^.]{0,24}\b\d+ orders\b"#
             + #"|\b(in|during|since|for) (the )?((19|20)\d{2}|last year|the year)\b|\b(19|20)\d{2}\s?[–/-]\s?(\d{2}|(19|20)\d{2})\b|\bsold (and shipped |and fulfilled )?by\b"#
             // The visitor shopping for another person: "Buying for someone else?".
             + #"|\b(buying|shopping|ordering) for (someone|a friend|friends|family|others)\b"#
@@ -87,7 +91,8 @@ enum SocialProofDetector {
     static func testimonials(_ page: AuditedPage) -> [Finding] {
         var findings: [Finding] = []
         for block in page.blocks {
-            guard let (quote, attribution) = quoteAndAttribution(block, page: page) else { continue }
+            // A heading that quotes is a title ("“São Paulo em 100 capas” – livro, 240 páginas").
+            guard !block.isHeading, let (quote, attribution) = quoteAndAttribution(block, page: page) else { continue }
             guard isAnonymous(attribution) else { continue }
             let linked = page.document.links.contains { link in
                 !link.text.isEmpty && (attribution.contains(link.text) || block.text.contains(link.text))
@@ -122,8 +127,12 @@ enum SocialProofDetector {
         return nil
     }
 
-    /// No full name: not two capitalised non-generic words in a row, nor a name and an initial.
+    /// No name: not two capitalised non-generic words in a row, nor a name and an initial, nor a
+    /// first name alone or before a comma ("Brayden, verified purchase, 14 October 2026"). A
+    /// capitalised word before a description ("Growfolio member") is a brand, not a name.
     private static func isAnonymous(_ attribution: String) -> Bool {
+        let leading = attribution.prefix { $0 != "," && $0 != "·" }.trimmingCharacters(in: .whitespaces)
+        if !leading.contains(" "), isNameWord(leading) { return false }
         let words = attribution.split(whereSeparator: { $0 == " " || $0 == "," || $0 == "·" }).map(String.init)
         for (index, word) in words.enumerated() where index + 1 < words.count {
             let next = words[index + 1]
