@@ -82,6 +82,10 @@ enum CommonPatterns {
             // South African rand: a capital R and at least two digits ("R649", "R 1 299"), so that
             // "R2" in a product name is not a price.
             + #"|(?-i:\bR ?\d{2,}([.,]\d{2})?\b)"#)
+    /// The writer speaking of themselves: "I", "I'm", "my", "me". None of dev.tsv's real
+    /// low-stock, high-demand or limited-time texts is in the first person singular (shops say
+    /// "we" and "you"); a diary's "Only 3 miles left when I woke up" is the writer's own account.
+    static let firstPersonSingular = TextPattern(#"(?-i:\bI\b)|\b(I'(m|ve|d|ll)|my|me|myself)\b"#)
     /// A day and month in words, with the year when given: "16 February 2027", "Nov 30, 2026".
     static let calendarDate = TextPattern(
         #"\b\d{1,2}(st|nd|rd|th)?\s+(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?(\s+\d{4})?\b"#

@@ -41,6 +41,11 @@ struct WordingRule: Sendable {
     /// Like ``unless``, but only for a match without ``pressing`` wording (a dated list states
     /// figures; "only a few left" beside a date still presses).
     var unlessPlain: TextPattern?
+    /// Wording that defuses the match when found in the sentence that holds it (not elsewhere in
+    /// the block): the writer's own account in the first person ("Only 3 miles left when I woke
+    /// up", "I need to hurry, five days to the border"), beside a seller's line in the same
+    /// paragraph that still counts.
+    var unlessInSentence: TextPattern?
     /// A claim of this type is a message: the sentence that holds it is at most this long
     /// (`nil`: any length). A longer sentence around the words is prose that tells something
     /// ("Our phone lines are in high demand this week: the average wait was 18 minutes on …").
@@ -77,7 +82,9 @@ struct WordingRule: Sendable {
                 && !(sellerSpeaks?.occurs(in: block.unquotedText) ?? false) && !Self.isAvailabilityCell(block, on: page)
             guard !block.isQuotation, block.text.count <= maxLength, !Self.puzzleClue.occurs(in: block.text), !(skipsTables && block.isInTable) || (presses && !isCellFigure) || Self.isInOptionRow(block, on: page),
                   !(unless?.occurs(in: block.text) ?? false), presses || !(unlessPlain?.occurs(in: block.text) ?? false) else { return nil }
-            var phrase = pattern.firstMatch(in: block.unquotedText).flatMap { isMessage(block.unquotedText, holding: pattern) ? $0 : nil }
+            var phrase = pattern.firstMatch(in: block.unquotedText).flatMap {
+                isMessage(block.unquotedText, holding: pattern) && !saysOtherwise(block.unquotedText, holding: pattern) ? $0 : nil
+            }
             if phrase == nil, readsCaption {
                 let captioned = Self.withCaption(block.unquotedText, of: block, among: captions)
                 phrase = captioned == block.unquotedText ? nil : pattern.firstMatch(in: captioned)
@@ -89,7 +96,8 @@ struct WordingRule: Sendable {
                candidate.text.count <= Self.maxModelLength, candidate.prediction.probability >= Self.minimumModelProbability,
                candidate.text.split(separator: " ").count >= Self.minimumModelWords,
                cue.occurs(in: TextBlock.unquoted(candidate.text)) || cue.occurs(in: Self.withCaption(candidate.text, of: block, among: captions)),
-               !(unless?.occurs(in: candidate.text) ?? false), isMessage(TextBlock.unquoted(candidate.text), holding: cue) {
+               !(unless?.occurs(in: candidate.text) ?? false), isMessage(TextBlock.unquoted(candidate.text), holding: cue),
+               !saysOtherwise(TextBlock.unquoted(candidate.text), holding: cue) {
                 learned = candidate
             }
             if let phrase {
@@ -118,6 +126,13 @@ struct WordingRule: Sendable {
         guard let limit = maxClaimSentenceLength else { return true }
         let sentence = text.sentences.first { words.occurs(in: $0) } ?? text
         return sentence.count <= limit
+    }
+
+    /// Whether the first sentence of `text` that holds `words` has ``unlessInSentence`` wording.
+    func saysOtherwise(_ text: String, holding words: TextPattern) -> Bool {
+        guard let unlessInSentence else { return false }
+        let sentence = text.sentences.first { words.occurs(in: $0) } ?? text
+        return unlessInSentence.occurs(in: sentence)
     }
 
     static func rounded(_ value: Double) -> Double { (value * 100).rounded() / 100 }

@@ -482,6 +482,19 @@ struct DetectorTests {
         #expect(try Self.types("<h2>“São Paulo em 100 capas” – livro, 240 páginas</h2>").isEmpty)
     }
 
+    @Test("round seventeen: the writer's own account in the first person, distance left, roads left open, few left with its cause and a fully booked session are not pressure; a seller's line beside them is")
+    func seventeenthRound() throws {
+        #expect(try Self.types("<p>Only 3 miles left when I woke up. I walked them slowly on purpose.</p>").isEmpty)
+        #expect(try Self.types("<p>Snow from Friday night. So the plan is simple: I need to hurry, five days to the border, not six.</p>").isEmpty)
+        #expect(try Self.types("<p>Only 2 days of food left after tonight, which works if I don’t lose a day.</p>").isEmpty)
+        #expect(try Self.types("<p>I make every mug by hand. Only 3 left in stock!</p>") == [.lowStock], "the maker's first person in another sentence does not defuse the shop's line")
+        #expect(try Self.types("<li>1 tortilla, torn, if you have one left</li>").isEmpty)
+        #expect(try Self.types("<p>Only 2 roads left open on the peninsula.</p>").isEmpty)
+        #expect(try Self.types("<p>Size 38: only 3 pairs left for that session, because a school group has booked; bring your own skates.</p>").isEmpty)
+        #expect(try Self.types("<p>Only 3 pairs left, because they are selling fast!</p>") == [.lowStock], "demand as the cause still presses")
+        #expect(try Self.types("<p>Sessions that are fully booked online keep 20 places for people who come to the ticket window.</p>").isEmpty)
+    }
+
     @Test("a clock's unit after its figure in another element reads joined, as on screen")
     func unitAfterFigure() throws {
         let strip = { (seconds: String) in

@@ -90,7 +90,13 @@ enum ScarcityDetector {
             + #"|\b(left|remaining) to (?!(buy|order|grab|claim|book|get|purchase|snap|reserve|secure|win|save|shop|choose|pick)\b)\w+"#
             // What the visitor already has ("You have only 4 bottles left of the Rioja you bought"):
             // their own goods, not the shop's stock. No low-stock text of dev.tsv says "you have".
-            + #"|\byou have (only |just )?\d+ (\w+ ){0,3}(left|remaining)\b"#
+            + #"|\byou have (only |just )?(\d+|one|any|some|a few) (\w+ ){0,3}(left|remaining)\b"#
+            // Distance left on a route ("Only 3 miles left", "2 km to go") and what is left open
+            // or closed ("Only 2 roads left open"): a journey or a state, not goods.
+            + #"|\b\d+ (miles?|km|kilomet(er|re)s?|met(er|re)s?|laps?|stops?|stations?) (left|remaining|to go)\b|\b(left|remaining) (open|closed|standing)\b"#
+            // Few left with its cause, when the cause is not demand ("only 3 pairs left for that
+            // session, because a school group has booked"): the shop explains, it does not press.
+            + #"|\b(left|remaining)\b[^.!?]{0,40}\bbecause\b(?![^.!?]*\b(demand|popular\w*|selling|sold|going fast|hurry)\b)"#
             // The visitor's plan: "Only 1 snapshot left on your plan (3 of 4 used)", "Only 2 DNS
             // zones left on your Business plan".
             + #"|\b(left|remaining) (on|in|of) your (\w+ ){0,2}(plan|account|subscription|allowance|quota|package)\b|\(\d+ of \d+ used\)"#
@@ -150,12 +156,13 @@ enum ScarcityDetector {
     /// states facts, it does not press).
     static func lowStock(_ page: AuditedPage) -> [Finding] {
         WordingRule(type: .lowStock, severity: .medium, confidence: 0.8, pattern: fewLeft, cue: stockCue, skipsTables: true, unless: notScarcity,
-                    pressing: pressingFew, sellerSpeaks: sellerVoice, unlessPlain: datedList, maxClaimSentenceLength: maxClaimSentenceLength,
+                    pressing: pressingFew, sellerSpeaks: sellerVoice, unlessPlain: datedList,
+                    unlessInSentence: CommonPatterns.firstPersonSingular, maxClaimSentenceLength: maxClaimSentenceLength,
                     describe: { "low-stock message \"\($0)\"" }).findings(on: page)
     }
 
     static func highDemand(_ page: AuditedPage) -> [Finding] {
         WordingRule(type: .highDemand, severity: .low, confidence: 0.75, pattern: demand, cue: demandCue, skipsTables: true, unless: demandReport,
-                    maxClaimSentenceLength: maxClaimSentenceLength, describe: { "high-demand claim \"\($0)\"" }).findings(on: page)
+                    unlessInSentence: CommonPatterns.firstPersonSingular, maxClaimSentenceLength: maxClaimSentenceLength, describe: { "high-demand claim \"\($0)\"" }).findings(on: page)
     }
 }

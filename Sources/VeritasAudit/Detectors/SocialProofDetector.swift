@@ -63,6 +63,8 @@ enum SocialProofDetector {
             + #"|\b(in|during|since|for) (the )?((19|20)\d{2}|last year|the year)\b|\b(19|20)\d{2}\s?[–/-]\s?(\d{2}|(19|20)\d{2})\b|\bsold (and shipped |and fulfilled )?by\b"#
             // The visitor shopping for another person: "Buying for someone else?".
             + #"|\b(buying|shopping|ordering) for (someone|a friend|friends|family|others)\b"#
+            // A state, not someone acting: "Sessions that are fully booked online keep 20 places".
+            + #"|\b(fully|already|completely) booked\b"#
             // A case, not a report: "If someone bought you a gift card, ...".
             + #"|\b(if|when|whenever|once) (someone|somebody|anyone|a friend)\b"#)
 

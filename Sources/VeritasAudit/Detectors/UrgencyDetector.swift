@@ -219,7 +219,7 @@ enum UrgencyDetector {
     /// deadline in the same block: "Limited time only!", "Hurry, free access ends soon!".
     static func limitedTimeMessages(_ page: AuditedPage) -> [Finding] {
         WordingRule(type: .limitedTimeMessage, severity: .medium, confidence: 0.75, pattern: limitedTime, cue: timeCue, maxLength: 400,
-                    unless: otherPressure, describe: { "\"\($0)\" with no end date" }).findings(on: page)
+                    unless: otherPressure, unlessInSentence: CommonPatterns.firstPersonSingular, describe: { "\"\($0)\" with no end date" }).findings(on: page)
             .filter { finding in
                 let urgesOnly = urging.occurs(in: finding.evidence) && !limitedTimeWords.occurs(in: finding.evidence)
                 // The offer an "act now" presses is in its own sentence ("Act now and save
