@@ -79,10 +79,16 @@ public struct AuditedPage: Sendable {
     ///   (`<body>`, an app's root `<div>`): that is the page, not the block's own widget, so a
     ///   sticky bar's clock is not read with a workshop's opening hours in the article below.
     func neighbours(of block: TextBlock, levels: Int = 5, withinWidget: Bool = false, where predicate: (TextBlock) -> Bool) -> [TextBlock] {
-        for container in block.ancestorIndices.dropFirst().prefix(levels) {
+        neighbours(ofElement: block.ancestorIndices, levels: levels, withinWidget: withinWidget) { $0.position != block.position && predicate($0) }
+    }
+
+    /// ``neighbours(of:levels:withinWidget:where:)`` of an element that is not a text block (a
+    /// progress bar), given as its `ancestorIndices` (the element first).
+    func neighbours(ofElement ancestors: [Int], levels: Int, withinWidget: Bool, where predicate: (TextBlock) -> Bool) -> [TextBlock] {
+        for container in ancestors.dropFirst().prefix(levels) {
             let inside = blocks(inside: container)
             if withinWidget && inside.count == blocks.count { break }
-            let found = inside.filter { $0.position != block.position && predicate($0) }
+            let found = inside.filter(predicate)
             if !found.isEmpty { return found }
         }
         return []

@@ -39,10 +39,13 @@ public enum SiteClassifier {
         var headingText = document.title ?? ""
         var controlText = ""
         var bodyText = ""
+        var controlLines: [String] = []
         for block in page.blocks {
             switch block.role {
             case .heading: headingText += " " + block.text
-            case .button, .link: controlText += " " + block.text
+            case .button, .link:
+                controlText += " " + block.text
+                controlLines.append(block.text)
             default: bodyText += " " + block.text
             }
         }
@@ -55,9 +58,8 @@ public enum SiteClassifier {
         }
         // A shop's controls, read whole: a header link that is only the cart ("Basket",
         // "Bag", "Basket 0"), and buttons that only add ("Add", "Agregar", "+ Add £4.50").
-        let controls = page.blocks.filter { $0.role == .button || $0.role == .link }.map(\.text)
-        if controls.contains(where: { cartLink.occurs(in: $0) }) { scores[.shop, default: 0] += 2 }
-        if controls.contains(where: { addButton.occurs(in: $0) }) { scores[.shop, default: 0] += 2 }
+        if controlLines.contains(where: { cartLink.occurs(in: $0) }) { scores[.shop, default: 0] += 2 }
+        if controlLines.contains(where: { addButton.occurs(in: $0) }) { scores[.shop, default: 0] += 2 }
         // Ties go to the type listed first in `vocabulary` (a shop that blogs is a shop).
         var best: (type: SiteType, score: Double)?
         for (type, _) in vocabulary where scores[type, default: 0] > (best?.score ?? -1) {

@@ -85,6 +85,8 @@ enum CommonPatterns {
     /// The writer speaking of themselves: "I", "I'm", "my", "me". None of dev.tsv's real
     /// low-stock, high-demand or limited-time texts is in the first person singular (shops say
     /// "we" and "you"); a diary's "Only 3 miles left when I woke up" is the writer's own account.
+    /// Unlike ``firstPerson`` (a decline's own voice, where casual copy writes "i"), a lone "I"
+    /// counts only as a capital here: in running text a lower-case "i" is a list marker or a typo.
     static let firstPersonSingular = TextPattern(#"(?-i:\bI\b)|\b(I'(m|ve|d|ll)|my|me|myself)\b"#)
     /// A day and month in words, with the year when given: "16 February 2027", "Nov 30, 2026".
     static let calendarDate = TextPattern(
@@ -127,6 +129,12 @@ extension String {
         let cut = prefix(limit - 1)
         let end = cut.lastIndex(of: " ").map { cut[..<$0] } ?? cut
         return end + "…"
+    }
+
+    /// The first of ``sentences`` in which `words` occur, or the whole text when they only match
+    /// across a sentence break.
+    func sentence(holding words: TextPattern) -> String {
+        sentences.first { words.occurs(in: $0) } ?? self
     }
 
     /// The sentences of a line of text (split after `.`, `!` or `?` followed by a space).

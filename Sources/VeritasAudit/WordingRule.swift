@@ -74,13 +74,15 @@ struct WordingRule: Sendable {
         // Found once: a block's caption is then looked up among a few lines, not the whole page
         // (the caption is read for every block the pattern misses).
         let captions = readsCaption || cue != nil ? Self.captionLines(on: page) : []
+        // Likewise the rows the visitor picks, found once rather than per table cell.
+        let optionRows = skipsTables ? Self.optionRows(on: page) : []
         return page.blocks.compactMap { block in
             let presses = pressing?.occurs(in: block.unquotedText) ?? false
             // A figure in a column is the cell's own text; a message placed in a cart line is an
             // element of its own inside the cell.
             let isCellFigure = block.isInTable && ["td", "th"].contains(block.tags.last ?? "")
                 && !(sellerSpeaks?.occurs(in: block.unquotedText) ?? false) && !Self.isAvailabilityCell(block, on: page)
-            guard !block.isQuotation, block.text.count <= maxLength, !Self.puzzleClue.occurs(in: block.text), !(skipsTables && block.isInTable) || (presses && !isCellFigure) || Self.isInOptionRow(block, on: page),
+            guard !block.isQuotation, block.text.count <= maxLength, !Self.puzzleClue.occurs(in: block.text), !(skipsTables && block.isInTable) || (presses && !isCellFigure) || Self.isInOptionRow(block, among: optionRows),
                   !(unless?.occurs(in: block.text) ?? false), presses || !(unlessPlain?.occurs(in: block.text) ?? false) else { return nil }
             var phrase = pattern.firstMatch(in: block.unquotedText).flatMap {
                 isMessage(block.unquotedText, holding: pattern) && !saysOtherwise(block.unquotedText, holding: pattern) ? $0 : nil
@@ -124,15 +126,13 @@ struct WordingRule: Sendable {
     /// by the whole text.
     func isMessage(_ text: String, holding words: TextPattern) -> Bool {
         guard let limit = maxClaimSentenceLength else { return true }
-        let sentence = text.sentences.first { words.occurs(in: $0) } ?? text
-        return sentence.count <= limit
+        return text.sentence(holding: words).count <= limit
     }
 
     /// Whether the first sentence of `text` that holds `words` has ``unlessInSentence`` wording.
     func saysOtherwise(_ text: String, holding words: TextPattern) -> Bool {
         guard let unlessInSentence else { return false }
-        let sentence = text.sentences.first { words.occurs(in: $0) } ?? text
-        return unlessInSentence.occurs(in: sentence)
+        return unlessInSentence.occurs(in: text.sentence(holding: words))
     }
 
     static func rounded(_ value: Double) -> Double { (value * 100).rounded() / 100 }
@@ -150,15 +150,27 @@ struct WordingRule: Sendable {
     /// Whether `block` sits in a table row the visitor picks (the row holds a radio button or a
     /// checkbox: a size, a date, a ticket type): its words are a message about what is on offer,
     /// like a product card's, not a figure in a list of stock.
-    static func isInOptionRow(_ block: TextBlock, on page: AuditedPage) -> Bool {
-        let tags = Array(block.first.path.split(separator: ">").reversed())
-        guard let offset = tags.firstIndex(of: "tr"), block.first.ancestorIndices.indices.contains(offset) else { return false }
-        return page.blocks(inside: block.first.ancestorIndices[offset]).contains { row in
-            switch row.role {
-            case .radio, .checkbox: true
-            default: false
+    static func isInOptionRow(_ block: TextBlock, among optionRows: Set<Int>) -> Bool {
+        guard let row = rows(around: block).first else { return false }
+        return optionRows.contains(row)
+    }
+
+    /// Every `<tr>` holding a block with a radio button or a checkbox, as element indices.
+    static func optionRows(on page: AuditedPage) -> Set<Int> {
+        var rows: Set<Int> = []
+        for block in page.blocks {
+            switch block.role {
+            case .radio, .checkbox: rows.formUnion(Self.rows(around: block))
+            default: break
             }
         }
+        return rows
+    }
+
+    /// The `<tr>` elements around `block`'s first segment, nearest first.
+    private static func rows(around block: TextBlock) -> [Int] {
+        let tags = block.first.path.split(separator: ">").reversed()
+        return zip(tags, block.first.ancestorIndices).compactMap { tag, element in tag == "tr" ? element : nil }
     }
 
     /// A facts table's availability row header.

@@ -141,8 +141,7 @@ extension HTMLDocument {
             metaDescription: walk.metaDescription, baseURL: base, links: links, scripts: scripts, forms: forms,
             inputs: inputs, buttons: buttons, segments: segments,
             gauges: walk.gauges.compactMap { record in
-                let style = styles[record.element]
-                guard !(style.isRemoved || style.isVisibilityHidden || style.opacity <= 0.001) else { return nil }
+                guard !Self.presentation(styles[record.element]).isHidden else { return nil }
                 var ancestors: [Int] = []
                 var cursor: Int? = record.element
                 while let element = cursor {

@@ -228,10 +228,10 @@ struct TreeWalker {
             break
         }
 
-        if let role = attributes["role"]?.lowercased().split(separator: " ").first {
+        let role = attributes["role"]?.lowercased().split(separator: " ").first
+        if let role {
             applyARIARole(String(role), tag: tag, attributes: attributes, classes: classes, index: index, frame: &frame)
         }
-        let role = attributes["role"]?.lowercased().split(separator: " ").first
         if tag == "progress" || tag == "meter" || role == "progressbar" || role == "meter" {
             func number(_ names: String...) -> Double? {
                 names.lazy.compactMap { attributes[$0].flatMap { Double(String($0.filter { !$0.isWhitespace })) } }.first

@@ -21,20 +21,14 @@ enum ScarcityDetector {
         var findings: [Finding] = []
         for gauge in page.document.gauges {
             // The bar's box, up to two levels up, but never the page itself.
-            for container in gauge.ancestorIndices.dropFirst().prefix(2) {
-                let inside = page.blocks(inside: container)
-                guard inside.count < page.blocks.count else { break }
-                let label = inside.first { block in
-                    !block.isQuotation && block.text.count <= maxMeterLabelLength && meterLabel.occurs(in: block.unquotedText)
-                        && !notScarcity.occurs(in: block.text)
-                }
-                guard let label else { continue }
-                if !findings.contains(where: { $0.evidence == label.text }) {
-                    findings.append(Finding(
-                        patternType: .lowStock, severity: .medium, confidence: 0.8, evidence: label.text,
-                        location: label.location("stock meter: a bar labelled \"\(label.text)\"")))
-                }
-                break
+            let label = page.neighbours(ofElement: gauge.ancestorIndices, levels: 2, withinWidget: true) { block in
+                !block.isQuotation && block.text.count <= maxMeterLabelLength && meterLabel.occurs(in: block.unquotedText)
+                    && !notScarcity.occurs(in: block.text)
+            }.first
+            if let label, !findings.contains(where: { $0.evidence == label.text }) {
+                findings.append(Finding(
+                    patternType: .lowStock, severity: .medium, confidence: 0.8, evidence: label.text,
+                    location: label.location("stock meter: a bar labelled \"\(label.text)\"")))
             }
         }
         return findings

@@ -225,7 +225,7 @@ enum UrgencyDetector {
                 // The offer an "act now" presses is in its own sentence ("Act now and save
                 // $12.99"); a price elsewhere in the paragraph ("… act now: lock the card and call
                 // us. Fraud losses reached CA$638 million") is not what it urges.
-                let pressed = urgesOnly ? (finding.evidence.sentences.first { urging.occurs(in: $0) } ?? finding.evidence) : finding.evidence
+                let pressed = urgesOnly ? finding.evidence.sentence(holding: urging) : finding.evidence
                 return offerCue.occurs(in: pressed) || (!urgesOnly && finding.evidence.split(separator: " ").count <= plainSentenceWords)
             }
     }
