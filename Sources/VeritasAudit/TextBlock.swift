@@ -13,6 +13,11 @@ struct TextBlock: Sendable {
     /// `text` with each quoting element's text (``quotingTags``, illustrations) replaced by "…":
     /// the page's own words around a quotation ("use code: SAVE25" in a deal bar with a clock).
     var ownText: String
+    /// In a table row that names a user-interface string by its message key
+    /// (`level.bridge.collapse_warning`): a string catalogue, as a localisation platform or a
+    /// design system's docs show it. The row's texts are the product's strings, shown for
+    /// editing, not said to the visitor.
+    var isInStringTable = false
 
     var first: TextSegment { segments[0] }
     /// The first interactive role among the segments (`.none` when there is none).
@@ -41,8 +46,18 @@ struct TextBlock: Sendable {
     /// is read as ``ownText``.
     var isQuotation: Bool {
         let worded = segments.filter { $0.text.contains(where: { $0.isLetter || $0.isNumber }) }
-        return !worded.isEmpty && (worded.allSatisfy(Self.isQuoted) || Self.composedMessage.occurs(in: text))
+        return !worded.isEmpty && (worded.allSatisfy(Self.isQuoted) || isInStringTable || Self.composedMessage.occurs(in: text))
     }
+
+    /// The `<tr>` elements around the first segment, nearest first.
+    var tableRows: [Int] {
+        zip(first.path.split(separator: ">").reversed(), first.ancestorIndices).compactMap { tag, element in tag == "tr" ? element : nil }
+    }
+
+    /// A message key as string files and translation tools name a UI string: dotted or
+    /// underscored words with no spaces ("level.bridge.collapse_warning", "hud.lives.one",
+    /// "CART_TIMER_LABEL"). One dot alone ("example.com", "v2.1") is not enough.
+    private static let messageKey = TextPattern(#"^[A-Za-z][A-Za-z0-9-]*(([.][A-Za-z0-9-]+){2,}|([._][A-Za-z0-9-]+)*_[A-Za-z0-9-]+([._][A-Za-z0-9-]+)*)$"#)
 
     /// A line of an email shown as written, in a newsletter tool or a preview ("Subject: Hurry —
     /// the bake sale is this Saturday!"): the page shows the visitor's message, it does not say it.
@@ -107,6 +122,12 @@ struct TextBlock: Sendable {
                 blocks[blocks.count - 1] = last
             } else {
                 blocks.append(TextBlock(position: blocks.count, text: segment.text, segments: [segment], ownText: isQuoted(segment) ? "…" : segment.text))
+            }
+        }
+        let stringRows = Set(blocks.filter { messageKey.occurs(in: $0.text) }.compactMap(\.tableRows.first))
+        if !stringRows.isEmpty {
+            for index in blocks.indices where blocks[index].tableRows.first.map(stringRows.contains) ?? false {
+                blocks[index].isInStringTable = true
             }
         }
         return blocks

@@ -118,6 +118,12 @@ enum CommonPatterns {
             + #"|\b(records?|sheets?|logs?|figures|data|systems?|registers?|books?|stats|statistics|counts?|surveys?|census) (show|shows|showed|shown|found|finds)\b"#
             // "only 41 squirrels left, down from 63 in 2021": a figure compared with a past one.
             + #"|\b(down|up) from \d"#)
+    /// A price's period when it recurs: "every 30 days", "per month", "/mo", "monthly",
+    /// "auto-renews", "renews automatically". The pressured-selling and hidden-subscription
+    /// rules each add their own words around it ("per day" is a rental's price, not a charge
+    /// that renews; "until you cancel" is a charge's fine print, not a plan's name).
+    static let recurringPeriod = TextPattern(
+        #"/\s?(mo|month|wk|week|yr|year)\b|\bper (week|month|year|delivery|box)\b|\bevery (\d+ )?(days?|weeks?|months?|years?)\b|\b(monthly|weekly|yearly|annually)\b|\bauto(matically)?[- ]?renew\w*|\brenew\w* automatically\b"#)
     /// First-person words.
     static let firstPerson = TextPattern(#"\b(i|i'm|i’m|i'll|i’ll|i'd|i’d|i've|i’ve|me|my|myself)\b"#)
 }

@@ -151,7 +151,7 @@ struct WordingRule: Sendable {
     /// checkbox: a size, a date, a ticket type): its words are a message about what is on offer,
     /// like a product card's, not a figure in a list of stock.
     static func isInOptionRow(_ block: TextBlock, among optionRows: Set<Int>) -> Bool {
-        guard let row = rows(around: block).first else { return false }
+        guard let row = block.tableRows.first else { return false }
         return optionRows.contains(row)
     }
 
@@ -160,17 +160,11 @@ struct WordingRule: Sendable {
         var rows: Set<Int> = []
         for block in page.blocks {
             switch block.role {
-            case .radio, .checkbox: rows.formUnion(Self.rows(around: block))
+            case .radio, .checkbox: rows.formUnion(block.tableRows)
             default: break
             }
         }
         return rows
-    }
-
-    /// The `<tr>` elements around `block`'s first segment, nearest first.
-    private static func rows(around block: TextBlock) -> [Int] {
-        let tags = block.first.path.split(separator: ">").reversed()
-        return zip(tags, block.first.ancestorIndices).compactMap { tag, element in tag == "tr" ? element : nil }
     }
 
     /// A facts table's availability row header.

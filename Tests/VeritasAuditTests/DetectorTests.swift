@@ -495,6 +495,21 @@ struct DetectorTests {
         #expect(try Self.types("<p>Sessions that are fully booked online keep 20 places for people who come to the ticket window.</p>").isEmpty)
     }
 
+    @Test("round eighteen: a card badge that is only a count of buyers is activity; a string catalogue's rows and hurry the noun are not pressure")
+    func eighteenthRound() throws {
+        #expect(try Self.types(#"<article><span class="badge">3642 BOUGHT</span><h2>Steel card</h2></article>"#) == [.activityNotification])
+        #expect(try Self.types("<p>We bought 3 new vans in March for the deliveries.</p>").isEmpty, "a count in a sentence is not a badge")
+        let catalogue = { (key: String) in
+            #"<table><tr><th>Key</th><th>English source</th><th>Status</th></tr><tr><td>\#(key)</td><td>Hurry! The bridge is collapsing!</td><td>Translated</td></tr><tr><td>hud.lives.one</td><td>Only 1 life left</td><td>To do</td></tr></table>"#
+        }
+        #expect(try Self.types(catalogue("level.bridge.collapse_warning")).isEmpty, "strings shown for translation are not said to the visitor")
+        #expect(try Self.types(catalogue("Bridge level")) == [.limitedTimeMessage], "without a message key the table's words are the page's own")
+        #expect(try Self.types(catalogue("example.com")) == [.limitedTimeMessage], "a domain is not a message key")
+        #expect(try Self.types("<p>Hurry is the enemy on the water too. Count to three before you strike.</p>").isEmpty)
+        #expect(try Self.types("<p>For people in a hurry, the short loop takes 40 minutes.</p>").isEmpty)
+        #expect(try Self.types("<p>Hurry! Sale ends soon.</p>") == [.limitedTimeMessage], "the command still presses")
+    }
+
     @Test("a clock's unit after its figure in another element reads joined, as on screen")
     func unitAfterFigure() throws {
         let strip = { (seconds: String) in

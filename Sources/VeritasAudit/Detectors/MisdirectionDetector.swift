@@ -224,7 +224,7 @@ enum MisdirectionDetector {
 
     /// A price per period or per repeat delivery.
     private static let recurring = TextPattern(
-        #"\bevery \d* ?(days?|weeks?|months?|years?)\b|\bper (day|week|month|year)\b|/\s?(mo|month|yr|year|wk|week)\b|\b(monthly|weekly|yearly|annually|subscribe|subscription|auto-?ship|auto-?renew\w*)\b"#)
+        CommonPatterns.recurringPeriod.source + #"|\bper day\b|\b(subscribe|subscription|auto-?ship)\b"#)
 
     /// The largest amount in a label: "$1,899" → 1899.
     static func highestPrice(in text: String) -> Double? {

@@ -76,7 +76,7 @@ enum SneakingDetector {
 
     /// A recurring charge in words.
     private static let recurrence = TextPattern(
-        #"/\s?(mo|month|wk|week|yr|year)\b|\bper (month|week|year|delivery|box)\b|\bevery (\d+ )?(day|week|month|year)s?\b|\b(monthly|weekly|annually|yearly)\b|\bauto(matically)?[- ]?renew\w*|\brenew\w* automatically\b|\bbilled automatically\b|\brecurring\b|\buntil you cancel\b|\benrolled in\b|\bthen-current rate\b"#)
+        CommonPatterns.recurringPeriod.source + #"|\bbilled automatically\b|\brecurring\b|\buntil you cancel\b|\benrolled in\b|\bthen-current rate\b"#)
     /// Words of a charge or a plan.
     private static let chargeWords = TextPattern(
         #"\b(charg\w*|bill\w*|renew\w*|enrol\w*|subscription|membership|plan|pay)\b|[$€£]\s?\d"#)

@@ -23,8 +23,9 @@ enum SocialProofDetector {
             + #"|\b(viewed|bought|ordered|purchased|booked|added to (carts?|bags?|baskets?)|add to (cart|bag|basket)) \d[\d,.]* times (today|this (hour|morning|week)|(in|over|during) the (last|past))\b"#
             + #"|\bin \d[\d,.]* (other )?(people|shoppers|customers|users)['’]s? (shopping )?(bags?|carts?|baskets?)\b"#
             // A product card's order count, as marketplaces print it under the stars ("404
-            // Orders"), and a like count on the product ("77 PEOPLE LIKE THIS"): dev.tsv's wordings.
-            + #"|\b\d[\d,.]*\s?k?\+? orders\W*$|\b\d[\d,.]*\s?k?\+? (other )?(people|shoppers|customers|others) (like|love) (this|it)\b"#
+            // Orders") or as a badge that says nothing else ("3642 BOUGHT"), and a like count on
+            // the product ("77 PEOPLE LIKE THIS"): dev.tsv's wordings.
+            + #"|^\W*\d[\d,.]*\s?k?\+? (bought|sold|purchased)\W*$|\b\d[\d,.]*\s?k?\+? orders\W*$|\b\d[\d,.]*\s?k?\+? (other )?(people|shoppers|customers|others) (like|love) (this|it)\b"#
             // "In other users' carts 59", "308 viewed per day": dev.tsv's wordings.
             + #"|\bin other (people|shoppers|customers|users)['’]s?['’]? (shopping )?(bags?|carts?|baskets?)\W*\d"#
             + #"|\b\d[\d,.]*\s?k?\+? (viewed|sold|bought|ordered|booked) (per|a|each) (day|hour|week)\b"#

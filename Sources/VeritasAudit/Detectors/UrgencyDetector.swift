@@ -195,6 +195,9 @@ enum UrgencyDetector {
             + #"|\bhurr(y|ies|ied|ying) (you|people|shoppers|customers|buyers|us|them|visitors)\b"#
             // "Hurry up with the next recipe please!": a reader asking someone else to hurry.
             + #"|\bhurry up (with|on)\b"#
+            // "Hurry is the enemy on the water", "people in a hurry": hurry the noun, not the
+            // command every real-world "hurry" is (dev.tsv's: "Hurry!", "Hurry up!", "Hurry, only").
+            + #"|\bhurry (is|was|isn['’]t|wasn['’]t|makes|made|kills|ruins|spoils|never|always|has|had)\b|\b(in a|in no|the|any|such a|what['’]s the|why the) hurry\b"#
             // "Act now: have your say on the wind farm": a civic call (a consultation, a petition,
             // an election), not an offer.
             + #"|\b(have your say|consultation|petition|write to your (mp|representative|councillor|senator)|register to vote|public inquiry)\b"#
