@@ -148,6 +148,9 @@ struct TextBlock: Sendable {
         if start.isNumber { return end.isLetter }
         guard start.isUppercase, end.isLowercase || end.isNumber else { return false }
         let second = next.dropFirst().first
+        // A word in capitals after a word of two letters or more ("purchased" "ADV.2"), as a
+        // toast sets product codes and badges; a single letter before capitals goes on ("e" "SIM").
+        if let second, second.isUppercase, text.reversed().prefix(while: \.isLetter).count >= 2 { return true }
         return second.map { $0.isLowercase || $0 == " " } ?? false
     }
 

@@ -28,6 +28,14 @@ struct WordingRule: Sendable {
     var skipsTables = false
     /// Only a page that sells or asks for money is pressed by this wording.
     var needsSale = true
+    /// The claim is about something on sale here: the block names the goods or the cart, or its
+    /// widget (a few containers up, never the whole page) holds a price or a buy button. dev.tsv's
+    /// demand claims sit on a product card or in a cart ("HIGH DEMAND", "Items in your cart are
+    /// selling fast"); a news headline's "Iron ore in high demand" or a clinic's "High demand
+    /// today" has nothing to sell beside it, even on a page with a shop elsewhere.
+    ///
+    /// Its value is the wording that names the goods in the claim itself (`nil`: no such gate).
+    var needsOfferNearby: TextPattern?
     /// Wording that defuses the match when found in the same block (a specific date).
     var unless: TextPattern?
     /// Wording that presses whatever the structure says: a match that has it is reported beside an
@@ -102,6 +110,7 @@ struct WordingRule: Sendable {
                !saysOtherwise(TextBlock.unquoted(candidate.text), holding: cue) {
                 learned = candidate
             }
+            if let goods = needsOfferNearby, phrase != nil || learned != nil, !Self.isAboutOffer(block, naming: goods, on: page) { return nil }
             if let phrase {
                 // The pattern and the model agree: as sure as the surer of the two. The pattern
                 // alone: its own confidence, lowered when the model reads the words as ordinary.
@@ -134,6 +143,25 @@ struct WordingRule: Sendable {
         guard let unlessInSentence else { return false }
         return unlessInSentence.occurs(in: text.sentence(holding: words))
     }
+
+    /// Whether `block` names what the visitor buys (`goods`), or sits in a widget with a price or
+    /// a buy button (``needsOfferNearby``).
+    static func isAboutOffer(_ block: TextBlock, naming goods: TextPattern, on page: AuditedPage) -> Bool {
+        let offers = { (text: String) in
+            CommonPatterns.price.occurs(in: text) || CommonPatterns.purchaseAction.occurs(in: text)
+        }
+        if goods.occurs(in: block.text) || offers(block.text) { return true }
+        // A page whose first container around the claim is the whole page (a bare landing page,
+        // a bar straight under <body>) is one widget.
+        let firstShared = block.ancestorIndices.dropFirst().lazy.map { page.blocks(inside: $0).count }.first { $0 > 1 }
+        if firstShared == nil || firstShared == page.blocks.count { return page.blocks.contains { offers($0.text) } }
+        return !page.neighbours(of: block, levels: offerWidgetLevels, withinWidget: true, where: { offers($0.text) }).isEmpty
+    }
+
+    /// What a claim about the goods names: the item, the product, the cart or the order.
+    static let goods = TextPattern(#"\b(items?|products?|carts?|baskets?|bags?|orders?|this (style|size|colou?r|model|one))\b"#)
+    /// Containers above a claim searched for its offer: a badge's card, a cart line's cart.
+    static let offerWidgetLevels = 3
 
     static func rounded(_ value: Double) -> Double { (value * 100).rounded() / 100 }
 

@@ -510,6 +510,35 @@ struct DetectorTests {
         #expect(try Self.types("<p>Hurry! Sale ends soon.</p>") == [.limitedTimeMessage], "the command still presses")
     }
 
+    @Test("round nineteen: a demand claim is about goods beside it, not a load told with its cause or day; a clock beside its date and time, and advice to act fast if something happens, do not press")
+    func nineteenthRound() throws {
+        let card = { (claim: String) in
+            #"<main><article><h3>Storm shell jacket</h3><p>\#(claim)</p><p>$189</p><button>Add to bag</button></article><section><h2>Delivery</h2><p>Free over $50.</p></section></main>"#
+        }
+        let notice = { (claim: String) in
+            #"<main><section><h2>Waiting times</h2><p>\#(claim)</p><p>Expect to wait several hours.</p></section><section><h2>Parking</h2><p>Level 2.</p></section></main>"#
+        }
+        #expect(try Self.types(card("High demand")) == [.highDemand])
+        #expect(try Self.types(notice("High demand")).isEmpty, "nothing on sale beside it, though the page sells elsewhere")
+        #expect(try Self.types(notice("Items in your cart are selling fast")) == [.highDemand], "a claim that names the cart is about the goods")
+        #expect(try Self.types(#"<div class="only"><p>Selling fast!</p></div>"#) == [.highDemand], "a bare page is one widget")
+        for report in ["Iron ore in high demand as mills restock", "We are under high demand today", "High demand on Mondays", "High demand after Storm Hollis"] {
+            #expect(try Self.types(card(report)).isEmpty, "\(report)")
+        }
+        let due = { (seconds: String) in #"<table><tr><td>Can you hold one for me?</td><td>Mon 7 Dec, 09:00 · in 0d 04:12:\#(seconds)</td></tr></table>"# }
+        #expect(try Self.types(due("55"), later: due("53")).isEmpty, "a reply due at a printed date and time")
+        let visit = { (seconds: String) in #"<section><p>Tuesday 8 December 2026, arriving between 10:00 and 12:00.</p><p>0d 03:59:\#(seconds)</p></section>"# }
+        #expect(try Self.types(visit("55"), later: visit("53")).isEmpty, "a visit's window, stated beside the clock")
+        let deal = { (seconds: String) in #"<section><p>Winter sale ends in</p><p>0d 03:59:\#(seconds)</p></section>"# }
+        #expect(try Self.types(deal("55"), later: deal("53")) == [.countdownTimer], "a clock with no date beside it still counts down to nothing stated")
+        #expect(try Self.types("<p>Act fast if your bag goes missing: get a report from the airline before you leave the airport.</p>").isEmpty)
+        #expect(try Self.types("<p>Act fast and save $12.99 on your first box!</p>") == [.limitedTimeMessage])
+        #expect(try Self.types("<p><span>Someone in Canberra purchased</span><strong>ADV.2 (Austracantha)</strong><small>about 41 minutes ago</small></p>") == [.activityNotification],
+                "a product code in capitals is a new word after the verb")
+        #expect(try Self.types("<p>The storm-grey colourway is only back for a short while, so get yours TODAY!</p>") == [.limitedTimeMessage])
+        #expect(try Self.types("<p>Let the dough rest for a short while before shaping.</p>").isEmpty)
+    }
+
     @Test("a clock's unit after its figure in another element reads joined, as on screen")
     func unitAfterFigure() throws {
         let strip = { (seconds: String) in

@@ -138,6 +138,12 @@ enum ScarcityDetector {
             + #"|\b(phone lines?|helplines?|hotlines?|call[- ]cent(re|er)s?|switchboards?|live chat|chat lines?|support (team|desk|lines?)|customer (service|support|care)( team)?|servers?|mirrors?|cdns?|download servers?)\b[^.!?]{0,40}\bdemand\b"#
             // "3,140 of the 4,000 packs were sold by 3 December": a tally to a date, not a claim.
             + #"|\b\d[\d,]* of (the |our )?\d[\d,]* (\w+ ){0,2}(were|have been|had been|are) (sold|taken|claimed|booked|reserved|given out)\b"#
+            // A load told with its cause or its day ("Iron ore in high demand as mills restock",
+            // "High demand after Storm Hollis", "High demand on Mondays") or carried ("We are under
+            // high demand today"): a report of who wants what and why. dev.tsv's claims give
+            // neither ("In high demand", "Items in your cart are selling fast").
+            + #"|\bunder (very )?(high|heavy|huge|great|strong) demand\b|\b(high|strong|heavy|huge|great) demand (after|as|since|because|due to|following|from|during)\b"#
+            + #"|\bdemand\b[^.!?]{0,16}\b(on|every) (mondays|tuesdays|wednesdays|thursdays|fridays|saturdays|sundays|weekends|weekdays)\b"#
             + #"|"# + CommonPatterns.reportedOrSourced.source)
 
     /// Scarcity claims are short messages: of the 215 real low-stock and high-demand texts in
@@ -156,7 +162,7 @@ enum ScarcityDetector {
     }
 
     static func highDemand(_ page: AuditedPage) -> [Finding] {
-        WordingRule(type: .highDemand, severity: .low, confidence: 0.75, pattern: demand, cue: demandCue, skipsTables: true, unless: demandReport,
+        WordingRule(type: .highDemand, severity: .low, confidence: 0.75, pattern: demand, cue: demandCue, skipsTables: true, needsOfferNearby: WordingRule.goods, unless: demandReport,
                     unlessInSentence: CommonPatterns.firstPersonSingular, maxClaimSentenceLength: maxClaimSentenceLength, describe: { "high-demand claim \"\($0)\"" }).findings(on: page)
     }
 }

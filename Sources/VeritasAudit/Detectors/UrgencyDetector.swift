@@ -34,7 +34,7 @@ enum UrgencyDetector {
                 // A clock counting to a time the page announces, the same for everyone ("closes at
                 // 00:00 UTC every Monday", "ends December 20 at 8:00 p.m. Eastern"), is a real
                 // deadline, not a timer that restarts per visit.
-                let announced = announcedDeadline.occurs(in: clock.block.text)
+                let announced = announcedDeadline.occurs(in: clock.block.text) || datedTime.occurs(in: clock.block.text)
                     || !page.neighbours(of: clock.block, levels: 2, withinWidget: true, where: { announcedDeadline.occurs(in: $0.text) && $0.text.count <= 400 }).isEmpty
                 guard !announced else { continue }
                 let probability = page.wording[clock.block.position]?.prediction.probability
@@ -67,7 +67,15 @@ enum UrgencyDetector {
             // listing's date ("Date Sat 19 Dec 2026, 7:30 pm") is not a deadline, nor is a weekday
             // alone ("ends Sunday at 23:59").
             + #"|\b(ends?|closes?|opens?|starts?|begins?|votes?|meeting|deadline|due|goes live|takes place|is held|kicks? off)\b[^.!?]{0,80}("#
-            + CommonPatterns.calendarDate.source + #")[^.!?]{0,12}\b(at|from|,) \d{1,2}[:.]\d{2}\b"#)
+            + CommonPatterns.calendarDate.source + #")[^.!?]{0,12}\b(at|from|,) \d{1,2}[:.]\d{2}\b"#
+            // A visit's or a departure's date and window: "Tuesday 8 December 2026, arriving
+            // between 10:00 and 12:00".
+            + #"|("# + CommonPatterns.calendarDate.source + #")[^.!?]{0,12}\b(arriv\w*|depart\w*|boarding|visit\w*|appointment)\b[^.!?]{0,20}\b\d{1,2}[:.]\d{2}\b"#)
+
+    /// A calendar date and its clock time in the clock's own line ("Mon 7 Dec, 09:00 · in 0d
+    /// 04:12:55", a help desk's reply due): the time it counts to, printed beside it.
+    private static let datedTime = TextPattern(
+        #"("# + CommonPatterns.calendarDate.source + #")[^.!?]{0,12}\b(at|from|,) ?\d{1,2}[:.]\d{2}\b"#)
 
     /// A block that shows a clock: `14:59`, `02 : 14 : 55`, or numbers with time units, also run
     /// together as a page shows them ("00Days17Hours").
@@ -172,7 +180,7 @@ enum UrgencyDetector {
     private static let limitedTime = TextPattern(limitedTimeWords.source + "|" + urging.source)
     /// Every limited-time wording but the bare urging.
     private static let limitedTimeWords = TextPattern(
-        #"\blimited[- ]time\b|\bfor a limited time\b|\b(ends|ending|closes|expires|over) soon\b|\bhurry\b|\btoday only\b|\blast chance\b|\bwhile (stocks?|supplies) lasts?\b|\bdon'?t miss out\b|\bwon'?t last\b|\bbefore it'?s (gone|too late)\b|\bonly for a short time\b|\bnow or never\b"#)
+        #"\blimited[- ]time\b|\bfor a limited time\b|\b(ends|ending|closes|expires|over) soon\b|\bhurry\b|\btoday only\b|\blast chance\b|\bwhile (stocks?|supplies) lasts?\b|\bdon'?t miss out\b|\bwon'?t last\b|\bbefore it'?s (gone|too late)\b|\bonly (\w+ ){0,2}for a short (time|while)\b|\bnow or never\b"#)
     /// "Act now" is the most general urging there is: "Act now if you smell gas", "Act now: boil
     /// tap water" are safety advice. Alone it needs an ``offerCue`` (dev.tsv's one: "Act now and
     /// save $12.99. Limited time only!").
@@ -193,6 +201,9 @@ enum UrgencyDetector {
             + #"|\b(no|don['’]?t|do not|never|not in a|no need to|without|there['’]?s no|there is no) (\w+ )?hurry\b"#
             // "Seven ways shops hurry you into spending": the verb, about someone else's pressure.
             + #"|\bhurr(y|ies|ied|ying) (you|people|shoppers|customers|buyers|us|them|visitors)\b"#
+            // "Act fast if your bag goes missing", "Act now if you smell gas": advice for a case,
+            // not an offer's deadline (dev.tsv's: "Act now and save $12.99").
+            + #"|\bact (now|fast|quickly),? (if|when|whenever|once)\b"#
             // "Hurry up with the next recipe please!": a reader asking someone else to hurry.
             + #"|\bhurry up (with|on)\b"#
             // "Hurry is the enemy on the water", "people in a hurry": hurry the noun, not the
