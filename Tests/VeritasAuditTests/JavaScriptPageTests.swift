@@ -108,4 +108,33 @@ struct JavaScriptPageTests {
         #expect(countdown?.evidence.hasPrefix("20% off winter weeks 02 23 ") == true, "\(result.darkPatternSummary.findings)")
         #expect(countdown?.evidence.hasSuffix("DAYS HRS MINS SECS") == true)
     }
+
+    /// A cart widget that builds its offer and clock 1.6 s after load: after the renderer's
+    /// first snapshot (1 s after load), before its second.
+    static let lateClockPage = """
+        <!DOCTYPE html>
+        <html lang="en"><head><meta charset="utf-8"><title>Cart</title></head>
+        <body><main><h1>Your cart</h1><p>Carved fox, set of 3 $84.00</p><div id="offer"></div><button>Check out</button></main>
+        <script>
+        window.addEventListener('load', function () {
+          setTimeout(function () {
+            var offer = document.getElementById('offer');
+            var line = document.createElement('p'); line.textContent = 'Extra 10% off your cart ends in ';
+            var clock = document.createElement('span'); line.appendChild(clock); offer.appendChild(line);
+            var end = Date.now() + 29 * 60 * 1000;
+            function tick() { var s = Math.max(0, Math.round((end - Date.now()) / 1000)); clock.textContent = Math.floor(s / 60) + ':' + ('0' + s % 60).slice(-2); }
+            tick(); setInterval(tick, 1000);
+          }, 1600);
+        });
+        </script>
+        <footer><a href="/privacy">Privacy</a> <a href="/terms">Terms</a> <a href="/contact">Contact</a></footer>
+        </body></html>
+        """
+
+    @Test("a clock a script builds between the renderer's two snapshots is read over one more pair and found ticking")
+    func clockBuiltLate() async throws {
+        let result = try await Self.audit(Self.lateClockPage)
+        let countdown = result.darkPatternSummary.findings.first { $0.patternType == .countdownTimer }
+        #expect(countdown?.evidence.hasPrefix("Extra 10% off your cart ends in 28:") == true, "\(result.darkPatternSummary.findings)")
+    }
 }

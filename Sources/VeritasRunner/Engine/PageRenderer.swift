@@ -15,7 +15,8 @@ struct PageRenderer: Sendable {
         /// sees it: toasts and pop-ups commonly come a second or more after the load event).
         var html: String
         /// The serialised DOM after ``PageRenderer/settleDelay``, for telling a ticking clock
-        /// from static text.
+        /// from static text; when a script built a clock after it, the snapshot taken when the
+        /// clock was there, one ``PageRenderer/tickInterval`` before ``html``.
         var earlierHTML: String
         var viewport: Data?
         var fullPage: FullPageScreenshot?
@@ -90,8 +91,16 @@ struct PageRenderer: Sendable {
         let page = try await browser.newPage()
         _ = try await page.navigate(to: url)
         try await Task.sleep(for: settleDelay)
-        let earlierHTML = try await snapshot(page)
-        let html = try await laterSnapshot(page)
+        var earlierHTML = try await snapshot(page)
+        let clocksAtFirst = try await clockCount(page)
+        var html = try await laterSnapshot(page)
+        // A clock a script built after the first snapshot (a cart widget's offer timer 1.2 s after
+        // load) has no earlier reading to be compared with: one more pair, the later snapshot
+        // becoming the earlier one. Costs ``tickInterval`` more on such pages only.
+        if try await clockCount(page) > clocksAtFirst {
+            earlierHTML = html
+            html = try await laterSnapshot(page)
+        }
         let viewport = await attempt("viewport screenshot") { try await page.viewportScreenshot() }
         let elementBoxes = await attempt("measuring element boxes") { try await page.elementBoxes() } ?? []
         let fullPage = await attempt("full-page screenshot") { try await page.fullPageScreenshot() }
@@ -140,6 +149,11 @@ struct PageRenderer: Sendable {
             try await Task.sleep(for: .milliseconds(250))
         }
         return try await snapshot(page)
+    }
+
+    /// How many clock-like texts (``clockTexts``) the page shows now.
+    private func clockCount(_ page: BrowserPage) async throws -> Int {
+        (try await page.evaluate(Self.clockTexts).stringValue ?? "").split(separator: " ").count
     }
 
     private func snapshot(_ page: BrowserPage) async throws -> String {
