@@ -152,9 +152,9 @@ struct WordingRule: Sendable {
         }
         if goods.occurs(in: block.text) || offers(block.text) { return true }
         // A page whose first container around the claim is the whole page (a bare landing page,
-        // a bar straight under <body>) is one widget.
+        // a bar straight under <body>) is one widget: it offers what the page sells.
         let firstShared = block.ancestorIndices.dropFirst().lazy.map { page.blocks(inside: $0).count }.first { $0 > 1 }
-        if firstShared == nil || firstShared == page.blocks.count { return page.blocks.contains { offers($0.text) } }
+        if firstShared == nil || firstShared == page.blocks.count { return page.sells }
         return !page.neighbours(of: block, levels: offerWidgetLevels, withinWidget: true, where: { offers($0.text) }).isEmpty
     }
 

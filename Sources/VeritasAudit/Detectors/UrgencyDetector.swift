@@ -66,16 +66,18 @@ enum UrgencyDetector {
             // full council meeting on Tuesday 16 February 2027 at 10:00". A booking's or a
             // listing's date ("Date Sat 19 Dec 2026, 7:30 pm") is not a deadline, nor is a weekday
             // alone ("ends Sunday at 23:59").
-            + #"|\b(ends?|closes?|opens?|starts?|begins?|votes?|meeting|deadline|due|goes live|takes place|is held|kicks? off)\b[^.!?]{0,80}("#
-            + CommonPatterns.calendarDate.source + #")[^.!?]{0,12}\b(at|from|,) \d{1,2}[:.]\d{2}\b"#
+            + #"|\b(ends?|closes?|opens?|starts?|begins?|votes?|meeting|deadline|due|goes live|takes place|is held|kicks? off)\b[^.!?]{0,80}"#
+            + datedTime.source
             // A visit's or a departure's date and window: "Tuesday 8 December 2026, arriving
             // between 10:00 and 12:00".
             + #"|("# + CommonPatterns.calendarDate.source + #")[^.!?]{0,12}\b(arriv\w*|depart\w*|boarding|visit\w*|appointment)\b[^.!?]{0,20}\b\d{1,2}[:.]\d{2}\b"#)
 
-    /// A calendar date and its clock time in the clock's own line ("Mon 7 Dec, 09:00 · in 0d
-    /// 04:12:55", a help desk's reply due): the time it counts to, printed beside it.
+    /// A calendar date with its clock time ("16 February 2027 at 10:00", "Mon 7 Dec, 09:00"). In
+    /// the clock's own line ("Mon 7 Dec, 09:00 · in 0d 04:12:55", a help desk's reply due) it is
+    /// the time the clock counts to, printed beside it; elsewhere ``announcedDeadline`` needs it
+    /// said of what ends or starts.
     private static let datedTime = TextPattern(
-        #"("# + CommonPatterns.calendarDate.source + #")[^.!?]{0,12}\b(at|from|,) ?\d{1,2}[:.]\d{2}\b"#)
+        #"("# + CommonPatterns.calendarDate.source + #")[^.!?]{0,12}\b(at|from|,) \d{1,2}[:.]\d{2}\b"#)
 
     /// A block that shows a clock: `14:59`, `02 : 14 : 55`, or numbers with time units, also run
     /// together as a page shows them ("00Days17Hours").

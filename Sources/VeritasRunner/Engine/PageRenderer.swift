@@ -92,14 +92,15 @@ struct PageRenderer: Sendable {
         _ = try await page.navigate(to: url)
         try await Task.sleep(for: settleDelay)
         var earlierHTML = try await snapshot(page)
-        let clocksAtFirst = try await clockCount(page)
-        var html = try await laterSnapshot(page)
+        let clocksAtFirst = try await clocks(page)
+        var html = try await laterSnapshot(page, clocksBefore: clocksAtFirst)
         // A clock a script built after the first snapshot (a cart widget's offer timer 1.2 s after
         // load) has no earlier reading to be compared with: one more pair, the later snapshot
         // becoming the earlier one. Costs ``tickInterval`` more on such pages only.
-        if try await clockCount(page) > clocksAtFirst {
+        let clocksAtSecond = try await clocks(page)
+        if clocksAtSecond.count > clocksAtFirst.count {
             earlierHTML = html
-            html = try await laterSnapshot(page)
+            html = try await laterSnapshot(page, clocksBefore: clocksAtSecond)
         }
         let viewport = await attempt("viewport screenshot") { try await page.viewportScreenshot() }
         let elementBoxes = await attempt("measuring element boxes") { try await page.elementBoxes() } ?? []
@@ -140,20 +141,19 @@ struct PageRenderer: Sendable {
 
     /// The second snapshot, `tickInterval` after the first; on a page that shows clock-like text,
     /// taken once the clocks changed, or after `tickInterval` × 3 if they did not (a busy machine
-    /// can delay a page's timers).
-    private func laterSnapshot(_ page: BrowserPage) async throws -> String {
-        let before = try await page.evaluate(Self.clockTexts).stringValue ?? ""
+    /// can delay a page's timers). `before` is what ``clocks(_:)`` read just before.
+    private func laterSnapshot(_ page: BrowserPage, clocksBefore before: [Substring]) async throws -> String {
         let deadline = ContinuousClock.now + tickInterval * 3
         try await Task.sleep(for: tickInterval)
-        while !before.isEmpty, ContinuousClock.now < deadline, (try await page.evaluate(Self.clockTexts).stringValue ?? "") == before {
+        while !before.isEmpty, ContinuousClock.now < deadline, try await clocks(page) == before {
             try await Task.sleep(for: .milliseconds(250))
         }
         return try await snapshot(page)
     }
 
-    /// How many clock-like texts (``clockTexts``) the page shows now.
-    private func clockCount(_ page: BrowserPage) async throws -> Int {
-        (try await page.evaluate(Self.clockTexts).stringValue ?? "").split(separator: " ").count
+    /// The clock-like texts (``clockTexts``) the page shows now, in reading order.
+    private func clocks(_ page: BrowserPage) async throws -> [Substring] {
+        (try await page.evaluate(Self.clockTexts).stringValue ?? "").split(separator: " ")
     }
 
     private func snapshot(_ page: BrowserPage) async throws -> String {
