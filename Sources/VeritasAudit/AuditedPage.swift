@@ -82,6 +82,24 @@ public struct AuditedPage: Sendable {
         neighbours(ofElement: block.ancestorIndices, levels: levels, withinWidget: withinWidget) { $0.position != block.position && predicate($0) }
     }
 
+    /// Whether the widget around `block` (up to `levels` containers up, below the whole page)
+    /// holds another block that `offers`. A block whose first container holding anything else is
+    /// the whole page (a bare landing page, a bar straight under `<body>`) is one widget with the
+    /// page: it offers what the page ``sells``. The containers are walked once.
+    func widgetOffers(around block: TextBlock, levels: Int, where offers: (TextBlock) -> Bool) -> Bool {
+        var level = 0
+        var shared = false
+        for container in block.ancestorIndices.dropFirst() {
+            let inside = blocks(inside: container)
+            if inside.count == blocks.count { return shared ? false : sells }
+            if inside.count > 1 { shared = true }
+            if level < levels, inside.contains(where: { $0.position != block.position && offers($0) }) { return true }
+            level += 1
+            if shared && level >= levels { return false }
+        }
+        return shared ? false : sells
+    }
+
     /// ``neighbours(of:levels:withinWidget:where:)`` of an element that is not a text block (a
     /// progress bar), given as its `ancestorIndices` (the element first).
     func neighbours(ofElement ancestors: [Int], levels: Int, withinWidget: Bool, where predicate: (TextBlock) -> Bool) -> [TextBlock] {

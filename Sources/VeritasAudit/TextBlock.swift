@@ -124,7 +124,8 @@ struct TextBlock: Sendable {
                 blocks.append(TextBlock(position: blocks.count, text: segment.text, segments: [segment], ownText: isQuoted(segment) ? "…" : segment.text))
             }
         }
-        let stringRows = Set(blocks.filter { messageKey.occurs(in: $0.text) }.compactMap(\.tableRows.first))
+        // Only table rows can be a catalogue: the key is read in cells, not in every line.
+        let stringRows = Set(blocks.filter { $0.isInTable && messageKey.occurs(in: $0.text) }.compactMap(\.tableRows.first))
         if !stringRows.isEmpty {
             for index in blocks.indices where blocks[index].tableRows.first.map(stringRows.contains) ?? false {
                 blocks[index].isInStringTable = true

@@ -151,11 +151,7 @@ struct WordingRule: Sendable {
             CommonPatterns.price.occurs(in: text) || CommonPatterns.purchaseAction.occurs(in: text)
         }
         if goods.occurs(in: block.text) || offers(block.text) { return true }
-        // A page whose first container around the claim is the whole page (a bare landing page,
-        // a bar straight under <body>) is one widget: it offers what the page sells.
-        let firstShared = block.ancestorIndices.dropFirst().lazy.map { page.blocks(inside: $0).count }.first { $0 > 1 }
-        if firstShared == nil || firstShared == page.blocks.count { return page.sells }
-        return !page.neighbours(of: block, levels: offerWidgetLevels, withinWidget: true, where: { offers($0.text) }).isEmpty
+        return page.widgetOffers(around: block, levels: offerWidgetLevels) { offers($0.text) }
     }
 
     /// What a claim about the goods names: the item, the product, the cart or the order.

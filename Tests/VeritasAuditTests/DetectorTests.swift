@@ -539,6 +539,33 @@ struct DetectorTests {
         #expect(try Self.types("<p>Let the dough rest for a short while before shaping.</p>").isEmpty)
     }
 
+    @Test("twentieth round (batch 404-417): a game clock, a game's allowance, the visitor's own choice, a cited quotation")
+    func twentiethRound() throws {
+        // The sale (DetectorTests.sale) and the next game's ticket prices are on the page, three
+        // containers up: the article, not the scoreboard's widget.
+        let scoreboard = { (seconds: String) in
+            #"<main><div class="score"><div><b>Reef Rays</b><small>Timeouts left: 3</small></div><div class="mid"><div>4th quarter</div><div role="timer">04:\#(seconds)</div><div>Shot clock 22</div></div></div><p>Next home game Sunday. Tickets A$ 25 at the box office.</p></main>"#
+        }
+        #expect(try Self.types(scoreboard("12"), later: scoreboard("10")).isEmpty, "a game clock and a team's timeouts")
+        let sale = { (seconds: String) in
+            #"<main><div class="bar"><div class="mid"><div>Flash sale</div><div role="timer">04:\#(seconds)</div></div></div><p>Tickets A$ 25.</p></main>"#
+        }
+        #expect(try Self.types(sale("12"), later: sale("10")) == [.countdownTimer], "the same clock in a sale's bar")
+        let alone = { (seconds: String) in #"<div role="timer">00:14:\#(seconds)</div>"# }
+        #expect(try Self.types(alone("12"), later: alone("10")) == [.countdownTimer], "a clock alone on a page that sells")
+        #expect(try Self.types("<p>Only 2 lives left, and the clock is low.</p>").isEmpty)
+        #expect(try Self.types("<p>Only 3 left!</p>") == [.lowStock])
+        let speeds = { (note: String) in
+            #"<form><fieldset><label><input type="radio" name="speed" checked> M-Pesa, in under 2 minutes £1.49</label><label><input type="radio" name="speed"> Bank account, next working day £0.99</label></fieldset><p>\#(note)</p><button>Send money</button></form>"#
+        }
+        #expect(try Self.types(speeds("The M-Pesa choice is the one you picked at the amount step.")).isEmpty, "the visitor's own earlier choice")
+        #expect(try Self.types(speeds("Fees are shown before you pay.")) == [.pressuredSelling])
+        #expect(try Self.types(speeds("You picked the bank, but we switched you to M-Pesa.")) == [.pressuredSelling], "a choice overridden")
+        #expect(try Self.types(speeds("City tax is paid on arrival, as shown when you chose your dates.")) == [.pressuredSelling], "another choice of the visitor's")
+        #expect(try Self.types("<blockquote>“We wanted the last chance to feel like a last chance.” — a sound designer quoted in a 1993 games magazine</blockquote>").isEmpty)
+        #expect(try Self.types("<blockquote>“Best purchase I made all year.” — a happy customer</blockquote>") == [.testimonialsOfUncertainOrigin])
+    }
+
     @Test("a clock's unit after its figure in another element reads joined, as on screen")
     func unitAfterFigure() throws {
         let strip = { (seconds: String) in

@@ -194,6 +194,11 @@ enum MisdirectionDetector {
                 let compactBlock = block.text.filter { !$0.isWhitespace }
                 return compactLabel.contains(compactBlock) || compactBlock.contains(compactLabel)
             }
+            // The visitor's own earlier choice, carried over and said so ("The M-Pesa choice is
+            // the one you picked at the amount step"): the page repeats a choice, it pushes none.
+            if let optionBlock, !page.neighbours(of: optionBlock, levels: 6, where: {
+                $0.text.count <= 300 && visitorsOwnChoice.occurs(in: $0.text)
+            }).isEmpty { continue }
             let name = optionName(label)
             var evidence = label
             var how = "pre-selected"
@@ -221,6 +226,13 @@ enum MisdirectionDetector {
         }
         return findings
     }
+
+    /// A page saying the selected option is the one the visitor chose before: "the one you picked
+    /// at the amount step", "the option you selected on the last page", "you chose it when you
+    /// booked". Said of the option, not of something else the visitor chose ("as shown when you
+    /// chose your dates").
+    private static let visitorsOwnChoice = TextPattern(
+        #"\b((the|this|that) (one|option|choice|speed|delivery|plan|room|tier)|what) (that )?(you|you['’]ve|you have) (already )?(picked|chose|chosen|selected|asked for|requested)\b(?![^.!?]*\b(but|instead|upgrade|switch\w*)\b)|\b(you|you['’]ve|you have) (already )?(picked|chose|chosen|selected) (it|this|that)\b(?![^.!?]*\b(but|instead|upgrade|switch\w*)\b)"#)
 
     /// A price per period or per repeat delivery.
     private static let recurring = TextPattern(

@@ -76,8 +76,9 @@ enum ScarcityDetector {
             // A count of what is still to do ("3 left to add to your list", "2 steps remaining to
             // finish"): progress, not stock.
             + #"|\b(left|remaining|to go) to (add|do|go|read|watch|complete|finish|pack|check|tick|collect|answer|review|fill|choose|pick|select)\b"#
-            // Progress through a course or a game ("only 2 lessons left in this unit").
-            + #"|\b(lessons?|chapters?|modules?|steps?|levels?|questions?|episodes?|exercises?|tasks?|rounds?|sections?|stages?|parts? of the form|issues|bugs|pull requests|to-?dos?) (left|remaining|to go)\b|\b(left|remaining) before you (can|finish|submit|complete)\b|\b\d+ (of|out of) \d+ \w+ (done|completed|finished|watched|read|delivered|used|sent|shipped|paid)\b"#
+            // Progress through a course or a game ("only 2 lessons left in this unit"), and a
+            // player's or a team's allowance in a game ("Timeouts left: 3", "2 lives left").
+            + #"|\b(lives|tries|attempts|turns|guesses|hints|moves|time-?outs?|fouls|substitutions|continues|lessons?|chapters?|modules?|steps?|levels?|questions?|episodes?|exercises?|tasks?|rounds?|sections?|stages?|parts? of the form|issues|bugs|pull requests|to-?dos?) (left|remaining|to go)\b|\b(left|remaining) before you (can|finish|submit|complete)\b|\b\d+ (of|out of) \d+ \w+ (done|completed|finished|watched|read|delivered|used|sent|shipped|paid)\b"#
             // Whatever is left to do that is not buying ("1 item left to deliver", "£60 left to
             // reach your goal", "25 days left to request a collection"): none of these wordings
             // occurs in the real shop texts of dev.tsv, where "N left" is always goods on offer.

@@ -96,7 +96,7 @@ enum SocialProofDetector {
         for block in page.blocks {
             // A heading that quotes is a title ("“São Paulo em 100 capas” – livro, 240 páginas").
             guard !block.isHeading, let (quote, attribution) = quoteAndAttribution(block, page: page) else { continue }
-            guard isAnonymous(attribution) else { continue }
+            guard isAnonymous(attribution), !citesSource.occurs(in: attribution) else { continue }
             let linked = page.document.links.contains { link in
                 !link.text.isEmpty && (attribution.contains(link.text) || block.text.contains(link.text))
             }
@@ -107,6 +107,12 @@ enum SocialProofDetector {
         }
         return findings
     }
+
+    /// An attribution that cites where the words were published or said ("a sound designer quoted
+    /// in a 1993 games magazine", "a nurse, speaking to the BBC", "from an interview in 2019"): a
+    /// quotation with its source, not a customer's praise with nobody behind it.
+    private static let citesSource = TextPattern(
+        #"\b(quoted (in|by)|interview(ed)?|told (the|a|an|reporters)|speaking (to|at|in|on)|writing in|wrote in|said in|in (a|an|the|his|her|their) ((\d{4}|[\w'’-]+) ){0,3}(magazine|newspaper|paper|journal|book|memoir|podcast|documentary|broadcast|article|column|essay|speech|talk|lecture|report|letter))\b"#)
 
     /// A quoted block and its attribution: the text after a dash in the same block, or the next
     /// block when it starts with a dash.

@@ -36,7 +36,7 @@ enum UrgencyDetector {
                 // deadline, not a timer that restarts per visit.
                 let announced = announcedDeadline.occurs(in: clock.block.text) || datedTime.occurs(in: clock.block.text)
                     || !page.neighbours(of: clock.block, levels: 2, withinWidget: true, where: { announcedDeadline.occurs(in: $0.text) && $0.text.count <= 400 }).isEmpty
-                guard !announced else { continue }
+                guard !announced, isAboutOffer(clock, on: page) else { continue }
                 let probability = page.wording[clock.block.position]?.prediction.probability
                 let modelNote = probability.map { String(format: "; wording model p=%.2f", $0) } ?? ""
                 findings.append(Finding(
@@ -46,6 +46,28 @@ enum UrgencyDetector {
         }
         return findings
     }
+
+    /// Whether a ticking clock counts down an offer: its widget names one (a sale, a price, a
+    /// cart, an order's dispatch, a deadline's "ends in"), or the clock stands alone on a page
+    /// that sells. A game clock ("4th quarter 04:10", "Shot clock 22") on a news page that also
+    /// sells tickets counts a match, not an offer: a scoreboard names no sale.
+    private static func isAboutOffer(_ clock: Clock, on page: AuditedPage) -> Bool {
+        let offers = { (text: String) in
+            clockOffer.occurs(in: text) || offerCue.occurs(in: text) || CommonPatterns.purchaseAction.occurs(in: text)
+        }
+        if offers(clock.evidence) || offers(clock.block.text) { return true }
+        return page.widgetOffers(around: clock.block, levels: clockWidgetLevels) {
+            !$0.isQuotation && $0.text.count <= 400 && offers($0.text)
+        }
+    }
+
+    /// Containers above a clock searched for its offer: the timer's box and the bar or card
+    /// around it. Higher up is the article the scoreboard sits in.
+    static let clockWidgetLevels = 2
+
+    /// What a sales clock's widget says of what ends, beyond ``offerCue``'s money and buying.
+    private static let clockOffer = TextPattern(
+        #"\b(ends?|ending|expir\w*|hurry|last chance|limited|reserv\w*|held|hold|dispatch\w*|deliver\w*|ship\w*|promo\w*|flash|drop)\b"#)
 
     /// A clock that logs a person out or holds a session (security), or counts to a reset,
     /// a sync or maintenance (operations): not sales.
