@@ -38,6 +38,10 @@ struct WordingRule: Sendable {
     var needsOfferNearby: TextPattern?
     /// Wording that defuses the match when found in the same block (a specific date).
     var unless: TextPattern?
+    /// Wording that defuses the match when found in its widget (the block and up to
+    /// ``offerWidgetLevels`` containers up, never the whole page): a stock figure beside the
+    /// shop's own reorder point is the seller's inventory, not a message to a buyer.
+    var unlessInWidget: TextPattern?
     /// Wording that presses whatever the structure says: a match that has it is reported beside an
     /// ``unlessPlain`` and in a table, when it is an element of its own inside a cell ("Only 4
     /// copies left" under a cart line, "Sat 9 Jan · Only a few left" on a date chip), not a cell's
@@ -72,6 +76,11 @@ struct WordingRule: Sendable {
     /// on a page, every block is asked, so the bar is higher than the model's own 0.5.
     static let minimumModelProbability = 0.85
 
+    /// A model candidate alone also needs the model to be this sure of the type: a line it calls
+    /// dark but cannot place (a shipping note at type p=0.39, a lottery headline at 0.49 among
+    /// eleven types) is not evidence of any one pattern.
+    static let minimumModelTypeProbability = 0.5
+
     /// Model candidates need at least this many words: a two-word label ("Most popular",
     /// "United States") is too little wording to judge; the hand-written patterns cover the short
     /// real ones ("In demand").
@@ -102,15 +111,23 @@ struct WordingRule: Sendable {
             let wording = page.wording[block.position]
             let probability = wording?.prediction.probability
             var learned: BlockWording?
-            if let cue, let candidate = page.darkWording(of: block, as: [type]),
+            // The page's title (<h1>) says what the page is about: a news headline ("$1.2 million
+            // ticket sold in Pontiac is still unclaimed") is not a message to the shopper, however
+            // the model reads its words; the hand-written patterns still read titles.
+            if let cue, !block.tags.contains("h1"), let candidate = page.darkWording(of: block, as: [type]),
                candidate.text.count <= Self.maxModelLength, candidate.prediction.probability >= Self.minimumModelProbability,
                candidate.text.split(separator: " ").count >= Self.minimumModelWords,
+               candidate.prediction.typeProbability >= Self.minimumModelTypeProbability,
                cue.occurs(in: TextBlock.unquoted(candidate.text)) || cue.occurs(in: Self.withCaption(candidate.text, of: block, among: captions)),
                !(unless?.occurs(in: candidate.text) ?? false), isMessage(TextBlock.unquoted(candidate.text), holding: cue),
                !saysOtherwise(TextBlock.unquoted(candidate.text), holding: cue) {
                 learned = candidate
             }
             if let goods = needsOfferNearby, phrase != nil || learned != nil, !Self.isAboutOffer(block, naming: goods, on: page) { return nil }
+            if let unlessInWidget, phrase != nil || learned != nil,
+               unlessInWidget.occurs(in: block.text) || !page.neighbours(of: block, levels: Self.offerWidgetLevels, withinWidget: true, where: { unlessInWidget.occurs(in: $0.text) }).isEmpty {
+                return nil
+            }
             if let phrase {
                 // The pattern and the model agree: as sure as the surer of the two. The pattern
                 // alone: its own confidence, lowered when the model reads the words as ordinary.

@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-import VeritasAudit
+@testable import VeritasAudit
 import VeritasHTML
 import VeritasProtocol
 
@@ -564,6 +564,41 @@ struct DetectorTests {
         #expect(try Self.types(speeds("City tax is paid on arrival, as shown when you chose your dates.")) == [.pressuredSelling], "another choice of the visitor's")
         #expect(try Self.types("<blockquote>“We wanted the last chance to feel like a last chance.” — a sound designer quoted in a 1993 games magazine</blockquote>").isEmpty)
         #expect(try Self.types("<blockquote>“Best purchase I made all year.” — a happy customer</blockquote>") == [.testimonialsOfUncertainOrigin])
+    }
+
+    @Test("twenty-first round (batches 418-445): a flip clock, a fraud hold, a card's own feed, the seller's inventory")
+    func twentyFirstRound() throws {
+        let flip = { (seconds: String) in
+            #"<p role="timer">This price ends in <span>11</span> <span>11</span> Hours: <span>22</span> <span>22</span> Minutes: <span>\#(seconds)</span> <span>\#(seconds)</span> Seconds</p>"#
+        }
+        #expect(try Self.types(flip("45"), later: flip("44")) == [.countdownTimer], "a flip clock shows each figure twice")
+        let hold = { (line: String, seconds: String) in
+            #"<div class="panel"><p>$412.00 at Best Buy, Philadelphia</p><p>\#(line) 14:\#(seconds)</p></div>"#
+        }
+        let fraud = "This is more than you usually spend in one place, so we are holding it until you answer. We'll keep the hold for"
+        #expect(try Self.types(hold(fraud, "21"), later: hold(fraud, "20")).isEmpty, "a fraud check's hold on the holder's own payment")
+        #expect(try Self.types(hold("Your cart is held for", "21"), later: hold("Your cart is held for", "20")) == [.countdownTimer])
+        #expect(try Self.types("<ul><li><p>Jamie purchased in store · card ending 9902 · 3 hours ago</p></li></ul>").isEmpty, "a card's own feed")
+        #expect(try Self.types("<ul><li><p>Jamie in Vancouver purchased a reading lamp · 3 hours ago</p></li></ul>") == [.activityNotification])
+        let inventory = #"<section><h2>Inventory alerts</h2><ul><li><span>Fig candle<br><span>Only 3 left · reorder point 10</span></span><span>Below reorder point</span></li></ul></section>"#
+        #expect(try Self.types(inventory).isEmpty, "the seller's reorder alert")
+        #expect(try Self.types("<p>JUST 1 LEFT!</p>") == [.lowStock], "'just' says it as 'only' does")
+        #expect(try Self.types(#"<section><ul><li><span>Fig candle</span><span>Only 3 left!</span><button>Reorder</button></li></ul></section>"#) == [.lowStock],
+                "buying again from an order history is the buyer's")
+    }
+
+    @Test("a model candidate alone needs the model sure of the type, and is not read from the page's title")
+    func modelCandidateGates() throws {
+        let shipping = "Courier NZ$ 7 anywhere in the North Island, NZ$ 9 in the South Island, free over NZ$ 120; rural delivery adds NZ$ 5. All shown in the cart before you pay."
+        let unsure = WordingModel.bundled.predict(shipping)
+        // The premise: the model calls the line dark, above the page bar, but cannot place it.
+        #expect(unsure.probability >= WordingRule.minimumModelProbability && unsure.typeProbability < WordingRule.minimumModelTypeProbability)
+        #expect(try Self.types("<p>\(shipping)</p>").isEmpty)
+        let headline = "Winning ticket sold in Dearborn, 3 hours ago"
+        let sure = WordingModel.bundled.predict(headline)
+        #expect(sure.type == .activityNotification && sure.probability >= WordingRule.minimumModelProbability && sure.typeProbability >= WordingRule.minimumModelTypeProbability)
+        #expect(try Self.types("<h1>\(headline)</h1>").isEmpty, "a page's title")
+        #expect(try Self.types("<p>\(headline)</p>") == [.activityNotification], "the same words as a line of the page")
     }
 
     @Test("a clock's unit after its figure in another element reads joined, as on screen")

@@ -40,10 +40,10 @@ enum ScarcityDetector {
     /// A meter's label is a caption, not a paragraph.
     static let maxMeterLabelLength = 80
 
-    /// "Only 2 left in stock", "Only 4 tickets left at this price", "Only 3 available", "Only 7 in
+    /// "Only 2 left in stock", "JUST 1 LEFT!", "Only 4 tickets left at this price", "Only 3 available", "Only 7 in
     /// stock", "Only: 9 in stock now", "Almost gone".
     private static let fewLeft = TextPattern(
-        #"\bonly:? \d+ (\w+(\(s\))? ){0,3}(left|remaining|available)\b|\bonly:? \d+ (\w+ )?in stock\b|\b\d+ (left|remaining) in stock\b|\blast \d+ (items?|pairs?|rooms?|seats?|tickets?|units?|spots?|places?)\b|\b(almost|nearly) (gone|sold out)\b|\blow (in )?stock\b|\bonly a (few|handful) left\b|\bfew (items |pieces |seats |rooms )?left\b"#
+        #"\b(only|just):? \d+ (\w+(\(s\))? ){0,3}(left|remaining|available)\b|\bonly:? \d+ (\w+ )?in stock\b|\b\d+ (left|remaining) in stock\b|\blast \d+ (items?|pairs?|rooms?|seats?|tickets?|units?|spots?|places?)\b|\b(almost|nearly) (gone|sold out)\b|\blow (in )?stock\b|\b(only|just) a (few|handful) left\b|\bfew (items |pieces |seats |rooms )?left\b"#
             // A bare tag: "(5 Left)", "3 LEFT" (five of dev.tsv's low-stock texts are nothing else).
             + #"|^\W*\(?\d+ (left|remaining)\)?\W*$"#
             // "Less than 10 left!", "Currently less than 10 available": dev.tsv's real shops say it so.
@@ -113,6 +113,13 @@ enum ScarcityDetector {
             // "Only 2 are left open after 18:00 today, Cumberland Council said": news reporting
             // what someone said, not the page's own stock.
             + #"|"# + CommonPatterns.reportedOrSourced.source)
+    /// The seller's own stock-keeping, shown to the seller: a reorder point or level, a purchase
+    /// order to a supplier, a SKU's count on hand ("3 left · reorder point 10", an inventory
+    /// card's "Items at or below the reorder point you set"). A buyer is never shown these; a
+    /// bare "Reorder" (buying again from an order history) is the buyer's, and not among them.
+    private static let merchantInventory = TextPattern(
+        #"\b(re-?order (point|level|threshold|quantity)s?|purchase orders?|par levels?|stock ?takes?|(units?|qty|quantity) on hand|safety stock)\b"#)
+
     /// A dated availability list ("12 March: 4 places remaining") states figures.
     private static let datedList = TextPattern(CommonPatterns.specificDate.source)
     /// Few-left wording that presses even in a table or beside a date.
@@ -156,7 +163,7 @@ enum ScarcityDetector {
     /// Messages to the shopper, not figures in a table (a trade stock list or a room-capacity table
     /// states facts, it does not press).
     static func lowStock(_ page: AuditedPage) -> [Finding] {
-        WordingRule(type: .lowStock, severity: .medium, confidence: 0.8, pattern: fewLeft, cue: stockCue, skipsTables: true, unless: notScarcity,
+        WordingRule(type: .lowStock, severity: .medium, confidence: 0.8, pattern: fewLeft, cue: stockCue, skipsTables: true, unless: notScarcity, unlessInWidget: merchantInventory,
                     pressing: pressingFew, sellerSpeaks: sellerVoice, unlessPlain: datedList,
                     unlessInSentence: CommonPatterns.firstPersonSingular, maxClaimSentenceLength: maxClaimSentenceLength,
                     describe: { "low-stock message \"\($0)\"" }).findings(on: page)

@@ -59,8 +59,9 @@ enum SocialProofDetector {
     private static let notActivity = TextPattern(
         CommonPatterns.specificDate.source + #"|\b(if|when) (you )?order(ed)? (by|before|within)\b|\border (by|before|within) \d"#
             // The visitor's own history ("You bought this rose from us in March", "Your account: 12
-            // orders"): not other people.
-            + #"|\byou(['’]ve| have)? (already )?(bought|ordered|purchased|booked)\b|\b(you|your|my)\b[^.]{0,24}\b\d+ orders\b"#
+            // orders"), and a payment card's or an account's own feed ("Jamie purchased in store ·
+            // card ending 9902"): not other people.
+            + #"|\byou(['’]ve| have)? (already )?(bought|ordered|purchased|booked)\b|\b(card|account) ending( in)?[\s•·*x]*\d{4}\b|\b(you|your|my)\b[^.]{0,24}\b\d+ orders\b"#
             + #"|\b(in|during|since|for) (the )?((19|20)\d{2}|last year|the year)\b|\b(19|20)\d{2}\s?[–/-]\s?(\d{2}|(19|20)\d{2})\b|\bsold (and shipped |and fulfilled )?by\b"#
             // The visitor shopping for another person: "Buying for someone else?".
             + #"|\b(buying|shopping|ordering) for (someone|a friend|friends|family|others)\b"#

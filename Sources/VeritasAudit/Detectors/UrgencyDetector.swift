@@ -69,10 +69,11 @@ enum UrgencyDetector {
     private static let clockOffer = TextPattern(
         #"\b(ends?|ending|expir\w*|hurry|last chance|limited|reserv\w*|held|hold|dispatch\w*|deliver\w*|ship\w*|promo\w*|flash|drop)\b"#)
 
-    /// A clock that logs a person out or holds a session (security), or counts to a reset,
-    /// a sync or maintenance (operations): not sales.
+    /// A clock that logs a person out or holds a session (security), holds a payment until the
+    /// account holder answers a fraud check ("we are holding it until you answer"), or counts to
+    /// a reset, a sync or maintenance (operations): not sales.
     private static let sessionTimeout = TextPattern(
-        #"\b(sign(ed)?|log(ged)?) (you )?out\b|\bsession\b|\binactiv\w*|\btime ?out\b|\bverification code\b|\bcode expires\b|\bresend\b|\b(next )?(reset|restor\w*|refresh\w*|sync\w*|backup|maintenance|auto-?sav\w*)\b"#)
+        #"\b(sign(ed)?|log(ged)?) (you )?out\b|\bsession\b|\buntil you (answer|confirm|reply|respond|approve)\b|\b(was|is) (this|it|that) you\b|\bfraud\w*|\bsuspicious\b|\binactiv\w*|\btime ?out\b|\bverification code\b|\bcode expires\b|\bresend\b|\b(next )?(reset|restor\w*|refresh\w*|sync\w*|backup|maintenance|auto-?sav\w*)\b"#)
 
     /// An absolute time the page names as the deadline: a clock time with its time zone, a
     /// calendar date with its clock time, or a recurring time ("closes at 00:00 every Monday",
@@ -102,9 +103,10 @@ enum UrgencyDetector {
         #"("# + CommonPatterns.calendarDate.source + #")[^.!?]{0,12}\b(at|from|,) \d{1,2}[:.]\d{2}\b"#)
 
     /// A block that shows a clock: `14:59`, `02 : 14 : 55`, or numbers with time units, also run
-    /// together as a page shows them ("00Days17Hours").
+    /// together as a page shows them ("00Days17Hours"), or with each figure twice, as a flip
+    /// clock's top and bottom halves read ("11 11 Hours: 22 22 Minutes").
     private static let clockLike = TextPattern(
-        #"(?<!\d)\d{1,2}(\s?:\s?\d{2}){1,3}(?!\d)|\b\d+\s?(d|days?|h|hrs?|hours?|m|mins?|minutes?|s|secs?|seconds?)(?![a-z])[\s:,]*\d+\s?(h|hrs?|hours?|m|mins?|minutes?|s|secs?|seconds?)(?![a-z])"#)
+        #"(?<!\d)\d{1,2}(\s?:\s?\d{2}){1,3}(?!\d)|\b\d+( \d+)?\s?(d|days?|h|hrs?|hours?|m|mins?|minutes?|s|secs?|seconds?)(?![a-z])[\s:,]*\d+( \d+)?\s?(h|hrs?|hours?|m|mins?|minutes?|s|secs?|seconds?)(?![a-z])"#)
 
     private struct Clock {
         var block: TextBlock
