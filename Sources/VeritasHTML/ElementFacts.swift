@@ -16,6 +16,7 @@ struct ElementFacts: Sendable {
     /// ``ComputedStyle``): a dialog's script hides the page behind it from screen readers, and a
     /// person still sees it.
     var isAriaHidden: Bool
-    /// `role="img"`: its content is one image (a mock-up, a reconstruction, an illustration).
+    /// `role="img"`, or an `aria-label` that names a depiction ("Recreation of …"): its content is
+    /// one image (a mock-up, a reconstruction, an illustration).
     var isImageRole: Bool = false
 }

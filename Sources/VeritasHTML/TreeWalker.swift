@@ -123,6 +123,18 @@ struct TreeWalker {
 
     // MARK: Elements
 
+    /// Whether an element's accessible name says it is a picture of something rather than the
+    /// thing ("Recreation of a retailer's banner", "Mock-up of the checkout", "Screenshot: …"): a
+    /// news story's or a guide's reconstruction, shown as `role="img"` shows one.
+    static func labelsADepiction(_ label: String?) -> Bool {
+        guard let first = label?.lowercased().split(whereSeparator: { !$0.isLetter && $0 != "-" }).first else { return false }
+        return depictionWords.contains(String(first))
+    }
+
+    private static let depictionWords: Set<String> = [
+        "recreation", "reconstruction", "mock-up", "mockup", "screenshot", "replica", "simulation", "illustration", "depiction", "example",
+    ]
+
     /// Records an element; returns whether its children should be visited.
     private mutating func enter(_ node: UnsafeMutablePointer<xmlNode>) -> Bool {
         let tag = node.pointee.name.map { String(cString: $0).lowercased() } ?? ""
@@ -138,7 +150,7 @@ struct TreeWalker {
             inlineDeclarations: attributes["style"].map(CSSDeclaration.parseBlock) ?? [],
             userAgentDeclarations: Self.userAgentDeclarations(tag: tag, attributes: attributes),
             isAriaHidden: attributes["aria-hidden"]?.lowercased() == "true",
-            isImageRole: attributes["role"]?.lowercased().split(separator: " ").first == "img"
+            isImageRole: attributes["role"]?.lowercased().split(separator: " ").first == "img" || Self.labelsADepiction(attributes["aria-label"])
         ))
         var frame = Frame(
             element: index,

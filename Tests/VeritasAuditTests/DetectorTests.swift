@@ -587,6 +587,27 @@ struct DetectorTests {
                 "buying again from an order history is the buyer's")
     }
 
+    @Test("twenty-second round (batch 446-459): a labelled recreation, a quoted statement, a scam warning, a volunteer rota; 'best selling' and '0% off' press")
+    func twentySecondRound() throws {
+        let banner = { (label: String) in
+            #"<figure><div aria-label="\#(label)"><div>Quilted parka, navy <span>Almost gone: just 3 remaining!</span></div><div>11 shoppers have this in their basket</div></div></figure>"#
+        }
+        #expect(try Self.types(banner("Recreation of a retailer's banner")).isEmpty, "a news story's recreation")
+        #expect(try Self.types(banner("Featured product")) == [.lowStock, .activityNotification], "the same banner, labelled as itself")
+        #expect(try Self.types("<blockquote>“We did it because everyone does it. We’ve taken it down.” — a statement from one of the retailers, provided by the office</blockquote>").isEmpty)
+        #expect(try Self.types("<p>Scam warning. We will never text or phone you to say you must act now to move your savings.</p>").isEmpty)
+        #expect(try Self.types("<p>Act now and save $12.99 on your first box!</p>") == [.limitedTimeMessage])
+        #expect(try Self.types("<p>Our rota shows only 3 volunteer spots left on Saturday.</p>").isEmpty)
+        let goggles = { (heading: String) in
+            #"<form><h2>\#(heading)</h2><label><input type="radio" name="g" checked> Grat Pro with 2 lenses € 219,00</label><label><input type="radio" name="g"> Grat, 1 lens € 149,00</label></form>"#
+        }
+        let pushed = try Self.findings(goggles("OUR BEST SELLING GOGGLE"))
+        #expect(pushed.map(\.patternType) == [.pressuredSelling])
+        #expect(pushed.first?.evidence == "OUR BEST SELLING GOGGLE", "the push is the evidence")
+        #expect(try Self.findings(goggles("Choose your lenses")).first?.evidence != "Choose your lenses")
+        #expect(try Self.types(#"<div role="dialog"><p>Take 10% off your first order</p><button>Get my code</button><a href="/no">No thanks, I'd like 0% off</a></div>"#).contains(.confirmshaming))
+    }
+
     @Test("a model candidate alone needs the model sure of the type, and is not read from the page's title")
     func modelCandidateGates() throws {
         let shipping = "Courier NZ$ 7 anywhere in the North Island, NZ$ 9 in the South Island, free over NZ$ 120; rural delivery adds NZ$ 5. All shown in the cart before you pay."

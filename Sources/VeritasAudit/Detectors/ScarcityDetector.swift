@@ -108,6 +108,9 @@ enum ScarcityDetector {
             // Saturday", "2 sailings left today"): a schedule, not goods. dev.tsv's low-stock texts
             // count goods, seats, rooms and tickets, never the events themselves.
             + #"|\b(performances?|shows?|screenings?|showings?|sailings?|departures?|draws?|launch(es)?|match(es)?|fixtures?|games?|races?|concerts?) (are |is |still )?(left|remaining)\b"#
+            // Volunteers' places left on a rota ("only 3 volunteer spots left on Saturday"): what
+            // a charity asks people to give, time, not goods.
+            + #"|\bvolunteer(ing)? (spots?|places?|shifts?|slots?|roles?) (are |is |still )?(left|remaining)\b"#
             // Payments left on a plan or a loan ("2 instalments left"): what the visitor owes.
             + #"|\b(instal?lments?|payments?|repayments?|premiums?|direct debits?) (are |is |still )?(left|remaining)( to pay)?\b"#
             // "Only 2 are left open after 18:00 today, Cumberland Council said": news reporting

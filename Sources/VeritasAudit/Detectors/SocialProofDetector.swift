@@ -110,10 +110,11 @@ enum SocialProofDetector {
     }
 
     /// An attribution that cites where the words were published or said ("a sound designer quoted
-    /// in a 1993 games magazine", "a nurse, speaking to the BBC", "from an interview in 2019"): a
+    /// in a 1993 games magazine", "a nurse, speaking to the BBC", "from an interview in 2019", "a
+    /// statement from one of the retailers, provided by the office"): a
     /// quotation with its source, not a customer's praise with nobody behind it.
     private static let citesSource = TextPattern(
-        #"\b(quoted (in|by)|interview(ed)?|told (the|a|an|reporters)|speaking (to|at|in|on)|writing in|wrote in|said in|in (a|an|the|his|her|their) ((\d{4}|[\w'’-]+) ){0,3}(magazine|newspaper|paper|journal|book|memoir|podcast|documentary|broadcast|article|column|essay|speech|talk|lecture|report|letter))\b"#)
+        #"\b(quoted (in|by)|interview(ed)?|(a |the |in a )?statement (from|by|issued|released)|provided by|press release|spokes(person|man|woman)|told (the|a|an|reporters)|speaking (to|at|in|on)|writing in|wrote in|said in|in (a|an|the|his|her|their) ((\d{4}|[\w'’-]+) ){0,3}(magazine|newspaper|paper|journal|book|memoir|podcast|documentary|broadcast|article|column|essay|speech|talk|lecture|report|letter))\b"#)
 
     /// A quoted block and its attribution: the text after a dash in the same block, or the next
     /// block when it starts with a dash.

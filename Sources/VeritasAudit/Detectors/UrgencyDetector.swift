@@ -230,6 +230,9 @@ enum UrgencyDetector {
             // "Act fast if your bag goes missing", "Act now if you smell gas": advice for a case,
             // not an offer's deadline (dev.tsv's: "Act now and save $12.99").
             + #"|\bact (now|fast|quickly),? (if|when|whenever|once)\b"#
+            // "We will never text or phone you to say you must act now": a scam warning says who
+            // will not press; dev.tsv's urgings are never negated.
+            + #"|\b(never|will not|won['’]t|would never|do not|don['’]t) (\w+ ){0,10}(say|tell|ask|pressure|rush)\b[^.!?]{0,40}\b(act now|act fast|hurry|last chance)\b"#
             // "Hurry up with the next recipe please!": a reader asking someone else to hurry.
             + #"|\bhurry up (with|on)\b"#
             // "Hurry is the enemy on the water", "people in a hurry": hurry the noun, not the
