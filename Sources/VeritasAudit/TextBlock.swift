@@ -54,6 +54,11 @@ struct TextBlock: Sendable {
         zip(first.path.split(separator: ">").reversed(), first.ancestorIndices).compactMap { tag, element in tag == "tr" ? element : nil }
     }
 
+    /// The nearest `<table>` around the first segment, as its element index, or `nil`.
+    var table: Int? {
+        zip(first.path.split(separator: ">").reversed(), first.ancestorIndices).first { tag, _ in tag == "table" }?.1
+    }
+
     /// A message key as string files and translation tools name a UI string: dotted or
     /// underscored words with no spaces ("level.bridge.collapse_warning", "hud.lives.one",
     /// "CART_TIMER_LABEL"). One dot alone ("example.com", "v2.1") is not enough.

@@ -125,7 +125,10 @@ struct WordingRule: Sendable {
             }
             if let goods = needsOfferNearby, phrase != nil || learned != nil, !Self.isAboutOffer(block, naming: goods, on: page) { return nil }
             if let unlessInWidget, phrase != nil || learned != nil,
-               unlessInWidget.occurs(in: block.text) || !page.neighbours(of: block, levels: Self.offerWidgetLevels, withinWidget: true, where: { unlessInWidget.occurs(in: $0.text) }).isEmpty {
+               unlessInWidget.occurs(in: block.text) || !page.neighbours(of: block, levels: Self.offerWidgetLevels, withinWidget: true, where: { unlessInWidget.occurs(in: $0.text) }).isEmpty
+                // A cell's widget is its whole table: the column headings ("On hand") say what
+                // every row's figures are, however far the heading row is from the cell.
+                || block.table.map({ table in page.blocks(inside: table).contains { unlessInWidget.occurs(in: $0.text) } }) == true {
                 return nil
             }
             if let phrase {

@@ -583,14 +583,14 @@ struct DetectorTests {
         let inventory = #"<section><h2>Inventory alerts</h2><ul><li><span>Fig candle<br><span>Only 3 left · reorder point 10</span></span><span>Below reorder point</span></li></ul></section>"#
         #expect(try Self.types(inventory).isEmpty, "the seller's reorder alert")
         #expect(try Self.types("<p>JUST 1 LEFT!</p>") == [.lowStock], "'just' says it as 'only' does")
-        #expect(try Self.types(#"<section><ul><li><span>Fig candle</span><span>Only 3 left!</span><button>Reorder</button></li></ul></section>"#) == [.lowStock],
+        #expect(try Self.types(#"<section><ul><li><span>Fig candle</span><span>$18.00</span><span>Only 3 left!</span><button>Reorder</button></li></ul></section>"#) == [.lowStock],
                 "buying again from an order history is the buyer's")
     }
 
     @Test("twenty-second round (batch 446-459): a labelled recreation, a quoted statement, a scam warning, a volunteer rota; 'best selling' and '0% off' press")
     func twentySecondRound() throws {
         let banner = { (label: String) in
-            #"<figure><div aria-label="\#(label)"><div>Quilted parka, navy <span>Almost gone: just 3 remaining!</span></div><div>11 shoppers have this in their basket</div></div></figure>"#
+            #"<figure><div aria-label="\#(label)"><div>Quilted parka, navy <span>Almost gone: just 3 remaining!</span></div><div>£89.00</div><div>11 shoppers have this in their basket</div></div></figure>"#
         }
         #expect(try Self.types(banner("Recreation of a retailer's banner")).isEmpty, "a news story's recreation")
         #expect(try Self.types(banner("Featured product")) == [.lowStock, .activityNotification], "the same banner, labelled as itself")
@@ -606,6 +606,43 @@ struct DetectorTests {
         #expect(pushed.first?.evidence == "OUR BEST SELLING GOGGLE", "the push is the evidence")
         #expect(try Self.findings(goggles("Choose your lenses")).first?.evidence != "Choose your lenses")
         #expect(try Self.types(#"<div role="dialog"><p>Take 10% off your first order</p><button>Get my code</button><a href="/no">No thanks, I'd like 0% off</a></div>"#).contains(.confirmshaming))
+    }
+
+    @Test("twenty-third round (batch 460-473): a stock table's 'On hand' column, a rota's heading beside a fundraiser's bar, a race's capacity bar; add-on pitches and 'order without' press")
+    func twentyThirdRound() throws {
+        let stockTable = { (column: String) in
+            #"<table><tr><th>SKU</th><th>\#(column)</th><th>Status</th></tr><tr><td>Merino beanie</td><td>2</td><td><span class="lozenge">Only 2 left</span></td><td>$24.00</td></tr></table>"#
+        }
+        #expect(try Self.types(stockTable("On hand")).isEmpty, "the merchant's own stock table")
+        #expect(try Self.types(stockTable("Colour")) == [.lowStock], "the same cell in a shop's table")
+        // Few left is pressure about goods on offer: the line names them, or its widget holds a
+        // price or a buy button.
+        let card = { (extra: String) in #"<section><div><h3>Sunday supper club</h3><p>Only 2 left</p>\#(extra)</div><p>Doors at 7.</p></section>"# }
+        #expect(try Self.types(card("")).isEmpty, "no offer in its widget")
+        #expect(try Self.types(card("<p>£35 a head</p>")) == [.lowStock])
+        #expect(try Self.types(card("<button>Book now</button>")) == [.lowStock])
+        #expect(try Self.types(#"<section><div><h3>Sunday supper club</h3><p>Only 2 left in stock</p></div><p>Doors at 7.</p></section>"#) == [.lowStock], "the line names its goods")
+        let rotaBesideFund = { (heading: String) in
+            #"<div><section><table><tr><th>Shift</th><th>Places left</th></tr><tr><td>Sat 19 Dec</td><td>2 of 6</td></tr></table></section><section>\#(heading)<progress value="7420" max="10000">£7,420</progress><p>£7,420 matched so far.</p></section></div>"#
+        }
+        #expect(try Self.types(rotaBesideFund("<h2>Give to the appeal</h2>")).isEmpty, "a headed section is the bar's box")
+        #expect(try Self.types(rotaBesideFund("")) == [.lowStock], "without a heading the walk reaches the column (the premise)")
+        let capacity = { (label: String) in #"<div><strong>\#(label)</strong><meter min="0" max="9000" value="7796">7,796 taken</meter></div>"# }
+        #expect(try Self.types(capacity("Places left: 1,204 of 9,000")).isEmpty, "a large capacity stated plainly")
+        #expect(try Self.types(capacity("Places left: 42 of 9,000")) == [.lowStock])
+        #expect(try Self.types(capacity("Hurry, only 1,204 places left")) == [.lowStock], "a large count said to press")
+        let upsell = { (pitch: String, control: String) in
+            #"<div class="upsell"><p>\#(pitch)</p><button type="button">\#(control)</button></div>"#
+        }
+        let pitch = "PROTECT YOUR SOFA! Why not add Fabric Protection to cover it against spills for just £80?"
+        let pushed = try Self.findings(upsell(pitch, "Add protection"))
+        #expect(pushed.map(\.patternType) == [.pressuredSelling])
+        #expect(pushed.first?.evidence == pitch)
+        #expect(try Self.types(upsell(pitch, "What's covered")).isEmpty, "no add control: a note, not an upsell")
+        #expect(try Self.types(upsell(pitch, "Add protection"), selling: false).isEmpty, "a page that sells nothing")
+        #expect(try Self.types(upsell("Fabric protection covers spills for five years.", "Add protection")).isEmpty, "a plain description beside the button")
+        let faint = #"<button class="cta">COMPLETE MY ORDER</button><a class="alt" href="/place?vip=0">Order without free membership $69.95</a>"#
+        #expect(try Self.types(faint, style: ".cta{font-size:22px;background:#0a0;color:#fff}.alt{font-size:10px;color:#aaa}").contains(.visualInterference))
     }
 
     @Test("a model candidate alone needs the model sure of the type, and is not read from the page's title")
@@ -652,7 +689,7 @@ struct DetectorTests {
         #expect(try Self.types("<p>Only 7 in Stock!</p>") == [.lowStock])
         #expect(try Self.types("<p>Only: 9 in stock now</p>") == [.lowStock])
         #expect(try Self.types("<p>We only have 5 left!</p>") == [.lowStock])
-        #expect(try Self.types("<table><tr><td>11 January 2027</td><td>We only have 5 left!</td></tr></table>") == [.lowStock], "the seller speaking, as a cell's text")
+        #expect(try Self.types("<table><tr><td>11 January 2027</td><td>£45</td><td>We only have 5 left!</td></tr></table>") == [.lowStock], "the seller speaking, as a cell's text")
         #expect(try Self.types("<table><tr><td>11 January 2027</td><td>5 places left</td></tr></table>").isEmpty, "a cell's figure")
         #expect(try Self.types("<p>Only 3 left to claim at this price</p>") == [.lowStock])
         for innocent in [

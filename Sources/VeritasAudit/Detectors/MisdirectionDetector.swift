@@ -5,7 +5,9 @@ import VeritasProtocol
 /// Misdirection: confirmshaming, visual interference, trick questions, pressured selling.
 enum MisdirectionDetector {
     static func findings(on page: AuditedPage) -> [Finding] {
-        confirmshaming(page) + visualInterference(page) + trickQuestions(page) + pressuredSelling(page)
+        let preSelected = pressuredSelling(page)
+        let pitches = upsellPitches(page).filter { pitch in !preSelected.contains { $0.evidence == pitch.evidence } }
+        return confirmshaming(page) + visualInterference(page) + trickQuestions(page) + preSelected + pitches
     }
 
     /// A link or button, including an `<a>` without `href` that a script makes clickable.
@@ -77,7 +79,7 @@ enum MisdirectionDetector {
 
     /// The option a person may want to take: refuse, skip, cancel, the free plan.
     private static let escapeOption = TextPattern(
-        #"\b(reject|decline|refuse|no,? thanks|not now|skip|continue without|without (non-essential|optional|extra)|cancel\w*|free plan|basic plan|free version|essential (cookies )?only|necessary (cookies )?only|opt[- ]out|i still want|downgrade|don'?t want|keep (my )?free|keep using|stay on|stick with|remain on|continue with (the )?(free|basic|starter|current))\b"#)
+        #"\b(reject|decline|refuse|no,? thanks|not now|skip|continue without|without (non-essential|optional|extra)|(order|check ?out|buy|proceed|pay|book|purchase|shop) without|cancel\w*|free plan|basic plan|free version|essential (cookies )?only|necessary (cookies )?only|opt[- ]out|i still want|downgrade|don'?t want|keep (my )?free|keep using|stay on|stick with|remain on|continue with (the )?(free|basic|starter|current))\b"#)
 
     /// An escape option (reject, skip, cancel, free plan) shown tiny or faint, next to a
     /// prominent alternative in the same box: the alternative is at least 3px larger or twice the
@@ -226,6 +228,46 @@ enum MisdirectionDetector {
         }
         return findings
     }
+
+    // MARK: Upsell pitches
+
+    /// An add-on pushed beside the purchase: a pitch in the box of its own "Add" button, on a page
+    /// that sells ("Why not add Fabric Protection … for just £80?" over "Add protection", "Did you
+    /// know shaver heads need replacing? Get the spray" over "Add Shaver Guard – €12.99"). Most of
+    /// dev.tsv's pressured-selling texts are such pitches, not pre-selected options. The pitch is
+    /// read in hand-written words or by the wording model; either way only beside an add control,
+    /// so a product description or a "What's covered" note is never one.
+    static func upsellPitches(_ page: AuditedPage) -> [Finding] {
+        guard page.sells else { return [] }
+        var findings: [Finding] = []
+        for block in page.blocks where isCopy(block) && !block.isQuotation && !block.isInTable && block.text.count <= 300 {
+            let byWords = upsellPitch.firstMatch(in: block.unquotedText)
+            let model = page.darkWording(of: block, as: [.pressuredSelling]).map(\.prediction)
+            let byModel = model.map { $0.probability >= pushingCopyProbability && $0.typeProbability >= WordingRule.minimumModelTypeProbability } ?? false
+            guard byWords != nil || byModel else { continue }
+            guard let control = page.neighbours(of: block, levels: upsellWidgetLevels, withinWidget: true, where: { other in
+                isControl(other) && addControl.occurs(in: other.text)
+            }).first else { continue }
+            let how = byWords.map { "pitch \"\($0)\"" } ?? String(format: "pitch the wording model reads as pressured selling (p=%.2f)", model?.probability ?? 0)
+            findings.append(Finding(
+                patternType: .pressuredSelling, severity: .low, confidence: byWords != nil ? 0.75 : WordingRule.rounded(min(model?.probability ?? 0, 0.95) * 0.8),
+                evidence: block.text,
+                location: block.location("add-on upsell: \(how) beside \"\(control.text.clipped(to: 40))\"")))
+        }
+        return findings
+    }
+
+    /// How far up an upsell's box reaches from its pitch to its "Add" button.
+    static let upsellWidgetLevels = 2
+
+    /// A control that adds something to the order: "Add protection", "+ Add", "Yes, add it",
+    /// "Add Shaver Guard – €12.99", "Upgrade my purchase".
+    private static let addControl = TextPattern(#"^\W*(\+\s*)?(yes[,!]?\s*)?(add|upgrade)\b"#)
+
+    /// An add-on pitch in the words dev.tsv's real shops use: "Why not add …", "Don't forget the
+    /// essentials", "Protect your gear", "Did you know …", "Complete the look", "Necessary protection".
+    private static let upsellPitch = TextPattern(
+        #"\bwhy not (add|get|grab|include|upgrade)\b|\bdon'?t forget (the|your|to (add|grab|get|pick up))\b|\bprotect your (new )?\w+|\bdid you know\b|\bcomplete (the|your) (look|set|kit|outfit)\b|\bnecessary protection\b|\bdon'?t (leave|go) without\b|\badd (it )?for better\b"#)
 
     /// A page saying the selected option is the one the visitor chose before: "the one you picked
     /// at the amount step", "the option you selected on the last page", "you chose it when you

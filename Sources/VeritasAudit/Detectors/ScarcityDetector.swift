@@ -20,11 +20,22 @@ enum ScarcityDetector {
         guard page.sells else { return [] }
         var findings: [Finding] = []
         for gauge in page.document.gauges {
-            // The bar's box, up to two levels up, but never the page itself.
-            let label = page.neighbours(ofElement: gauge.ancestorIndices, levels: 2, withinWidget: true) { block in
-                !block.isQuotation && block.text.count <= maxMeterLabelLength && meterLabel.occurs(in: block.unquotedText)
-                    && !notScarcity.occurs(in: block.text)
-            }.first
+            // The bar's box, up to two levels up, but never the page itself, and never past a box
+            // with its own heading: a fundraiser's bar in one section is not labelled by the
+            // "Places left" column of a rota in the section beside it.
+            var label: TextBlock?
+            for container in gauge.ancestorIndices.dropFirst().prefix(2) {
+                let inside = page.blocks(inside: container)
+                if inside.count == page.blocks.count { break }
+                label = inside.first { block in
+                    !block.isQuotation && block.text.count <= maxMeterLabelLength && meterLabel.occurs(in: block.unquotedText)
+                        && !notScarcity.occurs(in: block.text)
+                }
+                if label != nil || inside.contains(where: \.isHeading) { break }
+            }
+            // A bar of a large capacity stated plainly ("Places left: 1,204 of 9,000") shows how
+            // full an event is; few are left only when the label says so ("Only 498 left", "Hurry").
+            if let label, !pressingFew.occurs(in: label.text), let left = statedCount(in: label.text), left >= largeCapacity { continue }
             if let label, !findings.contains(where: { $0.evidence == label.text }) {
                 findings.append(Finding(
                     patternType: .lowStock, severity: .medium, confidence: 0.8, evidence: label.text,
@@ -33,6 +44,15 @@ enum ScarcityDetector {
         }
         return findings
     }
+
+    /// The first count a meter's label states ("Places left: 1,204 of 9,000" → 1204), or `nil`.
+    static func statedCount(in text: String) -> Int? {
+        firstCount.firstMatch(in: text).flatMap { Int($0.filter(\.isNumber)) }
+    }
+    private static let firstCount = TextPattern(#"\b\d{1,3}(,\d{3})+\b|\b\d+\b"#)
+    /// A count of places or items left that no bar presses with on its own: dev.tsv's real
+    /// shops that show large counts say "only" or "hurry" with them ("Hurry, only 302 left").
+    static let largeCapacity = 100
 
     /// What a stock meter's label says it measures.
     private static let meterLabel = TextPattern(
@@ -118,10 +138,19 @@ enum ScarcityDetector {
             + #"|"# + CommonPatterns.reportedOrSourced.source)
     /// The seller's own stock-keeping, shown to the seller: a reorder point or level, a purchase
     /// order to a supplier, a SKU's count on hand ("3 left · reorder point 10", an inventory
-    /// card's "Items at or below the reorder point you set"). A buyer is never shown these; a
-    /// bare "Reorder" (buying again from an order history) is the buyer's, and not among them.
+    /// card's "Items at or below the reorder point you set", a stock table's "On hand" column).
+    /// A buyer is never shown these; a bare "Reorder" (buying again from an order history) is the
+    /// buyer's, and not among them.
     private static let merchantInventory = TextPattern(
-        #"\b(re-?order (point|level|threshold|quantity)s?|purchase orders?|par levels?|stock ?takes?|(units?|qty|quantity) on hand|safety stock)\b"#)
+        #"\b(re-?order (point|level|threshold|quantity|alert)s?|purchase orders?|par levels?|stock ?takes?|(units?|qty|quantity) on hand|safety stock|create (a )?PO)\b"#
+            // An inventory table's column heading: "On hand", "Stock on hand".
+            + #"|^\W*((stock|units|qty) )?on hand\W*$"#)
+
+    /// What a few-left line names when it speaks of goods on sale: stock, items, copies, sizes,
+    /// "this colour", "at this price". Places, seats, spots and tickets are goods only beside a price
+    /// or a buy button (a rota's spots, a race's places and a class's seats are not for sale).
+    static let stockGoods = TextPattern(
+        #"\b(in stock|stock|items?|products?|pieces?|pairs?|units?|copies|editions|prints|sizes?|colou?rs?|carts?|baskets?|bags?|orders?|this (style|size|colou?r|model|one|item|product|deal|offer)|at this price)\b"#)
 
     /// A dated availability list ("12 March: 4 places remaining") states figures.
     private static let datedList = TextPattern(CommonPatterns.specificDate.source)
@@ -166,7 +195,8 @@ enum ScarcityDetector {
     /// Messages to the shopper, not figures in a table (a trade stock list or a room-capacity table
     /// states facts, it does not press).
     static func lowStock(_ page: AuditedPage) -> [Finding] {
-        WordingRule(type: .lowStock, severity: .medium, confidence: 0.8, pattern: fewLeft, cue: stockCue, skipsTables: true, unless: notScarcity, unlessInWidget: merchantInventory,
+        WordingRule(type: .lowStock, severity: .medium, confidence: 0.8, pattern: fewLeft, cue: stockCue, skipsTables: true, needsOfferNearby: stockGoods,
+                    unless: notScarcity, unlessInWidget: merchantInventory,
                     pressing: pressingFew, sellerSpeaks: sellerVoice, unlessPlain: datedList,
                     unlessInSentence: CommonPatterns.firstPersonSingular, maxClaimSentenceLength: maxClaimSentenceLength,
                     describe: { "low-stock message \"\($0)\"" }).findings(on: page)
