@@ -645,6 +645,36 @@ struct DetectorTests {
         #expect(try Self.types(faint, style: ".cta{font-size:22px;background:#0a0;color:#fff}.alt{font-size:10px;color:#aaa}").contains(.visualInterference))
     }
 
+    @Test("twenty-fourth round (batches 474-501): an idle form's clock, a timetable's next class, a cut-off in UK time, a recipe's checklist; a threshold is not a price; an add-on's own option is its control")
+    func twentyFourthRound() throws {
+        let timer = { (line: String, seconds: String) in #"<p>\#(line) <span>19</span> minutes <span>\#(seconds)</span> seconds</p>"# }
+        #expect(try Self.types(timer("We will clear your answers if you do nothing on this page. Time left:", "59"), later: timer("We will clear your answers if you do nothing on this page. Time left:", "58")).isEmpty)
+        #expect(try Self.types(timer("Your discount ends in", "59"), later: timer("Your discount ends in", "58")) == [.countdownTimer], "the same clock on an offer")
+        let next = { (line: String, seconds: String) in #"<div class="live"><span>\#(line) <b>2:15:\#(seconds)</b></span></div>"# }
+        #expect(try Self.types(next("Next class: Aqua Fit · starts in", "11"), later: next("Next class: Aqua Fit · starts in", "10")).isEmpty)
+        let cutoff = { (seconds: String) in #"<p>Book within <span>54:44:\#(seconds)</span> for a collection on Monday. Same-day collections close at 14:00 UK time.</p>"# }
+        #expect(try Self.types(cutoff("56"), later: cutoff("55")).isEmpty, "a deadline the same for everyone")
+        #expect(try Self.types(#"<aside><label><input type="checkbox"> 1 lemon</label><p>6 left to get out</p></aside>"#).isEmpty, "a recipe's checklist")
+        #expect(try Self.types("<p>Entries: €35. Places left: 1,204 of 9,000.</p>").isEmpty, "a large count stated plainly, without a bar")
+        #expect(try Self.types("<p>Entries: €35. Hurry, only 1,204 places left!</p>") == [.lowStock])
+        #expect(try Self.types(#"<div><label><input type="checkbox"> Add the Kestrel 2 footprint (+$39.00) – protects the floor on rough ground</label></div>"#).isEmpty,
+                "an add-on's own description is no pitch")
+        #expect(try Self.types(#"<div><span>189 €</span><span>per night</span><span>Limited quantity available</span><span>Free cancellation until 10 March 2027</span><button>Select</button></div>"#) == [.lowStock],
+                "a claim with no count presses beside a date")
+        // Shipping options: the dearest is not the one that is free over a threshold.
+        let shipping = #"<form><label><input type="radio" name="s" checked> Standard, 3–5 days · Free over $40</label><label><input type="radio" name="s"> Express, 1–2 days · $12.95</label></form>"#
+        #expect(try Self.types(shipping).isEmpty)
+        // A ribbon's verb names no option: "Add to cart" is not the submit button naming it.
+        let kit = #"<form><label><input type="radio" name="k" checked> ADD FOR BETTER RESULTS Complete Kit $59.95</label><label><input type="radio" name="k"> Fibers only $29.95</label><button>Add to cart</button></form>"#
+        #expect(try Self.findings(kit).first { $0.patternType == .pressuredSelling }?.evidence != "Add to cart")
+        let warranty = #"<fieldset><legend>Protect your purchase</legend><label><input type="radio" name="w" checked> GlassGuard Warranty. Do not fear breaking your glass! Add our GlassGuard warranty policy for just $3.85.</label><label><input type="radio" name="w"> No warranty</label></fieldset>"#
+        let pushed = try Self.findings(warranty).filter { $0.patternType == .pressuredSelling }
+        #expect(pushed.map(\.evidence) == ["GlassGuard Warranty. Do not fear breaking your glass! Add our GlassGuard warranty policy for just $3.85."], "one finding per add-on box, its fullest pitch")
+        let program = #"<p>Auto-ship every 30 days, $39.95.</p><p>To customize this program or future shipments, call customer service anytime at 1-800-555-0100.</p>"#
+        #expect(try Self.types(program) == [.hardToCancel])
+        #expect(try Self.types(#"<p>Auto-ship every 30 days, $39.95.</p><p>To customize this program, open Subscriptions in your account.</p>"#).isEmpty)
+    }
+
     @Test("a model candidate alone needs the model sure of the type, and is not read from the page's title")
     func modelCandidateGates() throws {
         let shipping = "Courier NZ$ 7 anywhere in the North Island, NZ$ 9 in the South Island, free over NZ$ 120; rural delivery adds NZ$ 5. All shown in the cart before you pay."

@@ -239,23 +239,56 @@ enum MisdirectionDetector {
     /// so a product description or a "What's covered" note is never one.
     static func upsellPitches(_ page: AuditedPage) -> [Finding] {
         guard page.sells else { return [] }
-        var findings: [Finding] = []
-        for block in page.blocks where isCopy(block) && !block.isQuotation && !block.isInTable && block.text.count <= 300 {
+        var pitches: [(block: TextBlock, how: String, confidence: Double)] = []
+        for block in page.blocks where !block.isQuotation && !block.isInTable && block.text.count <= 300 {
+            // The add-on's own box, not yet ticked, or its own "yes" option is its add control;
+            // a ticked box is sneaking's to report.
+            let isOwnControl: Bool
+            switch block.role {
+            case .checkbox(checked: false), .radio:
+                // Its "No warranty" option declines the add-on; it does not pitch it.
+                if refusal.occurs(in: block.text) { continue }
+                isOwnControl = true
+            case .none, .label, .heading: isOwnControl = false
+            default: continue
+            }
             let byWords = upsellPitch.firstMatch(in: block.unquotedText)
             let model = page.darkWording(of: block, as: [.pressuredSelling]).map(\.prediction)
-            let byModel = model.map { $0.probability >= pushingCopyProbability && $0.typeProbability >= WordingRule.minimumModelTypeProbability } ?? false
+            // An option's own label is read in hand-written words only: the model reads any
+            // add-on's description ("Add the footprint (+$39.00) – protects the floor") as a push.
+            let byModel = !isOwnControl && (model.map { $0.probability >= pushingCopyProbability && $0.typeProbability >= WordingRule.minimumModelTypeProbability } ?? false)
             guard byWords != nil || byModel else { continue }
-            guard let control = page.neighbours(of: block, levels: upsellWidgetLevels, withinWidget: true, where: { other in
+            let control = isOwnControl ? "its own choice box" : page.neighbours(of: block, levels: upsellWidgetLevels, withinWidget: true, where: { other in
                 isControl(other) && addControl.occurs(in: other.text)
-            }).first else { continue }
+            }).first.map { "\"\($0.text.clipped(to: 40))\"" }
+            guard let control else { continue }
             let how = byWords.map { "pitch \"\($0)\"" } ?? String(format: "pitch the wording model reads as pressured selling (p=%.2f)", model?.probability ?? 0)
-            findings.append(Finding(
-                patternType: .pressuredSelling, severity: .low, confidence: byWords != nil ? 0.75 : WordingRule.rounded(min(model?.probability ?? 0, 0.95) * 0.8),
-                evidence: block.text,
-                location: block.location("add-on upsell: \(how) beside \"\(control.text.clipped(to: 40))\"")))
+            pitches.append((block, "add-on upsell: \(how) beside \(control)", byWords != nil ? 0.75 : WordingRule.rounded(min(model?.probability ?? 0, 0.95) * 0.8)))
         }
-        return findings
+        // One add-on box, one finding: its fullest pitch (the offer's paragraph rather than its
+        // "Protect your purchase" legend).
+        return pitches.filter { pitch in
+            !pitches.contains { other in
+                other.block.position != pitch.block.position && other.block.text.count > pitch.block.text.count
+                    && sharesWidget(pitch.block, other.block, on: page)
+            }
+        }.map { pitch in
+            Finding(patternType: .pressuredSelling, severity: .low, confidence: pitch.confidence, evidence: pitch.block.text,
+                    location: pitch.block.location(pitch.how))
+        }
     }
+
+    /// Whether `block` and `other` sit in one add-on box: a container at most
+    /// ``upsellWidgetLevels`` above `block`'s own element (which two inline labels share), below
+    /// the whole page.
+    private static func sharesWidget(_ block: TextBlock, _ other: TextBlock, on page: AuditedPage) -> Bool {
+        block.ancestorIndices.prefix(upsellWidgetLevels + 1).contains { container in
+            other.ancestorIndices.contains(container) && page.blocks(inside: container).count < page.blocks.count
+        }
+    }
+
+    /// An option that declines: "No warranty", "No thanks", "None", "Without protection".
+    private static let refusal = TextPattern(#"^\W*(no|none|nope|without|decline|skip|not now|no,? thanks?)\b"#)
 
     /// How far up an upsell's box reaches from its pitch to its "Add" button.
     static let upsellWidgetLevels = 2
@@ -265,9 +298,12 @@ enum MisdirectionDetector {
     private static let addControl = TextPattern(#"^\W*(\+\s*)?(yes[,!]?\s*)?(add|upgrade)\b"#)
 
     /// An add-on pitch in the words dev.tsv's real shops use: "Why not add …", "Don't forget the
-    /// essentials", "Protect your gear", "Did you know …", "Complete the look", "Necessary protection".
+    /// essentials", "Protect your gear", "Did you know …", "Complete the look", "Necessary
+    /// protection", "Do not fear …".
     private static let upsellPitch = TextPattern(
-        #"\bwhy not (add|get|grab|include|upgrade)\b|\bdon'?t forget (the|your|to (add|grab|get|pick up))\b|\bprotect your (new )?\w+|\bdid you know\b|\bcomplete (the|your) (look|set|kit|outfit)\b|\bnecessary protection\b|\bdon'?t (leave|go) without\b|\badd (it )?for better\b"#)
+        #"\bwhy not (add|get|grab|include|upgrade)\b|\bdon'?t forget (the|your|to (add|grab|get|pick up))\b|\bprotect your (new )?\w+|\bdid you know\b|\bcomplete (the|your) (look|set|kit|outfit)\b|\bnecessary protection\b|\bdon'?t (leave|go) without\b|\badd (it )?for better\b"#
+            // Fear of going without it: "Do not fear breaking your glass!", "Don't worry about spills".
+            + #"|\b(do not|don'?t|never) (fear|worry about)\b"#)
 
     /// A page saying the selected option is the one the visitor chose before: "the one you picked
     /// at the amount step", "the option you selected on the last page", "you chose it when you
@@ -282,15 +318,29 @@ enum MisdirectionDetector {
 
     /// The largest amount in a label: "$1,899" → 1899.
     static func highestPrice(in text: String) -> Double? {
-        CommonPatterns.price.matches(in: text).compactMap { match in
+        // A threshold is not what the option costs: "Standard · Free over $40" costs nothing.
+        let text = priceThreshold.replacingMatches(in: text, with: " ")
+        return CommonPatterns.price.matches(in: text).compactMap { match in
             Double(match.filter { $0.isNumber || $0 == "." })
         }.max()
     }
+
+    /// An amount an option is free or cheaper above ("Free over $40", "on orders over £50",
+    /// "when you spend $75"), with the amount.
+    private static let priceThreshold = TextPattern(
+        #"\b(over|above|orders? (of|over|above)|spend( at least)?|minimum( order)?( of)?)\s*[$€£¥₹]?\s?\d[\d,.]*\s?[$€£¥₹]?"#)
 
     /// The option's name: its first word before a price or dash ("Enterprise – $499/month" →
     /// "Enterprise"), or "" when that is shorter than three letters.
     private static func optionName(_ label: String) -> String {
         let stop = label.firstIndex { "$€£–-:(0123456789".contains($0) } ?? label.endIndex
-        return label[..<stop].split(separator: " ").first.map(String.init).flatMap { $0.count >= 3 ? $0 : nil } ?? ""
+        let name = label[..<stop].split(separator: " ").first.map(String.init).flatMap { $0.count >= 3 ? $0 : nil } ?? ""
+        // A ribbon's verb or an adjective ("ADD FOR BETTER RESULTS Complete Kit", "Best value")
+        // names no option: every "Add to cart" button would seem to name it.
+        return genericWords.contains(name.lowercased()) ? "" : name
     }
+    private static let genericWords: Set<String> = [
+        "add", "buy", "get", "the", "our", "your", "save", "best", "most", "new", "free", "now", "yes", "upgrade",
+        "only", "just", "with", "for", "top", "hot", "sale", "deal", "offer", "popular", "recommended", "value",
+    ]
 }

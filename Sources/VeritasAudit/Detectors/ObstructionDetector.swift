@@ -5,7 +5,10 @@ import VeritasProtocol
 enum ObstructionDetector {
     static func findings(on page: AuditedPage) -> [Finding] { hardToCancel(page) }
 
-    private static let cancelWords = TextPattern(#"\bcancel\w*|\bterminat\w*|\bend (your|the|a) (membership|subscription|contract)\b"#)
+    private static let cancelWords = TextPattern(#"\bcancel\w*|\bterminat\w*|\bend (your|the|a) (membership|subscription|contract)\b"#
+        // Changing or stopping a repeat programme ("To customize this program or future
+        // shipments, call customer service"): the way out of it is the same way.
+        + #"|\b(customi[sz]e|change|modify|stop|pause|skip)\b[^.]{0,20}\b(program(me)?s?|subscriptions?|memberships?|auto-?ships?|future (shipments|deliveries|orders|boxes))\b"#)
     /// A channel slower than the web: a call, a letter, a visit, a person; or no way on the web.
     private static let offlineChannel = TextPattern(
         #"\b(call|calling|phone|telephone|by post|postal|letter|in person|in-person|visit|speak(ing)? (to|with)|representative|customer care|account manager|fax|notari[sz]ed)\b|\bcannot be cancel\w* online\b|\bcan'?t (be )?cancel\w* online\b|\b(can'?t|cannot|can not|unable to|isn'?t possible to|not possible to)\b[^.]{0,40}\bonline\b|\bnot possible online\b|\bonly (by|via|over) (phone|telephone|post|mail)\b|\b(need|have|must|required) to (contact|email|e-mail|write to)\b"#
@@ -42,7 +45,7 @@ enum ObstructionDetector {
     /// A recurring commitment on the page: what "hard to cancel" is about (not an event cancelled
     /// by its organiser, or a one-off order).
     private static let recurring = TextPattern(
-        #"\b(subscriptions?|subscribe|memberships?|renews?|renewal|auto-?renew\w*|recurring|per month|a month|/\s?(mo|month|yr|year)|monthly|annually|billed every)\b"#)
+        #"\b(subscriptions?|subscribe|memberships?|renews?|renewal|auto-?renew\w*|recurring|per month|a month|/\s?(mo|month|yr|year)|monthly|annually|billed every|auto-?ship\w*|every \d+ (days|weeks|months))\b"#)
 
     /// A sentence of the page's own text that says cancelling needs a call, a letter, a visit or a
     /// representative, or cannot be done online; or, on a page of recurring charges, one that

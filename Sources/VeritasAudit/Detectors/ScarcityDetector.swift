@@ -35,7 +35,7 @@ enum ScarcityDetector {
             }
             // A bar of a large capacity stated plainly ("Places left: 1,204 of 9,000") shows how
             // full an event is; few are left only when the label says so ("Only 498 left", "Hurry").
-            if let label, !pressingFew.occurs(in: label.text), let left = statedCount(in: label.text), left >= largeCapacity { continue }
+            if let label, !pressingFew.occurs(in: label.text), largeCount.occurs(in: label.text) { continue }
             if let label, !findings.contains(where: { $0.evidence == label.text }) {
                 findings.append(Finding(
                     patternType: .lowStock, severity: .medium, confidence: 0.8, evidence: label.text,
@@ -44,15 +44,6 @@ enum ScarcityDetector {
         }
         return findings
     }
-
-    /// The first count a meter's label states ("Places left: 1,204 of 9,000" → 1204), or `nil`.
-    static func statedCount(in text: String) -> Int? {
-        firstCount.firstMatch(in: text).flatMap { Int($0.filter(\.isNumber)) }
-    }
-    private static let firstCount = TextPattern(#"\b\d{1,3}(,\d{3})+\b|\b\d+\b"#)
-    /// A count of places or items left that no bar presses with on its own: dev.tsv's real
-    /// shops that show large counts say "only" or "hurry" with them ("Hurry, only 302 left").
-    static let largeCapacity = 100
 
     /// What a stock meter's label says it measures.
     private static let meterLabel = TextPattern(
@@ -103,6 +94,9 @@ enum ScarcityDetector {
             // reach your goal", "25 days left to request a collection"): none of these wordings
             // occurs in the real shop texts of dev.tsv, where "N left" is always goods on offer.
             + #"|\b(left|remaining) to (?!(buy|order|grab|claim|book|get|purchase|snap|reserve|secure|win|save|shop|choose|pick)\b)\w+"#
+            // "6 left to get out" (a recipe's checklist): getting something out, through or done
+            // is a task; "left to get at this price" is buying.
+            + #"|\b(left|remaining) to get (out|through|done|back|off|up|in|round|past|rid of|ready)\b"#
             // What the visitor already has ("You have only 4 bottles left of the Rioja you bought"):
             // their own goods, not the shop's stock. No low-stock text of dev.tsv says "you have".
             + #"|\byou have (only |just )?(\d+|one|any|some|a few) (\w+ ){0,3}(left|remaining)\b"#
@@ -152,10 +146,18 @@ enum ScarcityDetector {
     static let stockGoods = TextPattern(
         #"\b(in stock|stock|items?|products?|pieces?|pairs?|units?|copies|editions|prints|sizes?|colou?rs?|carts?|baskets?|bags?|orders?|this (style|size|colou?r|model|one|item|product|deal|offer)|at this price)\b"#)
 
+    /// A large count stated plainly ("Places left: 1,204 of 9,000", "350 seats remaining") tells
+    /// how full something is; dev.tsv's shops that show large counts say "only" or "hurry" with
+    /// them ("Hurry, only 302 left"), which ``pressingFew`` reads.
+    static let largeCount = TextPattern(
+        #"\b(\d{1,3}(,\d{3})+|[1-9]\d{2,})\s+(of\s+[\d,]+\s+)?(\w+\s+){0,2}(left|remaining)\b|\b(left|remaining):?\s+(\d{1,3}(,\d{3})+|[1-9]\d{2,})\b"#)
+
     /// A dated availability list ("12 March: 4 places remaining") states figures.
     private static let datedList = TextPattern(CommonPatterns.specificDate.source)
     /// Few-left wording that presses even in a table or beside a date.
-    private static let pressingFew = TextPattern(#"\bonly (\d+|a few|a handful) (\w+(\(s\))? ){0,3}(left|remaining)\b|\b(almost|nearly) (gone|sold out)\b|\bhurry\b"# + #"|\b"# + shopHasOnly.source)
+    /// A claim with no figure ("Almost gone", "Limited quantity available") presses beside a date
+    /// too: there is no count for the date to belong to.
+    private static let pressingFew = TextPattern(#"\bonly (\d+|a few|a handful) (\w+(\(s\))? ){0,3}(left|remaining)\b|\b(almost|nearly) (gone|sold out)\b|\bhurry\b|\blimited quantit(y|ies) (available|left|remaining|in stock)\b"# + #"|\b"# + shopHasOnly.source)
 
     /// What a demand claim is about: other people wanting it.
     private static let demandCue = TextPattern(
@@ -197,7 +199,7 @@ enum ScarcityDetector {
     static func lowStock(_ page: AuditedPage) -> [Finding] {
         WordingRule(type: .lowStock, severity: .medium, confidence: 0.8, pattern: fewLeft, cue: stockCue, skipsTables: true, needsOfferNearby: stockGoods,
                     unless: notScarcity, unlessInWidget: merchantInventory,
-                    pressing: pressingFew, sellerSpeaks: sellerVoice, unlessPlain: datedList,
+                    pressing: pressingFew, sellerSpeaks: sellerVoice, unlessPlain: TextPattern(datedList.source + "|" + largeCount.source),
                     unlessInSentence: CommonPatterns.firstPersonSingular, maxClaimSentenceLength: maxClaimSentenceLength,
                     describe: { "low-stock message \"\($0)\"" }).findings(on: page)
     }

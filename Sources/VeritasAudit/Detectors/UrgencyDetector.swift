@@ -73,7 +73,13 @@ enum UrgencyDetector {
     /// account holder answers a fraud check ("we are holding it until you answer"), or counts to
     /// a reset, a sync or maintenance (operations): not sales.
     private static let sessionTimeout = TextPattern(
-        #"\b(sign(ed)?|log(ged)?) (you )?out\b|\bsession\b|\buntil you (answer|confirm|reply|respond|approve)\b|\b(was|is) (this|it|that) you\b|\bfraud\w*|\bsuspicious\b|\binactiv\w*|\btime ?out\b|\bverification code\b|\bcode expires\b|\bresend\b|\b(next )?(reset|restor\w*|refresh\w*|sync\w*|backup|maintenance|auto-?sav\w*)\b"#)
+        #"\b(sign(ed)?|log(ged)?) (you )?out\b|\bsession\b|\buntil you (answer|confirm|reply|respond|approve)\b|\b(was|is) (this|it|that) you\b|\bfraud\w*|\bsuspicious\b|\binactiv\w*|\btime ?out\b|\bverification code\b|\bcode expires\b|\bresend\b|\b(next )?(reset|restor\w*|refresh\w*|sync\w*|backup|maintenance|auto-?sav\w*)\b"#
+            // A form that clears itself when left alone ("we will clear your answers if you do
+            // nothing on this page for 20 minutes"): an idle timeout.
+            + #"|\bclear (your|the) (answers|form|details|entries)\b|\bif you do nothing\b|\bidle\b"#
+            // A timetable's next event ("Next class: Aqua Fit · starts in 2:15:10", "next bus in
+            // 04:12"): the same clock for everyone, counting to a scheduled start, not an offer.
+            + #"|\bnext (class|session|lesson|bus|train|tram|ferry|sailing|departure|service|tide|high tide|low tide|match|game|show|screening|performance|meeting)\b"#)
 
     /// An absolute time the page names as the deadline: a clock time with its time zone, a
     /// calendar date with its clock time, or a recurring time ("closes at 00:00 every Monday",
@@ -82,6 +88,8 @@ enum UrgencyDetector {
         #"\b\d{1,2}([:.]\d{2})?\s*(a\.?m\.?|p\.?m\.?)?\s*(UTC|GMT|CET|CEST|BST|EST|EDT|PST|PDT|CST|CDT|MST|MDT|AEST|AEDT|Eastern|Pacific|Central|Mountain)\b"#
             // Zones written as short capitals ("23:59 ET", "19:00 KST"): case matters, so that
             // "5 et 6 janvier" or "10 cat" is not a time zone.
+            // A zone in words: "close at 14:00 UK time", "at 17:30 local time".
+            + #"|\b\d{1,2}([:.]\d{2})?\s*(a\.?m\.?|p\.?m\.?)?\s*(UK|local|London|Irish|Dublin|Paris|Berlin|Madrid|Rome|Amsterdam|European|Sydney|Tokyo|New York) time\b"#
             + #"|\b\d{1,2}([:.]\d{2})?\s*(a\.?m\.?|p\.?m\.?)?\s*(?-i:(ET|PT|CT|MT|AKST|AKDT|HST|AST|ADT|NST|NDT|WET|WEST|EET|EEST|MSK|IST|SAST|CAT|EAT|WAT|KST|JST|HKT|SGT|PHT|ICT|WIB|AWST|ACST|ACDT|NZST|NZDT|BRT|ART|CLT))\b"#
             + #"|\b(ends?|ending|closes?|closing|resets?|restarts?|renews?|refresh\w*|starts?|opens?|at \d{1,2}([:.]\d{2})?)\b[^.!?]{0,40}\b(every|each) (day|week|month|monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b"#
             + #"|\b(every|each) (day|week|month|monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b[^.!?]{0,20}\b(at \d{1,2}|midnight|noon)\b"#
