@@ -656,6 +656,7 @@ struct DetectorTests {
         #expect(try Self.types(cutoff("56"), later: cutoff("55")).isEmpty, "a deadline the same for everyone")
         #expect(try Self.types(#"<aside><label><input type="checkbox"> 1 lemon</label><p>6 left to get out</p></aside>"#).isEmpty, "a recipe's checklist")
         #expect(try Self.types("<p>Entries: €35. Places left: 1,204 of 9,000.</p>").isEmpty, "a large count stated plainly, without a bar")
+        #expect(!(try Self.types("<p>LIMITED TIME LEFT! Claim the $1 trial</p>").contains(.lowStock)), "time left is not stock")
         #expect(try Self.types("<p>Entries: €35. Hurry, only 1,204 places left!</p>") == [.lowStock])
         #expect(try Self.types(#"<div><label><input type="checkbox"> Add the Kestrel 2 footprint (+$39.00) – protects the floor on rough ground</label></div>"#).isEmpty,
                 "an add-on's own description is no pitch")

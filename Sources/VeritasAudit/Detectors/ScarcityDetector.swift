@@ -114,6 +114,8 @@ enum ScarcityDetector {
             + #"|\b(left|remaining) (in|from|of|on) my\b"#
             // Money, time or a quota left is a budget, a deadline or an allowance, not stock.
             + #"|[£$€¥]\s?\d[\d,.]*\s*(\w+ )?(left|remaining)\b|\b(left|remaining):?\s*[£$€¥]\s?\d|\ballowances? (left|remaining)\b|\b\d+ (days?|hours?|hrs?|minutes?|mins?|weeks?|months?|years?) (left|remaining)\b|\d{1,2}:\d{2}(:\d{2})?\s*(left|remaining)\b|\b(left|remaining) of (your |the |this )?\d"#
+            // "LIMITED TIME LEFT!", "Time remaining": time, a deadline's words, never stock.
+            + #"|\btime (left|remaining)\b"#
             // An allowance, the visitor's own: storage ("Only 3.2 GB left of your 200 GB") and what
             // is left for a period ("Left this tax year £55,744.96"). dev.tsv's low-stock texts
             // count goods; none counts data or says "left this year".
