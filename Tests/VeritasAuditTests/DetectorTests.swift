@@ -676,6 +676,32 @@ struct DetectorTests {
         #expect(try Self.types(#"<p>Auto-ship every 30 days, $39.95.</p><p>To customize this program, open Subscriptions in your account.</p>"#).isEmpty)
     }
 
+    @Test("twenty-fifth round (batches 502-529): an add-on line with only 'Remove', a subscription pre-selected over a one-off, a web way in its own clause, 'you don't need to sign up'")
+    func twentyFifthRound() throws {
+        let summary = { (control: String) in
+            #"<h2>Order summary</h2><dl><dt>Subtotal</dt><dd>$56.51</dd><dt>Shipping Insurance <a href="/cart/insurance">\#(control)</a></dt><dd>$2.98</dd></dl>"#
+        }
+        let sneaked = try Self.findings(summary("Remove Insurance"))
+        #expect(sneaked.map(\.patternType) == [.sneakIntoBasket])
+        #expect(sneaked.first?.evidence == "Shipping Insurance")
+        #expect(try Self.types(summary("Add insurance")).isEmpty, "offered, not added")
+        #expect(try Self.types(#"<h2>Order summary</h2><dl><dt>Gift wrap <a href="/x">Remove</a></dt><dd>$4.00</dd></dl>"#).isEmpty, "an add-on shops do not add unasked")
+        let plans = { (checked: String) in
+            let subscribe = checked == "subscribe" ? " checked" : ""
+            let once = checked == "once" ? " checked" : ""
+            return #"<form><label><input type="radio" name="p"\#(subscribe)> Subscribe &amp; Save (15%): $ 16.99</label><label><input type="radio" name="p"\#(once)> One-time purchase: $ 19.99</label></form>"#
+        }
+        let pushed = try Self.findings(plans("subscribe"))
+        #expect(pushed.map(\.patternType) == [.pressuredSelling])
+        #expect(pushed.first?.evidence == "Subscribe & Save (15%): $ 16.99")
+        #expect(try Self.types(plans("once")).isEmpty, "the one-off ticked")
+        #expect(try Self.types("<p>Your policy renews monthly at $12.</p><p>Changed your mind? Cancel within 14 days of buying, online in My policy or by phone, for a full refund as long as you haven’t travelled.</p>").isEmpty)
+        #expect(try Self.types("<p>Your policy renews monthly at $12.</p><p>You can’t cancel online, so please call us on 0800 555 0100 to cancel.</p>") == [.hardToCancel])
+        #expect(try Self.types("<p>Memberships renew monthly at $30.</p><p>Memberships bought online must be cancelled in person at the club.</p>") == [.hardToCancel], "where it began is no way out")
+        #expect(try Self.types("<p>Emergency alerts come to every phone automatically: you don’t need to sign up.</p>").isEmpty)
+        #expect(try Self.types("<p>You need to sign up to read the rest of this report.</p>") == [.forcedEnrollment])
+    }
+
     @Test("a model candidate alone needs the model sure of the type, and is not read from the page's title")
     func modelCandidateGates() throws {
         let shipping = "Courier NZ$ 7 anywhere in the North Island, NZ$ 9 in the South Island, free over NZ$ 120; rural delivery adds NZ$ 5. All shown in the cart before you pay."

@@ -182,8 +182,13 @@ enum MisdirectionDetector {
                 return (option, price)
             }
             guard priced.count >= 2, let selected = priced.first(where: { $0.0.isChecked }),
-                  priced.allSatisfy({ $0.0 == selected.0 || $0.1 < selected.1 }),
                   let label = selected.0.label else { continue }
+            // A repeat delivery ticked over a one-time purchase ("Subscribe & Save (15%): $16.99"
+            // over "One-time purchase: $19.99") pushes the bigger commitment, though cheaper per
+            // delivery: `dev.tsv`'s real shops' "Subscribe & Save" lines are pressured selling.
+            let subscriptionOverOneOff = recurring.occurs(in: label) && !oneOff.occurs(in: label)
+                && priced.contains { $0.0 != selected.0 && oneOff.occurs(in: $0.0.label ?? "") }
+            guard subscriptionOverOneOff || priced.allSatisfy({ $0.0 == selected.0 || $0.1 < selected.1 }) else { continue }
             // A one-off purchase ticked beside a cheaper repeat delivery ("One-time purchase ·
             // $39.99" over "Every 30 days · $35.99") is not the dearer of two comparable options:
             // one price is per delivery, the other per order.
@@ -203,8 +208,9 @@ enum MisdirectionDetector {
             }).isEmpty { continue }
             let name = optionName(label)
             var evidence = label
-            var how = "pre-selected"
-            if let optionBlock {
+            var how = subscriptionOverOneOff ? "a repeat subscription pre-selected over a one-time purchase" : "pre-selected"
+            // The subscription's own option is the evidence: it is the push.
+            if let optionBlock, !subscriptionOverOneOff {
                 if let line = page.neighbours(of: optionBlock, levels: 6, where: { pressure.occurs(in: $0.text) && $0.text.count <= 300 }).first {
                     evidence = line.text
                     how = "pre-selected and pushed by \"\(pressure.firstMatch(in: line.text) ?? "")\""
@@ -224,7 +230,8 @@ enum MisdirectionDetector {
             }
             findings.append(Finding(
                 patternType: .pressuredSelling, severity: .medium, confidence: 0.8, evidence: evidence,
-                location: (optionBlock?.location() ?? "radio group") + ", the most expensive option (\(label.clipped(to: 80))) is \(how)"))
+                location: (optionBlock?.location() ?? "radio group")
+                    + (subscriptionOverOneOff ? ", \(how) (\(label.clipped(to: 80)))" : ", the most expensive option (\(label.clipped(to: 80))) is \(how)")))
         }
         return findings
     }
@@ -311,6 +318,9 @@ enum MisdirectionDetector {
     /// chose your dates").
     private static let visitorsOwnChoice = TextPattern(
         #"\b((the|this|that) (one|option|choice|speed|delivery|plan|room|tier)|what) (that )?(you|you['’]ve|you have) (already )?(picked|chose|chosen|selected|asked for|requested)\b(?![^.!?]*\b(but|instead|upgrade|switch\w*)\b)|\b(you|you['’]ve|you have) (already )?(picked|chose|chosen|selected) (it|this|that)\b(?![^.!?]*\b(but|instead|upgrade|switch\w*)\b)"#)
+
+    /// An option bought once: "One-time purchase", "Buy once", "Single order".
+    private static let oneOff = TextPattern(#"\b(one[- ]time|one[- ]off|buy once|single (purchase|order|delivery|box))\b"#)
 
     /// A price per period or per repeat delivery.
     private static let recurring = TextPattern(

@@ -62,7 +62,8 @@ enum ObstructionDetector {
                 // "if the answer is “call us”, think twice": advice quoting a channel, not requiring one.
                 guard !channelNotNeeded.occurs(in: sentence), !thirdPartys.occurs(in: sentence) else { continue }
                 let aboutCancelling = cancelWords.occurs(in: sentence)
-                if aboutCancelling, visitorCancels.occurs(in: sentence), let channel = offlineChannel.firstMatch(in: unquoted) {
+                // "online in My policy or by phone": the call is one way of two, the web one offered.
+                if aboutCancelling, visitorCancels.occurs(in: sentence), !offersWebWay(sentence), let channel = offlineChannel.firstMatch(in: unquoted) {
                     findings.append(finding(sentence, block: block, detail: "cancelling needs \"\(channel)\""))
                     continue
                 }
@@ -81,9 +82,17 @@ enum ObstructionDetector {
 
     /// Says a web way exists ("cancel online in Settings"), not that it does not ("no cancel
     /// button in your account").
+    /// The clause is what a negation rules out: "Cancel within 14 days, online in My policy or by
+    /// phone, for a full refund as long as you haven't travelled" offers the web way; "there is no
+    /// cancel button in your account" does not.
     private static func offersWebWay(_ sentence: String) -> Bool {
-        onlineWay.occurs(in: sentence) && !negation.occurs(in: sentence)
+        sentence.split(whereSeparator: { ",;:".contains($0) }).contains { clause in
+            onlineWay.occurs(in: String(clause)) && !negation.occurs(in: String(clause)) && !joinedOnline.occurs(in: String(clause))
+        }
     }
+    /// Where the commitment began, not how it ends: "Memberships bought online must be cancelled
+    /// in person".
+    private static let joinedOnline = TextPattern(#"\b(bought|purchased|joined|signed up|registered|ordered|booked|started|taken out|opened) online\b"#)
 
     /// The sentences about cancelling just before sentence `index`: earlier in its block, or in
     /// the two blocks before it inside the same small container (an FAQ answer under "How do I

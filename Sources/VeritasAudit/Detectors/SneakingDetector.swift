@@ -4,7 +4,7 @@ import VeritasProtocol
 /// Sneaking: sneak into basket, hidden costs, hidden subscription.
 enum SneakingDetector {
     static func findings(on page: AuditedPage) -> [Finding] {
-        sneakIntoBasket(page) + hiddenCosts(page) + hiddenSubscription(page)
+        sneakIntoBasket(page) + removableAddOns(page) + hiddenCosts(page) + hiddenSubscription(page)
     }
 
     // MARK: Sneak into basket
@@ -36,6 +36,42 @@ enum SneakingDetector {
                 patternType: .sneakIntoBasket, severity: .high, confidence: priceInLabel != nil ? 0.9 : 0.85,
                 evidence: label,
                 location: block.location("checkbox checked by default, adds \(price)")))
+        }
+        return findings
+    }
+
+    /// An add-on shops put in the order on their own, as a line of the summary: shipping or
+    /// package insurance or protection, a carbon offset, a round-up donation, priority processing.
+    private static let unaskedAddOn = TextPattern(
+        #"^\W*(shipping|package|parcel|delivery|order|route|purchase|transit) (insurance|protection|guarantee)\b|^\W*carbon (offset|neutral)|^\W*(round[- ]up|donation|priority (processing|handling)|green shipping)\b"#)
+    /// A control that takes a line out of the order: "Remove Insurance", "Remove", "Delete", "×".
+    private static let removeControl = TextPattern(#"^\W*(remove|delete|opt out|take (it )?off)\b|^\s*[×✕x]\s*$"#)
+    /// The page holds an order: a cart, a basket or a checkout step.
+    private static let orderPage = TextPattern(#"\b(cart|basket|bag|order summary|checkout|check out|subtotal)\b"#)
+
+    /// A line of an order's summary naming an add-on shops add unasked ("Shipping Insurance"), with
+    /// a price and only a "Remove" control beside it: already in the total, taken out only by the
+    /// shopper's action. No box to tick, so ``sneakIntoBasket`` does not see it; `dev.tsv`'s real
+    /// text is exactly this line ("Shipping Insurance Remove Insurance"). An add-on the shopper
+    /// ticked earlier looks the same; the kinds are the ones shops add by default.
+    static func removableAddOns(_ page: AuditedPage) -> [Finding] {
+        guard orderPage.occurs(in: page.lowercasedText) else { return [] }
+        var findings: [Finding] = []
+        for block in page.blocks where !block.isQuotation && block.text.count <= 80 && block.role == .none {
+            guard let kind = unaskedAddOn.firstMatch(in: block.text) else { continue }
+            let controls = page.neighbours(of: block, levels: 2, withinWidget: true) { other in
+                (other.role == .link || other.role == .button) && other.text.count <= 40
+            }
+            guard let remove = controls.first(where: { removeControl.occurs(in: $0.text) }),
+                  !controls.contains(where: { CommonPatterns.purchaseAction.occurs(in: $0.text) || $0.text.lowercased().hasPrefix("add") }) else { continue }
+            // Its own amount: in the line, or in the next short block or two (past the control).
+            let following = page.blocks.dropFirst(block.position + 1).prefix(3)
+            guard let price = CommonPatterns.price.firstMatch(in: block.text)
+                    ?? following.first(where: { $0.text.count <= 24 && CommonPatterns.price.occurs(in: $0.text) }).flatMap({ CommonPatterns.price.firstMatch(in: $0.text) })
+            else { continue }
+            findings.append(Finding(
+                patternType: .sneakIntoBasket, severity: .high, confidence: 0.75, evidence: block.text,
+                location: block.location("\(kind) already in the order at \(price), with only \"\(remove.text.clipped(to: 30))\" beside it")))
         }
         return findings
     }
