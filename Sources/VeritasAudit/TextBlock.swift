@@ -50,13 +50,14 @@ struct TextBlock: Sendable {
     }
 
     /// The `<tr>` elements around the first segment, nearest first.
-    var tableRows: [Int] {
-        zip(first.path.split(separator: ">").reversed(), first.ancestorIndices).compactMap { tag, element in tag == "tr" ? element : nil }
-    }
+    var tableRows: [Int] { elements(tagged: "tr") }
 
     /// The nearest `<table>` around the first segment, as its element index, or `nil`.
-    var table: Int? {
-        zip(first.path.split(separator: ">").reversed(), first.ancestorIndices).first { tag, _ in tag == "table" }?.1
+    var table: Int? { elements(tagged: "table").first }
+
+    /// The elements named `tag` around the first segment (itself included), nearest first.
+    private func elements(tagged tag: Substring) -> [Int] {
+        zip(first.path.split(separator: ">").reversed(), first.ancestorIndices).compactMap { name, element in name == tag ? element : nil }
     }
 
     /// A message key as string files and translation tools name a UI string: dotted or
