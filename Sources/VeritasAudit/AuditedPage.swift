@@ -101,13 +101,17 @@ public struct AuditedPage: Sendable {
     }
 
     /// ``neighbours(of:levels:withinWidget:where:)`` of an element that is not a text block (a
-    /// progress bar), given as its `ancestorIndices` (the element first).
-    func neighbours(ofElement ancestors: [Int], levels: Int, withinWidget: Bool, where predicate: (TextBlock) -> Bool) -> [TextBlock] {
+    /// progress bar), given as its `ancestorIndices` (the element first). With
+    /// `stoppingAtHeading`, the walk does not climb past a container with its own heading: that
+    /// box is the element's section.
+    func neighbours(ofElement ancestors: [Int], levels: Int, withinWidget: Bool, stoppingAtHeading: Bool = false,
+                    where predicate: (TextBlock) -> Bool) -> [TextBlock] {
         for container in ancestors.dropFirst().prefix(levels) {
             let inside = blocks(inside: container)
             if withinWidget && inside.count == blocks.count { break }
             let found = inside.filter(predicate)
             if !found.isEmpty { return found }
+            if stoppingAtHeading && inside.contains(where: \.isHeading) { break }
         }
         return []
     }

@@ -81,13 +81,12 @@ enum ObstructionDetector {
     }
 
     /// Says a web way exists ("cancel online in Settings"), not that it does not ("no cancel
-    /// button in your account").
-    /// The clause is what a negation rules out: "Cancel within 14 days, online in My policy or by
+    /// button in your account"). The clause is what a negation rules out: "Cancel within 14 days, online in My policy or by
     /// phone, for a full refund as long as you haven't travelled" offers the web way; "there is no
     /// cancel button in your account" does not.
     private static func offersWebWay(_ sentence: String) -> Bool {
-        sentence.split(whereSeparator: { ",;:".contains($0) }).contains { clause in
-            onlineWay.occurs(in: String(clause)) && !negation.occurs(in: String(clause)) && !joinedOnline.occurs(in: String(clause))
+        sentence.split(whereSeparator: { ",;:".contains($0) }).map(String.init).contains { clause in
+            onlineWay.occurs(in: clause) && !negation.occurs(in: clause) && !joinedOnline.occurs(in: clause)
         }
     }
     /// Where the commitment began, not how it ends: "Memberships bought online must be cancelled

@@ -23,16 +23,10 @@ enum ScarcityDetector {
             // The bar's box, up to two levels up, but never the page itself, and never past a box
             // with its own heading: a fundraiser's bar in one section is not labelled by the
             // "Places left" column of a rota in the section beside it.
-            var label: TextBlock?
-            for container in gauge.ancestorIndices.dropFirst().prefix(2) {
-                let inside = page.blocks(inside: container)
-                if inside.count == page.blocks.count { break }
-                label = inside.first { block in
-                    !block.isQuotation && block.text.count <= maxMeterLabelLength && meterLabel.occurs(in: block.unquotedText)
-                        && !notScarcity.occurs(in: block.text)
-                }
-                if label != nil || inside.contains(where: \.isHeading) { break }
-            }
+            let label = page.neighbours(ofElement: gauge.ancestorIndices, levels: 2, withinWidget: true, stoppingAtHeading: true) { block in
+                !block.isQuotation && block.text.count <= maxMeterLabelLength && meterLabel.occurs(in: block.unquotedText)
+                    && !notScarcity.occurs(in: block.text)
+            }.first
             // A bar of a large capacity stated plainly ("Places left: 1,204 of 9,000") shows how
             // full an event is; few are left only when the label says so ("Only 498 left", "Hurry").
             if let label, !pressingFew.occurs(in: label.text), largeCount.occurs(in: label.text) { continue }
@@ -156,6 +150,8 @@ enum ScarcityDetector {
 
     /// A dated availability list ("12 March: 4 places remaining") states figures.
     private static let datedList = TextPattern(CommonPatterns.specificDate.source)
+    /// Figures stated plainly, unless pressed: a dated list or a large count.
+    private static let plainFigures = TextPattern(datedList.source + "|" + largeCount.source)
     /// Few-left wording that presses even in a table or beside a date.
     /// A claim with no figure ("Almost gone", "Limited quantity available") presses beside a date
     /// too: there is no count for the date to belong to.
@@ -201,7 +197,7 @@ enum ScarcityDetector {
     static func lowStock(_ page: AuditedPage) -> [Finding] {
         WordingRule(type: .lowStock, severity: .medium, confidence: 0.8, pattern: fewLeft, cue: stockCue, skipsTables: true, needsOfferNearby: stockGoods,
                     unless: notScarcity, unlessInWidget: merchantInventory,
-                    pressing: pressingFew, sellerSpeaks: sellerVoice, unlessPlain: TextPattern(datedList.source + "|" + largeCount.source),
+                    pressing: pressingFew, sellerSpeaks: sellerVoice, unlessPlain: plainFigures,
                     unlessInSentence: CommonPatterns.firstPersonSingular, maxClaimSentenceLength: maxClaimSentenceLength,
                     describe: { "low-stock message \"\($0)\"" }).findings(on: page)
     }

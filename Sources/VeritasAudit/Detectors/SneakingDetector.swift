@@ -65,9 +65,9 @@ enum SneakingDetector {
             guard let remove = controls.first(where: { removeControl.occurs(in: $0.text) }),
                   !controls.contains(where: { CommonPatterns.purchaseAction.occurs(in: $0.text) || $0.text.lowercased().hasPrefix("add") }) else { continue }
             // Its own amount: in the line, or in the next short block or two (past the control).
-            let following = page.blocks.dropFirst(block.position + 1).prefix(3)
+            let following = page.blocks.dropFirst(block.position + 1).prefix(3).lazy
             guard let price = CommonPatterns.price.firstMatch(in: block.text)
-                    ?? following.first(where: { $0.text.count <= 24 && CommonPatterns.price.occurs(in: $0.text) }).flatMap({ CommonPatterns.price.firstMatch(in: $0.text) })
+                    ?? following.compactMap({ $0.text.count <= 24 ? CommonPatterns.price.firstMatch(in: $0.text) : nil }).first
             else { continue }
             findings.append(Finding(
                 patternType: .sneakIntoBasket, severity: .high, confidence: 0.75, evidence: block.text,

@@ -86,10 +86,10 @@ enum UrgencyDetector {
     /// "resets every day"), as sites state a real closing time. A recurrence that is not what ends ("Every month we draw one booking") is not.
     private static let announcedDeadline = TextPattern(
         #"\b\d{1,2}([:.]\d{2})?\s*(a\.?m\.?|p\.?m\.?)?\s*(UTC|GMT|CET|CEST|BST|EST|EDT|PST|PDT|CST|CDT|MST|MDT|AEST|AEDT|Eastern|Pacific|Central|Mountain)\b"#
-            // Zones written as short capitals ("23:59 ET", "19:00 KST"): case matters, so that
-            // "5 et 6 janvier" or "10 cat" is not a time zone.
             // A zone in words: "close at 14:00 UK time", "at 17:30 local time".
             + #"|\b\d{1,2}([:.]\d{2})?\s*(a\.?m\.?|p\.?m\.?)?\s*(UK|local|London|Irish|Dublin|Paris|Berlin|Madrid|Rome|Amsterdam|European|Sydney|Tokyo|New York) time\b"#
+            // Zones written as short capitals ("23:59 ET", "19:00 KST"): case matters, so that
+            // "5 et 6 janvier" or "10 cat" is not a time zone.
             + #"|\b\d{1,2}([:.]\d{2})?\s*(a\.?m\.?|p\.?m\.?)?\s*(?-i:(ET|PT|CT|MT|AKST|AKDT|HST|AST|ADT|NST|NDT|WET|WEST|EET|EEST|MSK|IST|SAST|CAT|EAT|WAT|KST|JST|HKT|SGT|PHT|ICT|WIB|AWST|ACST|ACDT|NZST|NZDT|BRT|ART|CLT))\b"#
             + #"|\b(ends?|ending|closes?|closing|resets?|restarts?|renews?|refresh\w*|starts?|opens?|at \d{1,2}([:.]\d{2})?)\b[^.!?]{0,40}\b(every|each) (day|week|month|monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b"#
             + #"|\b(every|each) (day|week|month|monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b[^.!?]{0,20}\b(at \d{1,2}|midnight|noon)\b"#
