@@ -21,6 +21,7 @@ extension RunnerConfiguration {
         .integer("shutdown.drain_ms", env: "VERITAS_SHUTDOWN_DRAIN_MS", "SIGTERM: wait for the outbox to be acknowledged", \.shutdownDrainMilliseconds, range: 0...3_600_000),
         .string("chromium.path", env: "VERITAS_CHROMIUM_PATH", "headless Chromium binary (empty: chromium or chromium-browser on PATH)", \.chromiumPath, allowEmpty: true),
         .integer("chromium.timeout_ms", env: "VERITAS_SCREENSHOT_TIMEOUT_MS", "headless Chromium: a navigation or command taking longer is abandoned (the audit then reads the raw HTML)", \.screenshotTimeoutMilliseconds, range: 1_000...600_000),
+        .integer("chromium.late_content_ms", env: "VERITAS_LATE_CONTENT_MS", "headless Chromium: wait for the page's timers due this long after navigation (pop-ups opened at 3-8 s) and read the page again; 0: never", \.lateContentMilliseconds, range: 0...30_000),
         .boolean("chromium.sandbox", env: "VERITAS_CHROMIUM_SANDBOX", "Chromium's sandbox around page code (false adds --no-sandbox: only where the kernel allows none; as root Chromium runs as nobody)", \.chromiumSandbox),
         .integer("fetch.max_page_bytes", env: "VERITAS_MAX_PAGE_BYTES", "largest page body fetched", \.maxPageBytes, range: 1_024...(64 * 1024 * 1024)),
         .boolean("fetch.allow_private_networks", env: "VERITAS_FETCH_ALLOW_PRIVATE_NETWORKS", "let audits reach loopback, private and link-local addresses, any port (off: refused; for the demo, tests, intranets; cloud metadata stays refused)", \.allowPrivateNetworks),

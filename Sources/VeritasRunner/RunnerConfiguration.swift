@@ -46,6 +46,10 @@ public struct RunnerConfiguration: Sendable, Equatable {
     /// Chromium's sandbox around the page processes (`chromium.sandbox`); off only where the
     /// kernel or container allows none (a warning at start-up).
     public var chromiumSandbox: Bool = true
+    /// How long after a page's navigation a pending `setTimeout` may be due for the renderer to
+    /// wait for it and read the page once more (`chromium.late_content_ms`): pop-ups and toasts
+    /// that open 3 to 8 s after load. 0: never wait.
+    public var lateContentMilliseconds: Int = 8_000
     /// The largest page body fetched.
     public var maxPageBytes: Int = 5 * 1024 * 1024
     /// Let audits reach loopback, private, link-local and unique-local addresses (the demo, tests,

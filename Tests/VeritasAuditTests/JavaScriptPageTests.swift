@@ -137,4 +137,46 @@ struct JavaScriptPageTests {
         let countdown = result.darkPatternSummary.findings.first { $0.patternType == .countdownTimer }
         #expect(countdown?.evidence.hasPrefix("Extra 10% off your cart ends in 28:") == true, "\(result.darkPatternSummary.findings)")
     }
+
+    /// A shop whose newsletter pop-up opens 3.5 s after load (later than both snapshots, as real
+    /// shops' pop-ups often are), with a shaming decline; and a second pop-up set for 20 s, past
+    /// the renderer's horizon, which a quick visitor never sees; a sale clock ticks all along.
+    static let latePopupPage = """
+        <!DOCTYPE html>
+        <html lang="en"><head><meta charset="utf-8"><title>Tide Tea Co.</title></head>
+        <body><main><h1>Sencha, 100 g</h1><p>£8.50</p><button>Add to basket</button>
+        <p>Free delivery offer ends in <span id="clock"></span></p></main>
+        <script>
+        var end = Date.now() + 19 * 60 * 1000;
+        function tick() { var s = Math.max(0, Math.round((end - Date.now()) / 1000)); document.getElementById('clock').textContent = Math.floor(s / 60) + ':' + ('0' + s % 60).slice(-2); }
+        tick(); setInterval(tick, 1000);
+        window.addEventListener('load', function () {
+          setTimeout(function () {
+            document.body.insertAdjacentHTML('beforeend',
+              '<div role="dialog" aria-modal="true" class="signup"><h2>Get 10% off your first order</h2>' +
+              '<input type="email" placeholder="Email"><button>Sign me up</button>' +
+              '<a href="#" class="decline">No thanks, I like paying full price</a></div>');
+          }, 3500);
+          setTimeout(function () {
+            document.body.insertAdjacentHTML('beforeend', '<p class="late">Hurry! Only 2 left in stock</p>');
+          }, 20000);
+        });
+        </script>
+        <footer><a href="/privacy">Privacy</a> <a href="/terms">Terms</a> <a href="/contact">Contact</a></footer>
+        </body></html>
+        """
+
+    @Test("a pop-up a timer opens after both snapshots is read in a late snapshot and its shaming decline found; a timer past the horizon is not waited for")
+    func popupOpenedLate() async throws {
+        let started = ContinuousClock.now
+        let result = try await Self.audit(Self.latePopupPage)
+        let elapsed = ContinuousClock.now - started
+        let findings = result.darkPatternSummary.findings
+        #expect(findings.contains { $0.patternType == .confirmshaming && $0.evidence == "No thanks, I like paying full price" }, "\(findings)")
+        // The clock ticks in every snapshot: one countdown, not one per reading.
+        #expect(findings.filter { $0.patternType == .countdownTimer }.count == 1, "\(findings)")
+        // The 20 s timer is past the horizon: its line was never drawn, and the audit did not wait for it.
+        #expect(!findings.contains { $0.patternType == .lowStock }, "\(findings)")
+        #expect(elapsed < .seconds(20), "the audit waited \(elapsed)")
+    }
 }

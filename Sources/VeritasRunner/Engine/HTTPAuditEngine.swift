@@ -66,7 +66,9 @@ public struct HTTPAuditEngine: AuditEngine {
         if let path = PageRenderer.locateChromium(configured: configuration.chromiumPath) {
             let timeout = Duration.milliseconds(configuration.screenshotTimeoutMilliseconds)
             let options = BrowserOptions(executable: path, commandTimeout: timeout, navigationTimeout: timeout, sandbox: configuration.chromiumSandbox)
-            renderer = PageRenderer(options: options, logger: logger)
+            var renderer = PageRenderer(options: options, logger: logger)
+            renderer.lateContentHorizon = .milliseconds(configuration.lateContentMilliseconds)
+            self.renderer = renderer
             logger.info("pages rendered with headless Chromium", metadata: ["chromium": "\(path)"])
         } else {
             renderer = nil
@@ -278,6 +280,13 @@ public struct HTTPAuditEngine: AuditEngine {
         let (audited, findings) = try await Self.offThePool { [rendering, locator, wordingModel] in
             let audited = Self.auditedPage(rendering: rendering, raw: rawDocument, url: url, wordingModel: wordingModel)
             var findings = DarkPatternDetector.findings(on: audited)
+            // What timers drew later (a pop-up opened at 3 s): read against the main snapshot, so
+            // a clock that ticked between them counts too; findings the main snapshot has are not
+            // repeated, nor the same clock or counter read again with other figures.
+            if let late = Self.lateAuditedPage(rendering: rendering, url: url, wordingModel: wordingModel) {
+                let seen = Set(findings.map { Self.figureless($0) })
+                findings += DarkPatternDetector.findings(on: late).filter { !seen.contains(Self.figureless($0)) }
+            }
             if let locator { findings = locator.locate(findings) }
             for followed in rendering?.followed ?? [] {
                 guard let document = try? HTMLDocument(parsing: followed.html, baseURL: followed.url) else { continue }
@@ -370,6 +379,21 @@ public struct HTTPAuditEngine: AuditEngine {
             return AuditedPage(url: url, document: document, earlierDocument: earlier, isRendered: true, wordingModel: wordingModel)
         }
         return AuditedPage(url: url, document: raw, isRendered: false, wordingModel: wordingModel)
+    }
+
+    /// The page as the timers pending at the main snapshot left it (``PageRenderer/Rendering/lateHTML``),
+    /// with the main snapshot as its earlier reading; `nil` when there is none or it is the same.
+    static func lateAuditedPage(rendering: PageRenderer.Rendering?, url: URL, wordingModel: WordingModel) -> AuditedPage? {
+        guard let rendering, let lateHTML = rendering.lateHTML, lateHTML != rendering.html,
+              let late = try? HTMLDocument(parsing: lateHTML, baseURL: url) else { return nil }
+        let main = try? HTMLDocument(parsing: rendering.html, baseURL: url)
+        return AuditedPage(url: url, document: late, earlierDocument: main, isRendered: true, wordingModel: wordingModel)
+    }
+
+    /// A finding's type and evidence without its figures: "Offer ends 00:14:55" read at 2.3 s and
+    /// "Offer ends 00:14:52" read at 5 s are one clock.
+    static func figureless(_ finding: Finding) -> String {
+        finding.patternType.rawValue + "|" + String(finding.evidence.unicodeScalars.filter { !CharacterSet.decimalDigits.contains($0) })
     }
 
     /// The chain plain http gives for the host (Observatory's redirection test): the fetch's own

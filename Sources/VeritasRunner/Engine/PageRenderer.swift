@@ -18,6 +18,11 @@ struct PageRenderer: Sendable {
         /// from static text; when a script built a clock after it, the snapshot taken when the
         /// clock was there, one ``PageRenderer/tickInterval`` before ``html``.
         var earlierHTML: String
+        /// The serialised DOM once the timers pending at ``html`` and due by
+        /// ``PageRenderer/lateContentHorizon`` have run (a newsletter pop-up opened 3 s after
+        /// load, a "just bought" toast at 5 s); `nil` when none were pending. Detectors read it as
+        /// well, compared with ``html``: what it shows beyond ``html`` is also what a visitor sees.
+        var lateHTML: String?
         var viewport: Data?
         var fullPage: FullPageScreenshot?
         /// The page's elements and their boxes, measured just before ``fullPage`` was taken, so a
@@ -41,6 +46,10 @@ struct PageRenderer: Sendable {
     /// changes (on a page with clocks the wait stops early once they did, and gives up after
     /// three gaps). Every page gets the gap: the second snapshot is the one the detectors read.
     var tickInterval: Duration = .milliseconds(1_300)
+    /// How long after the navigation started a pending timer may be due for the renderer to wait
+    /// for it and read the page once more. Shops commonly open pop-ups and toasts 3 to 8 s after
+    /// load, later than the two snapshots; a timer due later than this is not waited for.
+    var lateContentHorizon: Duration = .milliseconds(8_000)
     let logger: Logger
 
     /// Serialises the live DOM with form state written back into attributes: a checkbox ticked
@@ -61,6 +70,31 @@ struct PageRenderer: Sendable {
             }
           });
           return '<!DOCTYPE html>' + root.outerHTML;
+        })()
+        """
+
+    /// Installed before the page's own scripts: keeps the due time of every pending `setTimeout`
+    /// (dropped when it runs or is cleared), and answers how long until the last one due within a
+    /// horizon runs. Only `setTimeout`: a `setInterval` clock is due every second forever.
+    static let timerLedger = """
+        (() => {
+          const pending = new Map();
+          const schedule = window.setTimeout, cancel = window.clearTimeout;
+          window.setTimeout = function (handler, delay, ...rest) {
+            if (typeof handler !== 'function') return schedule.call(window, handler, delay, ...rest);
+            let id;
+            id = schedule.call(window, function () { pending.delete(id); return handler.apply(this, rest); }, delay);
+            pending.set(id, performance.now() + Math.max(0, Number(delay) || 0));
+            return id;
+          };
+          window.clearTimeout = function (id) { pending.delete(id); return cancel.call(window, id); };
+          Object.defineProperty(window, '__veritasLastTimerWithin', {
+            value: horizon => {
+              let last = 0;
+              for (const due of pending.values()) if (due <= horizon && due > last) last = due;
+              return Math.max(0, last - performance.now());
+            },
+          });
         })()
         """
 
@@ -89,6 +123,7 @@ struct PageRenderer: Sendable {
 
     private func render(_ url: URL, follow: @Sendable (String) -> [URL], browser: HeadlessBrowser) async throws -> Rendering {
         let page = try await browser.newPage()
+        _ = try await page.command("Page.addScriptToEvaluateOnNewDocument", params: ["source": .string(Self.timerLedger)])
         _ = try await page.navigate(to: url)
         try await Task.sleep(for: settleDelay)
         var earlierHTML = try await snapshot(page)
@@ -102,6 +137,7 @@ struct PageRenderer: Sendable {
             earlierHTML = html
             html = try await laterSnapshot(page, clocksBefore: clocksAtSecond)
         }
+        let lateHTML = try await lateSnapshot(page)
         let viewport = await attempt("viewport screenshot") { try await page.viewportScreenshot() }
         let elementBoxes = await attempt("measuring element boxes") { try await page.elementBoxes() } ?? []
         let fullPage = await attempt("full-page screenshot") { try await page.fullPageScreenshot() }
@@ -119,7 +155,7 @@ struct PageRenderer: Sendable {
                 logger.info("deep audit: could not render a followed page", metadata: ["url": "\(link.absoluteString)", "error": "\(error)"])
             }
         }
-        return Rendering(html: html, earlierHTML: earlierHTML, viewport: viewport, fullPage: fullPage, elementBoxes: elementBoxes, followed: followed)
+        return Rendering(html: html, earlierHTML: earlierHTML, lateHTML: lateHTML, viewport: viewport, fullPage: fullPage, elementBoxes: elementBoxes, followed: followed)
     }
 
     /// Clock-like texts on the page (`14:59`, `02 : 14 : 55`, `1h 05m`, `03 days : 19 hours`), as
@@ -150,6 +186,21 @@ struct PageRenderer: Sendable {
         }
         return try await snapshot(page)
     }
+
+    /// A snapshot taken once the timers pending now and due within ``lateContentHorizon`` of the
+    /// navigation have run (plus a moment for what they start to draw), or `nil` when none are.
+    /// Only the timers pending now: a chain of toasts, each scheduling the next, is read once.
+    private func lateSnapshot(_ page: BrowserPage) async throws -> String? {
+        let horizon = lateContentHorizon.components.seconds * 1_000 + lateContentHorizon.components.attoseconds / 1_000_000_000_000_000
+        let wait = try await page.evaluate("window.__veritasLastTimerWithin ? window.__veritasLastTimerWithin(\(horizon)) : 0").doubleValue ?? 0
+        guard wait > 0 else { return nil }
+        try await Task.sleep(for: .milliseconds(Int(wait.rounded(.up))) + Self.drawingMoment)
+        return try await snapshot(page)
+    }
+
+    /// What a timer's callback gets to draw before the late snapshot (a fade-in, a fetch of the
+    /// pop-up's markup from the page's own script).
+    static let drawingMoment: Duration = .milliseconds(300)
 
     /// The clock-like texts (``clockTexts``) the page shows now, in reading order.
     private func clocks(_ page: BrowserPage) async throws -> [Substring] {
