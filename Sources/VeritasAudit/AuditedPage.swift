@@ -115,4 +115,14 @@ public struct AuditedPage: Sendable {
         }
         return []
     }
+
+    /// The blocks a heading heads: those after it up to the next heading, at most
+    /// ``sectionLength`` (a title's section is its first few lines, not the rest of the page).
+    func section(headedBy heading: TextBlock) -> ArraySlice<TextBlock> {
+        let rest = blocks[(heading.position + 1)...].prefix(Self.sectionLength)
+        return rest.prefix { !$0.isHeading }
+    }
+
+    /// Lines read as a heading's section (``section(headedBy:)``).
+    static let sectionLength = 6
 }

@@ -65,6 +65,10 @@ struct WordingRule: Sendable {
     /// The hand-written pattern also reads the block with the time caption beside it in its card
     /// (``withCaption(_:of:among:)``): a toast's "about 2 hours ago" is often an element of its own.
     var readsCaption = false
+    /// A heading with this wording is a title (a sermon series called "Limited Time", a chapter
+    /// "Last chance"), unless it or the section it heads speaks of an offer in these words
+    /// (`nil`: headings are read like any block). A shop's "Limited Time!" heads its prices.
+    var titleNeedsOffer: TextPattern?
     /// What the location says about the match, given the matched words.
     var describe: @Sendable (String) -> String
 
@@ -122,6 +126,10 @@ struct WordingRule: Sendable {
                !(unless?.occurs(in: candidate.text) ?? false), isMessage(TextBlock.unquoted(candidate.text), holding: cue),
                !saysOtherwise(TextBlock.unquoted(candidate.text), holding: cue) {
                 learned = candidate
+            }
+            if let offer = titleNeedsOffer, phrase != nil || learned != nil, block.isHeading,
+               !offer.occurs(in: block.text), !page.section(headedBy: block).contains(where: { offer.occurs(in: $0.text) }) {
+                return nil
             }
             if let goods = needsOfferNearby, phrase != nil || learned != nil, !Self.isAboutOffer(block, naming: goods, on: page) { return nil }
             if let unlessInWidget, phrase != nil || learned != nil,

@@ -702,6 +702,29 @@ struct DetectorTests {
         #expect(try Self.types("<p>You need to sign up to read the rest of this report.</p>") == [.forcedEnrollment])
     }
 
+    @Test("twenty-sixth round: a clock counting weeks ahead is an event's, not an offer's; a heading in limited-time words titles its section unless the section sells; a praise heading introduces its testimonials")
+    func twentySixthRound() throws {
+        let clock = { (days: Int, seconds: Int) in
+            "<div><p>Tickets £12 from the parish office.</p><p class=\"clock\"><b>\(days)</b> days <b>09</b>:<b>40</b>:<b>\(seconds)</b></p></div>"
+        }
+        // The premise: the same widget counting hours ahead is a sales countdown.
+        #expect(try Self.types(clock(2, 5), later: clock(2, 4)) == [.countdownTimer])
+        #expect(try Self.types(clock(91, 5), later: clock(91, 4)).isEmpty, "91 days to a concert")
+        #expect(try Self.types(clock(UrgencyDetector.farOffDays, 5), later: clock(UrgencyDetector.farOffDays, 4)).isEmpty)
+        let sermon = "<h2>Limited Time</h2><p>This Advent, our vicar preaches on Ecclesiastes 3 and what it means to live well with the days we are given.</p><p>Recordings are on our sermons page.</p>"
+        #expect(try Self.types(sermon).isEmpty, "a sermon series' title")
+        #expect(try Self.types("<h2>Limited Time</h2><p>Walnut desk lamp</p><p>$49, was $79</p>") == [.limitedTimeMessage], "a heading over prices presses")
+        #expect(try Self.types("<p>Limited Time</p><p>This Advent, our vicar preaches on Ecclesiastes 3.</p>") == [.limitedTimeMessage], "only a heading is a title")
+        let praise = { (heading: String) in
+            "<h2>\(heading)</h2><p>“Best wine club ever!! Every bottle is amazing.” — J.M.</p><p>“I will never buy wine anywhere else.” — Verified Buyer</p>"
+        }
+        let quoted = try Self.findings(praise("What people are saying about us...")).filter { $0.patternType == .testimonialsOfUncertainOrigin }
+        #expect(quoted.map(\.evidence) == ["What people are saying about us... “Best wine club ever!! Every bottle is amazing.”", "I will never buy wine anywhere else."],
+                "the section's heading introduces its first quote")
+        let plain = try Self.findings(praise("Our vineyards")).filter { $0.patternType == .testimonialsOfUncertainOrigin }
+        #expect(plain.map(\.evidence) == ["Best wine club ever!! Every bottle is amazing.", "I will never buy wine anywhere else."], "a heading that introduces no praise")
+    }
+
     @Test("a model candidate alone needs the model sure of the type, and is not read from the page's title")
     func modelCandidateGates() throws {
         let shipping = "Courier NZ$ 7 anywhere in the North Island, NZ$ 9 in the South Island, free over NZ$ 120; rural delivery adds NZ$ 5. All shown in the cart before you pay."

@@ -92,8 +92,12 @@ enum SocialProofDetector {
     /// ("Verified Buyer", "Happy subscriber", "Former student"), and no link to a source. A quote
     /// attributed to a full name ("Priya Raman", "Laura K.") or linked to a case study is not
     /// reported.
+    ///
+    /// The first such quote under a heading that introduces praise ("What people are saying about
+    /// us...", "Testimonials") is quoted with the heading: the section is what presents them.
     static func testimonials(_ page: AuditedPage) -> [Finding] {
         var findings: [Finding] = []
+        var introduced: Set<Int> = []
         for block in page.blocks {
             // A heading that quotes is a title ("“São Paulo em 100 capas” – livro, 240 páginas").
             guard !block.isHeading, let (quote, attribution) = quoteAndAttribution(block, page: page) else { continue }
@@ -102,12 +106,30 @@ enum SocialProofDetector {
                 !link.text.isEmpty && (attribution.contains(link.text) || block.text.contains(link.text))
             }
             guard !linked else { continue }
+            var evidence = quote
+            if let heading = praiseHeading(above: block, on: page), introduced.insert(heading.position).inserted {
+                evidence = String("\(heading.text) “\(quote)”".prefix(ProtocolLimits.maxEvidenceLength))
+            }
             findings.append(Finding(
-                patternType: .testimonialsOfUncertainOrigin, severity: .low, confidence: 0.75, evidence: quote,
+                patternType: .testimonialsOfUncertainOrigin, severity: .low, confidence: 0.75, evidence: evidence,
                 location: block.location("testimonial attributed only to \"\(attribution.clipped(to: 60))\"")))
         }
         return findings
     }
+
+    /// The heading of the section a testimonial sits in, when it introduces praise: the nearest
+    /// heading above within ``praiseSectionLength`` blocks, short, in words such as "saying",
+    /// "testimonials" or "what our customers think".
+    private static func praiseHeading(above block: TextBlock, on page: AuditedPage) -> TextBlock? {
+        let above = page.blocks[max(0, block.position - praiseSectionLength)..<block.position]
+        guard let heading = above.last(where: \.isHeading), heading.text.count <= 80, praiseWords.occurs(in: heading.text) else { return nil }
+        return heading
+    }
+
+    /// Blocks searched above a testimonial for its section's heading.
+    static let praiseSectionLength = 8
+    private static let praiseWords = TextPattern(
+        #"\b(say|says|saying|said|testimonials?|reviews?|love|loved|praise|think|thinks|feedback|stories|words|kind words|raves?)\b"#)
 
     /// An attribution that cites where the words were published or said ("a sound designer quoted
     /// in a 1993 games magazine", "a nurse, speaking to the BBC", "from an interview in 2019", "a

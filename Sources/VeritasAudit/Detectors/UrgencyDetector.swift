@@ -36,7 +36,7 @@ enum UrgencyDetector {
                 // deadline, not a timer that restarts per visit.
                 let announced = announcedDeadline.occurs(in: clock.block.text) || datedTime.occurs(in: clock.block.text)
                     || !page.neighbours(of: clock.block, levels: 2, withinWidget: true, where: { announcedDeadline.occurs(in: $0.text) && $0.text.count <= 400 }).isEmpty
-                guard !announced, isAboutOffer(clock, on: page) else { continue }
+                guard !announced, !countsToFarOff(clock), isAboutOffer(clock, on: page) else { continue }
                 let probability = page.wording[clock.block.position]?.prediction.probability
                 let modelNote = probability.map { String(format: "; wording model p=%.2f", $0) } ?? ""
                 findings.append(Finding(
@@ -60,6 +60,18 @@ enum UrgencyDetector {
             !$0.isQuotation && $0.text.count <= 400 && offers($0.text)
         }
     }
+
+    /// Whether the clock counts weeks ahead ("91 days 09:40:04" to a concert, "135 days" to the
+    /// last frost): a countdown to an event, the same for every visitor. A sales clock counts hours
+    /// or a few days; dev.tsv's longest shows 5 days.
+    private static func countsToFarOff(_ clock: Clock) -> Bool {
+        guard let days = dayCount.firstMatch(in: clock.block.text).flatMap({ Int($0.prefix(while: \.isNumber)) }) else { return false }
+        return days >= farOffDays
+    }
+
+    /// Days left from which a clock counts to an event rather than an offer (see ``countsToFarOff(_:)``).
+    static let farOffDays = 21
+    private static let dayCount = TextPattern(#"\b\d{1,4}(?=\s?(d|days?)\b)"#)
 
     /// Containers above a clock searched for its offer: the timer's box and the bar or card
     /// around it. Higher up is the article the scoreboard sits in.
@@ -270,7 +282,7 @@ enum UrgencyDetector {
     /// deadline in the same block: "Limited time only!", "Hurry, free access ends soon!".
     static func limitedTimeMessages(_ page: AuditedPage) -> [Finding] {
         WordingRule(type: .limitedTimeMessage, severity: .medium, confidence: 0.75, pattern: limitedTime, cue: timeCue, maxLength: 400,
-                    unless: otherPressure, unlessInSentence: CommonPatterns.firstPersonSingular, describe: { "\"\($0)\" with no end date" }).findings(on: page)
+                    unless: otherPressure, unlessInSentence: CommonPatterns.firstPersonSingular, titleNeedsOffer: offerCue, describe: { "\"\($0)\" with no end date" }).findings(on: page)
             .filter { finding in
                 let urgesOnly = urging.occurs(in: finding.evidence) && !limitedTimeWords.occurs(in: finding.evidence)
                 // The offer an "act now" presses is in its own sentence ("Act now and save
