@@ -78,8 +78,14 @@ public struct AuditedPage: Sendable {
     /// - Parameter withinWidget: stop below a container that holds every block of the page
     ///   (`<body>`, an app's root `<div>`): that is the page, not the block's own widget, so a
     ///   sticky bar's clock is not read with a workshop's opening hours in the article below.
-    func neighbours(of block: TextBlock, levels: Int = 5, withinWidget: Bool = false, where predicate: (TextBlock) -> Bool) -> [TextBlock] {
-        neighbours(ofElement: block.ancestorIndices, levels: levels, withinWidget: withinWidget) { $0.position != block.position && predicate($0) }
+    /// - Parameter includingOwnElement: search the block's own element first: the container of
+    ///   inline content (a `<form>` holding bare `<label>`s is the block element of each label).
+    func neighbours(of block: TextBlock, levels: Int = 5, withinWidget: Bool = false, includingOwnElement: Bool = false,
+                    where predicate: (TextBlock) -> Bool) -> [TextBlock] {
+        // `neighbours(ofElement:)` starts above the element it is given: given a placeholder first,
+        // it starts at the block's own element.
+        let ancestors = includingOwnElement ? [-1] + block.ancestorIndices : block.ancestorIndices
+        return neighbours(ofElement: ancestors, levels: levels, withinWidget: withinWidget) { $0.position != block.position && predicate($0) }
     }
 
     /// Whether the widget around `block` (up to `levels` containers up, below the whole page)

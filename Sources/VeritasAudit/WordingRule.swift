@@ -264,5 +264,10 @@ struct WordingRule: Sendable {
 
     /// A crossword clue ends with its answer's length, "(5)" or "(3,4)": wordplay, not a message,
     /// however salesy its words ("Only a few left, like the last biscuit (5)").
-    static let puzzleClue = TextPattern(#"\(\d{1,2}([,-]\d{1,2})*\)\s*$"#)
+    static let puzzleClue = TextPattern(
+        #"\(\d{1,2}([,-]\d{1,2})*\)\s*$"#
+            // A word problem ends with what to work out: "… Only 3 notebooks are left after the
+            // clearance, and they are sold for a total of $27. What is the list price of one
+            // notebook?" A test's story, not a shop's message.
+            + #"|[.!]\s+(what (is|was|are|were|will be)|how (many|much|long|far)|find|calculate|work out|which of the following)\b[^.!?]*\?\s*$"#)
 }

@@ -725,6 +725,50 @@ struct DetectorTests {
         #expect(plain.map(\.evidence) == ["Best wine club ever!! Every bottle is amazing.", "I will never buy wine anywhere else."], "a heading that introduces no praise")
     }
 
+    @Test("twenty-seventh round (batches 530-557): an appointment book, a helpline's Monday mornings, shares in demand, a live blog's refresh, a simulated clock, the seller's own dashboard and a word problem are not pressure; consent read across a link, an upsell dialog's way out, review cards in blockquote and cite, an add-on row's price cell")
+    func twentySeventhRound() throws {
+        // Scarcity and demand outside selling goods.
+        #expect(try Self.types("<p>Only 2 left in stock</p>") == [.lowStock], "the premise: a shop's few-left line")
+        #expect(try Self.types("<p>Only 2 appointments left today</p><button>Book now</button>").isEmpty, "a clinic's diary")
+        #expect(try Self.types("<ul><li>Thu 10 Dec, in person · Only 2 slots left</li></ul>").isEmpty)
+        #expect(try Self.types("<p>Only 2 slots left at £45 per person</p>") == [.lowStock], "a priced place still presses")
+        #expect(try Self.types("<p>Items in your cart are in high demand</p>") == [.highDemand], "the premise")
+        #expect(try Self.types("<p>Advice line 0117 496 0217. The line is in high demand on Monday mornings; try Wednesday.</p>").isEmpty)
+        #expect(try Self.types("<p>Halden Foods IPO priced at 265p, shares in high demand</p>").isEmpty, "a market report")
+        #expect(try Self.types("<p>A bookstore sells a notebook at a 20% discount. Only 3 notebooks are left after the clearance, and they are sold for a total of $27. What is the list price of one notebook?</p>").isEmpty, "a test's word problem")
+        #expect(try Self.types("<p>A bookstore sells a notebook at a 20% discount. Only 3 notebooks are left after the clearance, and they are sold for a total of $27.</p>") == [.lowStock], "the same story without its question")
+        // Clocks that are not an offer's.
+        let clock = { (label: String, time: String) in "<div><p>\(label) <span>\(time)</span></p></div>" }
+        #expect(try Self.types(clock("Sale ends in", "0:29"), later: clock("Sale ends in", "0:28")) == [.countdownTimer], "the premise")
+        #expect(try Self.types(clock("Live · Next update in", "0:29"), later: clock("Live · Next update in", "0:28")).isEmpty)
+        let simulated = { (time: String) in "<div><span>\(time)</span><small>Simulation: 15-minute block, loops</small></div>" }
+        #expect(try Self.types(simulated("14:52"), later: simulated("14:51")).isEmpty)
+        let dashboard = { (time: String) in "<div><p>SKUs below reorder point 17</p><p>Web orders to pick 9</p><p>Courier collection in <span>\(time)</span></p></div>" }
+        #expect(try Self.types(dashboard("01:10:05"), later: dashboard("01:10:04")).isEmpty, "the shop's staff's cut-off")
+        // Trick questions: "consent" and "payment" end in "nt", they do not negate.
+        #expect(try Self.types(#"<label><input type="checkbox"> I consent to payment reminders by text. No spam.</label>"#).isEmpty)
+        #expect(try Self.types(#"<label><input type="checkbox"> Do not uncheck this box if you don't want emails</label>"#) == [.trickQuestions])
+        // Forced enrollment: the terms and the marketing consent in one label, split by a link.
+        let consent = try Self.findings(#"<label><input type="checkbox" required><span>I’ve read and accept the <a href="/terms">terms &amp; conditions</a> * , I also authorize Acme to contact me by phone with news or promotions.</span></label>"#)
+        #expect(consent.map(\.patternType) == [.forcedEnrollment])
+        #expect(consent.first?.evidence.hasPrefix("I’ve read and accept the terms & conditions") == true, "\(consent)")
+        // Pressured selling: the dearest set pre-selected in an upsell dialog, with its way out.
+        let upsell = ##"<dialog open><h2>Make it a keepsake</h2><label><input type="radio" name="set" checked><span><strong>Keepsake set</strong> 2 copies, gift box</span><span>€64.90</span></label><label><input type="radio" name="set"><span><strong>Two copies</strong></span><span>€54.90</span></label><div><button>Update my order</button> <a href="#order">No thanks, I just want the item</a></div></dialog>"##
+        #expect(try Self.findings(upsell).first { $0.patternType == .pressuredSelling }?.evidence == "No thanks, I just want the item")
+        // Testimonials as review cards: a blockquote with its <cite>.
+        let cards = { (who: String) in "<h2>What our members say</h2><blockquote><p>Best gym I have ever joined, always spotless.</p><cite>\(who)</cite></blockquote>" }
+        #expect(try Self.findings(cards("Happy member")).filter { $0.patternType == .testimonialsOfUncertainOrigin }.map(\.evidence)
+                == ["What our members say “Best gym I have ever joined, always spotless.”"])
+        #expect(try Self.types(cards("Priya Raman")).isEmpty, "a named member")
+        #expect(try Self.types(cards("Text received on 30 November 2026, shared by a reader")).isEmpty, "a long cite names a source")
+        // An add-on row whose amount is in the row's price cell, past its note and quantity.
+        let cart = { (control: String) in
+            #"<h2>Your cart</h2><table><tr><td><div><span>Shipping Insurance</span><a href="/cart/x">\#(control)</a><small>Covers lost, stolen or damaged parcels</small></div></td><td>1</td><td>$2.49</td></tr></table><p>Subtotal $77.96</p>"#
+        }
+        #expect(try Self.findings(cart("Remove Insurance")).map(\.evidence) == ["Shipping Insurance"])
+        #expect(try Self.types(cart("Add insurance")).isEmpty, "offered, not added")
+    }
+
     @Test("a model candidate alone needs the model sure of the type, and is not read from the page's title")
     func modelCandidateGates() throws {
         let shipping = "Courier NZ$ 7 anywhere in the North Island, NZ$ 9 in the South Island, free over NZ$ 120; rural delivery adds NZ$ 5. All shown in the cart before you pay."

@@ -31,13 +31,17 @@ enum ForcedActionDetector {
     /// programme or receiving marketing (not needed): ticking it to proceed enrols the person.
     /// A checkbox with only one of the two is a consent or an opt-in, not reported here.
     static func bundledConsent(_ page: AuditedPage) -> [Finding] {
+        // A label a link splits into blocks ("I've read and accept the <a>terms</a>, I also
+        // authorize … to contact me") is read whole: the control's own label.
+        let labels = page.document.inputs.filter { $0.type == "checkbox" }.compactMap(\.label)
         var findings: [Finding] = []
         for block in page.blocks where !block.isQuotation && block.text.count <= 500 {
-            guard case .checkbox = block.role,
-                  let terms = termsAcceptance.firstMatch(in: block.text),
-                  let extra = extraEnrollment.firstMatch(in: block.text) else { continue }
+            guard case .checkbox = block.role else { continue }
+            let label = labels.first { $0.count <= 500 && $0.count > block.text.count && $0.contains(block.text) } ?? block.text
+            guard let terms = termsAcceptance.firstMatch(in: label), let extra = extraEnrollment.firstMatch(in: label),
+                  !findings.contains(where: { $0.evidence == label }) else { continue }
             findings.append(Finding(
-                patternType: .forcedEnrollment, severity: .medium, confidence: 0.7, evidence: block.text,
+                patternType: .forcedEnrollment, severity: .medium, confidence: 0.7, evidence: label,
                 location: block.location("one checkbox bundles \"\(terms)\" with \"\(extra)\"")))
         }
         return findings

@@ -105,9 +105,10 @@ enum MisdirectionDetector {
 
     // MARK: Trick questions
 
-    /// Negations in a consent label.
+    /// Negations in a consent label. "n't" only with its apostrophe: "equipment", "consent" and
+    /// "payment" end in "nt" too.
     private static let negation = TextPattern(
-        #"\bnot\b|n'?t\b|\bno\b|\bnever\b|\bun(check|tick|select|subscribe)\w*|\bopt(-| )?out\b|\bwithout\b|\bmiss out\b|\bdecline\b|\b(kept|left|leave|keep me) out\b|\bexclud\w*"#)
+        #"\bnot\b|\bcannot\b|n['’]t\b|\bno\b|\bnever\b|\bun(check|tick|select|subscribe)\w*|\bopt(-| )?out\b|\bwithout\b|\bmiss out\b|\bdecline\b|\b(kept|left|leave|keep me) out\b|\bexclud\w*"#)
 
     /// A parenthetical aside in a label.
     private static let aside = TextPattern(#"\([^()]{1,160}\)"#)
@@ -219,13 +220,21 @@ enum MisdirectionDetector {
                 }).first {
                     evidence = button.text
                     how = "pre-selected, and the submit button already says \"\(button.text.clipped(to: 60))\""
-                } else if let line = page.neighbours(of: optionBlock, levels: 6, where: { block in
-                    Self.isCopy(block) && block.text.count <= 300 && Self.pushing(block, on: page) >= Self.pushingCopyProbability
+                } else if let line = page.neighbours(of: optionBlock, levels: 6, withinWidget: true, includingOwnElement: true, where: { block in
+                    // Copy is worded: a bare figure ("Subtotal$89.00") is no push, whatever the model says.
+                    Self.isCopy(block) && block.text.count <= 300 && block.text.split(separator: " ").count >= WordingRule.minimumModelWords
+                        && Self.pushing(block, on: page) >= Self.pushingCopyProbability
                 }).max(by: { Self.pushing($0, on: page) < Self.pushing($1, on: page) }) {
                     // Upsell copy in words no list foresees ("Did you know ... heads need replacing?
                     // Get the spray"): the wording model reads it as pressured selling.
                     evidence = line.text
                     how = "pre-selected and pushed by copy the wording model reads as pressured selling"
+                } else if optionBlock.isInModal,
+                          let decline = page.blocks.lazy.filter(\.isInModal).flatMap(\.segments).first(where: { Self.isDecline($0) }) {
+                    // An upsell dialog with the dearest choice made, and a way out worded as settling
+                    // for less ("No thanks, I just want the item", dev.tsv's pressured-selling text).
+                    evidence = decline.text
+                    how = "pre-selected in an upsell dialog whose way out is \"\(decline.text.clipped(to: 60))\""
                 }
             }
             findings.append(Finding(
@@ -292,6 +301,12 @@ enum MisdirectionDetector {
         block.ancestorIndices.prefix(upsellWidgetLevels + 1).contains { container in
             other.ancestorIndices.contains(container) && page.blocks(inside: container).count < page.blocks.count
         }
+    }
+
+    /// A link or button that declines ("No thanks, I just want the item"), also inline beside the
+    /// button that accepts.
+    private static func isDecline(_ segment: TextSegment) -> Bool {
+        (segment.role == .link || segment.role == .button) && segment.text.count <= 80 && refusal.occurs(in: segment.text)
     }
 
     /// An option that declines: "No warranty", "No thanks", "None", "Without protection".

@@ -121,6 +121,11 @@ enum ScarcityDetector {
             // Volunteers' places left on a rota ("only 3 volunteer spots left on Saturday"): what
             // a charity asks people to give, time, not goods.
             + #"|\bvolunteer(ing)? (spots?|places?|shifts?|slots?|roles?) (are |is |still )?(left|remaining)\b"#
+            // Free times in an appointment book ("Only 2 appointments left today", "Thu 10 Dec · Only 2
+            // slots left"): a diary's state, shown by clinics, advice centres and garages alike.
+            // dev.tsv's low-stock texts count goods, seats, rooms and tickets, never appointments or
+            // slots; one priced in its own line ("2 slots left at £45") is still read.
+            + #"|\b(appointments?|slots?|time ?slots?|consultations?|sessions?) (are |is |still )?(left|remaining|available)\b(?![^.!?]{0,30}[£$€])"#
             // Payments left on a plan or a loan ("2 instalments left"): what the visitor owes.
             + #"|\b(instal?lments?|payments?|repayments?|premiums?|direct debits?) (are |is |still )?(left|remaining)( to pay)?\b"#
             // "Only 2 are left open after 18:00 today, Cumberland Council said": news reporting
@@ -131,7 +136,7 @@ enum ScarcityDetector {
     /// card's "Items at or below the reorder point you set", a stock table's "On hand" column).
     /// A buyer is never shown these; a bare "Reorder" (buying again from an order history) is the
     /// buyer's, and not among them.
-    private static let merchantInventory = TextPattern(
+    static let merchantInventory = TextPattern(
         #"\b(re-?order (point|level|threshold|quantity|alert)s?|purchase orders?|par levels?|stock ?takes?|(units?|qty|quantity) on hand|safety stock|create (a )?PO)\b"#
             // An inventory table's column heading: "On hand", "Stock on hand".
             + #"|^\W*((stock|units|qty) )?on hand\W*$"#)
@@ -175,7 +180,7 @@ enum ScarcityDetector {
             + #"|\bwaits?( times?)? (was|were|is|are|has been) (about |around |up to |over |under )?\d+ (seconds?|minutes?|mins?|hours?|days?)\b"#
             // "Our phone lines are in high demand this week": a contact channel's load is the
             // seller's capacity, not the goods on offer (dev.tsv's demand claims are all goods').
-            + #"|\b(phone lines?|helplines?|hotlines?|call[- ]cent(re|er)s?|switchboards?|live chat|chat lines?|support (team|desk|lines?)|customer (service|support|care)( team)?|servers?|mirrors?|cdns?|download servers?)\b[^.!?]{0,40}\bdemand\b"#
+            + #"|\b(phone lines?|helplines?|hotlines?|advice lines?|the line (is|was|gets|has been)|call[- ]cent(re|er)s?|switchboards?|live chat|chat lines?|support (team|desk|lines?)|customer (service|support|care)( team)?|servers?|mirrors?|cdns?|download servers?)\b[^.!?]{0,40}\bdemand\b"#
             // "3,140 of the 4,000 packs were sold by 3 December": a tally to a date, not a claim.
             + #"|\b\d[\d,]* of (the |our )?\d[\d,]* (\w+ ){0,2}(were|have been|had been|are) (sold|taken|claimed|booked|reserved|given out)\b"#
             // A load told with its cause or its day ("Iron ore in high demand as mills restock",
@@ -184,6 +189,10 @@ enum ScarcityDetector {
             // neither ("In high demand", "Items in your cart are selling fast").
             + #"|\bunder (very )?(high|heavy|huge|great|strong) demand\b|\b(high|strong|heavy|huge|great) demand (after|as|since|because|due to|following|from|during)\b"#
             + #"|\bdemand\b[^.!?]{0,16}\b(on|every) (mondays|tuesdays|wednesdays|thursdays|fridays|saturdays|sundays|weekends|weekdays)\b"#
+            + #"|\bdemand\b[^.!?]{0,16}\b(on|every) (monday|tuesday|wednesday|thursday|friday|saturday|sunday) (mornings?|afternoons?|evenings?|nights?)\b"#
+            // Markets: "Halden Foods IPO priced at 265p, shares in high demand". What investors
+            // want is a market report; dev.tsv's demand claims are all about goods in a shop.
+            + #"|\b(shares|bonds|gilts|treasuries|equities|securities|ipos?|flotation|share offer|listing)\b[^.!?]{0,40}\bdemand\b|\bdemand (for|from investors for) (the )?(shares|bonds|gilts|ipo|listing)\b"#
             + #"|"# + CommonPatterns.reportedOrSourced.source)
 
     /// Scarcity claims are short messages: of the 215 real low-stock and high-demand texts in
@@ -203,7 +212,7 @@ enum ScarcityDetector {
     }
 
     static func highDemand(_ page: AuditedPage) -> [Finding] {
-        WordingRule(type: .highDemand, severity: .low, confidence: 0.75, pattern: demand, cue: demandCue, skipsTables: true, needsOfferNearby: WordingRule.goods, unless: demandReport,
+        WordingRule(type: .highDemand, severity: .low, confidence: 0.75, pattern: demand, cue: demandCue, skipsTables: true, needsOfferNearby: WordingRule.goods, unless: demandReport, unlessInWidget: merchantInventory,
                     unlessInSentence: CommonPatterns.firstPersonSingular, maxClaimSentenceLength: maxClaimSentenceLength, describe: { "high-demand claim \"\($0)\"" }).findings(on: page)
     }
 }

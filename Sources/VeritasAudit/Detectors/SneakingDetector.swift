@@ -1,4 +1,5 @@
 import Foundation
+import VeritasHTML
 import VeritasProtocol
 
 /// Sneaking: sneak into basket, hidden costs, hidden subscription.
@@ -57,21 +58,27 @@ enum SneakingDetector {
     static func removableAddOns(_ page: AuditedPage) -> [Finding] {
         guard orderPage.occurs(in: page.lowercasedText) else { return [] }
         var findings: [Finding] = []
-        for block in page.blocks where !block.isQuotation && block.text.count <= 80 && block.role == .none {
-            guard let kind = unaskedAddOn.firstMatch(in: block.text) else { continue }
+        for block in page.blocks where !block.isQuotation && block.text.count <= 100 && block.first.role == .none {
+            // The line's name: the block, or its first element when the control and a note sit
+            // inline beside it ("Shipping Insurance" · "Remove Insurance" · "Covers lost parcels").
+            let name = block.role == .none && block.text.count <= 80 ? block.text : block.first.text.trimmingCharacters(in: .whitespaces)
+            guard let kind = unaskedAddOn.firstMatch(in: name) else { continue }
+            let isControl = { (role: TextSegment.Role) in role == .link || role == .button }
             let controls = page.neighbours(of: block, levels: 2, withinWidget: true) { other in
-                (other.role == .link || other.role == .button) && other.text.count <= 40
-            }
-            guard let remove = controls.first(where: { removeControl.occurs(in: $0.text) }),
-                  !controls.contains(where: { CommonPatterns.purchaseAction.occurs(in: $0.text) || $0.text.lowercased().hasPrefix("add") }) else { continue }
-            // Its own amount: in the line, or in the next short block or two (past the control).
+                isControl(other.role) && other.text.count <= 40
+            }.map(\.text) + block.segments.filter { isControl($0.role) && $0.text.count <= 40 }.map(\.text)
+            guard let remove = controls.first(where: { removeControl.occurs(in: $0) }),
+                  !controls.contains(where: { CommonPatterns.purchaseAction.occurs(in: $0) || $0.lowercased().hasPrefix("add") }) else { continue }
+            // Its own amount: in the line, in the next short block or two (past the control), or in
+            // a cell of its own table row (a cart's price column, past the line's note and quantity).
             let following = page.blocks.dropFirst(block.position + 1).prefix(3).lazy
-            guard let price = CommonPatterns.price.firstMatch(in: block.text)
-                    ?? following.compactMap({ $0.text.count <= 24 ? CommonPatterns.price.firstMatch(in: $0.text) : nil }).first
+            let shortPrice = { (other: TextBlock) in other.text.count <= 24 ? CommonPatterns.price.firstMatch(in: other.text) : nil }
+            let row = block.tableRows.first.map { row in page.blocks(inside: row).lazy.filter { $0.position > block.position } }
+            guard let price = CommonPatterns.price.firstMatch(in: name) ?? following.compactMap(shortPrice).first ?? row?.compactMap(shortPrice).first
             else { continue }
             findings.append(Finding(
-                patternType: .sneakIntoBasket, severity: .high, confidence: 0.75, evidence: block.text,
-                location: block.location("\(kind) already in the order at \(price), with only \"\(remove.text.clipped(to: 30))\" beside it")))
+                patternType: .sneakIntoBasket, severity: .high, confidence: 0.75, evidence: name,
+                location: block.location("\(kind) already in the order at \(price), with only \"\(remove.clipped(to: 30))\" beside it")))
         }
         return findings
     }

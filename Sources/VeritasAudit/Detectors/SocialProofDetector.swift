@@ -71,7 +71,10 @@ enum SocialProofDetector {
             + #"|\b(if|when|whenever|once) (someone|somebody|anyone|a friend)\b"#)
 
     static func activityNotifications(_ page: AuditedPage) -> [Finding] {
-        WordingRule(type: .activityNotification, severity: .low, confidence: 0.8, pattern: activity, cue: activityCue, unless: notActivity, readsCaption: true,
+        // Sales counts on the seller's own stock screen ("48 sold in 7 days" beside a reorder
+        // point) are the seller's figures, as for low stock.
+        WordingRule(type: .activityNotification, severity: .low, confidence: 0.8, pattern: activity, cue: activityCue, unless: notActivity,
+                    unlessInWidget: ScarcityDetector.merchantInventory, readsCaption: true,
                     describe: { "other people's activity: \"\($0)\"" }).findings(on: page)
     }
 
@@ -142,6 +145,16 @@ enum SocialProofDetector {
     /// block when it starts with a dash.
     private static func quoteAndAttribution(_ block: TextBlock, page: AuditedPage) -> (String, String)? {
         let text = block.text
+        // A review card marked up as a quotation: `<blockquote><p>…</p><cite>Happy member</cite>`,
+        // with no quotation marks; the `<cite>` is its attribution, a name or a short description
+        // (a longer one says where the words come from: "Scam text received on 30 November,
+        // shared by a reader").
+        if block.tags.contains("blockquote"), !block.tags.contains("cite"), page.blocks.indices.contains(block.position + 1) {
+            let next = page.blocks[block.position + 1]
+            if next.tags.contains("blockquote"), next.tags.last == "cite", next.text.count <= maxCiteLength, text.count >= 12 {
+                return (text.trimmingCharacters(in: CharacterSet(charactersIn: "“”\"‘’ ")), next.text.trimmingCharacters(in: CharacterSet(charactersIn: "—–-― ")))
+            }
+        }
         guard let first = text.first, openingQuote.contains(first) else { return nil }
         // The quote ends at the last closing mark that is followed by nothing or by a dash.
         if let close = text.dropFirst().lastIndex(where: { closingQuote.contains($0) }) {
@@ -159,6 +172,9 @@ enum SocialProofDetector {
         }
         return nil
     }
+
+    /// Longest `<cite>` read as a review card's attribution.
+    static let maxCiteLength = 40
 
     /// No name: not two capitalised non-generic words in a row, nor a name and an initial, nor a
     /// first name alone or before a comma ("Brayden, verified purchase, 14 October 2026"). A

@@ -30,7 +30,9 @@ enum UrgencyDetector {
         for (key, later) in clocks(in: page.blocks).sorted(by: { $0.key < $1.key }) {
             guard let earlier = earlierClocks[key] else { continue }
             for (index, clock) in later.enumerated() where index < earlier.count && clock.isBefore(earlier[index]) {
-                guard !sessionTimeout.occurs(in: clock.evidence) else { continue }
+                // The seller's own screen ("SKUs below reorder point … Courier collection at 16:30"):
+                // a cut-off for the shop's staff, not the buyer.
+                guard !sessionTimeout.occurs(in: clock.evidence), !ScarcityDetector.merchantInventory.occurs(in: clock.evidence) else { continue }
                 // A clock counting to a time the page announces, the same for everyone ("closes at
                 // 00:00 UTC every Monday", "ends December 20 at 8:00 p.m. Eastern"), is a real
                 // deadline, not a timer that restarts per visit.
@@ -91,7 +93,10 @@ enum UrgencyDetector {
             + #"|\bclear (your|the) (answers|form|details|entries)\b|\bif you do nothing\b|\bidle\b"#
             // A timetable's next event ("Next class: Aqua Fit · starts in 2:15:10", "next bus in
             // 04:12"): the same clock for everyone, counting to a scheduled start, not an offer.
-            + #"|\bnext (class|session|lesson|bus|train|tram|ferry|sailing|departure|service|tide|high tide|low tide|match|game|show|screening|performance|meeting)\b"#)
+            + #"|\bnext (class|session|lesson|bus|train|tram|ferry|sailing|departure|service|tide|high tide|low tide|match|game|show|screening|performance|meeting)\b"#
+            // A live page's own refresh ("Next update in 0:28") and a clock shown as a demonstration
+            // ("Simulation: 15-minute block, loops" under a maker's timer build).
+            + #"|\bnext (update|refresh|reload|poll|check)\b|\bsimulat(ion|or|ed)\b|\bdemo (mode|timer|clock|block|build)\b"#)
 
     /// An absolute time the page names as the deadline: a clock time with its time zone, a
     /// calendar date with its clock time, or a recurring time ("closes at 00:00 every Monday",
