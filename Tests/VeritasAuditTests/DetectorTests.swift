@@ -769,6 +769,25 @@ struct DetectorTests {
         #expect(try Self.types(cart("Add insurance")).isEmpty, "offered, not added")
     }
 
+    @Test("twenty-eighth round (batches 558-585): a date in the page's main column is not the deadline of a deal's clock; figure and figcaption review cards; a box to keep an item out of the cart; 'Last one available'; car park spaces and a queue's wait")
+    func twentyEighthRound() throws {
+        let filler = (1...12).map { "<p>Bring a warm layer and a hat: line \($0).</p>" }.joined()
+        let checkout = { (seconds: String, tripInDeal: Bool) in
+            let trip = "<p>Sat 19 June 2027, boarding 09:30, departs 09:45</p>"
+            return "<main><div><span>Online price $69.99.</span> <span>Deal expires in: <span>03</span> hrs <span>25</span> mins <span>\(seconds)</span> sec</span>\(tripInDeal ? trip : "")</div>\(filler)<section><h2>Your trip</h2>\(tripInDeal ? "" : trip)</section></main>"
+        }
+        #expect(try Self.types(checkout("22", false), later: checkout("21", false)) == [.countdownTimer], "another card's boarding time")
+        #expect(try Self.types(checkout("22", true), later: checkout("21", true)).isEmpty, "the premise: a time stated in the clock's own box is its deadline")
+        let figures = #"<h2>What people are saying about us...</h2><figure><blockquote>“Best coffee I’ve ever had, every single month.”</blockquote><figcaption>Verified Buyer</figcaption></figure>"#
+        #expect(try Self.findings(figures).map(\.evidence) == ["What people are saying about us... “Best coffee I’ve ever had, every single month.”"])
+        let keepOut = try Self.findings(#"<p>7-day pill organizer · $4.99 — added to your order at checkout</p><label><input type="checkbox"> I already have this item. Do not add this to cart</label>"#)
+        #expect(keepOut.map(\.patternType) == [.trickQuestions])
+        #expect(try Self.types(#"<label><input type="checkbox"> Add a printed guide to my package</label>"#).isEmpty, "the premise: a plain opt-in")
+        #expect(try Self.types("<p>Last one available</p>") == [.lowStock])
+        #expect(try Self.types("<p>Short Stay (terminal front): only 3 spaces left</p>").isEmpty, "a car park's spaces")
+        #expect(try Self.types("<p>High demand at the taxi rank after the Amsterdam arrival: expect a 15-minute wait.</p>").isEmpty)
+    }
+
     @Test("a model candidate alone needs the model sure of the type, and is not read from the page's title")
     func modelCandidateGates() throws {
         let shipping = "Courier NZ$ 7 anywhere in the North Island, NZ$ 9 in the South Island, free over NZ$ 120; rural delivery adds NZ$ 5. All shown in the cart before you pay."

@@ -110,6 +110,11 @@ enum MisdirectionDetector {
     private static let negation = TextPattern(
         #"\bnot\b|\bcannot\b|n['’]t\b|\bno\b|\bnever\b|\bun(check|tick|select|subscribe)\w*|\bopt(-| )?out\b|\bwithout\b|\bmiss out\b|\bdecline\b|\b(kept|left|leave|keep me) out\b|\bexclud\w*"#)
 
+    /// A checkbox label that keeps an item out of the order: "Do not add this to cart", "Don't
+    /// include the case in my order".
+    private static let checkboxOptsOutOfItem = TextPattern(
+        #"\b(do not|don['’]t|please don['’]t) (add|include|ship|send) (this|it|the \w+|these)\b[^.!?]{0,30}\b(cart|basket|bag|order)\b"#)
+
     /// A parenthetical aside in a label.
     private static let aside = TextPattern(#"\([^()]{1,160}\)"#)
 
@@ -135,11 +140,15 @@ enum MisdirectionDetector {
             // you don’t need one)") says what the box does; only the question itself can trick.
             let asked = Self.aside.replacingMatches(in: block.text, with: " ")
             let negations = negation.count(in: asked.split(separator: " ").count >= 3 ? asked : block.text)
-            guard negations >= 2 else { continue }
+            // A box to tick to keep an item out ("I already have this item. Do not add this to
+            // cart"): the item goes in unless the visitor reads the box the other way round.
+            let optsOut = checkboxOptsOutOfItem.occurs(in: block.text)
+            guard negations >= 2 || optsOut else { continue }
             findings.append(Finding(
                 patternType: .trickQuestions, severity: checked ? .high : .medium, confidence: negations >= 3 ? 0.9 : 0.8,
                 evidence: block.text,
-                location: block.location("checkbox label with \(negations) negations\(checked ? ", checked by default" : "")")))
+                location: block.location((optsOut ? "a box to tick to keep the item out of the order" : "checkbox label with \(negations) negations")
+                                         + (checked ? ", checked by default" : ""))))
         }
         return findings
     }

@@ -58,6 +58,8 @@ enum ScarcityDetector {
             // "Limited quantity!", "In Stock - Limited Quantity", "Limited quantity remaining":
             // six of dev.tsv's low-stock texts say it so, with no figure.
             + #"|\blimited quantit(y|ies)\b"#
+            // "Last one available", "Last pair in stock".
+            + #"|\blast (one|item|piece|pair|unit|size) (available|left|remaining|in stock)\b"#
             + #"|\b"# + CommonPatterns.claimedOrRationed.source)
     /// The shop speaking of its own stock: "We only have 5 left!", "we have just 3 remaining".
     private static let shopHasOnly = TextPattern(#"(we|they)( only| just)? (have|has|got|'ve got)( only| just)? \d+ (\w+ ){0,3}(left|remaining|available)\b"#)
@@ -125,7 +127,7 @@ enum ScarcityDetector {
             // slots left"): a diary's state, shown by clinics, advice centres and garages alike.
             // dev.tsv's low-stock texts count goods, seats, rooms and tickets, never appointments or
             // slots; one priced in its own line ("2 slots left at £45") is still read.
-            + #"|\b(appointments?|slots?|time ?slots?|consultations?|sessions?) (are |is |still )?(left|remaining|available)\b(?![^.!?]{0,30}[£$€])"#
+            + #"|\b(appointments?|slots?|time ?slots?|consultations?|sessions?|(parking )?spaces) (are |is |still )?(left|remaining|available)\b(?![^.!?]{0,30}[£$€])"#
             // Payments left on a plan or a loan ("2 instalments left"): what the visitor owes.
             + #"|\b(instal?lments?|payments?|repayments?|premiums?|direct debits?) (are |is |still )?(left|remaining)( to pay)?\b"#
             // "Only 2 are left open after 18:00 today, Cumberland Council said": news reporting
@@ -178,6 +180,8 @@ enum ScarcityDetector {
             + #"|\b\d[\d,]* (requests|applications|enquiries|inquiries|referrals|calls|sign-?ups)\b|\b(taking|takes|waits?|wait times?( of)?|queues? of|delays? of) (about |around |up to |over )?\d+ (seconds?|minutes?|mins?|hours?|days?)\b"#
             // "The average wait was 18 minutes": the same load told in the past.
             + #"|\bwaits?( times?)? (was|were|is|are|has been) (about |around |up to |over |under )?\d+ (seconds?|minutes?|mins?|hours?|days?)\b"#
+            // "expect a 15-minute wait": the same load, told as the wait it causes.
+            + #"|\b\d+[- ](second|minute|min|hour)s? (wait|queue|delay)\b"#
             // "Our phone lines are in high demand this week": a contact channel's load is the
             // seller's capacity, not the goods on offer (dev.tsv's demand claims are all goods').
             + #"|\b(phone lines?|helplines?|hotlines?|advice lines?|the line (is|was|gets|has been)|call[- ]cent(re|er)s?|switchboards?|live chat|chat lines?|support (team|desk|lines?)|customer (service|support|care)( team)?|servers?|mirrors?|cdns?|download servers?)\b[^.!?]{0,40}\bdemand\b"#

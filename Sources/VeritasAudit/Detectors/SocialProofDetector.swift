@@ -149,9 +149,11 @@ enum SocialProofDetector {
         // with no quotation marks; the `<cite>` is its attribution, a name or a short description
         // (a longer one says where the words come from: "Scam text received on 30 November,
         // shared by a reader").
-        if block.tags.contains("blockquote"), !block.tags.contains("cite"), page.blocks.indices.contains(block.position + 1) {
+        // Or a `<figure>` whose `<figcaption>` is the attribution.
+        let cards = (["blockquote", "figure"] as [Substring]).filter(block.tags.contains)
+        if !cards.isEmpty, !block.tags.contains("cite"), !block.tags.contains("figcaption"), page.blocks.indices.contains(block.position + 1) {
             let next = page.blocks[block.position + 1]
-            if next.tags.contains("blockquote"), next.tags.last == "cite", next.text.count <= maxCiteLength, text.count >= 12 {
+            if cards.contains(where: next.tags.contains), ["cite", "figcaption"].contains(next.tags.last ?? ""), next.text.count <= maxCiteLength, text.count >= 12 {
                 return (text.trimmingCharacters(in: CharacterSet(charactersIn: "“”\"‘’ ")), next.text.trimmingCharacters(in: CharacterSet(charactersIn: "—–-― ")))
             }
         }

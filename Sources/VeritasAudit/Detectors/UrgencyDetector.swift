@@ -37,7 +37,7 @@ enum UrgencyDetector {
                 // 00:00 UTC every Monday", "ends December 20 at 8:00 p.m. Eastern"), is a real
                 // deadline, not a timer that restarts per visit.
                 let announced = announcedDeadline.occurs(in: clock.block.text) || datedTime.occurs(in: clock.block.text)
-                    || !page.neighbours(of: clock.block, levels: 2, withinWidget: true, where: { announcedDeadline.occurs(in: $0.text) && $0.text.count <= 400 }).isEmpty
+                    || announcedNearby(clock, on: page)
                 guard !announced, !countsToFarOff(clock), isAboutOffer(clock, on: page) else { continue }
                 let probability = page.wording[clock.block.position]?.prediction.probability
                 let modelNote = probability.map { String(format: "; wording model p=%.2f", $0) } ?? ""
@@ -62,6 +62,27 @@ enum UrgencyDetector {
             !$0.isQuotation && $0.text.count <= 400 && offers($0.text)
         }
     }
+
+    /// Whether the clock's widget (its own element and two boxes around it, up to the page's main
+    /// column) states the deadline it counts to. A box of more than ``maxDeadlineWidgetBlocks``
+    /// lines that holds half the page's or more is the main column: a trip's boarding time in
+    /// another card of a checkout is not when its "Deal expires in" clock ends.
+    private static func announcedNearby(_ clock: Clock, on page: AuditedPage) -> Bool {
+        // The block's own element first: it holds the other lines when the clock is inline in it.
+        for container in clock.block.ancestorIndices.prefix(3) {
+            let inside = page.blocks(inside: container)
+            // Never the page itself (`<body>`, an app's root), nor its main column.
+            guard inside.count < page.blocks.count, inside.count <= maxDeadlineWidgetBlocks || inside.count * 2 < page.blocks.count else { return false }
+            if inside.contains(where: { $0.position != clock.block.position && $0.text.count <= 400 && announcedDeadline.occurs(in: $0.text) }) {
+                return true
+            }
+        }
+        return false
+    }
+
+    /// Lines a box may hold and still be a clock's widget whatever the page's size (a small page's
+    /// boxes all hold half of it).
+    static let maxDeadlineWidgetBlocks = 12
 
     /// Whether the clock counts weeks ahead ("91 days 09:40:04" to a concert, "135 days" to the
     /// last frost): a countdown to an event, the same for every visitor. A sales clock counts hours
