@@ -283,7 +283,7 @@ public struct HTTPAuditEngine: AuditEngine {
             // What timers drew later (a pop-up opened at 3 s): read against the main snapshot, so
             // a clock that ticked between them counts too; findings the main snapshot has are not
             // repeated, nor the same clock or counter read again with other figures.
-            if let late = Self.lateAuditedPage(rendering: rendering, url: url, wordingModel: wordingModel) {
+            if let late = Self.lateAuditedPage(rendering: rendering, after: audited, url: url, wordingModel: wordingModel) {
                 let seen = Set(findings.map { Self.figureless($0) })
                 findings += DarkPatternDetector.findings(on: late).filter { !seen.contains(Self.figureless($0)) }
             }
@@ -383,11 +383,12 @@ public struct HTTPAuditEngine: AuditEngine {
 
     /// The page as the timers pending at the main snapshot left it (``PageRenderer/Rendering/lateHTML``),
     /// with the main snapshot as its earlier reading; `nil` when there is none or it is the same.
-    static func lateAuditedPage(rendering: PageRenderer.Rendering?, url: URL, wordingModel: WordingModel) -> AuditedPage? {
+    /// - Parameter main: the page the detectors read (``auditedPage(rendering:raw:url:wordingModel:)``);
+    ///   its document is the main snapshot, already parsed, unless it fell back to the raw HTML.
+    static func lateAuditedPage(rendering: PageRenderer.Rendering?, after main: AuditedPage, url: URL, wordingModel: WordingModel) -> AuditedPage? {
         guard let rendering, let lateHTML = rendering.lateHTML, lateHTML != rendering.html,
               let late = try? HTMLDocument(parsing: lateHTML, baseURL: url) else { return nil }
-        let main = try? HTMLDocument(parsing: rendering.html, baseURL: url)
-        return AuditedPage(url: url, document: late, earlierDocument: main, isRendered: true, wordingModel: wordingModel)
+        return AuditedPage(url: url, document: late, earlierDocument: main.isRendered ? main.document : nil, isRendered: true, wordingModel: wordingModel)
     }
 
     /// A finding's type and evidence without its figures: "Offer ends 00:14:55" read at 2.3 s and
