@@ -92,12 +92,16 @@ public struct AuditedPage: Sendable {
     /// holds another block that `offers`. A block whose first container holding anything else is
     /// the whole page (a bare landing page, a bar straight under `<body>`) is one widget with the
     /// page: it offers what the page ``sells``. The containers are walked once.
-    func widgetOffers(around block: TextBlock, levels: Int, where offers: (TextBlock) -> Bool) -> Bool {
+    /// - Parameter stoppingAtMainColumn: the page's main column (``isMainColumn(_:)``) counts as
+    ///   the whole page: a council's bin-day clock is not about the garden-waste subscription
+    ///   further down its `<main>`.
+    func widgetOffers(around block: TextBlock, levels: Int, stoppingAtMainColumn: Bool = false,
+                      where offers: (TextBlock) -> Bool) -> Bool {
         var level = 0
         var shared = false
         for container in block.ancestorIndices.dropFirst() {
             let inside = blocks(inside: container)
-            if inside.count == blocks.count { return shared ? false : sells }
+            if inside.count == blocks.count || (stoppingAtMainColumn && isMainColumn(inside)) { return shared ? false : sells }
             if inside.count > 1 { shared = true }
             if level < levels, inside.contains(where: { $0.position != block.position && offers($0) }) { return true }
             level += 1
@@ -121,6 +125,16 @@ public struct AuditedPage: Sendable {
         }
         return []
     }
+
+    /// Whether a container holding `inside` is the page's main column rather than a widget in
+    /// it: more than ``maxWidgetLines`` lines and half the page's or more (a small page's boxes
+    /// all hold half of it, so size alone does not make a main column).
+    func isMainColumn(_ inside: [TextBlock]) -> Bool {
+        inside.count > Self.maxWidgetLines && inside.count * 2 >= blocks.count
+    }
+
+    /// Lines a box may hold and still be one widget whatever the page's size (``isMainColumn(_:)``).
+    static let maxWidgetLines = 12
 
     /// The blocks a heading heads: those after it up to the next heading, at most
     /// ``sectionLength`` (a title's section is its first few lines, not the rest of the page).

@@ -788,6 +788,31 @@ struct DetectorTests {
         #expect(try Self.types("<p>High demand at the taxi rank after the Amsterdam arrival: expect a 15-minute wait.</p>").isEmpty)
     }
 
+    @Test("twenty-ninth round: a clock's main column is not its widget; a clock telling the time rises; a counter's closing time; a catalogue charged per publication")
+    func twentyNinthRound() throws {
+        // A bin-day clock in its own section of a council page whose main column sells a garden-waste subscription further down.
+        let council = { (seconds: String, offerInSection: Bool) in
+            let subscription = (1...12).map { "<p>Garden waste: £52 for 12 months, line \($0).</p>" }.joined()
+            let extra = offerInSection ? "<p>Book a bulky waste collection for £25.</p>" : ""
+            return "<header><p>Harrowdale Council</p></header><main><section><h2>Next collection: Tuesday</h2><p>Put your bins out by 7am. That is in <b>2</b> days <b>17</b> hrs <b>57</b> mins <b>\(seconds)</b> secs.</p><p>This week: blue bin and the food caddy.</p>\(extra)</section>\(subscription)<p><a href=\"/subscribe\">Subscribe online</a></p></main><footer><p>Contact us</p></footer>"
+        }
+        #expect(try Self.types(council("50", false), later: council("49", false)).isEmpty, "the offer is only in the page's main column")
+        #expect(try Self.types(council("50", true), later: council("49", true)) == [.countdownTimer], "the premise: an offer in the clock's own section")
+        // A courier's stop count falls while the time it was updated rises.
+        let parcel = { (stops: Int, time: String) in
+            "<p>Order total £18.50. Marek has \(stops) stops left before yours (from his handheld, updated \(time)).</p>"
+        }
+        #expect(try Self.types(parcel(6, "10:41"), later: parcel(5, "10:47")).isEmpty)
+        #expect(try Self.types("<p>Order in 10:41 for delivery tomorrow, £18.50.</p>", later: "<p>Order in 10:40 for delivery tomorrow, £18.50.</p>") == [.countdownTimer], "the premise: the clock's own figures fall")
+        let counter = { (seconds: String) in "<p>Return your order at the post office counter. It closes at 17:30 today: closes in 04:27:\(seconds).</p>" }
+        #expect(try Self.types(counter("46"), later: counter("45")).isEmpty, "a counter's opening hours")
+        let unannounced = { (seconds: String) in "<p>Return your order at the post office counter: closes in 04:27:\(seconds).</p>" }
+        #expect(try Self.types(unannounced("46"), later: unannounced("45")) == [.countdownTimer], "the premise: the same clock without the time it counts to")
+        let directory = #"<h3>WOULD YOU LIKE A FREE DIRECTORY?</h3><p class="fine">By opting in you agree that we may send you further Directories usually in January and July each year, at a charge of £3.75 per publication.</p>"#
+        #expect(try Self.types(directory, style: ".fine{font-size:10px;color:#bbb}") == [.hiddenSubscription])
+        #expect(try Self.types(directory).isEmpty, "the premise: the same words in plain sight")
+    }
+
     @Test("a model candidate alone needs the model sure of the type, and is not read from the page's title")
     func modelCandidateGates() throws {
         let shipping = "Courier NZ$ 7 anywhere in the North Island, NZ$ 9 in the South Island, free over NZ$ 120; rural delivery adds NZ$ 5. All shown in the cart before you pay."

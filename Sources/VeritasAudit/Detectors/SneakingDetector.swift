@@ -117,9 +117,11 @@ enum SneakingDetector {
 
     // MARK: Hidden subscription
 
-    /// A recurring charge in words.
+    /// A recurring charge in words, also as a mail-order catalogue states it ("further Directories
+    /// usually in January and July each year, at a charge of £3.75 per publication").
     private static let recurrence = TextPattern(
-        CommonPatterns.recurringPeriod.source + #"|\bbilled automatically\b|\brecurring\b|\buntil you cancel\b|\benrolled in\b|\bthen-current rate\b"#)
+        CommonPatterns.recurringPeriod.source + #"|\bbilled automatically\b|\brecurring\b|\buntil you cancel\b|\benrolled in\b|\bthen-current rate\b"#
+            + #"|\beach (week|month|quarter|year|season)\b|\bper (issue|publication|edition|catalogue|shipment)\b"#)
     /// Words of a charge or a plan.
     private static let chargeWords = TextPattern(
         #"\b(charg\w*|bill\w*|renew\w*|enrol\w*|subscription|membership|plan|pay)\b|[$€£]\s?\d"#)

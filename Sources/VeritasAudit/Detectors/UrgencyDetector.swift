@@ -58,31 +58,26 @@ enum UrgencyDetector {
             clockOffer.occurs(in: text) || offerCue.occurs(in: text) || CommonPatterns.purchaseAction.occurs(in: text)
         }
         if offers(clock.evidence) || offers(clock.block.text) { return true }
-        return page.widgetOffers(around: clock.block, levels: clockWidgetLevels) {
+        return page.widgetOffers(around: clock.block, levels: clockWidgetLevels, stoppingAtMainColumn: true) {
             !$0.isQuotation && $0.text.count <= 400 && offers($0.text)
         }
     }
 
     /// Whether the clock's widget (its own element and two boxes around it, up to the page's main
-    /// column) states the deadline it counts to. A box of more than ``maxDeadlineWidgetBlocks``
-    /// lines that holds half the page's or more is the main column: a trip's boarding time in
-    /// another card of a checkout is not when its "Deal expires in" clock ends.
+    /// column, ``AuditedPage/isMainColumn(_:)``) states the deadline it counts to: a trip's
+    /// boarding time in another card of a checkout is not when its "Deal expires in" clock ends.
     private static func announcedNearby(_ clock: Clock, on page: AuditedPage) -> Bool {
         // The block's own element first: it holds the other lines when the clock is inline in it.
         for container in clock.block.ancestorIndices.prefix(3) {
             let inside = page.blocks(inside: container)
             // Never the page itself (`<body>`, an app's root), nor its main column.
-            guard inside.count < page.blocks.count, inside.count <= maxDeadlineWidgetBlocks || inside.count * 2 < page.blocks.count else { return false }
+            guard inside.count < page.blocks.count, !page.isMainColumn(inside) else { return false }
             if inside.contains(where: { $0.position != clock.block.position && $0.text.count <= 400 && announcedDeadline.occurs(in: $0.text) }) {
                 return true
             }
         }
         return false
     }
-
-    /// Lines a box may hold and still be a clock's widget whatever the page's size (a small page's
-    /// boxes all hold half of it).
-    static let maxDeadlineWidgetBlocks = 12
 
     /// Whether the clock counts weeks ahead ("91 days 09:40:04" to a concert, "135 days" to the
     /// last frost): a countdown to an event, the same for every visitor. A sales clock counts hours
@@ -131,6 +126,9 @@ enum UrgencyDetector {
             + #"|\b\d{1,2}([:.]\d{2})?\s*(a\.?m\.?|p\.?m\.?)?\s*(?-i:(ET|PT|CT|MT|AKST|AKDT|HST|AST|ADT|NST|NDT|WET|WEST|EET|EEST|MSK|IST|SAST|CAT|EAT|WAT|KST|JST|HKT|SGT|PHT|ICT|WIB|AWST|ACST|ACDT|NZST|NZDT|BRT|ART|CLT))\b"#
             + #"|\b(ends?|ending|closes?|closing|resets?|restarts?|renews?|refresh\w*|starts?|opens?|at \d{1,2}([:.]\d{2})?)\b[^.!?]{0,40}\b(every|each) (day|week|month|monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b"#
             + #"|\b(every|each) (day|week|month|monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b[^.!?]{0,20}\b(at \d{1,2}|midnight|noon)\b"#
+            // Opening hours: "It closes at 17:30 today: closes in 04:27:46" counts to a counter's
+            // closing time, the same for everyone.
+            + #"|\b(closes?|closing|opens?|opening)( time)? (at|is) \d{1,2}[:.]\d{2}\b"#
             // A calendar date with its clock time, said of what the clock counts to: "votes at its
             // full council meeting on Tuesday 16 February 2027 at 10:00". A booking's or a
             // listing's date ("Date Sat 19 Dec 2026, 7:30 pm") is not a deadline, nor is a weekday
@@ -164,8 +162,15 @@ enum UrgencyDetector {
         /// just before it; a clock standing alone is labelled by the line before.
         var evidence: String
 
+        /// The clock's own figures (of ``text``): when they rose between readings, the clock
+        /// counts up or tells the time ("updated 10:41", then "10:47"), whatever else in its block
+        /// fell (a parcel's "6 stops left", then 5).
+        var ownNumbers: [Int] { text.split(whereSeparator: { !$0.isNumber }).compactMap { Int($0) } }
+
         func isBefore(_ other: Clock) -> Bool {
             guard numbers.count == other.numbers.count else { return false }
+            let own = ownNumbers, otherOwn = other.ownNumbers
+            if own.count == otherOwn.count, let (a, b) = zip(own, otherOwn).first(where: { $0 != $1 }), a > b { return false }
             for (a, b) in zip(numbers, other.numbers) where a != b { return a < b }
             return false
         }
