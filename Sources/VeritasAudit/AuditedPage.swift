@@ -80,12 +80,16 @@ public struct AuditedPage: Sendable {
     ///   sticky bar's clock is not read with a workshop's opening hours in the article below.
     /// - Parameter includingOwnElement: search the block's own element first: the container of
     ///   inline content (a `<form>` holding bare `<label>`s is the block element of each label).
+    /// - Parameter stoppingBelow: a container for which this holds (given the blocks inside) is
+    ///   neither searched nor climbed past: the product's buy box around an add-on's box.
     func neighbours(of block: TextBlock, levels: Int = 5, withinWidget: Bool = false, includingOwnElement: Bool = false,
-                    where predicate: (TextBlock) -> Bool) -> [TextBlock] {
+                    stoppingBelow: (([TextBlock]) -> Bool)? = nil, where predicate: (TextBlock) -> Bool) -> [TextBlock] {
         // `neighbours(ofElement:)` starts above the element it is given: given a placeholder first,
         // it starts at the block's own element.
         let ancestors = includingOwnElement ? [-1] + block.ancestorIndices : block.ancestorIndices
-        return neighbours(ofElement: ancestors, levels: levels, withinWidget: withinWidget) { $0.position != block.position && predicate($0) }
+        return neighbours(ofElement: ancestors, levels: levels, withinWidget: withinWidget, stoppingBelow: stoppingBelow) {
+            $0.position != block.position && predicate($0)
+        }
     }
 
     /// Whether the widget around `block` (up to `levels` containers up, below the whole page)
@@ -115,10 +119,11 @@ public struct AuditedPage: Sendable {
     /// `stoppingAtHeading`, the walk does not climb past a container with its own heading: that
     /// box is the element's section.
     func neighbours(ofElement ancestors: [Int], levels: Int, withinWidget: Bool, stoppingAtHeading: Bool = false,
-                    where predicate: (TextBlock) -> Bool) -> [TextBlock] {
+                    stoppingBelow: (([TextBlock]) -> Bool)? = nil, where predicate: (TextBlock) -> Bool) -> [TextBlock] {
         for container in ancestors.dropFirst().prefix(levels) {
             let inside = blocks(inside: container)
             if withinWidget && inside.count == blocks.count { break }
+            if let stoppingBelow, stoppingBelow(inside) { break }
             let found = inside.filter(predicate)
             if !found.isEmpty { return found }
             if stoppingAtHeading && inside.contains(where: \.isHeading) { break }

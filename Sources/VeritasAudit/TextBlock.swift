@@ -28,6 +28,11 @@ struct TextBlock: Sendable {
         if case .heading = role { return true }
         return false
     }
+    /// The page's title as a heading: `<h1>`.
+    var isPageTitle: Bool {
+        if case .heading(level: 1) = role { return true }
+        return false
+    }
     /// `elementIndex` of the block element, then its ancestors.
     var ancestorIndices: [Int] {
         let path = first.ancestorIndices

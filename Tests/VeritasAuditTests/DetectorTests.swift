@@ -813,6 +813,30 @@ struct DetectorTests {
         #expect(try Self.types(directory).isEmpty, "the premise: the same words in plain sight")
     }
 
+    @Test("thirtieth round (batches 586-613): a fee told before it is charged, a webcam's cycle, a product's own buy box, 'don't miss on our', an add-on row built of divs, a season's demand")
+    func thirtiethRound() throws {
+        let emi = "<p>Pay at checkout. No-cost EMI from ₹ 9,583/month for 12 months. The bank’s processing fee (₹ 199) is shown on the payment page before you confirm.</p>"
+        #expect(try Self.types(emi).isEmpty, "a fee disclosed before it is charged")
+        #expect(try Self.types("<h2>Order summary</h2><p>Processing fee ₹ 199</p><button>Pay now</button>") == [.hiddenCosts], "the premise: the same fee as a line of the total")
+        let webcam = { (seconds: String) in "<section><h2>Summit webcam</h2><p>Lift passes from £42. New image every minute · next in 0:\(seconds)</p></section>" }
+        #expect(try Self.types(webcam("23"), later: webcam("22")).isEmpty, "a camera's cycle")
+        let buyBox = { (pitch: String) in
+            "<main><div><h1>Tri-Ply Saucepan</h1><p>$59.00</p><div><h2>\(pitch)</h2><p>Tempered glass lid $24.00</p></div><div><button>Add to cart</button></div></div></main><footer><p>Contact</p></footer>"
+        }
+        #expect(try Self.types(buyBox("Complete the set")).isEmpty, "the product's own Add to cart")
+        #expect(try Self.types(#"<main><h1>Tri-Ply Saucepan</h1><section><h2>Complete the set</h2><p>Tempered glass lid $24.00</p><button>Add lid</button></section></main>"#) == [.pressuredSelling],
+                "the premise: the add-on's own Add button")
+        let kits = #"<section><h2>DON'T MISS ON OUR TABLE DECORATION SYSTEM</h2><label><input type="radio" name="kit"> Starter kit £12.00</label><label><input type="radio" name="kit" checked> Complete table kit £34.00</label></section>"#
+        #expect(try Self.findings(kits).map(\.evidence) == ["DON'T MISS ON OUR TABLE DECORATION SYSTEM"])
+        let row = { (remove: String) in
+            #"<h1>Your cart</h1><div><div><p>Shipping Insurance</p><p>Covers loss, theft and damage in transit <a href="/rm">\#(remove)</a></p></div><div>Qty 1</div><div>$6.95</div></div><button>Check out</button>"#
+        }
+        #expect(try Self.findings(row("Remove Insurance")).map(\.evidence) == ["Shipping Insurance"])
+        #expect(try Self.types(row("Add Insurance")).isEmpty, "the premise: an add-on offered, not in the order")
+        #expect(try Self.types("<p>Visitor moorings are in high demand on summer weekends. In winter there is usually room. Berths from £28 a night.</p>").isEmpty)
+        #expect(try Self.types("<p>Berths are in high demand! From £28 a night.</p>") == [.highDemand], "the premise: the claim without its season")
+    }
+
     @Test("a model candidate alone needs the model sure of the type, and is not read from the page's title")
     func modelCandidateGates() throws {
         let shipping = "Courier NZ$ 7 anywhere in the North Island, NZ$ 9 in the South Island, free over NZ$ 120; rural delivery adds NZ$ 5. All shown in the cart before you pay."

@@ -157,7 +157,9 @@ enum MisdirectionDetector {
 
     /// Copy that pushes the bigger purchase: majority claims, fear of loss.
     private static let pressure = TextPattern(
-        #"\bmost (teams|people|customers|buyers|users|shoppers|families|businesses|companies|professionals|photographers)\b|\b\d+ out of (every )?\d+ (\w+ )?(customers|buyers|people|users|teams|shoppers|families|owners|parents|businesses|companies|professionals|photographers|drivers|experts|dentists|doctors|members|clients)\b|\b\d+ in (every )?\d+ (customers|buyers|people|users)\b|\b\d+ ?% of (our )?(customers|buyers|users|teams|people)\b|\balmost always\b|\bdon'?t risk\b|\byou'?ll regret\b|\bsmart (choice|buyers|shoppers)\b|\bmost popular\b|\beveryone (chooses|picks|adds|gets)\b|\bbest[- ]?sell(ing|er)\b"#)
+        #"\bmost (teams|people|customers|buyers|users|shoppers|families|businesses|companies|professionals|photographers)\b|\b\d+ out of (every )?\d+ (\w+ )?(customers|buyers|people|users|teams|shoppers|families|owners|parents|businesses|companies|professionals|photographers|drivers|experts|dentists|doctors|members|clients)\b|\b\d+ in (every )?\d+ (customers|buyers|people|users)\b|\b\d+ ?% of (our )?(customers|buyers|users|teams|people)\b|\balmost always\b|\bdon'?t risk\b|\byou'?ll regret\b|\bsmart (choice|buyers|shoppers)\b|\bmost popular\b|\beveryone (chooses|picks|adds|gets)\b|\bbest[- ]?sell(ing|er)\b"#
+            // Fear of missing the dearer set: "DON'T MISS ON OUR TABLE DECORATION SYSTEM" (dev.tsv).
+            + #"|\bdon['’]?t miss (out )?on (our|these|this|the)\b"#)
 
     /// The wording model's probability that makes a line near a pre-selected pricier option its
     /// pushing copy: the bar of every model candidate (questions like "Do you offer discounts?"
@@ -283,7 +285,10 @@ enum MisdirectionDetector {
             // add-on's description ("Add the footprint (+$39.00) – protects the floor") as a push.
             let byModel = !isOwnControl && (model.map { $0.probability >= pushingCopyProbability && $0.typeProbability >= WordingRule.minimumModelTypeProbability } ?? false)
             guard byWords != nil || byModel else { continue }
-            let control = isOwnControl ? "its own choice box" : page.neighbours(of: block, levels: upsellWidgetLevels, withinWidget: true, where: { other in
+            // The add-on's own box, below the product's buy box: a box holding the page's title
+            // (`<h1>`) is the product's, and its "Add to cart" buys the product, not the add-on.
+            let control = isOwnControl ? "its own choice box" : page.neighbours(of: block, levels: upsellWidgetLevels, withinWidget: true,
+                                                                                 stoppingBelow: { $0.contains(where: \.isPageTitle) }, where: { other in
                 isControl(other) && addControl.occurs(in: other.text)
             }).first.map { "\"\($0.text.clipped(to: 40))\"" }
             guard let control else { continue }
@@ -334,7 +339,7 @@ enum MisdirectionDetector {
     private static let upsellPitch = TextPattern(
         #"\bwhy not (add|get|grab|include|upgrade)\b|\bdon'?t forget (the|your|to (add|grab|get|pick up))\b|\bprotect your (new )?\w+|\bdid you know\b|\bcomplete (the|your) (look|set|kit|outfit)\b|\bnecessary protection\b|\bdon'?t (leave|go) without\b|\badd (it )?for better\b"#
             // Fear of going without it: "Do not fear breaking your glass!", "Don't worry about spills".
-            + #"|\b(do not|don'?t|never) (fear|worry about)\b"#)
+            + #"|\b(do not|don'?t|never) (fear|worry about)\b|\bdon['’]?t miss (out )?on (our|these|this|the)\b"#)
 
     /// A page saying the selected option is the one the visitor chose before: "the one you picked
     /// at the amount step", "the option you selected on the last page", "you chose it when you

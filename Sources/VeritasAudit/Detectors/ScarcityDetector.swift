@@ -192,7 +192,9 @@ enum ScarcityDetector {
             // high demand today"): a report of who wants what and why. dev.tsv's claims give
             // neither ("In high demand", "Items in your cart are selling fast").
             + #"|\bunder (very )?(high|heavy|huge|great|strong) demand\b|\b(high|strong|heavy|huge|great) demand (after|as|since|because|due to|following|from|during)\b"#
-            + #"|\bdemand\b[^.!?]{0,16}\b(on|every) (mondays|tuesdays|wednesdays|thursdays|fridays|saturdays|sundays|weekends|weekdays)\b"#
+            + #"|\bdemand\b[^.!?]{0,16}\b(on|every|at|during) ((summer|winter|spring|autumn|sunny|busy|peak|holiday|bank[- ]holiday|match|race) )?(mondays|tuesdays|wednesdays|thursdays|fridays|saturdays|sundays|weekends|weekdays|evenings|holidays)\b"#
+            // A season's habit ("moorings are in high demand in summer"), not a claim about now.
+            + #"|\bdemand\b[^.!?]{0,16}\b(in|during) (the )?(summer|winter|spring|autumn|peak season|high season|school holidays|holidays)\b"#
             + #"|\bdemand\b[^.!?]{0,16}\b(on|every) (monday|tuesday|wednesday|thursday|friday|saturday|sunday) (mornings?|afternoons?|evenings?|nights?)\b"#
             // Markets: "Halden Foods IPO priced at 265p, shares in high demand". What investors
             // want is a market report; dev.tsv's demand claims are all about goods in a shop.

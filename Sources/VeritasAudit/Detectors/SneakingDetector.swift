@@ -45,6 +45,9 @@ enum SneakingDetector {
     /// package insurance or protection, a carbon offset, a round-up donation, priority processing.
     private static let unaskedAddOn = TextPattern(
         #"^\W*(shipping|package|parcel|delivery|order|route|purchase|transit) (insurance|protection|guarantee)\b|^\W*carbon (offset|neutral)|^\W*(round[- ]up|donation|priority (processing|handling)|green shipping)\b"#)
+    /// A control that offers an add-on rather than the order's own step: "Add", "Yes, protect
+    /// it", "Get it". Beside one, the line is an offer, not an add-on already in the order.
+    private static let offersAddOn = TextPattern(#"^\W*(\+\s*)?(add|yes|get|claim|upgrade|protect|include|subscribe)\b"#)
     /// A control that takes a line out of the order: "Remove Insurance", "Remove", "Delete", "×".
     private static let removeControl = TextPattern(#"^\W*(remove|delete|opt out|take (it )?off)\b|^\s*[×✕x]\s*$"#)
     /// The page holds an order: a cart, a basket or a checkout step.
@@ -63,18 +66,23 @@ enum SneakingDetector {
             // inline beside it ("Shipping Insurance" · "Remove Insurance" · "Covers lost parcels").
             let name = block.role == .none && block.text.count <= 80 ? block.text : block.first.text.trimmingCharacters(in: .whitespaces)
             guard let kind = unaskedAddOn.firstMatch(in: name) else { continue }
-            let isControl = { (role: TextSegment.Role) in role == .link || role == .button }
-            let controls = page.neighbours(of: block, levels: 2, withinWidget: true) { other in
-                isControl(other.role) && other.text.count <= 40
-            }.map(\.text) + block.segments.filter { isControl($0.role) && $0.text.count <= 40 }.map(\.text)
+            // Controls are read as segments: a "Remove Insurance" link may sit inline in the line's
+            // note ("Covers loss, theft and damage in transit Remove Insurance").
+            let isControl = { (segment: TextSegment) in (segment.role == .link || segment.role == .button) && segment.text.count <= 40 }
+            let controls = (page.neighbours(of: block, levels: 2, withinWidget: true) { $0.segments.contains(where: isControl) } + [block])
+                .flatMap { $0.segments.filter(isControl) }.map(\.text)
+            // The order's own "Place order" or "Check out" sits beside every summary line.
             guard let remove = controls.first(where: { removeControl.occurs(in: $0) }),
-                  !controls.contains(where: { CommonPatterns.purchaseAction.occurs(in: $0) || $0.lowercased().hasPrefix("add") }) else { continue }
+                  !controls.contains(where: { offersAddOn.occurs(in: $0) }) else { continue }
             // Its own amount: in the line, in the next short block or two (past the control), or in
             // a cell of its own table row (a cart's price column, past the line's note and quantity).
             let following = page.blocks.dropFirst(block.position + 1).prefix(3).lazy
             let shortPrice = { (other: TextBlock) in other.text.count <= 24 ? CommonPatterns.price.firstMatch(in: other.text) : nil }
             let row = block.tableRows.first.map { row in page.blocks(inside: row).lazy.filter { $0.position > block.position } }
-            guard let price = CommonPatterns.price.firstMatch(in: name) ?? following.compactMap(shortPrice).first ?? row?.compactMap(shortPrice).first
+            // A cart row built of `<div>`s is a row too: the amount in its price cell, after the
+            // line's note, its "Remove" link and its quantity.
+            let divRow = { page.neighbours(of: block, levels: 2, withinWidget: true) { $0.position > block.position && shortPrice($0) != nil }.lazy.compactMap(shortPrice).first }
+            guard let price = CommonPatterns.price.firstMatch(in: name) ?? following.compactMap(shortPrice).first ?? row?.compactMap(shortPrice).first ?? divRow()
             else { continue }
             findings.append(Finding(
                 patternType: .sneakIntoBasket, severity: .high, confidence: 0.75, evidence: name,
@@ -94,7 +102,10 @@ enum SneakingDetector {
     private static let deliveryHandling = TextPattern(#"\b(shipping|postage|delivery)\s*(&|and)\s*handling\b|\bhandling (time|instructions)\b"#)
     /// Wording that says a fee is not added: "includes the booking fee", "no fees".
     private static let feeIncludedOrAbsent = TextPattern(
-        #"\binclud\w*|\bno (extra |hidden |additional |booking |service )?(fees?|charges?)\b|\bfree\b|\bwaived\b|\bwithout (any )?fees?\b"#)
+        #"\binclud\w*|\bno (extra |hidden |additional |booking |service )?(fees?|charges?)\b|\bfree\b|\bwaived\b|\bwithout (any )?fees?\b"#
+            // Told before it is charged: "The bank's processing fee (₹ 199) is shown on the payment
+            // page before you confirm" is a disclosure on a product page, not a line of the total.
+            + #"|\b(shown|displayed|listed|disclosed|itemi[sz]ed|stated)\b[^.!?]{0,40}\bbefore you\b"#)
     /// The page is a checkout or payment step.
     private static let checkoutStep = TextPattern(
         #"\bstep \d+ of \d+\b|\b(checkout|check out|payment|pay now|place (my )?order|complete (my )?(order|booking|purchase)|confirm and pay|review (your|and pay)|order summary|total to pay)\b"#)

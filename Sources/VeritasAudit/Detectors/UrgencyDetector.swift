@@ -112,7 +112,9 @@ enum UrgencyDetector {
             + #"|\bnext (class|session|lesson|bus|train|tram|ferry|sailing|departure|service|tide|high tide|low tide|match|game|show|screening|performance|meeting)\b"#
             // A live page's own refresh ("Next update in 0:28") and a clock shown as a demonstration
             // ("Simulation: 15-minute block, loops" under a maker's timer build).
-            + #"|\bnext (update|refresh|reload|poll|check)\b|\bsimulat(ion|or|ed)\b|\bdemo (mode|timer|clock|block|build)\b"#)
+            + #"|\bnext (update|refresh|reload|poll|check)\b|\bsimulat(ion|or|ed)\b|\bdemo (mode|timer|clock|block|build)\b"#
+            // A camera's or a sensor's cycle ("New image every minute · next in 0:23").
+            + #"|\b(new|next|latest) (image|photo|picture|frame|snapshot|reading|capture|measurement)s?\b"#)
 
     /// An absolute time the page names as the deadline: a clock time with its time zone, a
     /// calendar date with its clock time, or a recurring time ("closes at 00:00 every Monday",
