@@ -41,10 +41,11 @@ public enum DarkPatternDetector {
         }
         for found in byDetector {
             var perType: [DarkPatternType: Int] = [:]
-            var seen: Set<String> = []
+            var kept: [DarkPatternType: [String]] = [:]
             for var finding in found where !restates(finding) {
                 guard perType[finding.patternType, default: 0] < maxFindingsPerType,
-                      seen.insert("\(finding.patternType.rawValue)|\(finding.evidence)").inserted else { continue }
+                      !(kept[finding.patternType] ?? []).contains(where: { Self.sameLine($0, finding.evidence) }) else { continue }
+                kept[finding.patternType, default: []].append(finding.evidence)
                 perType[finding.patternType, default: 0] += 1
                 finding.evidence = finding.evidence.clipped(to: ProtocolLimits.maxEvidenceLength)
                 finding.location = finding.location.map { String($0.prefix(ProtocolLimits.maxLocationLength)) }
@@ -53,4 +54,16 @@ public enum DarkPatternDetector {
         }
         return result
     }
+
+    /// Whether two evidence strings of one type are one line of the page read twice: equal, or
+    /// one inside the other (a buyer toast read from its name element, "Jeremy in Stockton,
+    /// United States purchased a", and as the whole toast with the product and the time).
+    static func sameLine(_ kept: String, _ other: String) -> Bool {
+        guard kept != other else { return true }
+        let (shorter, longer) = kept.count <= other.count ? (kept, other) : (other, kept)
+        return shorter.count >= minimumRestatedLength && longer.localizedCaseInsensitiveContains(shorter)
+    }
+
+    /// Evidence shorter than this ("Remove", "Only 2 left") may stand in two different lines.
+    static let minimumRestatedLength = 24
 }

@@ -828,6 +828,8 @@ struct DetectorTests {
                 "the premise: the add-on's own Add button")
         let kits = #"<section><h2>DON'T MISS ON OUR TABLE DECORATION SYSTEM</h2><label><input type="radio" name="kit"> Starter kit £12.00</label><label><input type="radio" name="kit" checked> Complete table kit £34.00</label></section>"#
         #expect(try Self.findings(kits).map(\.evidence) == ["DON'T MISS ON OUR TABLE DECORATION SYSTEM"])
+        let cover = #"<main><h1>Fuzz pedal</h1><p>A$349.00</p><fieldset><legend>Protect Your Gear</legend><label><input type="radio" name="cover"> No extra cover A$0</label><label><input type="radio" name="cover" checked> 3-year cover A$59</label></fieldset><button>Add to cart</button></main>"#
+        #expect(try Self.findings(cover).map(\.evidence) == ["Protect Your Gear"], "a pre-selected dearest cover under its pitch, though the Add button is the product's")
         let row = { (remove: String) in
             #"<h1>Your cart</h1><div><div><p>Shipping Insurance</p><p>Covers loss, theft and damage in transit <a href="/rm">\#(remove)</a></p></div><div>Qty 1</div><div>$6.95</div></div><button>Check out</button>"#
         }
@@ -835,6 +837,15 @@ struct DetectorTests {
         #expect(try Self.types(row("Add Insurance")).isEmpty, "the premise: an add-on offered, not in the order")
         #expect(try Self.types("<p>Visitor moorings are in high demand on summer weekends. In winter there is usually room. Berths from £28 a night.</p>").isEmpty)
         #expect(try Self.types("<p>Berths are in high demand! From £28 a night.</p>") == [.highDemand], "the premise: the claim without its season")
+    }
+
+    @Test("one line read twice is one finding: a buyer toast from its name element and as a whole")
+    func oneLineOneFinding() throws {
+        let toast = #"<div role="status"><p><span class="who">Jeremy in Stockton, United States purchased a</span> <a href="/checked/27-inch">Aluminum-frame checked, 27"</a><span>14 minutes ago</span></p></div>"#
+        let found = try Self.findings(toast).filter { $0.patternType == .activityNotification }
+        #expect(found.count == 1)
+        #expect(DarkPatternDetector.sameLine("Jeremy in Stockton, United States purchased a", "jeremy in stockton, united states purchased a Aluminum-frame checked, 27\" 14 minutes ago"))
+        #expect(!DarkPatternDetector.sameLine("Only 2 left", "Only 2 left in stock"), "short lines may be two claims")
     }
 
     @Test("a model candidate alone needs the model sure of the type, and is not read from the page's title")

@@ -226,6 +226,13 @@ enum MisdirectionDetector {
                 if let line = page.neighbours(of: optionBlock, levels: 6, where: { pressure.occurs(in: $0.text) && $0.text.count <= 300 }).first {
                     evidence = line.text
                     how = "pre-selected and pushed by \"\(pressure.firstMatch(in: line.text) ?? "")\""
+                } else if let pitch = page.neighbours(of: optionBlock, levels: upsellWidgetLevels + 1, withinWidget: true, includingOwnElement: true, where: {
+                    Self.isCopy($0) || $0.isHeading ? $0.text.count <= 300 && upsellPitch.occurs(in: $0.unquotedText) : false
+                }).first {
+                    // The add-on's own pitch over its options ("Protect Your Gear" as the legend of
+                    // a cover plan's radio group, the dearest plan ticked).
+                    evidence = pitch.text
+                    how = "pre-selected under the pitch \"\(upsellPitch.firstMatch(in: pitch.unquotedText) ?? "")\""
                 } else if !name.isEmpty, let button = page.neighbours(of: optionBlock, levels: 6, where: {
                     $0.role == .button && $0.text.localizedCaseInsensitiveContains(name)
                 }).first {
