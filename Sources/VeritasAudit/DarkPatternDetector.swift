@@ -32,9 +32,13 @@ public enum DarkPatternDetector {
         let all = Array(byDetector.joined())
         let countedLines = Set(all.filter { [.lowStock, .activityNotification, .countdownTimer].contains($0.patternType) }.map(\.evidence))
         let shamingDeclines = Set(all.filter { $0.patternType == .confirmshaming }.map(\.evidence))
+        // An upsell's pitch is pressured selling even when it also says "limited time" ("LIMITED
+        // TIME OFFER : Grab a Matching Pair & save up 60%!", as dev.tsv labels it).
+        let pitches = Set(all.filter { $0.patternType == .pressuredSelling }.map(\.evidence))
         func restates(_ finding: Finding) -> Bool {
             switch finding.patternType {
-            case .highDemand, .limitedTimeMessage: countedLines.contains(finding.evidence)
+            case .highDemand: countedLines.contains(finding.evidence)
+            case .limitedTimeMessage: countedLines.contains(finding.evidence) || pitches.contains(finding.evidence)
             case .visualInterference: shamingDeclines.contains(finding.evidence)
             default: false
             }

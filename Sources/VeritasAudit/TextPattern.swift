@@ -117,7 +117,10 @@ enum CommonPatterns {
             // "the PTA’s order sheet showed 212 of 300 packs sold": a record read out.
             + #"|\b(records?|sheets?|logs?|figures|data|systems?|registers?|books?|stats|statistics|counts?|surveys?|census) (show|shows|showed|shown|found|finds)\b"#
             // "only 41 squirrels left, down from 63 in 2021": a figure compared with a past one.
-            + #"|\b(down|up) from \d"#)
+            + #"|\b(down|up) from \d"#
+            // A source in brackets: "Only 22 new graves left in section C (burial register, 1
+            // December 2026)".
+            + #"|\((\w+ ){0,3}(registers?|records?|counts?|census|surveys?|figures|data|statistics|returns)\b[^)]{0,30}\)"#)
     /// A price's period when it recurs: "every 30 days", "per month", "/mo", "monthly",
     /// "auto-renews", "renews automatically". The pressured-selling and hidden-subscription
     /// rules each add their own words around it ("per day" is a rental's price, not a charge

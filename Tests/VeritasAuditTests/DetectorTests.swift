@@ -839,6 +839,26 @@ struct DetectorTests {
         #expect(try Self.types("<p>Berths are in high demand! From £28 a night.</p>") == [.highDemand], "the premise: the claim without its season")
     }
 
+    @Test("thirty-first round (batches 614-641): recruiting, a course's capacity, a source in brackets, opening hours, a lock's next opening; a matching pair's pitch, 'the last to know'")
+    func thirtyFirstRound() throws {
+        #expect(try Self.types("<p>Volunteer lifeguards are in high demand! Training is free; the kit costs £25.</p>").isEmpty, "people wanted")
+        #expect(try Self.types("<p>Lifeguard kits are in high demand! The kit costs £25.</p>") == [.highDemand], "the premise: goods in demand")
+        #expect(try Self.types("<p>Foundation licence course, £40: 12 seats round the bench; 9 booked, so 3 left.</p>").allSatisfy { $0 != .activityNotification })
+        #expect(try Self.types("<p>Only 22 new graves left in section C (burial register, 1 December 2026); fees from £950.</p>").isEmpty)
+        #expect(try Self.types("<p>Only 22 left in section C; from £950.</p>") == [.lowStock], "the premise: the same count unsourced")
+        let counter = { (seconds: String) in "<p>Lost property counter, Waverley Bridge: Monday to Friday 08:30–17:30. Collection fee £5. Closed, opens in 42:06:\(seconds)</p>" }
+        #expect(try Self.types(counter("10"), later: counter("09")).isEmpty, "opening hours")
+        let castle = { (seconds: String) in "<p>Tickets £18. Open today · Last entry in 00:37:\(seconds) · Winter hours: 10am–4pm, last entry 3pm</p>" }
+        #expect(try Self.types(castle("41"), later: castle("40")).isEmpty, "a venue's last entry")
+        let lock = { (seconds: String) in "<p>Boat licences from £60. Next opening for boats in 07:\(seconds)</p>" }
+        #expect(try Self.types(lock("39"), later: lock("38")).isEmpty, "a bridge's timetable")
+        let pair = #"<div role="dialog"><h2>LIMITED TIME OFFER : Grab a Matching Pair & save up 60%!</h2><label><input type="radio" name="p"> One tie · €39.00</label><label><input type="radio" name="p" checked> The pair (2 ties) · €54.60</label><p>Tying a bow tie has a short video. Most people get it on the third go.</p><button>Add the pair to my bag</button></div>"#
+        let found = try Self.findings(pair)
+        #expect(found.map(\.patternType) == [.pressuredSelling], "a pitch, not a limited-time message; 'most people get it' pushes no option")
+        #expect(found.first?.evidence == "LIMITED TIME OFFER : Grab a Matching Pair & save up 60%!")
+        #expect(try Self.types(##"<div role="dialog"><p>Get 10% off your first order</p><a href="#">No thanks, I'll be the last to know.</a></div>"##).contains(.confirmshaming))
+    }
+
     @Test("one line read twice is one finding: a buyer toast from its name element and as a whole")
     func oneLineOneFinding() throws {
         let toast = #"<div role="status"><p><span class="who">Jeremy in Stockton, United States purchased a</span> <a href="/checked/27-inch">Aluminum-frame checked, 27"</a><span>14 minutes ago</span></p></div>"#

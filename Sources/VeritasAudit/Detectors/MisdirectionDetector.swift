@@ -25,7 +25,7 @@ enum MisdirectionDetector {
         #"^\W*(no|nope|nah|not now|not today|skip|maybe later|i'?ll pass|i (don'?t|do not)|i'?d rather|i prefer|i'?m (fine|ok|good|not)|continue without|leave|i'?ll (shop|pay|buy|check ?out|continue|go on|stay) without)\b"#)
     /// Words that mock or guilt the person declining.
     private static let loadedWords = TextPattern(
-        #"\b(overpay\w*|broken|unprotected|uninformed|ignorant|lonely|sad|bland|boring|wilt\w*|worse|risk\w*|wast\w*|settle\w*|don'?t care|do not care|don'?t like|hate|full price|pay more|0 ?% off|zero (percent|%) off|miss(ing)? out|los(e|ing)|suffer\w*|cold|poor|broke|stupid|dumb|ugly|mediocre|unhealthy|behind|fail\w*|struggl\w*|don'?t deserve|give up|like being|prefer (paying|to pay|being|bland|ugly|worse)|rather (stay|keep|pay|be|not save|struggle)|(don'?t|do not) (want|like|need) (to )?(sav(e|ing)|win|improve|grow|learn|succeed|be (healthy|safe|happy))|(keep|go on|carry on|continue) \w+ing)\b"#
+        #"\b(overpay\w*|broken|unprotected|uninformed|ignorant|lonely|sad|bland|boring|wilt\w*|worse|risk\w*|wast\w*|settle\w*|don'?t care|do not care|don'?t like|hate|full price|pay more|0 ?% off|zero (percent|%) off|miss(ing)? out|(be )?the last to know|los(e|ing)|suffer\w*|cold|poor|broke|stupid|dumb|ugly|mediocre|unhealthy|behind|fail\w*|struggl\w*|don'?t deserve|give up|like being|prefer (paying|to pay|being|bland|ugly|worse)|rather (stay|keep|pay|be|not save|struggle)|(don'?t|do not) (want|like|need) (to )?(sav(e|ing)|win|improve|grow|learn|succeed|be (healthy|safe|happy))|(keep|go on|carry on|continue) \w+ing)\b"#
             // "I'd rather kick rocks": any preference spelled out beyond a plain "I'd rather not".
             + #"|\bi'?d rather (?!not\b)\w+"#
             // Refusing a named gain ("No thanks, I don't want 15% off / a free gift / any deals"),
@@ -157,7 +157,7 @@ enum MisdirectionDetector {
 
     /// Copy that pushes the bigger purchase: majority claims, fear of loss.
     private static let pressure = TextPattern(
-        #"\bmost (teams|people|customers|buyers|users|shoppers|families|businesses|companies|professionals|photographers)\b|\b\d+ out of (every )?\d+ (\w+ )?(customers|buyers|people|users|teams|shoppers|families|owners|parents|businesses|companies|professionals|photographers|drivers|experts|dentists|doctors|members|clients)\b|\b\d+ in (every )?\d+ (customers|buyers|people|users)\b|\b\d+ ?% of (our )?(customers|buyers|users|teams|people)\b|\balmost always\b|\bdon'?t risk\b|\byou'?ll regret\b|\bsmart (choice|buyers|shoppers)\b|\bmost popular\b|\beveryone (chooses|picks|adds|gets)\b|\bbest[- ]?sell(ing|er)\b"#
+        #"\bmost (teams|people|customers|buyers|users|shoppers|families|businesses|companies|professionals|photographers|players)\b(?=[^.!?;]{0,30}\b(choose|chose|pick|prefer|opt|go for|buy|add|select|upgrade|take|get the)\w*)|\b\d+ out of (every )?\d+ (\w+ )?(customers|buyers|people|users|teams|shoppers|families|owners|parents|businesses|companies|professionals|photographers|drivers|experts|dentists|doctors|members|clients)\b|\b\d+ in (every )?\d+ (customers|buyers|people|users)\b|\b\d+ ?% of (our )?(customers|buyers|users|teams|people)\b|\balmost always\b|\bdon'?t risk\b|\byou'?ll regret\b|\bsmart (choice|buyers|shoppers)\b|\bmost popular\b|\beveryone (chooses|picks|adds|gets)\b|\bbest[- ]?sell(ing|er)\b"#
             // Fear of missing the dearer set: "DON'T MISS ON OUR TABLE DECORATION SYSTEM" (dev.tsv).
             + #"|\bdon['’]?t miss (out )?on (our|these|this|the)\b"#)
 
@@ -346,7 +346,9 @@ enum MisdirectionDetector {
     private static let upsellPitch = TextPattern(
         #"\bwhy not (add|get|grab|include|upgrade)\b|\bdon'?t forget (the|your|to (add|grab|get|pick up))\b|\bprotect your (new )?\w+|\bdid you know\b|\bcomplete (the|your) (look|set|kit|outfit)\b|\bnecessary protection\b|\bdon'?t (leave|go) without\b|\badd (it )?for better\b"#
             // Fear of going without it: "Do not fear breaking your glass!", "Don't worry about spills".
-            + #"|\b(do not|don'?t|never) (fear|worry about)\b|\bdon['’]?t miss (out )?on (our|these|this|the)\b"#)
+            + #"|\b(do not|don'?t|never) (fear|worry about)\b|\bdon['’]?t miss (out )?on (our|these|this|the)\b"#
+            // A second of the same, pushed: "Grab a Matching Pair & save up 60%!" (dev.tsv).
+            + #"|\bgrab (a|the) matching\b|\b(add|get) (a|the) matching (pair|set|one)\b"#)
 
     /// A page saying the selected option is the one the visitor chose before: "the one you picked
     /// at the amount step", "the option you selected on the last page", "you chose it when you

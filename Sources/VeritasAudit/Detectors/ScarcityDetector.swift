@@ -198,6 +198,8 @@ enum ScarcityDetector {
             + #"|\bdemand\b[^.!?]{0,16}\b(on|every) (monday|tuesday|wednesday|thursday|friday|saturday|sunday) (mornings?|afternoons?|evenings?|nights?)\b"#
             // Markets: "Halden Foods IPO priced at 265p, shares in high demand". What investors
             // want is a market report; dev.tsv's demand claims are all about goods in a shop.
+            // People wanted: "Volunteer lifeguards are in demand" recruits; dev.tsv's claims are goods'.
+            + #"|\b(volunteers?|lifeguards?|staff|workers|nurses|carers|drivers|tutors|teachers|coaches|stewards|marshals|helpers|recruits|skills?|people|roles|jobs)\s+(are|is|remain|were) (always |still |very |much )?in (high |great |strong )?demand\b"#
             + #"|\b(shares|bonds|gilts|treasuries|equities|securities|ipos?|flotation|share offer|listing)\b[^.!?]{0,40}\bdemand\b|\bdemand (for|from investors for) (the )?(shares|bonds|gilts|ipo|listing)\b"#
             + #"|"# + CommonPatterns.reportedOrSourced.source)
 

@@ -67,6 +67,8 @@ enum SocialProofDetector {
             + #"|\b(buying|shopping|ordering) for (someone|a friend|friends|family|others)\b"#
             // A state, not someone acting: "Sessions that are fully booked online keep 20 places".
             + #"|\b(fully|already|completely) booked\b"#
+            // A session's capacity worked out: "12 seats round the bench; 9 booked, so 3 left".
+            + #"|\b\d+ (booked|taken|sold|reserved),? so \d+ (left|remain\w*|free|available)\b|\b\d+ (seats|places|spaces|spots|slots)\b[^.!?]{0,30}\b\d+ (booked|taken|reserved)\b"#
             // A case, not a report: "If someone bought you a gift card, ...".
             + #"|\b(if|when|whenever|once) (someone|somebody|anyone|a friend)\b"#)
 

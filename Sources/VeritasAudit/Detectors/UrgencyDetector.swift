@@ -109,7 +109,7 @@ enum UrgencyDetector {
             + #"|\bclear (your|the) (answers|form|details|entries)\b|\bif you do nothing\b|\bidle\b"#
             // A timetable's next event ("Next class: Aqua Fit · starts in 2:15:10", "next bus in
             // 04:12"): the same clock for everyone, counting to a scheduled start, not an offer.
-            + #"|\bnext (class|session|lesson|bus|train|tram|ferry|sailing|departure|service|tide|high tide|low tide|match|game|show|screening|performance|meeting)\b"#
+            + #"|\bnext (class|session|lesson|bus|train|tram|ferry|sailing|departure|service|tide|high tide|low tide|match|game|show|screening|performance|meeting|opening|lift|swing|passage)\b"#
             // A live page's own refresh ("Next update in 0:28") and a clock shown as a demonstration
             // ("Simulation: 15-minute block, loops" under a maker's timer build).
             + #"|\bnext (update|refresh|reload|poll|check)\b|\bsimulat(ion|or|ed)\b|\bdemo (mode|timer|clock|block|build)\b"#
@@ -131,6 +131,9 @@ enum UrgencyDetector {
             // Opening hours: "It closes at 17:30 today: closes in 04:27:46" counts to a counter's
             // closing time, the same for everyone.
             + #"|\b(closes?|closing|opens?|opening)( time)? (at|is) \d{1,2}[:.]\d{2}\b"#
+            // Opening hours as a range, by day or named as hours ("Monday to Friday 08:30–17:30",
+            // "Winter hours: 10am–4pm, last entry 3pm"): a counter's or a venue's clock.
+            + #"|\b(mondays?|tuesdays?|wednesdays?|thursdays?|fridays?|saturdays?|sundays?|weekdays|weekends|daily|hours|open)\b:?[^.!?]{0,24}\b\d{1,2}([:.]\d{2})?\s?(am|pm)?\s?(–|-|to)\s?\d{1,2}([:.]\d{2})?\s?(am|pm)?\b|\blast (entry|admission)\b"#
             // A calendar date with its clock time, said of what the clock counts to: "votes at its
             // full council meeting on Tuesday 16 February 2027 at 10:00". A booking's or a
             // listing's date ("Date Sat 19 Dec 2026, 7:30 pm") is not a deadline, nor is a weekday
