@@ -157,7 +157,7 @@ enum MisdirectionDetector {
 
     /// Copy that pushes the bigger purchase: majority claims, fear of loss.
     private static let pressure = TextPattern(
-        #"\bmost (teams|people|customers|buyers|users|shoppers|families|businesses|companies|professionals|photographers|players)\b(?=[^.!?;]{0,30}\b(choose|chose|pick|prefer|opt|go for|buy|add|select|upgrade|take|get the)\w*)|\b\d+ out of (every )?\d+ (\w+ )?(customers|buyers|people|users|teams|shoppers|families|owners|parents|businesses|companies|professionals|photographers|drivers|experts|dentists|doctors|members|clients)\b|\b\d+ in (every )?\d+ (customers|buyers|people|users)\b|\b\d+ ?% of (our )?(customers|buyers|users|teams|people)\b|\balmost always\b|\bdon'?t risk\b|\byou'?ll regret\b|\bsmart (choice|buyers|shoppers)\b|\bmost popular\b|\beveryone (chooses|picks|adds|gets)\b|\bbest[- ]?sell(ing|er)\b"#
+        #"\bmost (teams|people|customers|buyers|users|shoppers|families|businesses|companies|professionals|photographers)\b(?=[^.!?;]{0,30}\b(choose|chose|pick|prefer|opt|go for|buy|add|select|upgrade|take|get the)\w*)|\b\d+ out of (every )?\d+ (\w+ )?(customers|buyers|people|users|teams|shoppers|families|owners|parents|businesses|companies|professionals|photographers|drivers|experts|dentists|doctors|members|clients)\b|\b\d+ in (every )?\d+ (customers|buyers|people|users)\b|\b\d+ ?% of (our )?(customers|buyers|users|teams|people)\b|\balmost always\b|\bdon'?t risk\b|\byou'?ll regret\b|\bsmart (choice|buyers|shoppers)\b|\bmost popular\b|\beveryone (chooses|picks|adds|gets)\b|\bbest[- ]?sell(ing|er)\b"#
             // Fear of missing the dearer set: "DON'T MISS ON OUR TABLE DECORATION SYSTEM" (dev.tsv).
             + #"|\bdon['’]?t miss (out )?on (our|these|this|the)\b"#)
 
