@@ -67,16 +67,11 @@ enum UrgencyDetector {
     /// column, ``AuditedPage/isMainColumn(_:)``) states the deadline it counts to: a trip's
     /// boarding time in another card of a checkout is not when its "Deal expires in" clock ends.
     private static func announcedNearby(_ clock: Clock, on page: AuditedPage) -> Bool {
-        // The block's own element first: it holds the other lines when the clock is inline in it.
-        for container in clock.block.ancestorIndices.prefix(3) {
-            let inside = page.blocks(inside: container)
-            // Never the page itself (`<body>`, an app's root), nor its main column.
-            guard inside.count < page.blocks.count, !page.isMainColumn(inside) else { return false }
-            if inside.contains(where: { $0.position != clock.block.position && $0.text.count <= 400 && announcedDeadline.occurs(in: $0.text) }) {
-                return true
-            }
-        }
-        return false
+        // The block's own element first (it holds the other lines when the clock is inline in it),
+        // never the page itself (`<body>`, an app's root) nor its main column.
+        !page.neighbours(of: clock.block, levels: 3, withinWidget: true, includingOwnElement: true, stoppingBelow: page.isMainColumn) {
+            $0.text.count <= 400 && announcedDeadline.occurs(in: $0.text)
+        }.isEmpty
     }
 
     /// Whether the clock counts weeks ahead ("91 days 09:40:04" to a concert, "135 days" to the
@@ -170,7 +165,7 @@ enum UrgencyDetector {
         /// The clock's own figures (of ``text``): when they rose between readings, the clock
         /// counts up or tells the time ("updated 10:41", then "10:47"), whatever else in its block
         /// fell (a parcel's "6 stops left", then 5).
-        var ownNumbers: [Int] { text.split(whereSeparator: { !$0.isNumber }).compactMap { Int($0) } }
+        var ownNumbers: [Int] { figures(in: text) }
 
         func isBefore(_ other: Clock) -> Bool {
             guard numbers.count == other.numbers.count else { return false }
@@ -179,6 +174,11 @@ enum UrgencyDetector {
             for (a, b) in zip(numbers, other.numbers) where a != b { return a < b }
             return false
         }
+    }
+
+    /// Every whole number in `text`, in order ("2 days 17 hrs" → [2, 17]).
+    private static func figures(in text: String) -> [Int] {
+        text.split(whereSeparator: { !$0.isNumber }).compactMap { Int($0) }
     }
 
     /// Clock-like blocks keyed by their element path and nearest id, in document order.
@@ -191,7 +191,7 @@ enum UrgencyDetector {
             var widget: String?
             if let match = clockLike.firstMatch(in: block.text) {
                 text = match
-                numbers = block.text.split(whereSeparator: { !$0.isNumber }).compactMap { Int($0) }
+                numbers = figures(in: block.text)
                 widget = widgetText(of: block, in: blocks)
             } else if let boxes = digitBoxes(block) {
                 // Read as the boxes show: "02 23 00 54", not the run "02230054".
