@@ -70,13 +70,14 @@ enum CommonPatterns {
         "usd|eur|gbp|chf|sek|nok|dkk|aud|cad|nzd|inr|jpy|zar|mxn|brl|clp|ars|hkd|sgd|cny|rmb|krw|idr|myr|thb|twd|vnd|pln|czk|huf|ron|uah|isk|ils|aed|sar|ngn|kes|egp"
     /// A price: `$4.99`, `€ 12`, `£1,200.00`, `+$2.99`, `12.50 USD`, and as shops outside the
     /// dollar, euro and pound write them: `3,70€`, `2.796 kr.`, `CHF 49`, `₹1,299`, `R649`,
-    /// `Rp 12.500.000`, `RM 89`, `120 lei`.
+    /// `Rp 12.500.000`, `RM 89`, `120 lei`, `KSh 3,200`.
     static let price = TextPattern(
         currencySymbol + #"\s?\d[\d,]*(\.\d{1,2})?|\b\d[\d,]*(\.\d{2})?\s?("# + currencyCode + #"|dollars|euros)\b"#
             // The symbol after the amount ("3,70€", "12 €"), as much of Europe writes it.
             + #"|(?<![\w.,])\d[\d.,]*\s?"# + currencySymbol
-            // Codes and Nordic, Polish and Czech units before or after the amount.
-            + #"|\b("# + currencyCode + #"|rs\.?|kr\.?)\s?\d[\d.,]*|\b\d[\d.,]*\s?(kr\.?|zł|kč|lei)(?!\w)"#
+            // Codes and Nordic, Polish and Czech units before or after the amount, and East
+            // African shillings as printed ("KSh 3,200", "USh 45,000").
+            + #"|\b("# + currencyCode + #"|rs\.?|kr\.?|kshs?\.?|ush|tsh)\s?\d[\d.,]*|\b\d[\d.,]*\s?(kr\.?|zł|kč|lei)(?!\w)"#
             // Indonesian rupiah and Malaysian ringgit, capitalised as printed ("Rp 12.500.000", "RM89").
             + #"|(?-i:\b(Rp\.?|RM) ?\d[\d.,]*)"#
             // South African rand: a capital R and at least two digits ("R649", "R 1 299"), so that

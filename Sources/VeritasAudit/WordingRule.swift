@@ -179,7 +179,7 @@ struct WordingRule: Sendable {
             CommonPatterns.price.occurs(in: text) || CommonPatterns.purchaseAction.occurs(in: text)
         }
         if goods.occurs(in: block.text) || offers(block.text) { return true }
-        return page.widgetOffers(around: block, levels: offerWidgetLevels) { offers($0.text) }
+        return page.widgetOffers(around: block, levels: offerWidgetLevels, stoppingAtMainColumn: true) { offers($0.text) }
     }
 
     /// What a claim about the goods names: the item, the product, the cart or the order.

@@ -164,7 +164,7 @@ struct DetectorTests {
 
     @Test("a page sells when it prices in any common currency writing or has a trolley button; pressure needs that sale")
     func salesInOtherCurrencies() throws {
-        for price in ["2.796&nbsp;kr.", "3,70€", "12 €", "CHF 49", "₹1,299", "R649", "kr 1.299", "1 299 zł", "SEK 450", "Rp 12.500.000", "RM89", "649 MXN", "120 lei", "₴1 250"] {
+        for price in ["2.796&nbsp;kr.", "3,70€", "12 €", "CHF 49", "₹1,299", "R649", "kr 1.299", "1 299 zł", "SEK 450", "Rp 12.500.000", "RM89", "649 MXN", "120 lei", "₴1 250", "KSh 3,200", "KShs 950"] {
             #expect(try Self.types("<p>Pendant lamp \(price)</p><p>Only 2 left in stock</p>", selling: false) == [.lowStock], "\(price) is a price")
         }
         #expect(try Self.types("<p>Wool rug</p><button>Add to trolley</button><p>Only 2 left in stock</p>", selling: false) == [.lowStock])
@@ -790,11 +790,11 @@ struct DetectorTests {
 
     @Test("twenty-ninth round: a clock's main column is not its widget; a clock telling the time rises; a counter's closing time; a catalogue charged per publication")
     func twentyNinthRound() throws {
-        // A bin-day clock in its own section of a council page whose main column sells a garden-waste subscription further down.
+        // A bin-day clock (bare figures, labelled by its section) in its own section of a council page whose main column sells a garden-waste subscription further down.
         let council = { (seconds: String, offerInSection: Bool) in
             let subscription = (1...12).map { "<p>Garden waste: £52 for 12 months, line \($0).</p>" }.joined()
             let extra = offerInSection ? "<p>Book a bulky waste collection for £25.</p>" : ""
-            return "<header><p>Harrowdale Council</p></header><main><section><h2>Next collection: Tuesday</h2><p>Put your bins out by 7am. That is in <b>2</b> days <b>17</b> hrs <b>57</b> mins <b>\(seconds)</b> secs.</p><p>This week: blue bin and the food caddy.</p>\(extra)</section>\(subscription)<p><a href=\"/subscribe\">Subscribe online</a></p></main><footer><p>Contact us</p></footer>"
+            return "<header><p>Harrowdale Council</p></header><main><section><h2>Next collection: Tuesday</h2><p>Put your bins out by 7am.</p><p><b>2</b> days <b>17</b> hrs <b>57</b> mins <b>\(seconds)</b> secs.</p><p>This week: blue bin and the food caddy.</p>\(extra)</section>\(subscription)<p><a href=\"/subscribe\">Subscribe online</a></p></main><footer><p>Contact us</p></footer>"
         }
         #expect(try Self.types(council("50", false), later: council("49", false)).isEmpty, "the offer is only in the page's main column")
         #expect(try Self.types(council("50", true), later: council("49", true)) == [.countdownTimer], "the premise: an offer in the clock's own section")
@@ -859,6 +859,19 @@ struct DetectorTests {
         #expect(try Self.types(##"<div role="dialog"><p>Get 10% off your first order</p><a href="#">No thanks, I'll be the last to know.</a></div>"##).contains(.confirmshaming))
     }
 
+    @Test("a clock its own line labels as something other than an offer is not a sales countdown, whatever its widget sells")
+    func clockLabelledOtherwise() throws {
+        let bridge = { (label: String, seconds: String) in
+            "<div><p>Mooring permits from £60 a night. Book a permit</p><p>\(label)07:\(seconds)</p></div>"
+        }
+        #expect(try Self.types(bridge("Swing bridge lowers in ", "39"), later: bridge("Swing bridge lowers in ", "38")).isEmpty, "a bridge's clock beside a permit's price")
+        #expect(try Self.types(bridge("", "39"), later: bridge("", "38")) == [.countdownTimer], "the premise: a bare clock is labelled by its widget")
+        let left = { (seconds: String) in "<div><p>Winter boots, 30% off</p><p>2day 13:49:\(seconds) Left</p></div>" }
+        #expect(try Self.types(left("51"), later: left("50")) == [.countdownTimer], "time left is a sales clock's own label")
+        let quick = { (seconds: String) in "<div><p>Pads £24</p><p>BE QUICK 00:57:\(seconds) DON'T MISS OUT</p></div>" }
+        #expect(try Self.types(quick("33"), later: quick("32")).contains(.countdownTimer))
+    }
+
     @Test("one line read twice is one finding: a buyer toast from its name element and as a whole")
     func oneLineOneFinding() throws {
         let toast = #"<div role="status"><p><span class="who">Jeremy in Stockton, United States purchased a</span> <a href="/checked/27-inch">Aluminum-frame checked, 27"</a><span>14 minutes ago</span></p></div>"#
@@ -890,7 +903,7 @@ struct DetectorTests {
         let found = try Self.findings(strip("45"), later: strip("44"))
         #expect(found.map(\.patternType) == [.countdownTimer])
         #expect(found.first?.evidence.contains("Offer ends 0Hours:04Minutes:44Seconds") == true)
-        let boxes = { (seconds: String) in #"<p>Spring term <span>00</span>Days<span>17</span>Hours<span>52</span>Mins<span>\#(seconds)</span>Secs</p>"# }
+        let boxes = { (seconds: String) in #"<p>Early-enrolment price for spring term: <span>00</span>Days<span>17</span>Hours<span>52</span>Mins<span>\#(seconds)</span>Secs</p>"# }
         #expect(try Self.findings(boxes("12"), later: boxes("11")).first?.evidence.contains("00Days17Hours52Mins11Secs") == true)
     }
 

@@ -57,11 +57,32 @@ enum UrgencyDetector {
         let offers = { (text: String) in
             clockOffer.occurs(in: text) || offerCue.occurs(in: text) || CommonPatterns.purchaseAction.occurs(in: text)
         }
-        if offers(clock.evidence) || offers(clock.block.text) { return true }
+        if offers(clock.block.text) { return true }
+        if isLabelledOtherwise(clock) { return false }
+        if offers(clock.evidence) { return true }
         return page.widgetOffers(around: clock.block, levels: clockWidgetLevels, stoppingAtMainColumn: true) {
             !$0.isQuotation && $0.text.count <= 400 && offers($0.text)
         }
     }
+
+    /// Whether the clock's own line names what it counts to, and that is not an offer: "Next
+    /// opening for boats in 07:39", "Last entry in 00:37:41", "Next update in 0:28". A sales clock
+    /// either says what ends in its own line (every labelled countdown of dev.tsv's real shops
+    /// does: "Offer ends in", "Items reserved for", "BE QUICK", "2day 13:49:51 Left") or is bare
+    /// figures labelled by its widget ("4 days 05:46:20" under a sale's banner). A label that names
+    /// something else wins over a price further off in the widget.
+    private static func isLabelledOtherwise(_ clock: Clock) -> Bool {
+        let label = clockUnits.replacingMatches(in: clockLike.replacingMatches(in: clock.block.text, with: " "), with: " ")
+        return letters(in: label) >= 3 && !pressingClockLabel.occurs(in: label)
+    }
+
+    /// Time units and digits, removed from a clock's line to leave its label.
+    private static let clockUnits = TextPattern(#"\d+|(?<![a-z])(d|days?|h|hrs?|hours?|m|mins?|minutes?|s|secs?|seconds?)(?![a-z])"#)
+    /// What a sales clock's own label says, beyond ``clockOffer`` and ``offerCue``: time running
+    /// out on the visitor ("Left", "Time remaining", "BE QUICK", "DON'T MISS OUT", "CHECK OUT NOW").
+    private static let pressingClockLabel = TextPattern(
+        clockOffer.source + "|" + offerCue.source + "|" + CommonPatterns.purchaseAction.source
+            + #"|\b(left|remaining|quick|now|miss|countdown|timer|check ?out)\b"#)
 
     /// Whether the clock's widget (its own element and two boxes around it, up to the page's main
     /// column, ``AuditedPage/isMainColumn(_:)``) states the deadline it counts to: a trip's
