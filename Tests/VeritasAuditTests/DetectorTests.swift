@@ -155,7 +155,7 @@ struct DetectorTests {
         #expect(try Self.types(cheap).isEmpty)
         // A star rating is not a majority claim.
         let rated = body.replacingOccurrences(of: "Most teams like yours choose Enterprise.", with: "4.4 out of 5 · 386 reviews")
-        #expect(try Self.findings(rated).first?.evidence.hasPrefix("4.4") == false)
+        #expect(try Self.findings(rated).allSatisfy { !$0.evidence.hasPrefix("4.4") })
         // Pushing copy in words no list foresees: the wording model reads it as pressured selling.
         let upsell = body.replacingOccurrences(of: "Most teams like yours choose Enterprise.",
                                                with: "Do not fear breaking your glass! Add our GlassGuard warranty policy for just $3.85 and we will insure this purchase.")
@@ -556,7 +556,7 @@ struct DetectorTests {
         #expect(try Self.types("<p>Only 2 lives left, and the clock is low.</p>").isEmpty)
         #expect(try Self.types("<p>Only 3 left!</p>") == [.lowStock])
         let speeds = { (note: String) in
-            #"<form><fieldset><label><input type="radio" name="speed" checked> M-Pesa, in under 2 minutes £1.49</label><label><input type="radio" name="speed"> Bank account, next working day £0.99</label></fieldset><p>\#(note)</p><button>Send money</button></form>"#
+            #"<form><fieldset><label><input type="radio" name="speed" checked> M-Pesa, in under 2 minutes £1.49 · most customers choose it</label><label><input type="radio" name="speed"> Bank account, next working day £0.99</label></fieldset><p>\#(note)</p><button>Send money</button></form>"#
         }
         #expect(try Self.types(speeds("The M-Pesa choice is the one you picked at the amount step.")).isEmpty, "the visitor's own earlier choice")
         #expect(try Self.types(speeds("Fees are shown before you pay.")) == [.pressuredSelling])
@@ -870,6 +870,37 @@ struct DetectorTests {
         #expect(try Self.types(left("51"), later: left("50")) == [.countdownTimer], "time left is a sales clock's own label")
         let quick = { (seconds: String) in "<div><p>Pads £24</p><p>BE QUICK 00:57:\(seconds) DON'T MISS OUT</p></div>" }
         #expect(try Self.types(quick("33"), later: quick("32")).contains(.countdownTimer))
+    }
+
+    @Test("thirty-second round (batches 642-669): standing charges, a load by the hour or on the grid, a slot's state, a default option, a label that describes, settling spelled out, a flip clock digit by digit")
+    func thirtySecondRound() throws {
+        let statement = { (column: String) in
+            "<h2>Your rent</h2><table><thead><tr><th>Charge</th><th>\(column)</th></tr></thead><tbody><tr><td>Net rent</td><td>£94.12</td></tr><tr><td>Service charge: communal cleaning</td><td>£4.86</td></tr></tbody></table><button>Pay now</button>"
+        }
+        #expect(try Self.types(statement("Per week")).isEmpty, "a tenancy's standing charges")
+        #expect(try Self.types(statement("Amount")) == [.hiddenCosts], "the premise: the same line in a payment step's table")
+        #expect(try Self.types("<p>Parking is in high demand between 13:30 and 15:30, when clinics overlap with visiting. £2.40 for 2 hours.</p>").isEmpty)
+        #expect(try Self.types("<p>Parking permits are in high demand! £2.40 for 2 hours.</p>") == [.highDemand], "the premise: demand with no hours")
+        #expect(try Self.types("<h3>Times of high demand</h3><p>At times of high demand on the local grid the batteries supply the school. Shares £1 each.</p>").isEmpty)
+        #expect(SocialProofDetector.notActivity.occurs(in: "3:30 pm Booked") && SocialProofDetector.notActivity.occurs(in: "Sat 10:00 · Taken"))
+        #expect(!SocialProofDetector.notActivity.occurs(in: "12 people booked this in the last hour"))
+        let pots = { (push: String) in
+            "<form><label><input type=\"radio\" name=\"size\"> 6″ nursery pot · $34</label><label><input type=\"radio\" name=\"size\" checked> 10″ nursery pot · $79</label>\(push)<button>Add to cart</button></form>"
+        }
+        #expect(try !Self.types(pots("")).contains(.pressuredSelling), "the dearer pot ticked, nothing pushing it")
+        #expect(try Self.types(pots("<p>Most customers choose the 10″ pot.</p>")).contains(.pressuredSelling), "the premise: the same option pushed")
+        // The push inside the option's own label, its elements run together ("SSO" + "Don’t risk").
+        let plans = #"<div role="dialog"><label><input type="radio" name="plan"><span><strong>Pro plan, £8 per editor/month</strong></span></label><label><input type="radio" name="plan" checked><span><strong>Business plan, £19 per editor/month</strong><span> – Unlimited boards, SSO</span><span>Don’t risk losing a client’s work</span></span></label><button>Upgrade now</button></div>"#
+        #expect(try Self.types(plans).contains(.pressuredSelling))
+        #expect(try Self.types(pots("").replacingOccurrences(of: "10″ nursery pot · $79", with: "Complete bundle +CA$249Want a special deal? Bundle and SAVE UPTO30%")).contains(.pressuredSelling), "an option selling itself")
+        #expect(try Self.types("<label><input type=\"checkbox\"> Add damage waiver (CA$4/day): covers accidental damage but not theft. Optional and not ticked; your card is only charged for damage if you decline it.</label><p>Skis £30</p>").isEmpty)
+        #expect(try Self.types("<label><input type=\"checkbox\"> Add damage waiver. Untick if you would not prefer not to be covered.</label><p>Skis £30</p>") == [.trickQuestions], "the premise: negations in the sentence that asks")
+        #expect(try Self.types(#"<div role="dialog"><p>Add the shuttle? CA$60 for 5 days</p><button>Add shuttle</button><button>[NO THANKS, I'LL JUST WALK]</button></div>"#).contains(.confirmshaming))
+        #expect(try Self.types(##"<div role="dialog"><p>Get 10% off</p><button>Claim</button><a href="#">No Thanks, I'll let this offer sail away</a></div>"##).contains(.confirmshaming))
+        let flip = { (seconds: String) in
+            "<div><span>EXTRA -30% OFF WITH CODE: <b>EXTRA30</b> Ends in:</span> <span>0 0 days 0 0 4 4 hours . 0 0 9 9 min . 2 2 \(seconds) sec</span></div>"
+        }
+        #expect(try Self.types(flip("8 8"), later: flip("7 7")).contains(.countdownTimer), "a flip clock read digit by digit")
     }
 
     @Test("one line read twice is one finding: a buyer toast from its name element and as a whole")

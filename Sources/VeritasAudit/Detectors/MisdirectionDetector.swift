@@ -28,6 +28,9 @@ enum MisdirectionDetector {
         #"\b(overpay\w*|broken|unprotected|uninformed|ignorant|lonely|sad|bland|boring|wilt\w*|worse|risk\w*|wast\w*|settle\w*|don'?t care|do not care|don'?t like|hate|full price|pay more|0 ?% off|zero (percent|%) off|miss(ing)? out|(be )?the last to know|los(e|ing)|suffer\w*|cold|poor|broke|stupid|dumb|ugly|mediocre|unhealthy|behind|fail\w*|struggl\w*|don'?t deserve|give up|like being|prefer (paying|to pay|being|bland|ugly|worse)|rather (stay|keep|pay|be|not save|struggle)|(don'?t|do not) (want|like|need) (to )?(sav(e|ing)|win|improve|grow|learn|succeed|be (healthy|safe|happy))|(keep|go on|carry on|continue) \w+ing)\b"#
             // "I'd rather kick rocks": any preference spelled out beyond a plain "I'd rather not".
             + #"|\bi'?d rather (?!not\b)\w+"#
+            // Settling spelled out: "[NO THANKS, I'LL JUST WALK]", "No thanks, I'll let this offer
+            // sail away" (both dev.tsv's; every "No thanks, I'll …" there shames).
+            + #"|\bi['’]?ll just (?!(browse|look|check|think|decide|be a (minute|moment|sec))\b)\w+|\bi['’]?ll let (this|the|that|my) (\w+ )?(offer|deal|discount|saving|chance|bargain)s? \w+"#
             // Refusing a named gain ("No thanks, I don't want 15% off / a free gift / any deals"),
             // and "No, I don't feel lucky": as dev.tsv's real declines word it. Refusing a thing
             // ("I don't want an overdraft") names no gain.
@@ -115,6 +118,19 @@ enum MisdirectionDetector {
     private static let checkboxOptsOutOfItem = TextPattern(
         #"\b(do not|don['’]t|please don['’]t) (add|include|ship|send) (this|it|the \w+|these)\b[^.!?]{0,30}\b(cart|basket|bag|order)\b"#)
 
+    /// Negations in the sentences of a label that speak of the box or of consent. A sentence
+    /// describing the add-on ("covers accidental damage but not theft") asks nothing, however
+    /// many negations it has; dev.tsv's trick questions put theirs in the sentence that asks.
+    private static func consentNegations(_ label: String) -> Int {
+        label.split(whereSeparator: { ".!?;:".contains($0) }).map(String.init)
+            .filter { consentWords.occurs(in: $0) }
+            .reduce(0) { $0 + negation.count(in: $1) }
+    }
+
+    /// What a consent sentence speaks of: the box, being contacted, wishing or agreeing.
+    private static let consentWords = TextPattern(
+        #"\b(un)?(tick|check|select|mark)\w*|\bbox\b|\b(receive|contact\w*|e-?mail\w*|newsletters?|updates|offers|marketing|messages|calls?|texts?|post|mail|partners|third parties|share|sharing|informed|subscribe\w*|wish|want|prefer|like|opt\w*|agree\w*|consent\w*|add\w*|include\w*|send)\b"#)
+
     /// A parenthetical aside in a label.
     private static let aside = TextPattern(#"\([^()]{1,160}\)"#)
 
@@ -139,7 +155,7 @@ enum MisdirectionDetector {
             // A plain label with an aside on opting out ("Email me a receipt (free; untick if
             // you don’t need one)") says what the box does; only the question itself can trick.
             let asked = Self.aside.replacingMatches(in: block.text, with: " ")
-            let negations = negation.count(in: asked.split(separator: " ").count >= 3 ? asked : block.text)
+            let negations = consentNegations(asked.split(separator: " ").count >= 3 ? asked : block.text)
             // A box to tick to keep an item out ("I already have this item. Do not add this to
             // cart"): the item goes in unless the visitor reads the box the other way round.
             let optsOut = checkboxOptsOutOfItem.occurs(in: block.text)
@@ -254,6 +270,16 @@ enum MisdirectionDetector {
                     evidence = decline.text
                     how = "pre-selected in an upsell dialog whose way out is \"\(decline.text.clipped(to: 60))\""
                 }
+                // The dearest option ticked with nothing pushing it, not even its own words (a
+                // plant's larger pot ticked on a product page): a default, not pressured selling.
+                // dev.tsv's pressured-selling texts are all pushes; a bare option is none of them.
+                // Read element by element too: a label may run its elements together ("SSO" +
+                // "Don’t risk …" reads "SSODon’t risk").
+                let ownWords = [label, optionBlock.text, optionBlock.segments.map(\.text).joined(separator: " ")]
+                if how == "pre-selected", !ownWords.contains(where: { pressure.occurs(in: $0) || upsellPitch.occurs(in: $0) || optionPitch.occurs(in: $0) }),
+                   Self.pushing(optionBlock, on: page) < Self.pushingCopyProbability {
+                    continue
+                }
             }
             findings.append(Finding(
                 patternType: .pressuredSelling, severity: .medium, confidence: 0.8, evidence: evidence,
@@ -349,6 +375,10 @@ enum MisdirectionDetector {
             + #"|\b(do not|don'?t|never) (fear|worry about)\b|\bdon['’]?t miss (out )?on (our|these|this|the)\b"#
             // A second of the same, pushed: "Grab a Matching Pair & save up 60%!" (dev.tsv).
             + #"|\bgrab (a|the) matching\b|\b(add|get) (a|the) matching (pair|set|one)\b"#)
+
+    /// An option's own label selling itself ("Complete bundle +CA$249 Want a special deal? Bundle
+    /// and SAVE UPTO30%"): a deal, a saving, an upgrade, an amount off.
+    private static let optionPitch = TextPattern(#"\b(deals?|sav(e|ing|ings)|bundle|upgrade|special offer)\b|\d+\s?% off\b"#)
 
     /// A page saying the selected option is the one the visitor chose before: "the one you picked
     /// at the amount step", "the option you selected on the last page", "you chose it when you

@@ -196,6 +196,11 @@ enum ScarcityDetector {
             // A season's habit ("moorings are in high demand in summer"), not a claim about now.
             + #"|\bdemand\b[^.!?]{0,16}\b(in|during) (the )?(summer|winter|spring|autumn|peak season|high season|school holidays|holidays)\b"#
             + #"|\bdemand\b[^.!?]{0,16}\b(on|every) (monday|tuesday|wednesday|thursday|friday|saturday|sunday) (mornings?|afternoons?|evenings?|nights?)\b"#
+            // A load by the hour ("Parking is in high demand between 13:30 and 15:30") and a
+            // network's load ("At times of high demand on the local grid"): a habit or a utility's
+            // peak, not goods wanted now. dev.tsv's demand claims give no hours and no grid.
+            + #"|\bdemand\b[^.!?]{0,16}\b(between \d{1,2}([:.]\d{2})?\s?(am|pm)?\s?(and|–|-|to)\s?\d|from \d{1,2}([:.]\d{2})?\s?(am|pm)? (to|until|till) \d)"#
+            + #"|\b(times|periods|hours|moments|spells) of (high|peak|heavy|strong|great) demand\b|\bpeak demand\b|\bdemand (on|for|across) (the )?((local|national|regional|electricity|power|energy|water|gas|heat) )*(grid|network|supply|system|mains)\b"#
             // Markets: "Halden Foods IPO priced at 265p, shares in high demand". What investors
             // want is a market report; dev.tsv's demand claims are all about goods in a shop.
             // People wanted: "Volunteer lifeguards are in demand" recruits; dev.tsv's claims are goods'.

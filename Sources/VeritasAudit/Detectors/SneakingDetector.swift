@@ -106,6 +106,10 @@ enum SneakingDetector {
             // Told before it is charged: "The bank's processing fee (₹ 199) is shown on the payment
             // page before you confirm" is a disclosure on a product page, not a line of the total.
             + #"|\b(shown|displayed|listed|disclosed|itemi[sz]ed|stated)\b[^.!?]{0,40}\bbefore you\b"#)
+    /// A column or total of charges per period: "Per week", "Monthly", "Total weekly charge".
+    /// dev.tsv's hidden costs are one-off lines of an order's total.
+    private static let standingChargeHeading = TextPattern(
+        #"^\W*(per|a|each) (week|month|quarter|year|annum)\W*$|^\W*(weekly|monthly|quarterly|yearly|annual)( (amount|charge|rent|cost|payment))?\W*$|^\W*total (weekly|monthly|quarterly|yearly|annual) (charge|rent|cost|payment)s?\b"#)
     /// The page is a checkout or payment step.
     private static let checkoutStep = TextPattern(
         #"\bstep \d+ of \d+\b|\b(checkout|check out|payment|pay now|place (my )?order|complete (my )?(order|booking|purchase)|confirm and pay|review (your|and pay)|order summary|total to pay)\b"#)
@@ -119,6 +123,10 @@ enum SneakingDetector {
             guard block.text.count <= 160, feeName.occurs(in: block.text), !feeIncludedOrAbsent.occurs(in: block.text),
                   !deliveryHandling.occurs(in: block.text) else { continue }
             guard let price = CommonPatterns.price.firstMatch(in: block.text) ?? page.priceBeside(block) else { continue }
+            // A charge in a table of charges per week or month (a tenancy's rent and service
+            // charges, "Per week") is a standing charge, stated as such, not a surcharge that
+            // appears at the last step of a purchase.
+            if let table = block.table, page.blocks(inside: table).contains(where: { $0.text.count <= 40 && standingChargeHeading.occurs(in: $0.text) }) { continue }
             findings.append(Finding(
                 patternType: .hiddenCosts, severity: .high, confidence: 0.75, evidence: block.text,
                 location: block.location("fee of \(price) added at the checkout step")))

@@ -56,7 +56,7 @@ enum SocialProofDetector {
     /// A date, a shipping cut-off ("ships today if ordered by 3 p.m."), the visitor's own
     /// purchases, a year's aggregate ("In 2025–26 our shops sold 41,200 items") or who sells an
     /// item ("Sold and shipped by ..."): not other people, now.
-    private static let notActivity = TextPattern(
+    static let notActivity = TextPattern(
         CommonPatterns.specificDate.source + #"|\b(if|when) (you )?order(ed)? (by|before|within)\b|\border (by|before|within) \d"#
             // The visitor's own history ("You bought this rose from us in March", "Your account: 12
             // orders"), and a payment card's or an account's own feed ("Jamie purchased in store ·
@@ -69,6 +69,8 @@ enum SocialProofDetector {
             + #"|\b(fully|already|completely) booked\b"#
             // A session's capacity worked out: "12 seats round the bench; 9 booked, so 3 left".
             + #"|\b\d+ (booked|taken|sold|reserved),? so \d+ (left|remain\w*|free|available)\b|\b\d+ (seats|places|spaces|spots|slots)\b[^.!?]{0,30}\b\d+ (booked|taken|reserved)\b"#
+            // A slot's state in a booking grid: "3:30 pm Booked", "Sat 10:00 · Taken".
+            + #"|^\W*(\w{3}\W+)?\d{1,2}([:.]\d{2})?\s?(am|pm)?\W*(fully )?(booked|taken|reserved|full|sold out|unavailable)\W*$"#
             // A case, not a report: "If someone bought you a gift card, ...".
             + #"|\b(if|when|whenever|once) (someone|somebody|anyone|a friend)\b"#)
 

@@ -169,9 +169,10 @@ enum UrgencyDetector {
 
     /// A block that shows a clock: `14:59`, `02 : 14 : 55`, or numbers with time units, also run
     /// together as a page shows them ("00Days17Hours"), or with each figure twice, as a flip
-    /// clock's top and bottom halves read ("11 11 Hours: 22 22 Minutes").
+    /// clock's top and bottom halves read ("11 11 Hours: 22 22 Minutes"), also digit by digit
+    /// ("0 0 4 4 hours . 0 0 9 9 min", dev.tsv's "EXTRA30 Ends in" clock).
     private static let clockLike = TextPattern(
-        #"(?<!\d)\d{1,2}(\s?:\s?\d{2}){1,3}(?!\d)|\b\d+( \d+)?\s?(d|days?|h|hrs?|hours?|m|mins?|minutes?|s|secs?|seconds?)(?![a-z])[\s:,]*\d+( \d+)?\s?(h|hrs?|hours?|m|mins?|minutes?|s|secs?|seconds?)(?![a-z])"#)
+        #"(?<!\d)\d{1,2}(\s?:\s?\d{2}){1,3}(?!\d)|\b\d+( \d+){0,3}\s?(d|days?|h|hrs?|hours?|m|mins?|minutes?|s|secs?|seconds?)(?![a-z])[\s:,]*\d+( \d+){0,3}\s?(h|hrs?|hours?|m|mins?|minutes?|s|secs?|seconds?)(?![a-z])"#)
 
     private struct Clock {
         var block: TextBlock
