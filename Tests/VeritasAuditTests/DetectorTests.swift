@@ -852,6 +852,8 @@ struct DetectorTests {
         #expect(try Self.types(castle("41"), later: castle("40")).isEmpty, "a venue's last entry")
         let lock = { (seconds: String) in "<p>Boat licences from £60. Next opening for boats in 07:\(seconds)</p>" }
         #expect(try Self.types(lock("39"), later: lock("38")).isEmpty, "a bridge's timetable")
+        let tomorrow = { (seconds: String) in "<p>Boat licences from £60. First opening for boats tomorrow morning in 13:50:\(seconds)</p>" }
+        #expect(try Self.types(tomorrow("19"), later: tomorrow("18")).isEmpty, "the same timetable after hours")
         let pair = #"<div role="dialog"><h2>LIMITED TIME OFFER : Grab a Matching Pair & save up 60%!</h2><label><input type="radio" name="p"> One tie · €39.00</label><label><input type="radio" name="p" checked> The pair (2 ties) · €54.60</label><p>Tying a bow tie has a short video. Most people get it on the third go.</p><button>Add the pair to my bag</button></div>"#
         let found = try Self.findings(pair)
         #expect(found.map(\.patternType) == [.pressuredSelling], "a pitch, not a limited-time message; 'most people get it' pushes no option")
@@ -901,6 +903,29 @@ struct DetectorTests {
             "<div><span>EXTRA -30% OFF WITH CODE: <b>EXTRA30</b> Ends in:</span> <span>0 0 days 0 0 4 4 hours . 0 0 9 9 min . 2 2 \(seconds) sec</span></div>"
         }
         #expect(try Self.types(flip("8 8"), later: flip("7 7")).contains(.countdownTimer), "a flip clock read digit by digit")
+    }
+
+    @Test("thirty-third round (batches 670-697): a caption's stars, cover's own accept button, the season first, a reminder's box, a shared machine's time limit, a neutral 'I'll just'")
+    func thirtyThirdRound() throws {
+        let praise = #"<section><h2>What people are saying about us...</h2><figure><blockquote>“Kids haven't been off it since it arrived! Best purchase we've made all year.”</blockquote><figcaption><span>★★★★★</span> Happy customer</figcaption></figure></section>"#
+        let found = try Self.findings(praise).filter { $0.patternType == .testimonialsOfUncertainOrigin }
+        #expect(found.first?.evidence.hasPrefix("What people are saying about us...") == true)
+        #expect(found.first?.location?.contains("\"Happy customer\"") == true, "the stars are a rating, not who said it")
+        let cover = { (control: String) in
+            "<section><p>GlassGuard Warranty</p><p>Do not fear breaking your glass! Add our GlassGuard warranty policy for just $3.85 and we'll insure this purchase.</p><button>\(control)</button></section>"
+        }
+        #expect(try Self.types(cover("Protect my bottles")).contains(.pressuredSelling))
+        #expect(try !Self.types(cover("Read the policy")).contains(.pressuredSelling), "the premise: a pitch needs its accept control")
+        #expect(try Self.types("<p>Ringing for weddings in summer is in demand, and bands fill up early. Fee £60.</p>").isEmpty)
+        #expect(try Self.types("<p>Wedding ringing is in demand! Fee £60.</p>") == [.highDemand], "the premise: demand with no season")
+        let box = { (what: String) in "<label><input type=\"checkbox\" checked> Email me \(what) the day before my visit. Untick if you don't want them.</label>" }
+        #expect(try Self.types(box("a reminder")).isEmpty, "a service message")
+        #expect(try Self.types(box("offers")) == [.trickQuestions], "the premise: the same box for marketing")
+        #expect(try Self.types("<p>Scans £4.50 an image. Limited time on the printer microfilm reader: 30 minutes if others are waiting.</p>").isEmpty)
+        #expect(try Self.types("<p>Limited time on all scans: £4.50 an image!</p>") == [.limitedTimeMessage], "the premise: an offer for a limited time")
+        #expect(try !Self.types(##"<div role="dialog"><p>Book a repair slot, £5</p><button>Book</button><button>No thanks, I'll just drop in</button></div>"##).contains(.confirmshaming))
+        #expect(try Self.types("<p>Last chance before landfill for about three hundred things a year.</p>").isEmpty)
+        #expect(try Self.types("<p>Last chance before it's gone!</p>") == [.limitedTimeMessage], "the premise: the visitor's last chance")
     }
 
     @Test("one line read twice is one finding: a buyer toast from its name element and as a whole")

@@ -30,7 +30,7 @@ enum MisdirectionDetector {
             + #"|\bi'?d rather (?!not\b)\w+"#
             // Settling spelled out: "[NO THANKS, I'LL JUST WALK]", "No thanks, I'll let this offer
             // sail away" (both dev.tsv's; every "No thanks, I'll …" there shames).
-            + #"|\bi['’]?ll just (?!(browse|look|check|think|decide|be a (minute|moment|sec))\b)\w+|\bi['’]?ll let (this|the|that|my) (\w+ )?(offer|deal|discount|saving|chance|bargain)s? \w+"#
+            + #"|\bi['’]?ll just (walk|pay|suffer|struggle|settle|overpay|risk|lose|miss out|go without|do without|stay (bland|boring|broke|behind))\b|\bi['’]?ll let (this|the|that|my) (\w+ )?(offer|deal|discount|saving|chance|bargain)s? \w+"#
             // Refusing a named gain ("No thanks, I don't want 15% off / a free gift / any deals"),
             // and "No, I don't feel lucky": as dev.tsv's real declines word it. Refusing a thing
             // ("I don't want an overdraft") names no gain.
@@ -131,6 +131,13 @@ enum MisdirectionDetector {
     private static let consentWords = TextPattern(
         #"\b(un)?(tick|check|select|mark)\w*|\bbox\b|\b(receive|contact\w*|e-?mail\w*|newsletters?|updates|offers|marketing|messages|calls?|texts?|post|mail|partners|third parties|share|sharing|informed|subscribe\w*|wish|want|prefer|like|opt\w*|agree\w*|consent\w*|add\w*|include\w*|send)\b"#)
 
+    /// A message about the visitor's own order, booking or visit.
+    private static let serviceMessage = TextPattern(
+        #"\b(reminders?|receipts?|confirmations?|booking details|tracking (link|number|updates)|delivery (updates|notifications)|dispatch (e-?mails?|notifications))\b"#)
+    /// What marketing consent speaks of.
+    private static let marketing = TextPattern(
+        #"\b(offers?|promotions?|promotional|newsletters?|marketing|news and|updates about (our|new)|special deals?|discounts?|partners|third parties|products and services)\b"#)
+
     /// A parenthetical aside in a label.
     private static let aside = TextPattern(#"\([^()]{1,160}\)"#)
 
@@ -155,6 +162,10 @@ enum MisdirectionDetector {
             // A plain label with an aside on opting out ("Email me a receipt (free; untick if
             // you don’t need one)") says what the box does; only the question itself can trick.
             let asked = Self.aside.replacingMatches(in: block.text, with: " ")
+            // A box for a message about the visitor's own order or visit ("Email me a reminder the
+            // day before my visit … Untick if you don't want the reminder"): a service, not consent
+            // to marketing, which is what every trick question of dev.tsv asks for.
+            if serviceMessage.occurs(in: block.text) && !marketing.occurs(in: block.text) { continue }
             let negations = consentNegations(asked.split(separator: " ").count >= 3 ? asked : block.text)
             // A box to tick to keep an item out ("I already have this item. Do not add this to
             // cart"): the item goes in unless the visitor reads the box the other way round.
@@ -363,8 +374,9 @@ enum MisdirectionDetector {
     static let upsellWidgetLevels = 2
 
     /// A control that adds something to the order: "Add protection", "+ Add", "Yes, add it",
-    /// "Add Shaver Guard – €12.99", "Upgrade my purchase".
-    private static let addControl = TextPattern(#"^\W*(\+\s*)?(yes[,!]?\s*)?(add|upgrade)\b"#)
+    /// "Add Shaver Guard – €12.99", "Upgrade my purchase", and the accept button of cover
+    /// ("Protect my bottles", "Insure my order").
+    private static let addControl = TextPattern(#"^\W*(\+\s*)?(yes[,!]?\s*)?(add|upgrade|(protect|insure|cover) (my|this|the|your|it))\b"#)
 
     /// An add-on pitch in the words dev.tsv's real shops use: "Why not add …", "Don't forget the
     /// essentials", "Protect your gear", "Did you know …", "Complete the look", "Necessary

@@ -195,6 +195,8 @@ enum ScarcityDetector {
             + #"|\bdemand\b[^.!?]{0,16}\b(on|every|at|during) ((summer|winter|spring|autumn|sunny|busy|peak|holiday|bank[- ]holiday|match|race) )?(mondays|tuesdays|wednesdays|thursdays|fridays|saturdays|sundays|weekends|weekdays|evenings|holidays)\b"#
             // A season's habit ("moorings are in high demand in summer"), not a claim about now.
             + #"|\bdemand\b[^.!?]{0,16}\b(in|during) (the )?(summer|winter|spring|autumn|peak season|high season|school holidays|holidays)\b"#
+            // The season first: "Ringing for weddings in summer is in demand".
+            + #"|\b(in|during) (the )?(summer|winter|spring|autumn|peak season|high season|school holidays|holidays)\b[^.!?]{0,24}\bin (high |great |strong )?demand\b"#
             + #"|\bdemand\b[^.!?]{0,16}\b(on|every) (monday|tuesday|wednesday|thursday|friday|saturday|sunday) (mornings?|afternoons?|evenings?|nights?)\b"#
             // A load by the hour ("Parking is in high demand between 13:30 and 15:30") and a
             // network's load ("At times of high demand on the local grid"): a habit or a utility's

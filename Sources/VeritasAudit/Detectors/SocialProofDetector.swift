@@ -157,8 +157,10 @@ enum SocialProofDetector {
         let cards = (["blockquote", "figure"] as [Substring]).filter(block.tags.contains)
         if !cards.isEmpty, !block.tags.contains("cite"), !block.tags.contains("figcaption"), page.blocks.indices.contains(block.position + 1) {
             let next = page.blocks[block.position + 1]
-            if cards.contains(where: next.tags.contains), ["cite", "figcaption"].contains(next.tags.last ?? ""), next.text.count <= maxCiteLength, text.count >= 12 {
-                return (text.trimmingCharacters(in: CharacterSet(charactersIn: "“”\"‘’ ")), next.text.trimmingCharacters(in: CharacterSet(charactersIn: "—–-― ")))
+            // The caption's text may sit in an element of its own ("<figcaption><span>★★★★★</span>
+            // Happy customer"): the stars are a rating, not part of who said it.
+            if cards.contains(where: next.tags.contains), next.tags.contains(where: { $0 == "cite" || $0 == "figcaption" }), next.text.count <= maxCiteLength, text.count >= 12 {
+                return (text.trimmingCharacters(in: CharacterSet(charactersIn: "“”\"‘’ ")), next.text.trimmingCharacters(in: CharacterSet(charactersIn: "—–-―★☆ ")))
             }
         }
         guard let first = text.first, openingQuote.contains(first) else { return nil }

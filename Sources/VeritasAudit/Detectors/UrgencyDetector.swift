@@ -125,7 +125,9 @@ enum UrgencyDetector {
             + #"|\bclear (your|the) (answers|form|details|entries)\b|\bif you do nothing\b|\bidle\b"#
             // A timetable's next event ("Next class: Aqua Fit · starts in 2:15:10", "next bus in
             // 04:12"): the same clock for everyone, counting to a scheduled start, not an offer.
-            + #"|\bnext (class|session|lesson|bus|train|tram|ferry|sailing|departure|service|tide|high tide|low tide|match|game|show|screening|performance|meeting|opening|lift|swing|passage)\b"#
+            // After hours it is the first of the next day ("First opening for boats tomorrow
+            // morning in 13:50:19").
+            + #"|\b(next|first) (class|session|lesson|bus|train|tram|ferry|sailing|departure|service|tide|high tide|low tide|match|game|show|screening|performance|meeting|opening|lift|swing|passage)\b"#
             // A live page's own refresh ("Next update in 0:28") and a clock shown as a demonstration
             // ("Simulation: 15-minute block, loops" under a maker's timer build).
             + #"|\bnext (update|refresh|reload|poll|check)\b|\bsimulat(ion|or|ed)\b|\bdemo (mode|timer|clock|block|build)\b"#
@@ -319,12 +321,19 @@ enum UrgencyDetector {
             // "Act now: have your say on the wind farm": a civic call (a consultation, a petition,
             // an election), not an offer.
             + #"|\b(have your say|consultation|petition|write to your (mp|representative|councillor|senator)|register to vote|public inquiry)\b"#
+            // Time limited on a shared thing, with the limit: "Limited time on the printer microfilm
+            // reader: 30 minutes if others are waiting" is a rule of use, not an offer's deadline.
+            + #"|\blimited time (on|at|with|per|in) (the|a|an|each|your)\b[^.!?]{0,40}\b\d+ (minutes?|mins?|hours?|hrs?)\b"#
             // "Is there a last chance to get compensation?": an FAQ's question asks, it does not press.
             + #"|^\W*(is|are|can|could|do|does|did|will|would|should|what|when|where|why|how|who)\b[^.!]*\?\W*$"#
             // "Know when it is the last chance to think": a last chance to do something other
             // than take an offer is advice or a story (dev.tsv's: "last chance to save", "Last
             // chance! Only 1 left").
-            + #"|\blast chance to (?!(buy|order|save|get|grab|claim|book|shop|enter|sign|join|subscribe|register|enrol\w*|snap|secure|reserve|pick|try|win|apply|redeem|use|see|visit|catch|bag|stock|upgrade)\b)\w+"#)
+            + #"|\blast chance to (?!(buy|order|save|get|grab|claim|book|shop|enter|sign|join|subscribe|register|enrol\w*|snap|secure|reserve|pick|try|win|apply|redeem|use|see|visit|catch|bag|stock|upgrade)\b)\w+"#
+            // "Last chance before landfill for about three hundred things a year": a thing's last
+            // chance before its end, not the visitor's before an offer's ("before it's gone",
+            // "before prices rise", "before the sale ends" still press).
+            + #"|\blast chance before (?!(it|it['’]s|they|they['’]re|the (sale|offer|deal|price|prices|end|weekend|holidays?)|prices?|stock|midnight|checkout|we|our|you|your|christmas|black friday)\b)\w+"#)
 
     /// What makes a long sentence an offer: money, a sale, buying. "This is your last chance to
     /// dimple before baking" in a recipe's steps, or "last chance to see the fleet" in a news
