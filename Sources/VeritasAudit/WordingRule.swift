@@ -173,7 +173,8 @@ struct WordingRule: Sendable {
     }
 
     /// Whether `block` names what the visitor buys (`goods`), or sits in a widget with a price or
-    /// a buy button (``needsOfferNearby``).
+    /// a buy button (``needsOfferNearby``), below the page's main column: a parking line's widget is
+    /// not the permit shop further down the page.
     static func isAboutOffer(_ block: TextBlock, naming goods: TextPattern, on page: AuditedPage) -> Bool {
         let offers = { (text: String) in
             CommonPatterns.price.occurs(in: text) || CommonPatterns.purchaseAction.occurs(in: text)

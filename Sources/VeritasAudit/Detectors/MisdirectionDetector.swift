@@ -286,10 +286,10 @@ enum MisdirectionDetector {
                 // dev.tsv's pressured-selling texts are all pushes; a bare option is none of them.
                 // Read element by element too: a label may run its elements together ("SSO" +
                 // "Don’t risk …" reads "SSODon’t risk").
-                let ownWords = [label, optionBlock.text, optionBlock.segments.map(\.text).joined(separator: " ")]
-                if how == "pre-selected", !ownWords.contains(where: { pressure.occurs(in: $0) || upsellPitch.occurs(in: $0) || optionPitch.occurs(in: $0) }),
-                   Self.pushing(optionBlock, on: page) < Self.pushingCopyProbability {
-                    continue
+                if how == "pre-selected" {
+                    let ownWords = [label, optionBlock.text, optionBlock.segments.map(\.text).joined(separator: " ")]
+                    let pushesItself = ownWords.contains { pressure.occurs(in: $0) || upsellPitch.occurs(in: $0) || optionPitch.occurs(in: $0) }
+                    if !pushesItself && Self.pushing(optionBlock, on: page) < Self.pushingCopyProbability { continue }
                 }
             }
             findings.append(Finding(

@@ -49,8 +49,9 @@ enum UrgencyDetector {
         return findings
     }
 
-    /// Whether a ticking clock counts down an offer: its widget names one (a sale, a price, a
-    /// cart, an order's dispatch, a deadline's "ends in"), or the clock stands alone on a page
+    /// Whether a ticking clock counts down an offer: its own line names one (a sale, a price, a
+    /// cart, an order's dispatch, a deadline's "ends in"); or its line names nothing else
+    /// (``isLabelledOtherwise(_:)``) and its widget names one, or the clock stands alone on a page
     /// that sells. A game clock ("4th quarter 04:10", "Shot clock 22") on a news page that also
     /// sells tickets counts a match, not an offer: a scoreboard names no sale.
     private static func isAboutOffer(_ clock: Clock, on page: AuditedPage) -> Bool {
