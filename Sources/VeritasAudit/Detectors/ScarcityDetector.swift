@@ -194,9 +194,9 @@ enum ScarcityDetector {
             + #"|\bunder (very )?(high|heavy|huge|great|strong) demand\b|\b(high|strong|heavy|huge|great) demand (after|as|since|because|due to|following|from|during)\b"#
             + #"|\bdemand\b[^.!?]{0,16}\b(on|every|at|during) ((summer|winter|spring|autumn|sunny|busy|peak|holiday|bank[- ]holiday|match|race) )?(mondays|tuesdays|wednesdays|thursdays|fridays|saturdays|sundays|weekends|weekdays|evenings|holidays)\b"#
             // A season's habit ("moorings are in high demand in summer"), not a claim about now.
-            + #"|\bdemand\b[^.!?]{0,16}\b(in|during) (the )?(summer|winter|spring|autumn|peak season|high season|school holidays|holidays)\b"#
+            + #"|\bdemand\b[^.!?]{0,16}\b(in|during) (the )?"# + season + #"\b"#
             // The season first: "Ringing for weddings in summer is in demand".
-            + #"|\b(in|during) (the )?(summer|winter|spring|autumn|peak season|high season|school holidays|holidays)\b[^.!?]{0,24}\bin (high |great |strong )?demand\b"#
+            + #"|\b(in|during) (the )?"# + season + #"\b[^.!?]{0,24}\bin (high |great |strong )?demand\b"#
             + #"|\bdemand\b[^.!?]{0,16}\b(on|every) (monday|tuesday|wednesday|thursday|friday|saturday|sunday) (mornings?|afternoons?|evenings?|nights?)\b"#
             // A load by the hour ("Parking is in high demand between 13:30 and 15:30") and a
             // network's load ("At times of high demand on the local grid"): a habit or a utility's
@@ -209,6 +209,9 @@ enum ScarcityDetector {
             + #"|\b(volunteers?|lifeguards?|staff|workers|nurses|carers|drivers|tutors|teachers|coaches|stewards|marshals|helpers|recruits|skills?|people|roles|jobs)\s+(are|is|remain|were) (always |still |very |much )?in (high |great |strong )?demand\b"#
             + #"|\b(shares|bonds|gilts|treasuries|equities|securities|ipos?|flotation|share offer|listing)\b[^.!?]{0,40}\bdemand\b|\bdemand (for|from investors for) (the )?(shares|bonds|gilts|ipo|listing)\b"#
             + #"|"# + CommonPatterns.reportedOrSourced.source)
+
+    /// A season, as a demand report names it ("in summer", "during the school holidays").
+    private static let season = #"(summer|winter|spring|autumn|peak season|high season|school holidays|holidays)"#
 
     /// Scarcity claims are short messages: of the 215 real low-stock and high-demand texts in
     /// dev.tsv the longest is 115 characters and only one is over 90. A longer sentence around

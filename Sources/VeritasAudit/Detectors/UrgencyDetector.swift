@@ -55,14 +55,11 @@ enum UrgencyDetector {
     /// that sells. A game clock ("4th quarter 04:10", "Shot clock 22") on a news page that also
     /// sells tickets counts a match, not an offer: a scoreboard names no sale.
     private static func isAboutOffer(_ clock: Clock, on page: AuditedPage) -> Bool {
-        let offers = { (text: String) in
-            clockOffer.occurs(in: text) || offerCue.occurs(in: text) || CommonPatterns.purchaseAction.occurs(in: text)
-        }
-        if offers(clock.block.text) { return true }
+        if clockOfferWords.occurs(in: clock.block.text) { return true }
         if isLabelledOtherwise(clock) { return false }
-        if offers(clock.evidence) { return true }
+        if clockOfferWords.occurs(in: clock.evidence) { return true }
         return page.widgetOffers(around: clock.block, levels: clockWidgetLevels, stoppingAtMainColumn: true) {
-            !$0.isQuotation && $0.text.count <= 400 && offers($0.text)
+            !$0.isQuotation && $0.text.count <= 400 && clockOfferWords.occurs(in: $0.text)
         }
     }
 
@@ -77,13 +74,16 @@ enum UrgencyDetector {
         return letters(in: label) >= 3 && !pressingClockLabel.occurs(in: label)
     }
 
+    /// What names an offer around a clock: what ends (``clockOffer``), money and buying
+    /// (``offerCue``), a buy action. One expression, read once per text.
+    private static let clockOfferWords = TextPattern(
+        clockOffer.source + "|" + offerCue.source + "|" + CommonPatterns.purchaseAction.source)
     /// Time units and digits, removed from a clock's line to leave its label.
-    private static let clockUnits = TextPattern(#"\d+|(?<![a-z])(d|days?|h|hrs?|hours?|m|mins?|minutes?|s|secs?|seconds?)(?![a-z])"#)
-    /// What a sales clock's own label says, beyond ``clockOffer`` and ``offerCue``: time running
-    /// out on the visitor ("Left", "Time remaining", "BE QUICK", "DON'T MISS OUT", "CHECK OUT NOW").
+    private static let clockUnits = TextPattern(#"\d+|(?<![a-z])"# + timeUnit + #"(?![a-z])"#)
+    /// What a sales clock's own label says, beyond ``clockOfferWords``: time running out on the
+    /// visitor ("Left", "Time remaining", "BE QUICK", "DON'T MISS OUT", "CHECK OUT NOW").
     private static let pressingClockLabel = TextPattern(
-        clockOffer.source + "|" + offerCue.source + "|" + CommonPatterns.purchaseAction.source
-            + #"|\b(left|remaining|quick|now|miss|countdown|timer|check ?out)\b"#)
+        clockOfferWords.source + #"|\b(left|remaining|quick|now|miss|countdown|timer|check ?out)\b"#)
 
     /// Whether the clock's widget (its own element and two boxes around it, up to the page's main
     /// column, ``AuditedPage/isMainColumn(_:)``) states the deadline it counts to: a trip's
@@ -175,7 +175,9 @@ enum UrgencyDetector {
     /// clock's top and bottom halves read ("11 11 Hours: 22 22 Minutes"), also digit by digit
     /// ("0 0 4 4 hours . 0 0 9 9 min", dev.tsv's "EXTRA30 Ends in" clock).
     private static let clockLike = TextPattern(
-        #"(?<!\d)\d{1,2}(\s?:\s?\d{2}){1,3}(?!\d)|\b\d+( \d+){0,3}\s?(d|days?|h|hrs?|hours?|m|mins?|minutes?|s|secs?|seconds?)(?![a-z])[\s:,]*\d+( \d+){0,3}\s?(h|hrs?|hours?|m|mins?|minutes?|s|secs?|seconds?)(?![a-z])"#)
+        #"(?<!\d)\d{1,2}(\s?:\s?\d{2}){1,3}(?!\d)|\b\d+( \d+){0,3}\s?"# + timeUnit + #"(?![a-z])[\s:,]*\d+( \d+){0,3}\s?(h|hrs?|hours?|m|mins?|minutes?|s|secs?|seconds?)(?![a-z])"#)
+    /// A time unit as clocks print it, from days to seconds ("d", "hrs", "Minutes").
+    private static let timeUnit = #"(d|days?|h|hrs?|hours?|m|mins?|minutes?|s|secs?|seconds?)"#
 
     private struct Clock {
         var block: TextBlock
