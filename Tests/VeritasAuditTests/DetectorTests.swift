@@ -928,6 +928,21 @@ struct DetectorTests {
         #expect(try Self.types("<p>Last chance before it's gone!</p>") == [.limitedTimeMessage], "the premise: the visitor's last chance")
     }
 
+    @Test("thirty-fourth round (batches 698-725): a demand habit, a booking's link as the web way, a membership ticked over one box")
+    func thirtyFourthRound() throws {
+        #expect(try Self.types("<p>Tomatoes are in high demand every March, as they are every year. Seeds are free.</p>").isEmpty)
+        #expect(try Self.types("<p>Saturday sourdough is always in high demand and usually gone by ten. A loaf is £4.</p>").isEmpty)
+        #expect(try Self.types("<p>Saturday sourdough is in high demand! A loaf is £4.</p>") == [.highDemand], "the premise: demand with no habit")
+        let cancel = { (how: String) in "<p>Monthly plan, $29 per month.</p><p>\(how) or call us to cancel your plan.</p>" }
+        #expect(try Self.types(cancel("Use the link in your confirmation email")).isEmpty)
+        #expect(try Self.types(cancel("Write to us")) == [.hardToCancel], "the premise: no web way")
+        let choice = { (single: String) in
+            #"<fieldset><legend>Your order</legend><label><input type="radio" name="p" checked><span>$30.00</span><span>Membership</span><span>15% off every kit, delivered every 4–8 weeks.</span></label><label><input type="radio" name="p"><span>$30.00</span><span>\#(single)</span></label></fieldset><button>Add to bag</button>"#
+        }
+        #expect(try Self.types(choice("Just one box")).contains(.pressuredSelling))
+        #expect(try !Self.types(choice("Gift wrap")).contains(.pressuredSelling), "the premise: a one-off option to push the membership over")
+    }
+
     @Test("one line read twice is one finding: a buyer toast from its name element and as a whole")
     func oneLineOneFinding() throws {
         let toast = #"<div role="status"><p><span class="who">Jeremy in Stockton, United States purchased a</span> <a href="/checked/27-inch">Aluminum-frame checked, 27"</a><span>14 minutes ago</span></p></div>"#

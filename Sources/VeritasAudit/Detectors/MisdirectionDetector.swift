@@ -400,11 +400,15 @@ enum MisdirectionDetector {
         #"\b((the|this|that) (one|option|choice|speed|delivery|plan|room|tier)|what) (that )?(you|you['’]ve|you have) (already )?(picked|chose|chosen|selected|asked for|requested)\b(?![^.!?]*\b(but|instead|upgrade|switch\w*)\b)|\b(you|you['’]ve|you have) (already )?(picked|chose|chosen|selected) (it|this|that)\b(?![^.!?]*\b(but|instead|upgrade|switch\w*)\b)"#)
 
     /// An option bought once: "One-time purchase", "Buy once", "Single order".
-    private static let oneOff = TextPattern(#"\b(one[- ]time|one[- ]off|buy once|single (purchase|order|delivery|box))\b"#)
+    /// Read after a price too: a label runs its elements together ("$30.00Just one box").
+    private static let oneOff = TextPattern(#"(?<![a-z])(one[- ]time|one[- ]off|buy once|single (purchase|order|delivery|box)|just (one|a single) (box|kit|bottle|pack|jar|bag|tin|order|delivery|purchase))\b"#)
 
     /// A price per period or per repeat delivery.
     private static let recurring = TextPattern(
-        CommonPatterns.recurringPeriod.source + #"|\bper day\b|\b(subscribe|subscription|auto-?ship)\b"#)
+        CommonPatterns.recurringPeriod.source + #"|\bper day\b|\b(subscribe|subscription|auto-?ship)\b"#
+            // A membership that delivers ("Membership … Delivered every 4–8 weeks") repeats as a
+            // subscription does; a lifetime membership is paid once.
+            + #"|(?<!lifetime )(?<![a-z])membership\b|\bevery \d+\s?(–|-|to)\s?\d+ (days|weeks|months)\b"#)
 
     /// The largest amount in a label: "$1,899" → 1899.
     static func highestPrice(in text: String) -> Double? {

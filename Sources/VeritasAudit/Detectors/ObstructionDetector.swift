@@ -27,7 +27,10 @@ enum ObstructionDetector {
             + #"|[\w.+-]+@[\w-]+\.[a-z]{2,}|\(?\b\d{3}\)?[-. ]\d{3}[-. ]\d{4}\b|\+\d{2} ?\d{3} ?\d{3}"#)
     /// A way to cancel on the web: the contact is then for help, not the only way.
     private static let onlineWay = TextPattern(
-        #"\b(online|in (your |the )?(account|settings|app|dashboard|profile)|from (your |the )?(account|settings|app|dashboard|profile)|self-serve|one click|a click|with a tap)\b"#)
+        #"\b(online|in (your |the )?(account|settings|app|dashboard|profile)|from (your |the )?(account|settings|app|dashboard|profile)|self-serve|one click|a click|with a tap)\b"#
+            // The link a booking's message carries ("Use the link in your confirmation text or
+            // call us"): a web way, the call only the other one.
+            + #"|\b(the |a )?link in (your |the )?((booking|confirmation|reminder|appointment) )?(email|e-mail|text|sms|message)\b"#)
     /// The canceller is the visitor: the sentence speaks to them ("you", "please"), names what
     /// they hold (a membership, a plan, an order), or tells them how ("To cancel, call …",
     /// "Cancellations can't be completed online"). Every hard-to-cancel text of dev.tsv does; "A

@@ -193,11 +193,17 @@ enum ScarcityDetector {
             // neither ("In high demand", "Items in your cart are selling fast").
             + #"|\bunder (very )?(high|heavy|huge|great|strong) demand\b|\b(high|strong|heavy|huge|great) demand (after|as|since|because|due to|following|from|during)\b"#
             + #"|\bdemand\b[^.!?]{0,16}\b(on|every|at|during) ((summer|winter|spring|autumn|sunny|busy|peak|holiday|bank[- ]holiday|match|race) )?(mondays|tuesdays|wednesdays|thursdays|fridays|saturdays|sundays|weekends|weekdays|evenings|holidays)\b"#
-            // A season's habit ("moorings are in high demand in summer"), not a claim about now.
-            + #"|\bdemand\b[^.!?]{0,16}\b(in|during) (the )?"# + season + #"\b"#
+            // A season's habit ("moorings are in high demand in summer", "Tomatoes are in high
+            // demand every March"), not a claim about now.
+            + #"|\bdemand\b[^.!?]{0,16}\b(in|during|every|each) (the )?"# + season + #"\b"#
             // The season first: "Ringing for weddings in summer is in demand".
             + #"|\b(in|during) (the )?"# + season + #"\b[^.!?]{0,24}\bin (high |great |strong )?demand\b"#
             + #"|\bdemand\b[^.!?]{0,16}\b(on|every) (monday|tuesday|wednesday|thursday|friday|saturday|sunday) (mornings?|afternoons?|evenings?|nights?)\b"#
+            // A habit told as one ("Saturday sourdough is always in high demand and usually gone by
+            // ten", "in demand, as it is every year"): what happens every time, not pressure now.
+            // No demand claim of dev.tsv says always, usually or every year.
+            + #"|\b(always|usually|normally|generally|typically|traditionally|often|regularly)( been)? (in (very |such )?(high |great |strong |huge )?demand|sells? (out )?(fast|quickly))\b"#
+            + #"|\bdemand\b[^.!?]{0,40}\b(as (it|they) (is|are|do|does) )?(every|each) (year|season|spring|summer|autumn|winter)\b"#
             // A load by the hour ("Parking is in high demand between 13:30 and 15:30") and a
             // network's load ("At times of high demand on the local grid"): a habit or a utility's
             // peak, not goods wanted now. dev.tsv's demand claims give no hours and no grid.
@@ -210,8 +216,9 @@ enum ScarcityDetector {
             + #"|\b(shares|bonds|gilts|treasuries|equities|securities|ipos?|flotation|share offer|listing)\b[^.!?]{0,40}\bdemand\b|\bdemand (for|from investors for) (the )?(shares|bonds|gilts|ipo|listing)\b"#
             + #"|"# + CommonPatterns.reportedOrSourced.source)
 
-    /// A season, as a demand report names it ("in summer", "during the school holidays").
-    private static let season = #"(summer|winter|spring|autumn|peak season|high season|school holidays|holidays)"#
+    /// A season or a month, as a demand report names it ("in summer", "during the school
+    /// holidays", "every March").
+    private static let season = #"(summer|winter|spring|autumn|peak season|high season|school holidays|holidays|january|february|march|april|may|june|july|august|september|october|november|december)"#
 
     /// Scarcity claims are short messages: of the 215 real low-stock and high-demand texts in
     /// dev.tsv the longest is 115 characters and only one is over 90. A longer sentence around
