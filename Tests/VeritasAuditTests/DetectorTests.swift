@@ -943,6 +943,23 @@ struct DetectorTests {
         #expect(try !Self.types(choice("Gift wrap")).contains(.pressuredSelling), "the premise: a one-off option to push the membership over")
     }
 
+    @Test("thirty-fifth round (batches 726-753): the visitor's own limited time, a shop's hours beside a deal clock, the time before its date, free dates listed")
+    func thirtyFifthRound() throws {
+        #expect(try Self.types("<p>If you have limited time to set up before a party, book the hour before your event at half price.</p>").isEmpty)
+        #expect(try Self.types("<p>Limited time? Try a drop-in session, £3.</p>").isEmpty)
+        #expect(try Self.types("<p>For a limited time, book the hour before your event at half price!</p>") == [.limitedTimeMessage], "the premise: an offer's limited time")
+        let deal = { (label: String, seconds: String) in
+            "<div><div><p>£369.00</p><div><span>\(label)</span> <span>2day 13:49:\(seconds) Left</span></div><button>Add to bag</button><ul><li>Collect from our boutique: Monday–Saturday 9:30–17:30.</li></ul></div></div>"
+        }
+        #expect(try Self.types(deal("Winter Deal: £30 off. Ends in", "51"), later: deal("Winter Deal: £30 off. Ends in", "50")).contains(.countdownTimer))
+        #expect(try !Self.types(deal("Boutique closes in", "51"), later: deal("Boutique closes in", "50")).contains(.countdownTimer), "the premise: the hours announce a closing clock")
+        let courts = { (when: String, seconds: String) in "<div><p>Courts open for booking\(when), in 09:30:\(seconds)</p><p>£12 an hour</p></div>" }
+        #expect(try !Self.types(courts(" at 07:00 on Sunday 6 December", "45"), later: courts(" at 07:00 on Sunday 6 December", "44")).contains(.countdownTimer))
+        #expect(try Self.types(courts("", "45"), later: courts("", "44")).contains(.countdownTimer), "the premise: a booking clock with no stated time")
+        #expect(try Self.types("<p>Hall hire £40 an evening. Only 3 Saturdays are left between May and September 2027: 8 May, 14 August and 25 September.</p>").isEmpty)
+        #expect(try Self.types("<p>Hall hire £40 an evening. Only 3 Saturdays are left between May and September 2027!</p>") == [.lowStock], "the premise: a count alone")
+    }
+
     @Test("one line read twice is one finding: a buyer toast from its name element and as a whole")
     func oneLineOneFinding() throws {
         let toast = #"<div role="status"><p><span class="who">Jeremy in Stockton, United States purchased a</span> <a href="/checked/27-inch">Aluminum-frame checked, 27"</a><span>14 minutes ago</span></p></div>"#

@@ -110,6 +110,10 @@ enum ScarcityDetector {
             + #"|\b(left|remaining) (in|from|of|on) my\b"#
             // Money, time or a quota left is a budget, a deadline or an allowance, not stock.
             + #"|[£$€¥]\s?\d[\d,.]*\s*(\w+ )?(left|remaining)\b|\b(left|remaining):?\s*[£$€¥]\s?\d|\ballowances? (left|remaining)\b|\b\d+ (days?|hours?|hrs?|minutes?|mins?|weeks?|months?|years?) (left|remaining)\b|\d{1,2}:\d{2}(:\d{2})?\s*(left|remaining)\b|\b(left|remaining) of (your |the |this )?\d"#
+            // Free dates listed by name ("Only 3 Saturdays are left between May and September
+            // 2027: 8 May, 14 August and 25 September"): a diary's openings, each one named, not a
+            // count to press with. No low-stock text of dev.tsv lists what is left.
+            + #"|\b(left|remaining|available|free)\b[^.!?:]{0,50}:\s*\d{1,2}(st|nd|rd|th)? (jan(uary)?|feb(ruary)?|mar(ch)?|apr(il)?|may|june?|july?|aug(ust)?|sep(t|tember)?|oct(ober)?|nov(ember)?|dec(ember)?)\b[^.!?]{0,30}(,| and) \d{1,2}(st|nd|rd|th)? \w+"#
             // "LIMITED TIME LEFT!", "Time remaining": time, a deadline's words, never stock.
             + #"|\btime (left|remaining)\b"#
             // An allowance, the visitor's own: storage ("Only 3.2 GB left of your 200 GB") and what

@@ -89,12 +89,22 @@ enum UrgencyDetector {
     /// column, ``AuditedPage/isMainColumn(_:)``) states the deadline it counts to: a trip's
     /// boarding time in another card of a checkout is not when its "Deal expires in" clock ends.
     private static func announcedNearby(_ clock: Clock, on page: AuditedPage) -> Bool {
+        // A shop's opening hours in the buy box ("Collect from our boutique: Monday–Saturday
+        // 9:30–17:30") say when a counter opens, not when an offer ends: they announce what a
+        // clock counts to only when its own line is about opening or closing ("closes in").
+        let aboutOpening = openingOrClosing.occurs(in: clock.block.text)
         // The block's own element first (it holds the other lines when the clock is inline in it),
         // never the page itself (`<body>`, an app's root) nor its main column.
-        !page.neighbours(of: clock.block, levels: 3, withinWidget: true, includingOwnElement: true, stoppingBelow: page.isMainColumn) {
-            $0.text.count <= 400 && announcedDeadline.occurs(in: $0.text)
+        return !page.neighbours(of: clock.block, levels: 3, withinWidget: true, includingOwnElement: true, stoppingBelow: page.isMainColumn) {
+            $0.text.count <= 400 && announcedDeadline.occurs(in: aboutOpening ? $0.text : openingHours.replacingMatches(in: $0.text, with: " "))
         }.isEmpty
     }
+    /// A clock's line about a counter's or a venue's hours: "Closes in", "Opens in", "Last entry in".
+    private static let openingOrClosing = TextPattern(#"\b(clos\w*|open\w*|last (entry|admission))\b"#)
+    /// Opening hours as a range, by day or named as hours ("Monday to Friday 08:30–17:30",
+    /// "Winter hours: 10am–4pm, last entry 3pm"), as ``announcedDeadline`` reads them.
+    private static let openingHours = TextPattern(
+        #"\b(mondays?|tuesdays?|wednesdays?|thursdays?|fridays?|saturdays?|sundays?|weekdays|weekends|daily|hours|open)\b:?[^.!?]{0,24}\b\d{1,2}([:.]\d{2})?\s?(am|pm)?\s?(–|-|to)\s?\d{1,2}([:.]\d{2})?\s?(am|pm)?\b|\blast (entry|admission)\b"#)
 
     /// Whether the clock counts weeks ahead ("91 days 09:40:04" to a concert, "135 days" to the
     /// last frost): a countdown to an event, the same for every visitor. A sales clock counts hours
@@ -152,7 +162,7 @@ enum UrgencyDetector {
             + #"|\b(closes?|closing|opens?|opening)( time)? (at|is) \d{1,2}[:.]\d{2}\b"#
             // Opening hours as a range, by day or named as hours ("Monday to Friday 08:30–17:30",
             // "Winter hours: 10am–4pm, last entry 3pm"): a counter's or a venue's clock.
-            + #"|\b(mondays?|tuesdays?|wednesdays?|thursdays?|fridays?|saturdays?|sundays?|weekdays|weekends|daily|hours|open)\b:?[^.!?]{0,24}\b\d{1,2}([:.]\d{2})?\s?(am|pm)?\s?(–|-|to)\s?\d{1,2}([:.]\d{2})?\s?(am|pm)?\b|\blast (entry|admission)\b"#
+            + #"|"# + openingHours.source
             // A calendar date with its clock time, said of what the clock counts to: "votes at its
             // full council meeting on Tuesday 16 February 2027 at 10:00". A booking's or a
             // listing's date ("Date Sat 19 Dec 2026, 7:30 pm") is not a deadline, nor is a weekday
@@ -168,7 +178,9 @@ enum UrgencyDetector {
     /// the time the clock counts to, printed beside it; elsewhere ``announcedDeadline`` needs it
     /// said of what ends or starts.
     private static let datedTime = TextPattern(
-        #"("# + CommonPatterns.calendarDate.source + #")[^.!?]{0,12}\b(at|from|,) \d{1,2}[:.]\d{2}\b"#)
+        #"("# + CommonPatterns.calendarDate.source + #")[^.!?]{0,12}\b(at|from|,) \d{1,2}[:.]\d{2}\b"#
+            // The time first: "open for booking at 07:00 on Sunday 6 December".
+            + #"|\b(at|from) \d{1,2}[:.]\d{2}\s?(am|pm)?,? on (\w+day,? )?("# + CommonPatterns.calendarDate.source + #")"#)
 
     /// A block that shows a clock: `14:59`, `02 : 14 : 55`, or numbers with time units, also run
     /// together as a page shows them ("00Days17Hours"), or with each figure twice, as a flip
@@ -327,6 +339,10 @@ enum UrgencyDetector {
             // Time limited on a shared thing, with the limit: "Limited time on the printer microfilm
             // reader: 30 minutes if others are waiting" is a rule of use, not an offer's deadline.
             + #"|\blimited time (on|at|with|per|in) (the|a|an|each|your)\b[^.!?]{0,40}\b\d+ (minutes?|mins?|hours?|hrs?)\b"#
+            // Someone's own short time ("If you have limited time to set up before a party",
+            // "Limited time? Try a drop-in"): the visitor's schedule, asked about or planned for,
+            // not an offer's. No limited-time text of dev.tsv has a person having it or asks it.
+            + #"|\b(you|i|we|they|he|she|families|parents|visitors|people|anyone)( only| just)? (have|has|had|['’]ve got|['’]ve|are on|['’]re on) (only |a |very |quite )?limited time\b|\blimited time\s*\?"#
             // "Is there a last chance to get compensation?": an FAQ's question asks, it does not press.
             + #"|^\W*(is|are|can|could|do|does|did|will|would|should|what|when|where|why|how|who)\b[^.!]*\?\W*$"#
             // "Know when it is the last chance to think": a last chance to do something other
