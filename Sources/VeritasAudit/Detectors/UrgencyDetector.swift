@@ -160,8 +160,7 @@ enum UrgencyDetector {
             // Opening hours: "It closes at 17:30 today: closes in 04:27:46" counts to a counter's
             // closing time, the same for everyone.
             + #"|\b(closes?|closing|opens?|opening)( time)? (at|is) \d{1,2}[:.]\d{2}\b"#
-            // Opening hours as a range, by day or named as hours ("Monday to Friday 08:30–17:30",
-            // "Winter hours: 10am–4pm, last entry 3pm"): a counter's or a venue's clock.
+            // Opening hours (``openingHours``): a counter's or a venue's clock.
             + #"|"# + openingHours.source
             // A calendar date with its clock time, said of what the clock counts to: "votes at its
             // full council meeting on Tuesday 16 February 2027 at 10:00". A booking's or a
