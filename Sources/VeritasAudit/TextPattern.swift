@@ -89,10 +89,14 @@ enum CommonPatterns {
     /// Unlike ``firstPerson`` (a decline's own voice, where casual copy writes "i"), a lone "I"
     /// counts only as a capital here: in running text a lower-case "i" is a list marker or a typo.
     static let firstPersonSingular = TextPattern(#"(?-i:\bI\b)|\b(I'(m|ve|d|ll)|my|me|myself)\b"#)
+    /// A month's English name, in full or as printed short: "January", "Jan", "Sept". Whole words
+    /// only, so that "3 markers" or "4 juniors" is not read as a day and a month. The source of
+    /// every month name the detectors read.
+    static let monthName = #"(jan(uary)?|feb(ruary)?|mar(ch)?|apr(il)?|may|june?|july?|aug(ust)?|sep(t(ember)?)?|oct(ober)?|nov(ember)?|dec(ember)?)\b"#
     /// A day and month in words, with the year when given: "16 February 2027", "Nov 30, 2026".
     static let calendarDate = TextPattern(
-        #"\b\d{1,2}(st|nd|rd|th)?\s+(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?(\s+\d{4})?\b"#
-            + #"|\b(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+\d{1,2}(st|nd|rd|th)?\b(,? \d{4}\b)?"#)
+        #"\b\d{1,2}(st|nd|rd|th)?\s+"# + monthName + #"\.?(\s+\d{4})?\b"#
+            + #"|\b"# + monthName + #"\.?\s+\d{1,2}(st|nd|rd|th)?\b(,? \d{4}\b)?"#)
     /// A specific calendar date or deadline: "30 November 2026", "Nov 30", "31/03/2026",
     /// "2026-04-30", "until Sunday".
     static let specificDate = TextPattern(

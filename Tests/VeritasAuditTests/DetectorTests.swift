@@ -960,6 +960,23 @@ struct DetectorTests {
         #expect(try Self.types("<p>Hall hire £40 an evening. Only 3 Saturdays are left between May and September 2027!</p>") == [.lowStock], "the premise: a count alone")
     }
 
+    @Test("a month is a whole month name: \"3 markers\" or \"4 juniors\" is not a day and a month")
+    func monthNamesAreWholeWords() throws {
+        #expect(try Self.types("<p>LIMITED TIME OFFER! 3 markers for £5 while the promotion runs.</p>") == [.limitedTimeMessage])
+        #expect(try Self.types("<p>LIMITED TIME OFFER! 3 pens for £5 until 3 March.</p>").isEmpty, "the premise: a stated date is a deadline")
+        #expect(try Self.types("<p>LIMITED TIME OFFER! 3 pens for £5 until 3 Mar.</p>").isEmpty, "the premise: a month printed short")
+    }
+
+    @Test("a decline that chooses how to pay is not shaming; one that pays more is")
+    func payingIsALossOnlyWhenItIsMore() throws {
+        let dialog = { (decline: String) in
+            #"<div role="dialog" aria-modal="true"><h2>Switch to yearly billing?</h2><p>Pay for twelve months at once and save 20%.</p><button>Switch to yearly</button><a href="/billing">"# + decline + "</a></div>"
+        }
+        #expect(try !Self.types(dialog("I want to pay monthly")).contains(.confirmshaming))
+        #expect(try Self.types(dialog("No thanks, I'd rather pay more every month")).contains(.confirmshaming), "the premise: paying more")
+        #expect(try Self.types(dialog("No thanks, I'll pay full price")).contains(.confirmshaming), "the premise: the full price")
+    }
+
     @Test("one line read twice is one finding: a buyer toast from its name element and as a whole")
     func oneLineOneFinding() throws {
         let toast = #"<div role="status"><p><span class="who">Jeremy in Stockton, United States purchased a</span> <a href="/checked/27-inch">Aluminum-frame checked, 27"</a><span>14 minutes ago</span></p></div>"#

@@ -68,9 +68,12 @@ enum MisdirectionDetector {
 
     /// What the person is told they give up by declining: savings, a discount, a deal. The model
     /// learnt "No thanks, I ..." from shop pop-ups, where nearly every such line shames; a neutral
-    /// refusal ("No thanks, I don't want an overdraft") names no loss.
+    /// refusal ("No thanks, I don't want an overdraft") names no loss. Paying is a loss only when
+    /// it is more than needed: every one of dev.tsv's shaming declines that speaks of paying pays
+    /// "full price" or "more", while "I want to pay monthly" is a plain choice of how to pay.
     private static let forgoneGain = TextPattern(
-        #"\b(sav(e|ing|ings)|discount\w*|deals?|offers?|free|money|price|pay(ing)?|cheaper|bargains?|rewards?|perks?|benefits?|smarter|better)\b"#)
+        #"\b(sav(e|ing|ings)|discount\w*|deals?|offers?|free|money|price|cheaper|bargains?|rewards?|perks?|benefits?|smarter|better)\b"#
+            + #"|\bpay(ing)? (\w+ ){0,2}(more|extra|double|twice)\b"#)
 
     /// Words left once the refusal itself ("No thanks,", "Skip", "Not now") is taken away.
     private static func wordsBeyondRefusal(_ text: String) -> Int {

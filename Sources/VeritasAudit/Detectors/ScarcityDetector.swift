@@ -113,7 +113,7 @@ enum ScarcityDetector {
             // Free dates listed by name ("Only 3 Saturdays are left between May and September
             // 2027: 8 May, 14 August and 25 September"): a diary's openings, each one named, not a
             // count to press with. No low-stock text of dev.tsv lists what is left.
-            + #"|\b(left|remaining|available|free)\b[^.!?:]{0,50}:\s*\d{1,2}(st|nd|rd|th)? (jan(uary)?|feb(ruary)?|mar(ch)?|apr(il)?|may|june?|july?|aug(ust)?|sep(t|tember)?|oct(ober)?|nov(ember)?|dec(ember)?)\b[^.!?]{0,30}(,| and) \d{1,2}(st|nd|rd|th)? \w+"#
+            + #"|\b(left|remaining|available|free)\b[^.!?:]{0,50}:\s*\d{1,2}(st|nd|rd|th)? "# + CommonPatterns.monthName + #"[^.!?]{0,30}(,| and) \d{1,2}(st|nd|rd|th)? \w+"#
             // "LIMITED TIME LEFT!", "Time remaining": time, a deadline's words, never stock.
             + #"|\btime (left|remaining)\b"#
             // An allowance, the visitor's own: storage ("Only 3.2 GB left of your 200 GB") and what
@@ -176,7 +176,7 @@ enum ScarcityDetector {
     /// November 2026, up from 980"). No high-demand text of dev.tsv's real shops gives a year or a
     /// comparison; the claims there stand alone ("In high demand", "Selling fast").
     private static let demandReport = TextPattern(
-        #"\b(in|during|since|for|of) ((jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]* )?(19|20)\d{2}\b|\b(19|20)\d{2}\s?[–/-]\s?(\d{2}|(19|20)\d{2})\b"#
+        #"\b(in|during|since|for|of) ("# + CommonPatterns.monthName + #" )?(19|20)\d{2}\b|\b(19|20)\d{2}\s?[–/-]\s?(\d{2}|(19|20)\d{2})\b"#
             // "Last year the centres took 2,310 visits": a comparison with a past period.
             + #"|\b(last|this past|the past) (year|month|week|season|winter|summer|spring|autumn|christmas)\b"#
             // Demand counted ("we have had 312 requests for 180 packs") or a service's load told as
@@ -222,7 +222,7 @@ enum ScarcityDetector {
 
     /// A season or a month, as a demand report names it ("in summer", "during the school
     /// holidays", "every March").
-    private static let season = #"(summer|winter|spring|autumn|peak season|high season|school holidays|holidays|january|february|march|april|may|june|july|august|september|october|november|december)"#
+    private static let season = #"(summer|winter|spring|autumn|peak season|high season|school holidays|holidays|"# + CommonPatterns.monthName + ")"
 
     /// Scarcity claims are short messages: of the 215 real low-stock and high-demand texts in
     /// dev.tsv the longest is 115 characters and only one is over 90. A longer sentence around
