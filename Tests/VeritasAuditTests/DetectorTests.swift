@@ -772,12 +772,17 @@ struct DetectorTests {
     @Test("twenty-eighth round (batches 558-585): a date in the page's main column is not the deadline of a deal's clock; figure and figcaption review cards; a box to keep an item out of the cart; 'Last one available'; car park spaces and a queue's wait")
     func twentyEighthRound() throws {
         let filler = (1...12).map { "<p>Bring a warm layer and a hat: line \($0).</p>" }.joined()
-        let checkout = { (seconds: String, tripInDeal: Bool) in
-            let trip = "<p>Sat 19 June 2027, boarding 09:30, departs 09:45</p>"
-            return "<main><div><span>Online price $69.99.</span> <span>Deal expires in: <span>03</span> hrs <span>25</span> mins <span>\(seconds)</span> sec</span>\(tripInDeal ? trip : "")</div>\(filler)<section><h2>Your trip</h2>\(tripInDeal ? "" : trip)</section></main>"
+        let checkout = { (seconds: String, tripInDeal: Bool, trip: String) in
+            "<main><div><span>Online price $69.99.</span> <span>Deal expires in: <span>03</span> hrs <span>25</span> mins <span>\(seconds)</span> sec</span>\(tripInDeal ? trip : "")</div>\(filler)<section><h2>Your trip</h2>\(tripInDeal ? "" : trip)</section></main>"
         }
-        #expect(try Self.types(checkout("22", false), later: checkout("21", false)) == [.countdownTimer], "another card's boarding time")
-        #expect(try Self.types(checkout("22", true), later: checkout("21", true)).isEmpty, "the premise: a time stated in the clock's own box is its deadline")
+        let boarding = "<p>Sat 19 June 2027, boarding 09:30, departs 09:45</p>"
+        let stated = "<p>Online fares end Sat 19 June 2027 at 09:30</p>"
+        #expect(try Self.types(checkout("22", false, boarding), later: checkout("21", false, boarding)) == [.countdownTimer], "another card's boarding time")
+        #expect(try Self.types(checkout("22", false, stated), later: checkout("21", false, stated)) == [.countdownTimer], "another card's stated end")
+        #expect(try Self.types(checkout("22", true, stated), later: checkout("21", true, stated)).isEmpty, "the premise: a time stated in the clock's own box is its deadline")
+        // A boarding time in the box of a clock that names an offer is the trip's, not the
+        // deal's end (round 36).
+        #expect(try Self.types(checkout("22", true, boarding), later: checkout("21", true, boarding)) == [.countdownTimer])
         let figures = #"<h2>What people are saying about us...</h2><figure><blockquote>“Best coffee I’ve ever had, every single month.”</blockquote><figcaption>Verified Buyer</figcaption></figure>"#
         #expect(try Self.findings(figures).map(\.evidence) == ["What people are saying about us... “Best coffee I’ve ever had, every single month.”"])
         let keepOut = try Self.findings(#"<p>7-day pill organizer · $4.99 — added to your order at checkout</p><label><input type="checkbox"> I already have this item. Do not add this to cart</label>"#)
@@ -958,6 +963,64 @@ struct DetectorTests {
         #expect(try Self.types(courts("", "45"), later: courts("", "44")).contains(.countdownTimer), "the premise: a booking clock with no stated time")
         #expect(try Self.types("<p>Hall hire £40 an evening. Only 3 Saturdays are left between May and September 2027: 8 May, 14 August and 25 September.</p>").isEmpty)
         #expect(try Self.types("<p>Hall hire £40 an evening. Only 3 Saturdays are left between May and September 2027!</p>") == [.lowStock], "the premise: a count alone")
+    }
+
+    @Test("thirty-sixth round: a fee of nothing, the visitor's own limited time asked, a last showing, an offer clock beside a booked session, civic registration, a person's balance, hearsay, the writer's own quote, a faint radio option")
+    func thirtySixthRound() throws {
+        let summary = { (fee: String) in
+            "<h2>Order summary</h2><dl><dt>3 drivers × A$39.00</dt><dd>A$117.00</dd><dt>Booking fee</dt><dd>\(fee)</dd><dt>Total</dt><dd>A$117.00</dd></dl><button>Pay now</button>"
+        }
+        #expect(try !Self.types(summary("A$0.00")).contains(.hiddenCosts))
+        #expect(try Self.types(summary("A$3.50")).contains(.hiddenCosts), "the premise: a fee that costs something")
+
+        #expect(try Self.types("<p>Limited time on your lunch break? It takes about 3 minutes if you're already a member.</p>").isEmpty)
+        #expect(try Self.types("<p>Limited time on our lunch menu: 2 courses for £12!</p>") == [.limitedTimeMessage], "the premise: an offer's limited time")
+
+        #expect(try Self.types("<h2>Last chance to see the press running this year</h2>").isEmpty)
+        #expect(try Self.types("<p>After nineteen years the members voted to retire the layout, so the show will be the last chance to see it running before we take it apart.</p>").isEmpty)
+        #expect(try Self.types("<p>Last chance to see these prices!</p>") == [.limitedTimeMessage], "the premise: what is seen is an offer")
+
+        let karting = { (seconds: String, booked: String) in
+            "<section><h2>Your booking</h2><p><strong>Arrive &amp; Drive</strong><br>\(booked)</p><div>Web saver price <s>A$49 at the track</s> <span>02</span>:<span>06</span>:<span>\(seconds)</span> left to buy</div><button>Pay A$117.00 and book</button></section>"
+        }
+        let session = "Friday 18 December 2026, 7:30 pm (arrive 7:00 pm for the briefing)"
+        #expect(try Self.types(karting("40", session), later: karting("39", session)).contains(.countdownTimer))
+        let engineer = { (seconds: String) in
+            "<section><h2>Your repair</h2><p>Tuesday 8 December 2026, arriving between 10:00 and 12:00</p><div>Engineer on the way: <span>02</span>:<span>06</span>:<span>\(seconds)</span></div><button>Pay the £60 call-out</button></section>"
+        }
+        #expect(try !Self.types(engineer("40"), later: engineer("39")).contains(.countdownTimer), "the premise: a clock that names no offer counts to the visit")
+
+        #expect(try Self.types("<div><span>Because of the bank holidays, there are only 2 working days left to register after New Year. Act now if you have moved house: you need to register at your new address.</span></div>", selling: false).isEmpty)
+        #expect(try Self.types("<p>You need to register to see our trade prices.</p>", selling: false) == [.forcedEnrollment], "the premise: an account as the price of a task")
+
+        #expect(try Self.types("<p>Only 2 school meals left on Maya's balance at £2.90 each. Top up before Monday.</p>").isEmpty)
+        #expect(try Self.types("<p>Only 2 left in stock at £2.90 each!</p>") == [.lowStock], "the premise: stock")
+
+        #expect(try Self.types("<h2>Paper is in high demand, apparently</h2>").isEmpty)
+        #expect(try Self.types("<h2>Paper is in high demand</h2>") == [.highDemand], "the premise: the claim unhedged")
+
+        let quote = { (who: String) in #"<blockquote>"Take your time with the make-ready; the paper will tell you when it's right." – "# + who + "</blockquote>" }
+        #expect(try Self.types(quote("the note taped inside the lid of our press, in my teacher's handwriting")).isEmpty)
+        #expect(try Self.types(quote("a happy customer")) == [.testimonialsOfUncertainOrigin], "the premise: nobody behind it")
+
+        let options = { (plainStyle: String) in
+            #"<form><fieldset><label style="display:block;font-size:17px;font-weight:700;color:#1f7a4d"><input type="radio" name="o" checked>Order with FREE Edge Club membership $55.95</label><label style="display:block;"# + plainStyle + #""><input type="radio" name="o">Order without free membership $69.95</label></fieldset><button>Add to cart</button></form>"#
+        }
+        #expect(try Self.types(options("font-size:11px;color:#c9c5bd")).contains(.visualInterference))
+        #expect(try !Self.types(options("font-size:17px;color:#222")).contains(.visualInterference), "the premise: the way out shown as plainly")
+
+        let payment = { (offer: String) in
+            #"<h2>Payment</h2><label><input type="checkbox" checked> "# + offer + #"</label><p style="font-size:9px;color:#bbbbbb">After the 60-day trial, VIP membership continues at $9.99 a month until you cancel.</p><button>Place order</button>"#
+        }
+        let trial = "Free 60 day VIP trial membership with this order. Cancel anytime."
+        let withTrial = try Self.findings(payment(trial)).filter { $0.patternType == .hiddenSubscription }
+        #expect(withTrial.map(\.evidence) == [trial], "the trial the order carries, not the fine print that prices it")
+        let withoutTrial = try Self.findings(payment("Send me the seed-feeding guide")).filter { $0.patternType == .hiddenSubscription }
+        #expect(withoutTrial.map(\.evidence) == ["After the 60-day trial, VIP membership continues at $9.99 a month until you cancel."], "the premise: no trial line, the fine print")
+
+        let faq = { (summary: String) in "<h2>Questions</h2><details><summary>\(summary)</summary><p>Yes, on the first delivery.</p></details>" }
+        #expect(try !Self.types(faq("Do I pay full price on a subscription?")).contains(.confirmshaming), "a question asks")
+        #expect(try Self.types(faq("I'll pay full price on a subscription")).contains(.confirmshaming), "the premise: the same words said")
     }
 
     @Test("a month is a whole month name: \"3 markers\" or \"4 juniors\" is not a day and a month")

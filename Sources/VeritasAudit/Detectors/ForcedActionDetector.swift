@@ -10,9 +10,12 @@ enum ForcedActionDetector {
         #"\b(create|open|set up|sign up for|register( for)?|make) (a |an |your )?(free )?([\w-]+ ){0,2}(account|workspace|profile|membership)s? to (download|read|continue|view|access|get|see|check ?out|place|complete|buy|order|unlock|keep)\b|\baccount is (required|needed|mandatory)\b|(?<!(n['’]t|not|never|no) )\b(must|need to|have to) (create|register|sign up|have an account|subscribe|log in to a new)\b|\bguest checkout is (not|un)available\b|\bno guest checkout\b|\bsubscribe (now )?to (keep reading|continue|read|access|unlock|download|view|see)\b|\b(register|sign up|join)( now| for free| free| today)? to (download|read|continue|view|access|unlock|keep reading|see the rest)\b"#)
 
     /// A duty to register a thing, not an account: "Every beekeeper must register their apiary with
-    /// the Management Agency", "you must register your bike with the council".
+    /// the Management Agency", "you must register your bike with the council"; or to register as
+    /// a voter or a resident, where registering is the task itself ("you need to register at
+    /// your new address", "you must register to vote").
     private static let registersAThing = TextPattern(
-        #"\b(must|need to|have to) register (their|your|the|a|an|each|every|any) (?!((free|new|own) )?(account|profile|membership|workspace|login)s?\b)\w+"#)
+        #"\b(must|need to|have to) register (their|your|the|a|an|each|every|any) (?!((free|new|own) )?(account|profile|membership|workspace|login)s?\b)\w+"#
+            + #"|\b(must|need to|have to) register (again )?(to vote|as an? (voter|elector|resident|patient)|at (your|the|a|their) (new |current |home )?address|on the electoral (roll|register))\b"#)
 
     /// Wording, in the page's own text, that makes an account or subscription the price of a task.
     static func forcedEnrollment(_ page: AuditedPage) -> [Finding] {

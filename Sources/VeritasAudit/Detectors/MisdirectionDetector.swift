@@ -18,6 +18,15 @@ enum MisdirectionDetector {
         }
     }
 
+    /// A choice the visitor makes on the page: a control, or a radio option ("Order without free
+    /// membership $69.95" in 11px pale grey under the pre-selected member price), which is chosen
+    /// as a link is followed.
+    private static func isChoice(_ block: TextBlock) -> Bool {
+        if isControl(block) { return true }
+        if case .radio = block.role { return true }
+        return false
+    }
+
     // MARK: Confirmshaming
 
     /// How a decline option starts: "No thanks", "No,", "Skip", "I don't", "I'd rather".
@@ -54,7 +63,10 @@ enum MisdirectionDetector {
                     evidence: text, location: block.location("decline option worded to shame (\"\(loaded)\")")))
                 continue
             }
-            guard let wording = page.darkWording(of: block, as: [.confirmshaming]),
+            // A question asks ("Can I use a discount code on a subscription?" in an FAQ's
+            // summary); every shaming decline of dev.tsv is a statement.
+            guard !text.trimmingCharacters(in: .whitespaces).hasSuffix("?"),
+                  let wording = page.darkWording(of: block, as: [.confirmshaming]),
                   (declineOpener.occurs(in: text) || CommonPatterns.firstPerson.occurs(in: text)),
                   wordsBeyondRefusal(text) >= 2, loadedWords.occurs(in: text) || forgoneGain.occurs(in: text) else { continue }
             findings.append(Finding(
@@ -92,11 +104,11 @@ enum MisdirectionDetector {
     /// contrast, and is not faint itself.
     static func visualInterference(_ page: AuditedPage) -> [Finding] {
         var findings: [Finding] = []
-        for block in page.blocks where isControl(block) && block.text.count <= 120 {
+        for block in page.blocks where isChoice(block) && block.text.count <= 120 {
             let faint = block.isFaint || block.fontSize <= 11 || block.contrast < 3
             guard faint, let option = escapeOption.firstMatch(in: block.text) else { continue }
             let prominent = page.neighbours(of: block, levels: 4) { other in
-                isControl(other) && !other.isFaint && !escapeOption.occurs(in: other.text)
+                isChoice(other) && !other.isFaint && !escapeOption.occurs(in: other.text)
                     && (other.fontSize >= block.fontSize + 3 || other.contrast >= block.contrast * 2)
             }
             guard let alternative = prominent.first else { continue }

@@ -105,6 +105,9 @@ enum ScarcityDetector {
             // The visitor's plan: "Only 1 snapshot left on your plan (3 of 4 used)", "Only 2 DNS
             // zones left on your Business plan".
             + #"|\b(left|remaining) (on|in|of) your (\w+ ){0,2}(plan|account|subscription|allowance|quota|package)\b|\(\d+ of \d+ used\)"#
+            // A named person's balance or card ("Only 2 school meals left on Maya's balance"): what
+            // a prepaid account still covers, not stock.
+            + #"|\b(left|remaining) (on|in|of) (your|their|his|her|[a-z]+['’]s) (\w+ ){0,2}(balance|account|card|wallet|credit|allowance|pass)\b"#
             // The writer's own things: "Only 3 bottles left in my own cellar". No low-stock text of
             // dev.tsv says "my"; a shop says "our" ("only 3 left in our warehouse" presses).
             + #"|\b(left|remaining) (in|from|of|on) my\b"#
@@ -177,6 +180,9 @@ enum ScarcityDetector {
     /// comparison; the claims there stand alone ("In high demand", "Selling fast").
     private static let demandReport = TextPattern(
         #"\b(in|during|since|for|of) ("# + CommonPatterns.monthName + #" )?(19|20)\d{2}\b|\b(19|20)\d{2}\s?[–/-]\s?(\d{2}|(19|20)\d{2})\b"#
+            // "Paper is in high demand, apparently": hearsay the writer passes on, hedged as such;
+            // no demand claim of dev.tsv's shops is hedged.
+            + #"|\b(apparently|reportedly|so (i|we)['’]?(m| am|re| are) told|(i|we) hear)\b"#
             // "Last year the centres took 2,310 visits": a comparison with a past period.
             + #"|\b(last|this past|the past) (year|month|week|season|winter|summer|spring|autumn|christmas)\b"#
             // Demand counted ("we have had 312 requests for 180 packs") or a service's load told as

@@ -123,6 +123,9 @@ enum SneakingDetector {
             guard block.text.count <= 160, feeName.occurs(in: block.text), !feeIncludedOrAbsent.occurs(in: block.text),
                   !deliveryHandling.occurs(in: block.text) else { continue }
             guard let price = CommonPatterns.price.firstMatch(in: block.text) ?? page.priceBeside(block) else { continue }
+            // A fee of nothing ("Booking fee A$0.00", "Annual card fee €0.00") costs nothing: the
+            // page shows the fee is not charged.
+            guard price.contains(where: { $0.isNumber && $0 != "0" }) else { continue }
             // A charge in a table of charges per week or month (a tenancy's rent and service
             // charges, "Per week") is a standing charge, stated as such, not a surcharge that
             // appears at the last step of a purchase.
@@ -158,17 +161,37 @@ enum SneakingDetector {
             default: false
             }
         }
+        // The line that signs the visitor up to a trial along with an order of something else,
+        // stating no charge of its own.
+        let enrolling = prominent.first { $0.text.count <= 160 && trialWithOrder.occurs(in: $0.text) && !recurrence.occurs(in: $0.text) }
         var findings: [Finding] = []
         for block in page.blocks where block.isFaint && !block.isQuotation {
             for sentence in block.text.sentences where recurrence.occurs(in: sentence) && chargeWords.occurs(in: sentence) {
+                let finePrint = String(format: "fine print: %.0fpx, contrast %.1f:1", block.fontSize, block.contrast)
+                if let enrolling, trialOrMembership.occurs(in: sentence) {
+                    // The subscription is the trial the order carries; the fine print only says
+                    // what it costs later. One finding for the trial, however many notes explain it.
+                    guard !findings.contains(where: { $0.evidence == enrolling.text }) else { break }
+                    findings.append(Finding(
+                        patternType: .hiddenSubscription, severity: .high, confidence: 0.9, evidence: enrolling.text,
+                        location: enrolling.location("a free trial that comes with the order; its recurring charge only in " + finePrint + " (\"\(sentence.clipped(to: 60))\")")))
+                    break
+                }
                 findings.append(Finding(
                     patternType: .hiddenSubscription, severity: .high, confidence: offersOneOff ? 0.9 : 0.7,
                     evidence: block.text.count <= 400 ? block.text : sentence,
-                    location: block.location(String(format: "fine print: %.0fpx, contrast %.1f:1", block.fontSize, block.contrast)
-                        + (offersOneOff ? "; the prominent offer reads as free or one-off" : ""))))
+                    location: block.location(finePrint + (offersOneOff ? "; the prominent offer reads as free or one-off" : ""))))
                 break
             }
         }
         return findings
     }
+
+    /// A free trial or membership that comes with an order of something else: "Free 60 day VIP
+    /// trial membership with this order. Cancel anytime." (dev.tsv). The visitor buys one thing and
+    /// is signed up to another; that line, not the fine print that prices it, carries the pattern.
+    private static let trialWithOrder = TextPattern(
+        #"\bfree\b[^.!?]{0,40}\b(trial|membership)\b[^.!?]{0,30}\bwith (this|your|the|every|each) (order|purchase)\b"#)
+    /// A sentence about a trial or a membership.
+    private static let trialOrMembership = TextPattern(#"\b(trial|membership|member)\b"#)
 }

@@ -108,7 +108,7 @@ enum SocialProofDetector {
         for block in page.blocks {
             // A heading that quotes is a title ("“São Paulo em 100 capas” – livro, 240 páginas").
             guard !block.isHeading, let (quote, attribution) = quoteAndAttribution(block, page: page) else { continue }
-            guard isAnonymous(attribution), !citesSource.occurs(in: attribution) else { continue }
+            guard isAnonymous(attribution), !citesSource.occurs(in: attribution), !writersOwn.occurs(in: attribution) else { continue }
             let linked = page.document.links.contains { link in
                 !link.text.isEmpty && (attribution.contains(link.text) || block.text.contains(link.text))
             }
@@ -137,6 +137,11 @@ enum SocialProofDetector {
     static let praiseSectionLength = 8
     private static let praiseWords = TextPattern(
         #"\b(say|says|saying|said|testimonials?|reviews?|love|loved|praise|think|thinks|feedback|stories|words|kind words|raves?)\b"#)
+
+    /// An attribution to the writer's own people or things ("the note taped inside the lid of
+    /// our Adana, in my teacher's handwriting", "my grandmother"): a memory the writer passes on,
+    /// whose source the writer knows, not a customer's praise with nobody behind it.
+    private static let writersOwn = TextPattern(#"\bmy\b"#)
 
     /// An attribution that cites where the words were published or said ("a sound designer quoted
     /// in a 1993 games magazine", "a nurse, speaking to the BBC", "from an interview in 2019", "a

@@ -37,7 +37,7 @@ enum UrgencyDetector {
                 // 00:00 UTC every Monday", "ends December 20 at 8:00 p.m. Eastern"), is a real
                 // deadline, not a timer that restarts per visit.
                 let announced = announcedDeadline.occurs(in: clock.block.text) || datedTime.occurs(in: clock.block.text)
-                    || announcedNearby(clock, on: page)
+                    || visitWindow.occurs(in: clock.block.text) || announcedNearby(clock, on: page)
                 guard !announced, !countsToFarOff(clock), isAboutOffer(clock, on: page) else { continue }
                 let probability = page.wording[clock.block.position]?.prediction.probability
                 let modelNote = probability.map { String(format: "; wording model p=%.2f", $0) } ?? ""
@@ -93,10 +93,13 @@ enum UrgencyDetector {
         // 9:30–17:30") say when a counter opens, not when an offer ends: they announce what a
         // clock counts to only when its own line is about opening or closing ("closes in").
         let aboutOpening = openingOrClosing.occurs(in: clock.block.text)
+        let offersSomething = clockOfferWords.occurs(in: clock.block.text)
         // The block's own element first (it holds the other lines when the clock is inline in it),
         // never the page itself (`<body>`, an app's root) nor its main column.
         return !page.neighbours(of: clock.block, levels: 3, withinWidget: true, includingOwnElement: true, stoppingBelow: page.isMainColumn) {
-            $0.text.count <= 400 && announcedDeadline.occurs(in: aboutOpening ? $0.text : openingHours.replacingMatches(in: $0.text, with: " "))
+            guard $0.text.count <= 400 else { return false }
+            let text = aboutOpening ? $0.text : openingHours.replacingMatches(in: $0.text, with: " ")
+            return announcedDeadline.occurs(in: text) || (!offersSomething && visitWindow.occurs(in: text))
         }.isEmpty
     }
     /// A clock's line about a counter's or a venue's hours: "Closes in", "Opens in", "Last entry in".
@@ -167,10 +170,14 @@ enum UrgencyDetector {
             // listing's date ("Date Sat 19 Dec 2026, 7:30 pm") is not a deadline, nor is a weekday
             // alone ("ends Sunday at 23:59").
             + #"|\b(ends?|closes?|opens?|starts?|begins?|votes?|meeting|deadline|due|goes live|takes place|is held|kicks? off)\b[^.!?]{0,80}"#
-            + datedTime.source
-            // A visit's or a departure's date and window: "Tuesday 8 December 2026, arriving
-            // between 10:00 and 12:00".
-            + #"|("# + CommonPatterns.calendarDate.source + #")[^.!?]{0,12}\b(arriv\w*|depart\w*|boarding|visit\w*|appointment)\b[^.!?]{0,20}\b\d{1,2}[:.]\d{2}\b"#)
+            + datedTime.source)
+
+    /// A visit's or a departure's date and window: "Tuesday 8 December 2026, arriving between
+    /// 10:00 and 12:00". What a clock counts to when the clock names no offer ("Your engineer
+    /// arrives in 01:12:40"); a clock whose own line names one ("Web saver price … 02:06:40 left
+    /// to buy") counts to the offer's end, not to the session booked in the card beside it.
+    private static let visitWindow = TextPattern(
+        #"("# + CommonPatterns.calendarDate.source + #")[^.!?]{0,12}\b(arriv\w*|depart\w*|boarding|visit\w*|appointment)\b[^.!?]{0,20}\b\d{1,2}[:.]\d{2}\b"#)
 
     /// A calendar date with its clock time ("16 February 2027 at 10:00", "Mon 7 Dec, 09:00"). In
     /// the clock's own line ("Mon 7 Dec, 09:00 · in 0d 04:12:55", a help desk's reply due) it is
@@ -339,15 +346,20 @@ enum UrgencyDetector {
             // reader: 30 minutes if others are waiting" is a rule of use, not an offer's deadline.
             + #"|\blimited time (on|at|with|per|in) (the|a|an|each|your)\b[^.!?]{0,40}\b\d+ (minutes?|mins?|hours?|hrs?)\b"#
             // Someone's own short time ("If you have limited time to set up before a party",
-            // "Limited time? Try a drop-in"): the visitor's schedule, asked about or planned for,
-            // not an offer's. No limited-time text of dev.tsv has a person having it or asks it.
-            + #"|\b(you|i|we|they|he|she|families|parents|visitors|people|anyone)( only| just)? (have|has|had|['’]ve got|['’]ve|are on|['’]re on) (only |a |very |quite )?limited time\b|\blimited time\s*\?"#
+            // "Limited time? Try a drop-in", "Limited time on your lunch break?"): the visitor's
+            // schedule, asked about or planned for, not an offer's. No limited-time text of
+            // dev.tsv has a person having it or asks it.
+            + #"|\b(you|i|we|they|he|she|families|parents|visitors|people|anyone)( only| just)? (have|has|had|['’]ve got|['’]ve|are on|['’]re on) (only |a |very |quite )?limited time\b|\blimited time\b[^.!?]{0,60}\?"#
             // "Is there a last chance to get compensation?": an FAQ's question asks, it does not press.
             + #"|^\W*(is|are|can|could|do|does|did|will|would|should|what|when|where|why|how|who)\b[^.!]*\?\W*$"#
             // "Know when it is the last chance to think": a last chance to do something other
             // than take an offer is advice or a story (dev.tsv's: "last chance to save", "Last
             // chance! Only 1 left").
             + #"|\blast chance to (?!(buy|order|save|get|grab|claim|book|shop|enter|sign|join|subscribe|register|enrol\w*|snap|secure|reserve|pick|try|win|apply|redeem|use|see|visit|catch|bag|stock|upgrade)\b)\w+"#
+            // "Last chance to see the press running this year", "the last chance to see it running
+            // before we take it apart": a thing on show for the last time, unless what is seen is
+            // an offer ("Last chance to see these prices").
+            + #"|\blast chance to (see|visit|catch|hear|watch|view)\b(?![^.!?]*("# + offerCue.source + #"))"#
             // "Last chance before landfill for about three hundred things a year": a thing's last
             // chance before its end, not the visitor's before an offer's ("before it's gone",
             // "before prices rise", "before the sale ends" still press).
