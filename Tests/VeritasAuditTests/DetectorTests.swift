@@ -238,8 +238,10 @@ struct DetectorTests {
     func toastWithCaption() throws {
         let toast = #"<aside class="toast"><div><p>Laurie in Urraween, Queensland bought No Brainer USB Charging Anti-Theft Backpack</p><small>about 20 minutes ago</small></div></aside>"#
         #expect(try Self.types(toast) == [.activityNotification])
-        // Without anything saying "now", a line about who bought what is not live activity.
-        #expect(try Self.types("<p>Laurie in Urraween, Queensland bought No Brainer USB Charging Anti-Theft Backpack</p>").isEmpty)
+        // Without anything saying "now", a line about who bought what is not live activity,
+        // unless it is a toast's named buyer from a named place and region (round 37).
+        #expect(try Self.types("<p>Laurie bought No Brainer USB Charging Anti-Theft Backpack</p>").isEmpty)
+        #expect(try Self.types("<p>Laurie in Urraween, Queensland bought No Brainer USB Charging Anti-Theft Backpack</p>") == [.activityNotification])
     }
 
     @Test("one line, one claim: a line counting stock or buyers is that, even when it says 'selling fast'")
@@ -361,7 +363,7 @@ struct DetectorTests {
         let found = try Self.findings(toast)
         #expect(found.map(\.patternType) == [.activityNotification])
         #expect(found.first?.location?.contains("other people's activity") == true, "the hand-written pattern reads the caption, not only the model")
-        #expect(try Self.types(#"<div><p>Marama in Porirua, New Zealand purchased a Kawakawa balm tin</p><small>Gift wrapped</small></div>"#).isEmpty)
+        #expect(try Self.types(#"<div><p>Marama purchased a Kawakawa balm tin</p><small>Gift wrapped</small></div>"#).isEmpty)
     }
 
     @Test("round twelve: bare and exclaimed few-left tags, 'Item(s)', 'added this item to cart' press; a survey's count, a cook's 'act fast' do not")
@@ -1021,6 +1023,21 @@ struct DetectorTests {
         let faq = { (summary: String) in "<h2>Questions</h2><details><summary>\(summary)</summary><p>Yes, on the first delivery.</p></details>" }
         #expect(try !Self.types(faq("Do I pay full price on a subscription?")).contains(.confirmshaming), "a question asks")
         #expect(try Self.types(faq("I'll pay full price on a subscription")).contains(.confirmshaming), "the premise: the same words said")
+    }
+
+    @Test("thirty-seventh round: a named buyer from a named place with no time, the visitor's own bag, a cart hold's release clock")
+    func thirtySeventhRound() throws {
+        let toast = { (line: String) in #"<p>Oak dining chair, $120</p><button>Add to cart</button><div role="status"><p>"# + line + #" <a href="/seating/ashby">Ashby Oak Dining Chair</a></p></div>"# }
+        #expect(try Self.types(toast("Michael in Pontiac, United States purchased a")) == [.activityNotification])
+        #expect(try Self.types(toast("Delivered to Pontiac, United States on 2 December: the")).isEmpty, "the premise: no buyer")
+        #expect(try Self.types(#"<ul><li><span>#2294</span><div>Ingrid Solberg in Two Harbors, United States purchased a Lake Superior Agate Pendant<span> Online · paid · pack for Monday's post</span></div><span>$68.00</span></li></ul>"#).isEmpty, "a seller's order feed")
+
+        let bag = { (seconds: String, heading: String) in
+            "<aside><h2>\(heading)</h2><p>Reed diffuser, cedar · $34.00</p><p><span>Released in: </span><span>29 minutes :\(seconds) seconds</span></p><button>Checkout</button></aside>"
+        }
+        let later = try Self.types(bag("07", "You left 2 items in your bag"), later: bag("06", "You left 2 items in your bag"))
+        #expect(later == [.countdownTimer], "a cart hold's clock, and the visitor's own bag is no stock claim")
+        #expect(try Self.types("<p>Reed diffuser, cedar · $34.00</p><p>Only 2 items left in stock</p><button>Add to bag</button>") == [.lowStock], "the premise: stock")
     }
 
     @Test("a month is a whole month name: \"3 markers\" or \"4 juniors\" is not a day and a month")

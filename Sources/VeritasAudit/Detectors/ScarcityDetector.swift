@@ -108,6 +108,9 @@ enum ScarcityDetector {
             // A named person's balance or card ("Only 2 school meals left on Maya's balance"): what
             // a prepaid account still covers, not stock.
             + #"|\b(left|remaining) (on|in|of) (your|their|his|her|[a-z]+['’]s) (\w+ ){0,2}(balance|account|card|wallet|credit|allowance|pass)\b"#
+            // The visitor's own cart, as a reminder: "You left 2 items in your bag" (the verb, not
+            // what is left in stock).
+            + #"|\b(you|you['’]ve|you have) (left|forgot|forgotten) \d+ (\w+ ){0,2}(in|on) (your|the) (shopping )?(bag|cart|basket|trolley|wish ?list)\b"#
             // The writer's own things: "Only 3 bottles left in my own cellar". No low-stock text of
             // dev.tsv says "my"; a shop says "our" ("only 3 left in our warehouse" presses).
             + #"|\b(left|remaining) (in|from|of|on) my\b"#

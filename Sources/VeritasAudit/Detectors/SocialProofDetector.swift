@@ -45,6 +45,10 @@ enum SocialProofDetector {
             // A named buyer's toast with the time last: "Sandeep in Hawthorne, California bought
             // Sadie Ponte Pants - Black Just Now" (dev.tsv's wording; "just bought" is above).
             + #"|^\W*[\w'’.-]+( [\w'’.-]+)? (in|from) [^.!?]{1,60}? (bought|purchased|ordered|booked)\b[^!?]{0,100}\b(just now|right now|\d+ (seconds?|minutes?|mins?|hours?|hrs?) ago)\b"#
+            // A named buyer from a named place, with its region, as purchase toasts print it
+            // ("Samuel in Minneapolis, United States purchased a …", with no time): 41 of dev.tsv's
+            // activity texts have this shape and none of its ordinary texts does.
+            + #"|^\W*(?-i:[A-Z][\w'’.-]+)( (?-i:[A-Z][\w'’.-]*))? (in|from) (?-i:[A-Z])[^.!?]{1,40}?, (?-i:[A-Z])[^.!?]{1,30}? (just )?(purchased|bought|ordered)\b"#
             // "2 people are looking right now": looking, viewing or browsing, live, with no object.
             + #"|\b\d[\d,.]*\s?k?\+? (other )?(people|persons|shoppers|customers|users|travell?ers|visitors|buyers|guests|others) (are|is) (currently |now )?(looking|viewing|browsing|watching) (right now|now|at the moment)\b"#
             + #"|\b\d[\d,.]*\s?k?\+? (other )?(people|persons|shoppers|customers|users|visitors|buyers|guests|others) (are|is) (currently|now|right now) (active|online|shopping|browsing|here)\b|\b\d[\d,.]*\s?k?\+? (other )?(people|shoppers|customers|users|visitors|buyers|guests|others) (are |is )?(currently |now )?(active|online|shopping) (on|in) (our|this|the) (site|website|store|shop|page|app)\b"#)
@@ -71,6 +75,10 @@ enum SocialProofDetector {
             + #"|\b\d+ (booked|taken|sold|reserved),? so \d+ (left|remain\w*|free|available)\b|\b\d+ (seats|places|spaces|spots|slots)\b[^.!?]{0,30}\b\d+ (booked|taken|reserved)\b"#
             // A slot's state in a booking grid: "3:30 pm Booked", "Sat 10:00 · Taken".
             + #"|^\W*(\w{3}\W+)?\d{1,2}([:.]\d{2})?\s?(am|pm)?\W*(fully )?(booked|taken|reserved|full|sold out|unavailable)\W*$"#
+            // A seller's order record, with its payment or fulfilment state ("Ingrid Solberg in Two
+            // Harbors, United States purchased a pendant · Online · paid"): the shop's own feed,
+            // not a toast. No activity text of dev.tsv states one.
+            + #"|\b(paid|unpaid|refunded|fulfilled|unfulfilled|awaiting (payment|dispatch|shipment))\b"#
             // A case, not a report: "If someone bought you a gift card, ...".
             + #"|\b(if|when|whenever|once) (someone|somebody|anyone|a friend)\b"#)
 

@@ -81,9 +81,10 @@ enum UrgencyDetector {
     /// Time units and digits, removed from a clock's line to leave its label.
     private static let clockUnits = TextPattern(#"\d+|(?<![a-z])"# + timeUnit + #"(?![a-z])"#)
     /// What a sales clock's own label says, beyond ``clockOfferWords``: time running out on the
-    /// visitor ("Left", "Time remaining", "BE QUICK", "DON'T MISS OUT", "CHECK OUT NOW").
+    /// visitor ("Left", "Time remaining", "BE QUICK", "DON'T MISS OUT", "CHECK OUT NOW"), or a
+    /// cart hold's end ("Released in:", dev.tsv's bag reminder); its widget still has to name an offer.
     private static let pressingClockLabel = TextPattern(
-        clockOfferWords.source + #"|\b(left|remaining|quick|now|miss|countdown|timer|check ?out)\b"#)
+        clockOfferWords.source + #"|\b(left|remaining|quick|now|miss|countdown|timer|check ?out|released)\b"#)
 
     /// Whether the clock's widget (its own element and two boxes around it, up to the page's main
     /// column, ``AuditedPage/isMainColumn(_:)``) states the deadline it counts to: a trip's
