@@ -165,26 +165,34 @@ enum SneakingDetector {
         // stating no charge of its own.
         let enrolling = prominent.first { $0.text.count <= 160 && trialWithOrder.occurs(in: $0.text) && !recurrence.occurs(in: $0.text) }
         var findings: [Finding] = []
+        // The first fine print that prices the enrolling line's trial: the subscription is that
+        // trial, reported once by its own line, however many notes explain it.
+        var trialPrice: (block: TextBlock, sentence: String)?
         for block in page.blocks where block.isFaint && !block.isQuotation {
             for sentence in block.text.sentences where recurrence.occurs(in: sentence) && chargeWords.occurs(in: sentence) {
-                let finePrint = String(format: "fine print: %.0fpx, contrast %.1f:1", block.fontSize, block.contrast)
-                if let enrolling, trialOrMembership.occurs(in: sentence) {
-                    // The subscription is the trial the order carries; the fine print only says
-                    // what it costs later. One finding for the trial, however many notes explain it.
-                    guard !findings.contains(where: { $0.evidence == enrolling.text }) else { break }
-                    findings.append(Finding(
-                        patternType: .hiddenSubscription, severity: .high, confidence: 0.9, evidence: enrolling.text,
-                        location: enrolling.location("a free trial that comes with the order; its recurring charge only in " + finePrint + " (\"\(sentence.clipped(to: 60))\")")))
+                if enrolling != nil, trialOrMembership.occurs(in: sentence) {
+                    trialPrice = trialPrice ?? (block, sentence)
                     break
                 }
                 findings.append(Finding(
                     patternType: .hiddenSubscription, severity: .high, confidence: offersOneOff ? 0.9 : 0.7,
                     evidence: block.text.count <= 400 ? block.text : sentence,
-                    location: block.location(finePrint + (offersOneOff ? "; the prominent offer reads as free or one-off" : ""))))
+                    location: block.location(finePrint(block) + (offersOneOff ? "; the prominent offer reads as free or one-off" : ""))))
                 break
             }
         }
+        if let enrolling, let trialPrice {
+            findings.append(Finding(
+                patternType: .hiddenSubscription, severity: .high, confidence: 0.9, evidence: enrolling.text,
+                location: enrolling.location("a free trial that comes with the order; its recurring charge only in "
+                    + finePrint(trialPrice.block) + " (\"\(trialPrice.sentence.clipped(to: 60))\")")))
+        }
         return findings
+    }
+
+    /// How faint a fine-print block is, as a finding's location says it.
+    private static func finePrint(_ block: TextBlock) -> String {
+        String(format: "fine print: %.0fpx, contrast %.1f:1", block.fontSize, block.contrast)
     }
 
     /// A free trial or membership that comes with an order of something else: "Free 60 day VIP
