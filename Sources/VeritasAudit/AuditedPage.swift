@@ -69,8 +69,19 @@ public struct AuditedPage: Sendable {
     /// `<td>Service fee</td><td>$4.50</td>` row), or `nil`.
     func priceBeside(_ block: TextBlock) -> String? {
         guard blocks.indices.contains(block.position + 1) else { return nil }
-        let next = blocks[block.position + 1]
-        return next.text.count <= 24 ? CommonPatterns.price.firstMatch(in: next.text) : nil
+        return Self.shortPrice(blocks[block.position + 1])
+    }
+
+    /// The first price standing alone in a later cell of `block`'s own table row (a cart's price
+    /// column, past the line's note and quantity), or `nil` outside a table.
+    func priceInRow(of block: TextBlock) -> String? {
+        guard let row = block.tableRows.first else { return nil }
+        return blocks(inside: row).lazy.filter { $0.position > block.position }.compactMap(Self.shortPrice).first
+    }
+
+    /// The price a short block (a price cell, an amount line) holds, or `nil`.
+    static func shortPrice(_ block: TextBlock) -> String? {
+        block.text.count <= 24 ? CommonPatterns.price.firstMatch(in: block.text) : nil
     }
 
     /// The smallest container around `block` (up to `levels` ancestors up) holding a block that

@@ -60,9 +60,20 @@ struct TextBlock: Sendable {
     /// The nearest `<table>` around the first segment, as its element index, or `nil`.
     var table: Int? { elements(tagged: "table").first }
 
+    /// The nearest element around the first segment (itself included) named one of `tags`, as
+    /// its element index, or `nil`.
+    func nearestElement(tagged tags: Set<Substring>) -> Int? {
+        namedAncestors.first { tags.contains($0.name) }?.element
+    }
+
     /// The elements named `tag` around the first segment (itself included), nearest first.
     private func elements(tagged tag: Substring) -> [Int] {
-        zip(first.path.split(separator: ">").reversed(), first.ancestorIndices).compactMap { name, element in name == tag ? element : nil }
+        namedAncestors.compactMap { $0.name == tag ? $0.element : nil }
+    }
+
+    /// The first segment's element and its ancestors, nearest first, each with its tag name.
+    private var namedAncestors: [(name: Substring, element: Int)] {
+        zip(first.path.split(separator: ">").reversed(), first.ancestorIndices).map { ($0, $1) }
     }
 
     /// A message key as string files and translation tools name a UI string: dotted or

@@ -1040,6 +1040,56 @@ struct DetectorTests {
         #expect(try Self.types("<p>Reed diffuser, cedar · $34.00</p><p>Only 2 items left in stock</p><button>Add to bag</button>") == [.lowStock], "the premise: stock")
     }
 
+    @Test("thirty-eighth round: quotations with no attribution under a praise heading, an add-on's price in its cart row, a clock of units labelled by the line before, a box's offer valid only now, a player's place, a refusal of emails")
+    func thirtyEighthRound() throws {
+        let praise = { (after: String) in
+            "<section><h2>What people are saying about us...</h2><q>Best darts I have ever thrown, my average went up straight away.</q> <q>Fast delivery and the quality is unreal for the price.</q>\(after)</section><section><h2>Delivery</h2><p>Tracked 48: £3.49, free over £40. Collect in shop: free, 28 Hope St, Hanley.</p></section>"
+        }
+        let unattributed = try Self.findings(praise("")).filter { $0.patternType == .testimonialsOfUncertainOrigin }
+        #expect(unattributed.map(\.evidence).allSatisfy { $0.hasPrefix("What people are saying about us...") } && unattributed.count == 1)
+        #expect(try Self.types(praise("<p>Priya Raman, Leeds</p>")).isEmpty, "the premise: a name after the quotes")
+        #expect(try Self.types(#"<section><h2>What people are saying</h2><blockquote>Best darts I have ever thrown.<cite>Sam Greaves, Hanley</cite></blockquote></section>"#).isEmpty, "the premise: a cited name")
+
+        let cart = { (checked: String) in
+            #"<h1>Review your order</h1><table><tr><td>PLA+ 1.75 mm, Galaxy Black</td><td>2</td><td>$43.98</td></tr><tr><td><input type="checkbox" id="ins" "# + checked + #"> <label for="ins">Shipping Insurance</label><a href="/cart/remove">Remove Insurance</a></td><td>1</td><td>$3.49</td></tr></table><p>Subtotal $47.47</p><button>Place order</button>"#
+        }
+        let sneaked = try Self.findings(cart("checked")).filter { $0.patternType == .sneakIntoBasket }
+        #expect(sneaked.first?.location?.contains("$3.49") == true)
+        #expect(try !Self.types(cart("")).contains(.sneakIntoBasket), "the premise: a box left for the shopper to tick")
+
+        let popup = { (seconds: String) in
+            #"<div role="dialog" aria-modal="true"><h2>LAST CHANCE TO SAVE... enter your email to Save 20% on your first order</h2><p><span><b>00</b> hours</span> :<span><b>29</b> minutes</span> :<span><b>"# + seconds + #"</b> seconds</span></p><input type="email" placeholder="Email address"><button>Unlock my 20%</button><p>One code per email address, for a first order only. It excludes gift cards and sale items; see the terms for details.</p><button>No thanks</button></div>"#
+        }
+        let clock = try Self.findings(popup("43"), later: popup("42"))
+        #expect(clock.map(\.patternType) == [.countdownTimer], "the clock's heading is its label, not a second, deadline-less message")
+        #expect(clock.first?.evidence.hasPrefix("LAST CHANCE TO SAVE") == true)
+        let tide = { (seconds: String) in
+            #"<p>Visitor berths £32 a night. <button>Book a berth</button></p><div><section><h2>Next high water at the sill</h2><p><span>4</span>h <span>30</span>m <span>"# + seconds + #"</span>s</p><p>Worked out from the Walton predictions with our local correction. Weather and pressure can move the tide by 20 minutes or more; use it to plan, not to cut it fine.</p></section><section><h2>Sill gate</h2><label><input type="checkbox" checked> Text me 30 minutes before the gate closes on days I have booked a passage (free)</label></section></div>"#
+        }
+        #expect(try Self.types(tide("20"), later: tide("19")).isEmpty, "a tide's clock, labelled by its heading")
+        #expect(try Self.types(tide("20").replacingOccurrences(of: "Next high water at the sill", with: "Berth sale ends in"), later: tide("19").replacingOccurrences(of: "Next high water at the sill", with: "Berth sale ends in")) == [.countdownTimer], "the premise: a sale's clock")
+
+        let upsell = { (line: String) in
+            #"<div class="offer"><h3>Add 12 outdoor balls for $9.99</h3>"# + line + #"<button style="font-size:15px">YES! ADD TO MY ORDER</button><a href="/cart" style="font-size:10px;color:#cccccc">continue without balls</a></div>"#
+        }
+        let interference = try Self.findings(upsell("<p>This offer is only VALID if you add to cart now!</p>")).filter { $0.patternType == .visualInterference }
+        #expect(interference.map(\.evidence) == ["This offer is only VALID if you add to cart now! … continue without balls"])
+        let plain = try Self.findings(upsell("<p>Tournament-grade, 40 holes.</p>")).filter { $0.patternType == .visualInterference }
+        #expect(plain.map(\.evidence) == ["continue without balls"], "the premise: no pressing line, the faint way out alone")
+
+        let section = { (line: String) in "<p>Spring concert tickets £12. <button>Buy tickets</button></p><h2>Play with us</h2><ul><li>\(line)</li></ul>" }
+        #expect(try Self.types(section("Horns: only 1 place left in the section for the spring term.")).isEmpty)
+        #expect(try Self.types(section("Only 1 ticket left for the spring concert!")) == [.lowStock], "the premise: tickets on sale")
+
+        let signup = { (decline: String) in
+            #"<div role="dialog" aria-modal="true"><h2>Join for 10% off</h2><input type="email"><button>Sign me up</button><button>"# + decline + "</button></div>"
+        }
+        let emails = "No thanks, I don't want to receive emails about your amazing discounts"
+        #expect(WordingModel.bundled.predict(emails).type == .confirmshaming, "the premise: the model reads it as shaming")
+        #expect(try !Self.types(signup(emails)).contains(.confirmshaming), "refusing emails gives up no discount")
+        #expect(try Self.types(signup("No thanks, I don't want your amazing discounts")).contains(.confirmshaming), "the premise: refusing the discount")
+    }
+
     @Test("a month is a whole month name: \"3 markers\" or \"4 juniors\" is not a day and a month")
     func monthNamesAreWholeWords() throws {
         #expect(try Self.types("<p>LIMITED TIME OFFER! 3 markers for £5 while the promotion runs.</p>") == [.limitedTimeMessage])

@@ -68,7 +68,8 @@ enum MisdirectionDetector {
             guard !text.trimmingCharacters(in: .whitespaces).hasSuffix("?"),
                   let wording = page.darkWording(of: block, as: [.confirmshaming]),
                   (declineOpener.occurs(in: text) || CommonPatterns.firstPerson.occurs(in: text)),
-                  wordsBeyondRefusal(text) >= 2, loadedWords.occurs(in: text) || forgoneGain.occurs(in: text) else { continue }
+                  wordsBeyondRefusal(text) >= 2,
+                  loadedWords.occurs(in: text) || (forgoneGain.occurs(in: text) && !refusesMessages.occurs(in: text)) else { continue }
             findings.append(Finding(
                 patternType: .confirmshaming, severity: .medium,
                 confidence: WordingRule.rounded(min(wording.prediction.probability, 0.95) * (isControl(block) ? 0.9 : 0.75)),
@@ -87,6 +88,13 @@ enum MisdirectionDetector {
         #"\b(sav(e|ing|ings)|discount\w*|deals?|offers?|free|money|price|cheaper|bargains?|rewards?|perks?|benefits?|smarter|better)\b"#
             + #"|\bpay(ing)? (\w+ ){0,2}(more|extra|double|twice)\b"#)
 
+    /// A refusal of messages ("I don't want to receive daily email alerts about your amazing
+    /// discounts"): the gain named is what the emails would be about, not what declining gives up.
+    /// No confirmshaming text of dev.tsv refuses messages; its one such line is a faint option
+    /// (visual interference).
+    private static let refusesMessages = TextPattern(
+        #"\b(don'?t|do not|never) (want|wish|need) (to (receive|get)|any( more)?) (\w+ ){0,3}(e-?mails?|alerts|newsletters?|notifications|messages|texts|sms|updates)\b"#)
+
     /// Words left once the refusal itself ("No thanks,", "Skip", "Not now") is taken away.
     private static func wordsBeyondRefusal(_ text: String) -> Int {
         let refusal = TextPattern(#"^\W*(no,? thanks?( you)?|no|nope|not now|not today|maybe later|skip( this)?|close|dismiss|cancel)\b\W*"#)
@@ -98,6 +106,11 @@ enum MisdirectionDetector {
     /// The option a person may want to take: refuse, skip, cancel, the free plan.
     private static let escapeOption = TextPattern(
         #"\b(reject|decline|refuse|no,? thanks|not now|skip|continue without|without (non-essential|optional|extra)|(order|check ?out|buy|proceed|pay|book|purchase|shop) without|cancel\w*|free plan|basic plan|free version|essential (cookies )?only|necessary (cookies )?only|opt[- ]out|i still want|downgrade|don'?t want|keep (my )?free|keep using|stay on|stick with|remain on|continue with (the )?(free|basic|starter|current))\b"#)
+
+    /// An offer said to hold only if taken at once: "This offer is only VALID if you add to cart
+    /// now!", "Deal valid only while this window is open".
+    private static let offerValidOnlyNow = TextPattern(
+        #"\b(offer|deal|discount|price|saving)s? (is |are )?(only )?(valid|available|good)\b[^.!?]{0,40}\b(now|today|only|while|until)\b"#)
 
     /// An escape option (reject, skip, cancel, free plan) shown tiny or faint, next to a
     /// prominent alternative in the same box: the alternative is at least 3px larger or twice the
@@ -112,8 +125,14 @@ enum MisdirectionDetector {
                     && (other.fontSize >= block.fontSize + 3 || other.contrast >= block.contrast * 2)
             }
             guard let alternative = prominent.first else { continue }
+            // The box's own pressing line ("This offer is only VALID if you add to cart now!", as
+            // dev.tsv labels such a box) is what the faint way out is set against: quoted first.
+            let pressing = page.neighbours(of: block, levels: 2, withinWidget: true, includingOwnElement: true) { other in
+                !isChoice(other) && other.text.count <= 120 && offerValidOnlyNow.occurs(in: other.text)
+            }.first
             findings.append(Finding(
-                patternType: .visualInterference, severity: .medium, confidence: 0.8, evidence: block.text,
+                patternType: .visualInterference, severity: .medium, confidence: 0.8,
+                evidence: pressing.map { "\($0.text) … \(block.text)" } ?? block.text,
                 location: block.location(String(
                     format: "\"%@\" option at %.0fpx, contrast %.1f:1, beside \"%@\" at %.0fpx, contrast %.1f:1",
                     option, block.fontSize, block.contrast, alternative.text.clipped(to: 60), alternative.fontSize, alternative.contrast))))

@@ -111,6 +111,9 @@ enum ScarcityDetector {
             // The visitor's own cart, as a reminder: "You left 2 items in your bag" (the verb, not
             // what is left in stock).
             + #"|\b(you|you['’]ve|you have) (left|forgot|forgotten) \d+ (\w+ ){0,2}(in|on) (your|the) (shopping )?(bag|cart|basket|trolley|wish ?list)\b"#
+            // A player's place in a group the visitor would play or sing in ("Horns: only 1 place
+            // left in the section for the spring term"): a seat in an ensemble or a team, not goods.
+            + #"|\b(places?|spots?|seats?|chairs?|vacanc(y|ies)) (left|remaining|available) in the (\w+ )?(section|band|choir|orchestra|ensemble|squad|team|chorus|crew|quartet|group)\b"#
             // The writer's own things: "Only 3 bottles left in my own cellar". No low-stock text of
             // dev.tsv says "my"; a shop says "our" ("only 3 left in our warehouse" presses).
             + #"|\b(left|remaining) (in|from|of|on) my\b"#

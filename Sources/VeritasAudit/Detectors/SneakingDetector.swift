@@ -32,7 +32,9 @@ enum SneakingDetector {
             let label = block.text
             guard !consentWords.occurs(in: label), !savingOnly.occurs(in: label) else { continue }
             let priceInLabel = CommonPatterns.price.firstMatch(in: threshold.replacingMatches(in: label, with: " "))
-            guard let price = priceInLabel ?? (addOnWords.occurs(in: label) ? page.priceBeside(block) : nil) else { continue }
+            // An add-on's price: the next short line, or its own cart row's price cell ("☑ Shipping
+            // Insurance · Remove Insurance | 1 | $3.49"), past the quantity.
+            guard let price = priceInLabel ?? (addOnWords.occurs(in: label) ? page.priceBeside(block) ?? page.priceInRow(of: block) : nil) else { continue }
             findings.append(Finding(
                 patternType: .sneakIntoBasket, severity: .high, confidence: priceInLabel != nil ? 0.9 : 0.85,
                 evidence: label,
@@ -77,12 +79,11 @@ enum SneakingDetector {
             // Its own amount: in the line, in the next short block or two (past the control), or in
             // a cell of its own table row (a cart's price column, past the line's note and quantity).
             let following = page.blocks.dropFirst(block.position + 1).prefix(3).lazy
-            let shortPrice = { (other: TextBlock) in other.text.count <= 24 ? CommonPatterns.price.firstMatch(in: other.text) : nil }
-            let row = block.tableRows.first.map { row in page.blocks(inside: row).lazy.filter { $0.position > block.position } }
+            let shortPrice = AuditedPage.shortPrice
             // A cart row built of `<div>`s is a row too: the amount in its price cell, after the
             // line's note, its "Remove" link and its quantity.
             let divRow = { page.neighbours(of: block, levels: 2, withinWidget: true) { $0.position > block.position && shortPrice($0) != nil }.lazy.compactMap(shortPrice).first }
-            guard let price = CommonPatterns.price.firstMatch(in: name) ?? following.compactMap(shortPrice).first ?? row?.compactMap(shortPrice).first ?? divRow()
+            guard let price = CommonPatterns.price.firstMatch(in: name) ?? following.compactMap(shortPrice).first ?? page.priceInRow(of: block) ?? divRow()
             else { continue }
             findings.append(Finding(
                 patternType: .sneakIntoBasket, severity: .high, confidence: 0.75, evidence: name,

@@ -110,12 +110,25 @@ enum SocialProofDetector {
     ///
     /// The first such quote under a heading that introduces praise ("What people are saying about
     /// us...", "Testimonials") is quoted with the heading: the section is what presents them.
+    ///
+    /// Quotations marked up as such (`<q>`, `<blockquote>`) with no attribution at all, under such
+    /// a heading, are the section's praise with nobody behind it: reported once per heading.
     static func testimonials(_ page: AuditedPage) -> [Finding] {
         var findings: [Finding] = []
         var introduced: Set<Int> = []
         for block in page.blocks {
             // A heading that quotes is a title ("“São Paulo em 100 capas” – livro, 240 páginas").
-            guard !block.isHeading, let (quote, attribution) = quoteAndAttribution(block, page: page) else { continue }
+            guard !block.isHeading else { continue }
+            guard let (quote, attribution) = quoteAndAttribution(block, page: page) else {
+                if isUnattributedQuotation(block, on: page), let heading = praiseHeading(above: block, on: page),
+                   introduced.insert(heading.position).inserted {
+                    findings.append(Finding(
+                        patternType: .testimonialsOfUncertainOrigin, severity: .low, confidence: 0.7,
+                        evidence: String("\(heading.text) “\(block.text)”".prefix(ProtocolLimits.maxEvidenceLength)),
+                        location: block.location("quotation with no attribution under \"\(heading.text.clipped(to: 60))\"")))
+                }
+                continue
+            }
             guard isAnonymous(attribution), !citesSource.occurs(in: attribution), !writersOwn.occurs(in: attribution) else { continue }
             let linked = page.document.links.contains { link in
                 !link.text.isEmpty && (attribution.contains(link.text) || block.text.contains(link.text))
@@ -193,6 +206,32 @@ enum SocialProofDetector {
         }
         return nil
     }
+
+    /// A quotation marked up as one (`<q>`, `<blockquote>`) that names nobody: no `<cite>`,
+    /// caption, link or trailing dash in it, no other line in its own card (a review card's
+    /// "Priya Shah, Bath · verified purchase", a figure's caption), and no short line after it
+    /// that could be its attribution ("Priya Raman, Leeds", "— Happy customer", "★★★★★").
+    private static func isUnattributedQuotation(_ block: TextBlock, on page: AuditedPage) -> Bool {
+        let tags = block.segments.map { Set($0.path.split(separator: ">")) }
+        guard block.isQuotation, block.text.count >= 12, block.text.count <= 600,
+              let quotation = block.nearestElement(tagged: quotationTags),
+              tags.allSatisfy({ $0.isDisjoint(with: attributionTags) }),
+              !block.segments.contains(where: { $0.role == .link }),
+              !trailingAttribution.occurs(in: block.text) else { return false }
+        guard page.blocks.indices.contains(block.position + 1) else { return true }
+        let next = page.blocks[block.position + 1]
+        // The quotation's card: a `<figure>`, a list item or an article around it, else the
+        // quoting element itself. Another line in it is the card's caption or byline.
+        let card = block.nearestElement(tagged: cardTags) ?? quotation
+        if next.first.ancestorIndices.contains(card) { return false }
+        if next.isHeading || next.isQuotation { return true }
+        return next.text.count > 60 && !(next.text.first.map(dashes.contains) ?? false)
+    }
+    private static let quotationTags: Set<Substring> = ["q", "blockquote"]
+    private static let cardTags: Set<Substring> = ["figure", "li", "article"]
+    private static let attributionTags: Set<Substring> = ["cite", "figcaption", "footer"]
+    /// "… — Jane", "… - a happy customer": a dash and a few words closing the quotation.
+    private static let trailingAttribution = TextPattern(#"\s[—–―-]\s*\S[^—–―]{0,60}$"#)
 
     /// Longest `<cite>` read as a review card's attribution.
     static let maxCiteLength = 40

@@ -142,7 +142,7 @@ enum UrgencyDetector {
             // 04:12"): the same clock for everyone, counting to a scheduled start, not an offer.
             // After hours it is the first of the next day ("First opening for boats tomorrow
             // morning in 13:50:19").
-            + #"|\b(next|first) (class|session|lesson|bus|train|tram|ferry|sailing|departure|service|tide|high tide|low tide|match|game|show|screening|performance|meeting|opening|lift|swing|passage)\b"#
+            + #"|\b(next|first) (class|session|lesson|bus|train|tram|ferry|sailing|departure|service|tide|high tide|low tide|high water|low water|match|game|show|screening|performance|meeting|opening|lift|swing|passage)\b"#
             // A live page's own refresh ("Next update in 0:28") and a clock shown as a demonstration
             // ("Simulation: 15-minute block, loops" under a maker's timer build).
             + #"|\bnext (update|refresh|reload|poll|check)\b|\bsimulat(ion|or|ed)\b|\bdemo (mode|timer|clock|block|build)\b"#
@@ -253,8 +253,9 @@ enum UrgencyDetector {
                 if evidence.count > 200, let range = block.text.range(of: text) {
                     evidence = String(block.text[..<range.lowerBound].suffix(120)) + text
                 }
-                if letters(in: evidence) < 3 {
-                    // A clock of bare figures is labelled by the line before and captioned by a
+                if letters(in: clockUnits.replacingMatches(in: evidence, with: " ")) < 3 {
+                    // A clock of bare figures, or of figures and units alone ("00 hours :29
+                    // minutes :43 seconds"), is labelled by the line before and captioned by a
                     // line of units under it ("DAYS HRS MINS SECS").
                     if blocks.indices.contains(block.position + 1), unitsCaption.occurs(in: blocks[block.position + 1].text) {
                         evidence += " " + blocks[block.position + 1].text
