@@ -72,8 +72,8 @@ struct TextBlock: Sendable {
     }
 
     /// The first segment's element and its ancestors, nearest first, each with its tag name.
-    private var namedAncestors: [(name: Substring, element: Int)] {
-        zip(first.path.split(separator: ">").reversed(), first.ancestorIndices).map { ($0, $1) }
+    private var namedAncestors: some Sequence<(name: Substring, element: Int)> {
+        zip(first.path.split(separator: ">").reversed(), first.ancestorIndices).lazy.map { (name: $0, element: $1) }
     }
 
     /// A message key as string files and translation tools name a UI string: dotted or

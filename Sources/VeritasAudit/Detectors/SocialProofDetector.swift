@@ -124,7 +124,7 @@ enum SocialProofDetector {
                    introduced.insert(heading.position).inserted {
                     findings.append(Finding(
                         patternType: .testimonialsOfUncertainOrigin, severity: .low, confidence: 0.7,
-                        evidence: String("\(heading.text) “\(block.text)”".prefix(ProtocolLimits.maxEvidenceLength)),
+                        evidence: presented(block.text, under: heading),
                         location: block.location("quotation with no attribution under \"\(heading.text.clipped(to: 60))\"")))
                 }
                 continue
@@ -136,13 +136,18 @@ enum SocialProofDetector {
             guard !linked else { continue }
             var evidence = quote
             if let heading = praiseHeading(above: block, on: page), introduced.insert(heading.position).inserted {
-                evidence = String("\(heading.text) “\(quote)”".prefix(ProtocolLimits.maxEvidenceLength))
+                evidence = presented(quote, under: heading)
             }
             findings.append(Finding(
                 patternType: .testimonialsOfUncertainOrigin, severity: .low, confidence: 0.75, evidence: evidence,
                 location: block.location("testimonial attributed only to \"\(attribution.clipped(to: 60))\"")))
         }
         return findings
+    }
+
+    /// A quote as its section presents it: the praise heading, then the quote in quotation marks.
+    private static func presented(_ quote: String, under heading: TextBlock) -> String {
+        String("\(heading.text) “\(quote)”".prefix(ProtocolLimits.maxEvidenceLength))
     }
 
     /// The heading of the section a testimonial sits in, when it introduces praise: the nearest
@@ -212,10 +217,9 @@ enum SocialProofDetector {
     /// "Priya Shah, Bath · verified purchase", a figure's caption), and no short line after it
     /// that could be its attribution ("Priya Raman, Leeds", "— Happy customer", "★★★★★").
     private static func isUnattributedQuotation(_ block: TextBlock, on page: AuditedPage) -> Bool {
-        let tags = block.segments.map { Set($0.path.split(separator: ">")) }
         guard block.isQuotation, block.text.count >= 12, block.text.count <= 600,
               let quotation = block.nearestElement(tagged: quotationTags),
-              tags.allSatisfy({ $0.isDisjoint(with: attributionTags) }),
+              block.segments.allSatisfy({ Set($0.path.split(separator: ">")).isDisjoint(with: attributionTags) }),
               !block.segments.contains(where: { $0.role == .link }),
               !trailingAttribution.occurs(in: block.text) else { return false }
         guard page.blocks.indices.contains(block.position + 1) else { return true }
@@ -225,8 +229,11 @@ enum SocialProofDetector {
         let card = block.nearestElement(tagged: cardTags) ?? quotation
         if next.first.ancestorIndices.contains(card) { return false }
         if next.isHeading || next.isQuotation { return true }
-        return next.text.count > 60 && !(next.text.first.map(dashes.contains) ?? false)
+        return next.text.count > maxBylineLength && !(next.text.first.map(dashes.contains) ?? false)
     }
+    /// Longest line after an unattributed quotation that may still be its byline ("Priya Raman,
+    /// Leeds"); a longer one is the page going on.
+    static let maxBylineLength = 60
     private static let quotationTags: Set<Substring> = ["q", "blockquote"]
     private static let cardTags: Set<Substring> = ["figure", "li", "article"]
     private static let attributionTags: Set<Substring> = ["cite", "figcaption", "footer"]
