@@ -124,8 +124,8 @@ enum CommonPatterns {
             // "only 41 squirrels left, down from 63 in 2021": a figure compared with a past one.
             + #"|\b(down|up) from \d"#
             // A source in brackets: "Only 22 new graves left in section C (burial register, 1
-            // December 2026)".
-            + #"|\((\w+ ){0,3}(registers?|records?|counts?|census|surveys?|figures|data|statistics|returns)\b[^)]{0,30}\)"#)
+            // December 2026)", "only 2 places left (booking system, 08:40 today)".
+            + #"|\((\w+ ){0,3}(registers?|records?|counts?|census|surveys?|figures|data|statistics|returns|systems?|sheets?|diar(y|ies)|ledgers?|logs?)\b[^)]{0,30}\)"#)
     /// A price's period when it recurs: "every 30 days", "per month", "/mo", "monthly",
     /// "auto-renews", "renews automatically". The pressured-selling and hidden-subscription
     /// rules each add their own words around it ("per day" is a rental's price, not a charge

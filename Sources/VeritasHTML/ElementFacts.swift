@@ -5,6 +5,8 @@ struct ElementFacts: Sendable {
     var tag: String
     var id: String?
     var classes: [String]
+    /// Every attribute, by lower-cased name, for attribute selectors (`[open]`).
+    var attributes: [String: String]
     var parent: Int?
     /// The `style` attribute, parsed.
     var inlineDeclarations: [CSSDeclaration]

@@ -146,6 +146,7 @@ struct TreeWalker {
             tag: tag,
             id: attributes["id"].flatMap { $0.isEmpty ? nil : $0 },
             classes: classes,
+            attributes: attributes,
             parent: parent?.element,
             inlineDeclarations: attributes["style"].map(CSSDeclaration.parseBlock) ?? [],
             userAgentDeclarations: Self.userAgentDeclarations(tag: tag, attributes: attributes),

@@ -1092,6 +1092,46 @@ struct DetectorTests {
         #expect(try Self.types(signup("No thanks, I don't want your amazing discounts")).contains(.confirmshaming), "the premise: refusing the discount")
     }
 
+    @Test("thirty-ninth round: reviews in list items with nobody behind them, a pushed pre-ticked add-on, a source in brackets, a span judged short, a count asked about, demand in the past")
+    func thirtyNinthRound() throws {
+        let reviews = { (item: String) in
+            "<p>Closed terrarium kit, 3 litres · € 49,95 <button>Add to basket</button></p><section><h2>What people are saying about us...</h2><ul>\(item)<li><span>★★★★★</span>\"Amazing quality, fast shipping, will order again!\"</li><li><span>★★★★★</span>My jar still looks amazing after a year. Highly recommend.</li></ul></section><section><h2>Delivery</h2><p>Netherlands and Belgium: 1–2 working days. Germany and France: 2–4 working days.</p></section>"
+        }
+        let unattributed = try Self.findings(reviews("")).filter { $0.patternType == .testimonialsOfUncertainOrigin }
+        #expect(unattributed.map(\.evidence) == ["What people are saying about us... “Amazing quality, fast shipping, will order again!”"])
+        let named = "<li><span>★★★★★</span>\"Best kit I've bought.\"<p>Anouk de Vries, Utrecht, March 2026</p></li>"
+        let signed = try Self.findings(reviews("").replacingOccurrences(of: "</li>", with: "<br><b>Anouk de Vries, Utrecht</b></li>")).filter { $0.patternType == .testimonialsOfUncertainOrigin }
+        #expect(signed.isEmpty, "a name in the same item signs it")
+        #expect(try Self.findings(reviews(named)).filter { $0.patternType == .testimonialsOfUncertainOrigin }.count == 1, "the premise: signed items beside unsigned ones")
+        #expect(try Self.types(#"<section><h2>Why customers love us</h2><ul><li>★ Free delivery on every order over €40.</li><li>★ Plants grown in our own Utrecht glasshouse.</li></ul></section>"#).isEmpty, "one star is a bullet, not a rating")
+
+        let extras = { (heading: String, tag: String) in
+            #"<h1>Hartwell 9 ft slate table</h1><p>$3,899.00</p><div class="extras"><h3>"# + heading + #"</h3><label><input type="checkbox" checked><span>Tournament accessory bundle: 4 cues, wall rack, balls"# + tag + #"</span><span>+$449.00</span></label><label><input type="checkbox"><span>Fitted cover</span><span>+$89.00</span></label></div><button>Add to cart · $4,348.00</button>"#
+        }
+        let pushed = try Self.findings(extras("DON'T MISS ON THESE AWESOME ITEMS", ""))
+        #expect(pushed.map(\.patternType) == [.pressuredSelling] && pushed.first?.evidence == "DON'T MISS ON THESE AWESOME ITEMS", "\(pushed)")
+        #expect(try Self.findings(extras("Extras", "<i>Most customers choose this</i>")).map(\.patternType) == [.pressuredSelling], "the push in the add-on's own label")
+        #expect(try Self.types(extras("Extras", "")) == [.sneakIntoBasket], "the premise: a ticked add-on nobody pushes is slipped in")
+
+        let falconry = { (line: String) in "<p>Flying displays £12 a seat. <button>Book seats</button></p><p>\(line)</p>" }
+        #expect(try Self.types(falconry("Saturday 10:00: only 2 places left (booking system, 08:40 today). Sunday 10:00: 5 places.")).isEmpty)
+        #expect(try Self.types(falconry("Saturday 10:00: only 2 places left! Sunday 10:00: 5 places.")) == [.lowStock], "the premise: no source")
+
+        let club = { (line: String) in "<p>Ice £60 a sheet per session. <button>Book a sheet</button></p><p>\(line)</p>" }
+        #expect(try Self.types(club("A sheet is booked for two hours: that is limited time for a full eight ends, so please be on the ice at the start of your slot.")).isEmpty)
+        let concert = { (line: String) in "<p>Winter concert tickets £10, under-16s free. <button>Buy tickets</button></p><details open><summary>Interval and raffle</summary><p>\(line)</p></details>" }
+        #expect(try Self.types(concert("The interval is twenty minutes, which is limited time for tea, the raffle and the loo queue, so the raffle tickets are sold in the foyer before the concert too.")).isEmpty)
+        #expect(try Self.types(club("Limited time for this offer: a sheet for £45!")) == [.limitedTimeMessage], "the premise: an offer's limited time")
+
+        let kit = { (line: String) in "<p>Bells £4 a pair. <button>Add to basket</button></p><p>\(line)</p>" }
+        #expect(try Self.types(kit("Only 4 of our hankies left? That's the kit cupboard, not a shop: we are down to four spare.")).isEmpty)
+        #expect(try Self.types(kit("Only 4 of our hankies left! Order yours today.")) == [.lowStock], "the premise: a claim")
+
+        let fair = { (line: String) in "<p>Stamp albums £18. <button>Add to basket</button></p><p>\(line)</p>" }
+        #expect(try Self.types(fair("The valuation desk was in high demand. By half past eleven the volunteers were quoting a long wait.")).isEmpty)
+        #expect(try Self.types(fair("These albums are in high demand.")) == [.highDemand], "the premise: demand now")
+    }
+
     @Test("a month is a whole month name: \"3 markers\" or \"4 juniors\" is not a day and a month")
     func monthNamesAreWholeWords() throws {
         #expect(try Self.types("<p>LIMITED TIME OFFER! 3 markers for £5 while the promotion runs.</p>") == [.limitedTimeMessage])

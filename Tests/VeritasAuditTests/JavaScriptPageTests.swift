@@ -179,4 +179,33 @@ struct JavaScriptPageTests {
         #expect(!findings.contains { $0.patternType == .lowStock }, "\(findings)")
         #expect(elapsed < .seconds(20), "the audit waited \(elapsed)")
     }
+
+    /// A shop whose discount pop-up opens only when the pointer leaves the window through the top
+    /// (exit intent, with no timer to fall back on), with a shaming decline; a mouseout to another
+    /// element of the page must not open it.
+    static let exitIntentPage = """
+        <!DOCTYPE html>
+        <html lang="en"><head><meta charset="utf-8"><title>Backspin Bats</title></head>
+        <body><header><nav><a href="/">Home</a> <a href="/bats">Bats</a></nav></header>
+        <main><h1>Carbon blade, FL handle</h1><p>£64.00</p><button>Add to basket</button></main>
+        <script>
+        document.addEventListener('mouseout', function (event) {
+          if (event.relatedTarget || event.clientY > 10 || document.getElementById('exit')) return;
+          document.body.insertAdjacentHTML('beforeend',
+            '<div id="exit" role="dialog" aria-modal="true"><h2>Wait! Your basket qualifies for 15% off</h2>' +
+            '<button>Apply 15% to my basket</button><button class="no">No thanks, I like paying full price</button></div>');
+        });
+        </script>
+        <footer><a href="/privacy">Privacy</a> <a href="/terms">Terms</a> <a href="/contact">Contact</a></footer>
+        </body></html>
+        """
+
+    @Test("an exit-intent pop-up is opened by the pointer leaving the window, and its shaming decline found; the served HTML has none")
+    func exitIntentPopup() async throws {
+        let result = try await Self.audit(Self.exitIntentPage)
+        let findings = result.darkPatternSummary.findings
+        #expect(findings.contains { $0.patternType == .confirmshaming && $0.evidence == "No thanks, I like paying full price" }, "\(findings)")
+        let raw = try HTMLDocument(parsing: Self.exitIntentPage)
+        #expect(!raw.segments.contains { $0.text.contains("No thanks") })
+    }
 }

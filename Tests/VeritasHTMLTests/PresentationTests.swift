@@ -95,7 +95,7 @@ struct PresentationTests {
             #main .note{color:#eee} .note{color:#000}
             .keep{display:none !important}
             section > p.child{font-size:8px} aside p{font-size:8px}
-            a:hover{display:none} input[type=text]{display:none} .a ~ .b{display:none} ::before{display:none}
+            a:hover{display:none} a[href]:hover{display:none} .a ~ .b{display:none} ::before{display:none}
             h1, .title{font-size:9px}
             </style>
             <p>later wins</p>
@@ -115,6 +115,41 @@ struct PresentationTests {
         #expect(seen["pseudo ignored"]?.isHidden == false)
         #expect(seen["comma one"]?.isTiny == true)
         #expect(seen["comma two"]?.isTiny == true)
+    }
+
+    @Test("attribute selectors: a toast shown by [open], a drawer by [aria-hidden=false], prefixes, words and case")
+    func attributeSelectors() throws {
+        let seen = try flags("""
+            <style>
+            buyer-toast{display:none} buyer-toast[open]{display:block}
+            .drawer{display:none} .drawer[aria-hidden="false"]{display:block}
+            [data-state^=clo]{display:none} [data-state = 'OPEN' i]{font-size:8px}
+            p[lang|=en]{font-size:9px} [class~=faint]{opacity:0} [data-x*="idd"]{visibility:hidden} [data-y$=end]{display:none}
+            [data-z=a"]{display:none} [=x]{display:none}
+            </style>
+            <div><buyer-toast open>Rick bought a table</buyer-toast></div>
+            <div><buyer-toast>closed toast</buyer-toast></div>
+            <div class="drawer" aria-hidden="false"><p>open drawer</p></div>
+            <div class="drawer" aria-hidden="true"><p>shut drawer</p></div>
+            <p data-state="closing">prefix hides</p>
+            <p data-state="open">case-insensitive value</p>
+            <p lang="en-GB">dash prefix</p>
+            <p class="note faint">word in a list</p>
+            <p data-x="hidden-ish">substring</p>
+            <p data-y="the-end">suffix</p>
+            <p data-z='a"'>broken selector ignored</p>
+            """)
+        #expect(seen["Rick bought a table"]?.isHidden == false)
+        #expect(seen["closed toast"]?.isHidden == true)
+        #expect(seen["open drawer"]?.isHidden == false)
+        #expect(seen["shut drawer"]?.isHidden == true)
+        #expect(seen["prefix hides"]?.isHidden == true)
+        #expect(seen["case-insensitive value"]?.fontSize == 8)
+        #expect(seen["dash prefix"]?.fontSize == 9)
+        for text in ["word in a list", "substring", "suffix"] {
+            #expect(seen[text]?.isHidden == true, "\(text)")
+        }
+        #expect(seen["broken selector ignored"]?.isHidden == false)
     }
 
     @Test func inlineStyleBeatsRulesAndMediaIsSkipped() throws {

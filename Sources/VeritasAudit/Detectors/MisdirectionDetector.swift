@@ -7,7 +7,7 @@ enum MisdirectionDetector {
     static func findings(on page: AuditedPage) -> [Finding] {
         let preSelected = pressuredSelling(page)
         let pitches = upsellPitches(page).filter { pitch in !preSelected.contains { $0.evidence == pitch.evidence } }
-        return confirmshaming(page) + visualInterference(page) + trickQuestions(page) + preSelected + pitches
+        return confirmshaming(page) + visualInterference(page) + trickQuestions(page) + preSelected + pitches + pushedAddOns(page)
     }
 
     /// A link or button, including an `<a>` without `href` that a script makes clickable.
@@ -332,6 +332,30 @@ enum MisdirectionDetector {
                     + (subscriptionOverOneOff ? ", \(how) (\(label.clipped(to: 80)))" : ", the most expensive option (\(label.clipped(to: 80))) is \(how)")))
         }
         return findings
+    }
+
+    // MARK: Pushed add-ons
+
+    /// A priced add-on the page ticked and pushes in so many words: "Most customers choose this"
+    /// in its own label, or "DON'T MISS ON THESE AWESOME ITEMS" (a dev.tsv pressured-selling text)
+    /// heading its group. The visitor is pressed to keep the dearer purchase in plain sight:
+    /// pressured selling in Mathur et al.'s terms, not an add-on slipped in unseen (that is
+    /// ``SneakingDetector/sneakIntoBasket(_:)``, which leaves these to this rule).
+    static func pushedAddOns(_ page: AuditedPage) -> [Finding] {
+        SneakingDetector.checkedPricedAddOns(page).compactMap { addOn in
+            guard let push = push(onCheckedAddOn: addOn.block, on: page) else { return nil }
+            return Finding(
+                patternType: .pressuredSelling, severity: .medium, confidence: 0.8, evidence: push.text,
+                location: addOn.block.location("add-on checked by default (adds \(addOn.price)) and pushed by \"\(pressure.firstMatch(in: push.text) ?? "")\""))
+        }
+    }
+
+    /// What pushes a checked add-on: a heading of its own group in ``pressure`` words, else its
+    /// own label when that carries them; `nil` when nothing does.
+    static func push(onCheckedAddOn block: TextBlock, on page: AuditedPage) -> TextBlock? {
+        page.neighbours(of: block, levels: upsellWidgetLevels + 1, withinWidget: true, includingOwnElement: true, where: {
+            $0.isHeading && $0.text.count <= 300 && pressure.occurs(in: $0.text)
+        }).first ?? (pressure.occurs(in: block.text) ? block : nil)
     }
 
     // MARK: Upsell pitches

@@ -24,23 +24,30 @@ enum SneakingDetector {
         #"\b(add|include|protection|protect|insurance|insure|warranty|cover|extended|premium|priority|express|gift ?wrap|donat\w*|tip|upgrade|archive|access|seat|extra)\b|\+\s?[$€£]"#)
 
     /// A checkbox the page checked for the user, whose label (or the line it sits on) carries a
-    /// price: an item or fee added without being chosen.
+    /// price: an item or fee added without being chosen. One the page pushes in so many words is
+    /// pressured selling instead (``MisdirectionDetector/pushedAddOns(_:)``).
     static func sneakIntoBasket(_ page: AuditedPage) -> [Finding] {
-        var findings: [Finding] = []
-        for block in page.blocks {
-            guard case .checkbox(checked: true) = block.role else { continue }
-            let label = block.text
-            guard !consentWords.occurs(in: label), !savingOnly.occurs(in: label) else { continue }
-            let priceInLabel = CommonPatterns.price.firstMatch(in: threshold.replacingMatches(in: label, with: " "))
-            // An add-on's price: the next short line, or its own cart row's price cell ("☑ Shipping
-            // Insurance · Remove Insurance | 1 | $3.49"), past the quantity.
-            guard let price = priceInLabel ?? (addOnWords.occurs(in: label) ? page.priceBeside(block) ?? page.priceInRow(of: block) : nil) else { continue }
-            findings.append(Finding(
-                patternType: .sneakIntoBasket, severity: .high, confidence: priceInLabel != nil ? 0.9 : 0.85,
-                evidence: label,
-                location: block.location("checkbox checked by default, adds \(price)")))
+        checkedPricedAddOns(page).filter { MisdirectionDetector.push(onCheckedAddOn: $0.block, on: page) == nil }.map { addOn in
+            Finding(
+                patternType: .sneakIntoBasket, severity: .high, confidence: addOn.priceInLabel ? 0.9 : 0.85,
+                evidence: addOn.block.text,
+                location: addOn.block.location("checkbox checked by default, adds \(addOn.price)"))
         }
-        return findings
+    }
+
+    /// The checkboxes the page checked for the user that add something with a price: in the
+    /// label, else (for an add-on's wording) on the next short line or in its own cart row's price
+    /// cell ("☑ Shipping Insurance · Remove Insurance | 1 | $3.49"), past the quantity. Consent
+    /// boxes and savings are not among them.
+    static func checkedPricedAddOns(_ page: AuditedPage) -> [(block: TextBlock, price: String, priceInLabel: Bool)] {
+        page.blocks.compactMap { block in
+            guard case .checkbox(checked: true) = block.role else { return nil }
+            let label = block.text
+            guard !consentWords.occurs(in: label), !savingOnly.occurs(in: label) else { return nil }
+            let priceInLabel = CommonPatterns.price.firstMatch(in: threshold.replacingMatches(in: label, with: " "))
+            guard let price = priceInLabel ?? (addOnWords.occurs(in: label) ? page.priceBeside(block) ?? page.priceInRow(of: block) : nil) else { return nil }
+            return (block, price, priceInLabel != nil)
+        }
     }
 
     /// An add-on shops put in the order on their own, as a line of the summary: shipping or

@@ -112,7 +112,8 @@ enum SocialProofDetector {
     /// us...", "Testimonials") is quoted with the heading: the section is what presents them.
     ///
     /// Quotations marked up as such (`<q>`, `<blockquote>`) with no attribution at all, under such
-    /// a heading, are the section's praise with nobody behind it: reported once per heading.
+    /// a heading, are the section's praise with nobody behind it: reported once per heading. So
+    /// are list items that hold a review alone (``praiseOfUnattributedReviewItem(_:on:)``).
     static func testimonials(_ page: AuditedPage) -> [Finding] {
         var findings: [Finding] = []
         var introduced: Set<Int> = []
@@ -120,11 +121,12 @@ enum SocialProofDetector {
             // A heading that quotes is a title ("“São Paulo em 100 capas” – livro, 240 páginas").
             guard !block.isHeading else { continue }
             guard let (quote, attribution) = quoteAndAttribution(block, page: page) else {
-                if isUnattributedQuotation(block, on: page), let heading = praiseHeading(above: block, on: page),
+                if let praise = isUnattributedQuotation(block, on: page) ? Substring(block.text) : praiseOfUnattributedReviewItem(block, on: page),
+                   let heading = praiseHeading(above: block, on: page),
                    introduced.insert(heading.position).inserted {
                     findings.append(Finding(
                         patternType: .testimonialsOfUncertainOrigin, severity: .low, confidence: 0.7,
-                        evidence: presented(block.text, under: heading),
+                        evidence: presented(String(praise), under: heading),
                         location: block.location("quotation with no attribution under \"\(heading.text.clipped(to: 60))\"")))
                 }
                 continue
@@ -231,6 +233,32 @@ enum SocialProofDetector {
         if next.isHeading || next.isQuotation { return true }
         return next.text.count > maxBylineLength && !(next.text.first.map(dashes.contains) ?? false)
     }
+    /// A list item that is a review and nothing else: a star rating or quotation marks around
+    /// praise that ends as a sentence ends ("★★★★★"Amazing quality, fast shipping!"", "★★★★★Best
+    /// archery shop I've ever used."), with no other line in the item, no link, no `<cite>` and no
+    /// name after it ("… Greg W., Dayton OH" ends in a name, not a full stop). A list of such
+    /// items under a praise heading is praise with nobody behind it. Returns the praise, without
+    /// its stars and quotation marks, or `nil` when the block is not such an item.
+    private static func praiseOfUnattributedReviewItem(_ block: TextBlock, on page: AuditedPage) -> Substring? {
+        guard let item = block.nearestElement(tagged: ["li"]) else { return nil }
+        let text = block.text
+        let praise = text.drop { ratingMarks.contains($0) || $0.isWhitespace }
+        // A rating is a run of stars ("★★★★☆"); one star is a bullet ("★ Free delivery").
+        let rated = text.prefix(text.count - praise.count).filter(ratingMarks.contains).count >= 3
+        let quoted = praise.first.map(openingQuote.contains) ?? false
+        guard rated || quoted, praise.count >= 12, praise.count <= 600,
+              let last = praise.last, closingQuote.contains(last) || ".!?".contains(last),
+              !block.segments.contains(where: { $0.role == .link }),
+              block.segments.allSatisfy({ Set($0.path.split(separator: ">")).isDisjoint(with: attributionTags) }),
+              !trailingAttribution.occurs(in: text) else { return nil }
+        // Another line in the same item is its byline or its reviewer's details.
+        let neighbours = [block.position - 1, block.position + 1].filter(page.blocks.indices.contains).map { page.blocks[$0] }
+        guard !neighbours.contains(where: { $0.first.ancestorIndices.contains(item) }) else { return nil }
+        guard quoted else { return praise }
+        return closingQuote.contains(last) ? praise.dropFirst().dropLast() : praise.dropFirst()
+    }
+    private static let ratingMarks: Set<Character> = ["★", "☆", "⭐"]
+
     /// Longest line after an unattributed quotation that may still be its byline ("Priya Raman,
     /// Leeds"); a longer one is the page going on.
     static let maxBylineLength = 60

@@ -347,6 +347,11 @@ enum UrgencyDetector {
             // Time limited on a shared thing, with the limit: "Limited time on the printer microfilm
             // reader: 30 minutes if others are waiting" is a rule of use, not an offer's deadline.
             + #"|\blimited time (on|at|with|per|in) (the|a|an|each|your)\b[^.!?]{0,40}\b\d+ (minutes?|mins?|hours?|hrs?)\b"#
+            // A span of time judged short for what it must hold ("A sheet is booked for two hours:
+            // that is limited time for a full eight ends", "twenty minutes, which is limited time
+            // for tea"): a schedule's length, not an offer's. No limited-time text of dev.tsv says
+            // something "is limited time for".
+            + #"|\b(is|was|that['’]s|it['’]s|which['’]s) (a |very |quite |rather |pretty |fairly )?limited time for\b"#
             // Someone's own short time ("If you have limited time to set up before a party",
             // "Limited time? Try a drop-in", "Limited time on your lunch break?"): the visitor's
             // schedule, asked about or planned for, not an offer's. No limited-time text of

@@ -280,9 +280,10 @@ public struct HTTPAuditEngine: AuditEngine {
         let (audited, findings) = try await Self.offThePool { [rendering, locator, wordingModel] in
             let audited = Self.auditedPage(rendering: rendering, raw: rawDocument, url: url, wordingModel: wordingModel)
             var findings = DarkPatternDetector.findings(on: audited)
-            // What timers drew later (a pop-up opened at 3 s): read against the main snapshot, so
-            // a clock that ticked between them counts too; findings the main snapshot has are not
-            // repeated, nor the same clock or counter read again with other figures.
+            // What timers drew later (a pop-up opened at 3 s) or leaving opened (an exit-intent
+            // pop-up): read against the main snapshot, so a clock that ticked between them counts
+            // too; findings the main snapshot has are not repeated, nor the same clock or counter
+            // read again with other figures.
             if let late = Self.lateAuditedPage(rendering: rendering, after: audited, url: url, wordingModel: wordingModel) {
                 let seen = Set(findings.map { Self.figureless($0) })
                 findings += DarkPatternDetector.findings(on: late).filter { !seen.contains(Self.figureless($0)) }
@@ -381,7 +382,8 @@ public struct HTTPAuditEngine: AuditEngine {
         return AuditedPage(url: url, document: raw, isRendered: false, wordingModel: wordingModel)
     }
 
-    /// The page as the timers pending at the main snapshot left it (``PageRenderer/Rendering/lateHTML``),
+    /// The page as the timers pending at the main snapshot, and the pointer leaving the window,
+    /// left it (``PageRenderer/Rendering/lateHTML``),
     /// with the main snapshot as its earlier reading; `nil` when there is none or it is the same.
     /// - Parameter main: the page the detectors read (``auditedPage(rendering:raw:url:wordingModel:)``);
     ///   its document is the main snapshot, already parsed, unless it fell back to the raw HTML.

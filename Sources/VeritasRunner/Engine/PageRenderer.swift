@@ -20,8 +20,10 @@ struct PageRenderer: Sendable {
         var earlierHTML: String
         /// The serialised DOM once the timers pending at ``html`` and due by
         /// ``PageRenderer/lateContentHorizon`` have run (a newsletter pop-up opened 3 s after
-        /// load, a "just bought" toast at 5 s); `nil` when none were pending. Detectors read it as
-        /// well, compared with ``html``: what it shows beyond ``html`` is also what a visitor sees.
+        /// load, a "just bought" toast at 5 s), and the pointer has left the window on a page that
+        /// listens for it (an exit-intent pop-up); `nil` when neither changed anything. Detectors
+        /// read it as well, compared with ``html``: what it shows beyond ``html`` is also what a
+        /// visitor sees.
         var lateHTML: String?
         var viewport: Data?
         var fullPage: FullPageScreenshot?
@@ -75,7 +77,9 @@ struct PageRenderer: Sendable {
 
     /// Installed before the page's own scripts: keeps the due time of every pending `setTimeout`
     /// (dropped when it runs or is cleared), and answers how long until the last one due within a
-    /// horizon runs. Only `setTimeout`: a `setInterval` clock is due every second forever.
+    /// horizon runs. Only `setTimeout`: a `setInterval` clock is due every second forever. It also
+    /// counts the page's exit-intent listeners, so ``lateSnapshot(_:)`` makes the leaving gesture
+    /// only on a page that listens for it.
     static let timerLedger = """
         (() => {
           const pending = new Map();
@@ -93,6 +97,41 @@ struct PageRenderer: Sendable {
               let last = 0;
               for (const due of pending.values()) if (due <= horizon && due > last) last = due;
               return Math.max(0, last - performance.now());
+            },
+          });
+          // Exit-intent listeners: a pointer leaving the window (mouseout with no element to go
+          // to, mouseleave of the document), the gesture shops' "Wait! Don't go" pop-ups wait for.
+          let leaveListeners = 0;
+          const listen = EventTarget.prototype.addEventListener;
+          EventTarget.prototype.addEventListener = function (type, ...rest) {
+            if ((type === 'mouseout' || type === 'mouseleave') &&
+                (this === window || this === document || this === document.documentElement || this === document.body)) leaveListeners++;
+            return listen.call(this, type, ...rest);
+          };
+          let observer = null, changed = false;
+          Object.defineProperty(window, '__veritasLeave', {
+            value: () => {
+              const handlers = [window, document, document.documentElement, document.body]
+                .some(target => target && (target.onmouseout || target.onmouseleave));
+              if (!leaveListeners && !handlers) return false;
+              changed = false;
+              observer = new MutationObserver(() => { changed = true; });
+              observer.observe(document, { subtree: true, childList: true, attributes: true, characterData: true });
+              const at = { clientX: Math.round(innerWidth / 2), clientY: 0, screenY: 0, relatedTarget: null, view: window };
+              const top = document.elementFromPoint(at.clientX, 1) || document.body || document.documentElement;
+              top.dispatchEvent(new MouseEvent('mouseout', { ...at, bubbles: true, cancelable: true }));
+              for (const target of [document.documentElement, document])
+                target.dispatchEvent(new MouseEvent('mouseleave', { ...at, bubbles: false }));
+              return true;
+            },
+          });
+          Object.defineProperty(window, '__veritasLeaveChanged', {
+            value: () => {
+              if (!observer) return false;
+              if (observer.takeRecords().length > 0) changed = true;
+              observer.disconnect();
+              observer = null;
+              return changed;
             },
           });
         })()
@@ -188,13 +227,23 @@ struct PageRenderer: Sendable {
     }
 
     /// A snapshot taken once the timers pending now and due within ``lateContentHorizon`` of the
-    /// navigation have run (plus a moment for what they start to draw), or `nil` when none are.
-    /// Only the timers pending now: a chain of toasts, each scheduling the next, is read once.
+    /// navigation have run (plus a moment for what they start to draw), and then, on a page that
+    /// listens for it, once the pointer has left the window as a visitor's does on the way to
+    /// another tab: shops open their "Wait! Don't go" pop-ups on that gesture and on no other.
+    /// `nil` when no timer was pending and the gesture changed nothing. Only the timers pending
+    /// now: a chain of toasts, each scheduling the next, is read once.
     private func lateSnapshot(_ page: BrowserPage) async throws -> String? {
         let horizon = lateContentHorizon.components.seconds * 1_000 + lateContentHorizon.components.attoseconds / 1_000_000_000_000_000
         let wait = try await page.evaluate("window.__veritasLastTimerWithin ? window.__veritasLastTimerWithin(\(horizon)) : 0").doubleValue ?? 0
-        guard wait > 0 else { return nil }
-        try await Task.sleep(for: .milliseconds(Int(wait.rounded(.up))) + Self.drawingMoment)
+        if wait > 0 {
+            try await Task.sleep(for: .milliseconds(Int(wait.rounded(.up))) + Self.drawingMoment)
+        }
+        var left = false
+        if try await page.evaluate("window.__veritasLeave ? window.__veritasLeave() : false").boolValue ?? false {
+            try await Task.sleep(for: Self.drawingMoment)
+            left = try await page.evaluate("window.__veritasLeaveChanged()").boolValue ?? false
+        }
+        guard wait > 0 || left else { return nil }
         return try await snapshot(page)
     }
 
