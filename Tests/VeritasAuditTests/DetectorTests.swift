@@ -1118,7 +1118,7 @@ struct DetectorTests {
         #expect(try Self.types(falconry("Saturday 10:00: only 2 places left! Sunday 10:00: 5 places.")) == [.lowStock], "the premise: no source")
 
         let club = { (line: String) in "<p>Ice £60 a sheet per session. <button>Book a sheet</button></p><p>\(line)</p>" }
-        #expect(try Self.types(club("A sheet is booked for two hours: that is limited time for a full eight ends, so please be on the ice at the start of your slot.")).isEmpty)
+        #expect(try Self.types(club("We have four sheets (A–D) at the Kinross ice rink from October to early April. League nights are fixed for the season; open sheets can be booked by members and by visitors with a curler who has played before. A sheet is booked for two hours: that is limited time for a full eight ends, so please be on the ice and ready to throw at the start of your slot.")).isEmpty)
         let concert = { (line: String) in "<p>Winter concert tickets £10, under-16s free. <button>Buy tickets</button></p><details open><summary>Interval and raffle</summary><p>\(line)</p></details>" }
         #expect(try Self.types(concert("The interval is twenty minutes, which is limited time for tea, the raffle and the loo queue, so the raffle tickets are sold in the foyer before the concert too.")).isEmpty)
         #expect(try Self.types(club("Limited time for this offer: a sheet for £45!")) == [.limitedTimeMessage], "the premise: an offer's limited time")
