@@ -1132,6 +1132,30 @@ struct DetectorTests {
         #expect(try Self.types(fair("These albums are in high demand.")) == [.highDemand], "the premise: demand now")
     }
 
+    @Test("fortieth round: small print that alone tells a recurring charge, a seat count on this plan, a surname with a capital inside")
+    func fortiethRound() throws {
+        let checkout = { (note: String) in
+            #"<style>.fine{display:block;font-size:11px;color:#7c746c}</style><h1>Checkout: your details</h1><fieldset><legend>Extras</legend><h3>WOULD YOU LIKE A FREE NEXT DIRECTORY?</h3><label><input type="checkbox" checked> Explore all the latest collections from your free directory.</label><small class="fine">By opting in you agree that we may send you further Directories usually in January and July each year, at a charge of £3.75 per publication.</small></fieldset>"# + note + #"<p>Subtotal £42.50</p><button>Continue to payment</button>"#
+        }
+        let hidden = try Self.findings(checkout("")).filter { $0.patternType == .hiddenSubscription }
+        #expect(hidden.first?.evidence.hasPrefix("By opting in you agree") == true, "11 px grey: the only place the charge is told")
+        #expect(try !Self.types(checkout("<p>Directories cost £3.75 per publication, sent each year in January and July until you cancel.</p>")).contains(.hiddenSubscription),
+                "the premise: the same charge told at ordinary size too")
+        #expect(try !Self.types(checkout("").replacingOccurrences(of: "A FREE NEXT", with: "A NEXT").replacingOccurrences(of: "your free directory", with: "the directory")).contains(.hiddenSubscription),
+                "the premise: no free offer, so 11 px notes are a shop's terms, not fine print hiding a charge")
+
+        let seats = { (line: String) in "<h1>Billing</h1><p>Team plan £24 a month. <button>Add a seat</button></p><p>\(line)</p>" }
+        #expect(try Self.types(seats("3 of 3 seats in use: only 0 left on this plan. Add a seat below or remove someone in Settings.")).isEmpty)
+        #expect(try Self.types(seats("Only 2 seats left at this price!")) == [.lowStock], "the premise: seats on sale")
+
+        let dancers = { (byline: String) in
+            #"<p>Beginners' course £60 for eight weeks. <button>Book a place</button></p><h2>What our dancers say</h2><blockquote>"Came alone, terrified, and stayed five years." – "# + byline + "</blockquote>"
+        }
+        #expect(try Self.types(dancers("Aileen MacLeod, member since 2021")).isEmpty, "a full name, the surname with a capital inside")
+        #expect(try Self.types(dancers("A happy member")) == [.testimonialsOfUncertainOrigin], "the premise: a description")
+        #expect(try Self.types(dancers("VIPs")) == [.testimonialsOfUncertainOrigin], "an acronym is no name")
+    }
+
     @Test("a month is a whole month name: \"3 markers\" or \"4 juniors\" is not a day and a month")
     func monthNamesAreWholeWords() throws {
         #expect(try Self.types("<p>LIMITED TIME OFFER! 3 markers for £5 while the promotion runs.</p>") == [.limitedTimeMessage])

@@ -104,7 +104,7 @@ enum ScarcityDetector {
             + #"|\b(left|remaining)\b[^.!?]{0,40}\bbecause\b(?![^.!?]*\b(demand|popular\w*|selling|sold|going fast|hurry)\b)"#
             // The visitor's plan: "Only 1 snapshot left on your plan (3 of 4 used)", "Only 2 DNS
             // zones left on your Business plan".
-            + #"|\b(left|remaining) (on|in|of) your (\w+ ){0,2}(plan|account|subscription|allowance|quota|package)\b|\(\d+ of \d+ used\)"#
+            + #"|\b(left|remaining) (on|in|of) (your|this|the|our) (\w+ ){0,2}(plan|account|subscription|allowance|quota|package)\b|\(\d+ of \d+ used\)"#
             // A named person's balance or card ("Only 2 school meals left on Maya's balance"): what
             // a prepaid account still covers, not stock.
             + #"|\b(left|remaining) (on|in|of) (your|their|his|her|[a-z]+['’]s) (\w+ ){0,2}(balance|account|card|wallet|credit|allowance|pass)\b"#

@@ -160,9 +160,17 @@ enum SneakingDetector {
         #"\bfree\b|\btrial\b|\bone[- ]time\b|\bone[- ]off\b|\btry\b|\bfirst (month|box|issue|week)\b|\bintroductory\b|[$€£]\s?1(\.00)?\b"#)
 
     /// Fine print (tiny or low-contrast text) that states a recurring charge, on a page whose
-    /// prominent text offers something free, a trial or a one-off.
+    /// prominent text offers something free, a trial or a one-off. Small print that is neither
+    /// (11 px grey under a ticked box: "… further Directories usually in January and July each
+    /// year, at a charge of £3.75 per publication") counts too on a page whose prominent offer
+    /// reads as free or one-off ("WOULD YOU LIKE A FREE NEXT DIRECTORY?") and whose text of
+    /// ordinary size states no recurring charge: the page then tells it only there. (Without the
+    /// free offer, a shop's 12 px terms under a plan it sells openly would read as hidden.)
     static func hiddenSubscription(_ page: AuditedPage) -> [Finding] {
         let prominent = page.blocks.filter { !$0.isFaint }
+        let statedOpenly = prominent.contains { block in
+            block.fontSize > maxSmallPrintSize && block.text.sentences.contains { recurrence.occurs(in: $0) && chargeWords.occurs(in: $0) }
+        }
         let offersOneOff = prominent.contains { block in
             switch block.role {
             case .button, .heading, .link: oneOffOffer.occurs(in: block.text)
@@ -176,7 +184,7 @@ enum SneakingDetector {
         // The first fine print that prices the enrolling line's trial: the subscription is that
         // trial, reported once by its own line, however many notes explain it.
         var trialPrice: (block: TextBlock, sentence: String)?
-        for block in page.blocks where block.isFaint && !block.isQuotation {
+        for block in page.blocks where (block.isFaint || (offersOneOff && !statedOpenly && block.fontSize <= maxSmallPrintSize)) && !block.isQuotation {
             for sentence in block.text.sentences where recurrence.occurs(in: sentence) && chargeWords.occurs(in: sentence) {
                 if enrolling != nil, trialOrMembership.occurs(in: sentence) {
                     trialPrice = trialPrice ?? (block, sentence)
@@ -197,6 +205,10 @@ enum SneakingDetector {
         }
         return findings
     }
+
+    /// The largest font size, in CSS pixels, read as small print (a shop's "fine" notes are
+    /// commonly 11–12 px; body text is 14–16).
+    static let maxSmallPrintSize = 12.0
 
     /// How faint a fine-print block is, as a finding's location says it.
     private static func finePrint(_ block: TextBlock) -> String {

@@ -288,9 +288,13 @@ enum SocialProofDetector {
         return true
     }
 
+    /// A capitalised word that may be a name: "Priya", and surnames with a capital inside
+    /// ("MacLeod", "McKenzie", "O'Neill", "DeSouza"), but not an acronym ("VIP").
     private static func isNameWord(_ word: String) -> Bool {
         guard let first = word.first, first.isUppercase, word.count >= 2,
-              word.dropFirst().allSatisfy({ $0.isLowercase || $0 == "-" || $0 == "'" }) else { return false }
+              word.dropFirst().allSatisfy({ $0.isLetter || $0 == "-" || $0 == "'" || $0 == "’" }),
+              zip(word.dropFirst(), word.dropFirst(2) + " ").allSatisfy({ !$0.0.isUppercase || $0.1.isLowercase }),
+              word.dropFirst().contains(where: \.isLowercase) else { return false }
         return !genericWords.contains(word.lowercased())
     }
 }
