@@ -221,9 +221,7 @@ enum SocialProofDetector {
     private static func isUnattributedQuotation(_ block: TextBlock, on page: AuditedPage) -> Bool {
         guard block.isQuotation, block.text.count >= 12, block.text.count <= 600,
               let quotation = block.nearestElement(tagged: quotationTags),
-              block.segments.allSatisfy({ Set($0.path.split(separator: ">")).isDisjoint(with: attributionTags) }),
-              !block.segments.contains(where: { $0.role == .link }),
-              !trailingAttribution.occurs(in: block.text) else { return false }
+              namesNobodyWithin(block) else { return false }
         guard page.blocks.indices.contains(block.position + 1) else { return true }
         let next = page.blocks[block.position + 1]
         // The quotation's card: a `<figure>`, a list item or an article around it, else the
@@ -248,9 +246,7 @@ enum SocialProofDetector {
         let quoted = praise.first.map(openingQuote.contains) ?? false
         guard rated || quoted, praise.count >= 12, praise.count <= 600,
               let last = praise.last, closingQuote.contains(last) || ".!?".contains(last),
-              !block.segments.contains(where: { $0.role == .link }),
-              block.segments.allSatisfy({ Set($0.path.split(separator: ">")).isDisjoint(with: attributionTags) }),
-              !trailingAttribution.occurs(in: text) else { return nil }
+              namesNobodyWithin(block) else { return nil }
         // Another line in the same item is its byline or its reviewer's details.
         let neighbours = [block.position - 1, block.position + 1].filter(page.blocks.indices.contains).map { page.blocks[$0] }
         guard !neighbours.contains(where: { $0.first.ancestorIndices.contains(item) }) else { return nil }
@@ -258,6 +254,14 @@ enum SocialProofDetector {
         return closingQuote.contains(last) ? praise.dropFirst().dropLast() : praise.dropFirst()
     }
     private static let ratingMarks: Set<Character> = ["★", "☆", "⭐"]
+
+    /// Nothing inside the block says whose words they are: no link, no `<cite>`, caption or
+    /// footer, no closing "— Jane".
+    private static func namesNobodyWithin(_ block: TextBlock) -> Bool {
+        !block.segments.contains { $0.role == .link }
+            && block.segments.allSatisfy { Set($0.path.split(separator: ">")).isDisjoint(with: attributionTags) }
+            && !trailingAttribution.occurs(in: block.text)
+    }
 
     /// Longest line after an unattributed quotation that may still be its byline ("Priya Raman,
     /// Leeds"); a longer one is the page going on.
