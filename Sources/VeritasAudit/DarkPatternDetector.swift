@@ -34,7 +34,10 @@ public enum DarkPatternDetector {
         let shamingDeclines = Set(all.filter { $0.patternType == .confirmshaming }.map(\.evidence))
         // An upsell's pitch is pressured selling even when it also says "limited time" ("LIMITED
         // TIME OFFER : Grab a Matching Pair & save up 60%!", as dev.tsv labels it).
-        let pitches = Set(all.filter { $0.patternType == .pressuredSelling }.map(\.evidence))
+        // A pitch quoted with its group ("LIMITED TIME OFFER : … › The pair (2 ties)") is each part.
+        let pitches = Set(all.filter { $0.patternType == .pressuredSelling }.flatMap {
+            [$0.evidence] + $0.evidence.components(separatedBy: MisdirectionDetector.quotedPartSeparator)
+        })
         func restates(_ finding: Finding) -> Bool {
             switch finding.patternType {
             case .highDemand: countedLines.contains(finding.evidence)

@@ -605,7 +605,7 @@ struct DetectorTests {
         }
         let pushed = try Self.findings(goggles("OUR BEST SELLING GOGGLE"))
         #expect(pushed.map(\.patternType) == [.pressuredSelling])
-        #expect(pushed.first?.evidence == "OUR BEST SELLING GOGGLE", "the push is the evidence")
+        #expect(pushed.first?.evidence == "OUR BEST SELLING GOGGLE › Grat Pro with 2 lenses € 219,00", "the push is the evidence, with the option it pushes")
         #expect(try Self.findings(goggles("Choose your lenses")).first?.evidence != "Choose your lenses")
         #expect(try Self.types(#"<div role="dialog"><p>Take 10% off your first order</p><button>Get my code</button><a href="/no">No thanks, I'd like 0% off</a></div>"#).contains(.confirmshaming))
     }
@@ -756,7 +756,7 @@ struct DetectorTests {
         #expect(consent.first?.evidence.hasPrefix("I’ve read and accept the terms & conditions") == true, "\(consent)")
         // Pressured selling: the dearest set pre-selected in an upsell dialog, with its way out.
         let upsell = ##"<dialog open><h2>Make it a keepsake</h2><label><input type="radio" name="set" checked><span><strong>Keepsake set</strong> 2 copies, gift box</span><span>€64.90</span></label><label><input type="radio" name="set"><span><strong>Two copies</strong></span><span>€54.90</span></label><div><button>Update my order</button> <a href="#order">No thanks, I just want the item</a></div></dialog>"##
-        #expect(try Self.findings(upsell).first { $0.patternType == .pressuredSelling }?.evidence == "No thanks, I just want the item")
+        #expect(try Self.findings(upsell).first { $0.patternType == .pressuredSelling }?.evidence == "Make it a keepsake › No thanks, I just want the item")
         // Testimonials as review cards: a blockquote with its <cite>.
         let cards = { (who: String) in "<h2>What our members say</h2><blockquote><p>Best gym I have ever joined, always spotless.</p><cite>\(who)</cite></blockquote>" }
         #expect(try Self.findings(cards("Happy member")).filter { $0.patternType == .testimonialsOfUncertainOrigin }.map(\.evidence)
@@ -834,9 +834,9 @@ struct DetectorTests {
         #expect(try Self.types(#"<main><h1>Tri-Ply Saucepan</h1><section><h2>Complete the set</h2><p>Tempered glass lid $24.00</p><button>Add lid</button></section></main>"#) == [.pressuredSelling],
                 "the premise: the add-on's own Add button")
         let kits = #"<section><h2>DON'T MISS ON OUR TABLE DECORATION SYSTEM</h2><label><input type="radio" name="kit"> Starter kit £12.00</label><label><input type="radio" name="kit" checked> Complete table kit £34.00</label></section>"#
-        #expect(try Self.findings(kits).map(\.evidence) == ["DON'T MISS ON OUR TABLE DECORATION SYSTEM"])
+        #expect(try Self.findings(kits).map(\.evidence) == ["DON'T MISS ON OUR TABLE DECORATION SYSTEM › Complete table kit £34.00"], "the push, then the option it pushes")
         let cover = #"<main><h1>Fuzz pedal</h1><p>A$349.00</p><fieldset><legend>Protect Your Gear</legend><label><input type="radio" name="cover"> No extra cover A$0</label><label><input type="radio" name="cover" checked> 3-year cover A$59</label></fieldset><button>Add to cart</button></main>"#
-        #expect(try Self.findings(cover).map(\.evidence) == ["Protect Your Gear"], "a pre-selected dearest cover under its pitch, though the Add button is the product's")
+        #expect(try Self.findings(cover).map(\.evidence) == ["Protect Your Gear › 3-year cover A$59"], "a pre-selected dearest cover under its pitch, though the Add button is the product's")
         let row = { (remove: String) in
             #"<h1>Your cart</h1><div><div><p>Shipping Insurance</p><p>Covers loss, theft and damage in transit <a href="/rm">\#(remove)</a></p></div><div>Qty 1</div><div>$6.95</div></div><button>Check out</button>"#
         }
@@ -864,7 +864,7 @@ struct DetectorTests {
         let pair = #"<div role="dialog"><h2>LIMITED TIME OFFER : Grab a Matching Pair & save up 60%!</h2><label><input type="radio" name="p"> One tie · €39.00</label><label><input type="radio" name="p" checked> The pair (2 ties) · €54.60</label><p>Tying a bow tie has a short video. Most people get it on the third go.</p><button>Add the pair to my bag</button></div>"#
         let found = try Self.findings(pair)
         #expect(found.map(\.patternType) == [.pressuredSelling], "a pitch, not a limited-time message; 'most people get it' pushes no option")
-        #expect(found.first?.evidence == "LIMITED TIME OFFER : Grab a Matching Pair & save up 60%!")
+        #expect(found.first?.evidence == "LIMITED TIME OFFER : Grab a Matching Pair & save up 60%! › The pair (2 ties) · €54.60")
         #expect(try Self.types(##"<div role="dialog"><p>Get 10% off your first order</p><a href="#">No thanks, I'll be the last to know.</a></div>"##).contains(.confirmshaming))
     }
 
@@ -1109,7 +1109,7 @@ struct DetectorTests {
             #"<h1>Hartwell 9 ft slate table</h1><p>$3,899.00</p><div class="extras"><h3>"# + heading + #"</h3><label><input type="checkbox" checked><span>Tournament accessory bundle: 4 cues, wall rack, balls"# + tag + #"</span><span>+$449.00</span></label><label><input type="checkbox"><span>Fitted cover</span><span>+$89.00</span></label></div><button>Add to cart · $4,348.00</button>"#
         }
         let pushed = try Self.findings(extras("DON'T MISS ON THESE AWESOME ITEMS", ""))
-        #expect(pushed.map(\.patternType) == [.pressuredSelling] && pushed.first?.evidence == "DON'T MISS ON THESE AWESOME ITEMS", "\(pushed)")
+        #expect(pushed.map(\.patternType) == [.pressuredSelling] && pushed.first?.evidence.hasPrefix("DON'T MISS ON THESE AWESOME ITEMS › Tournament accessory bundle") == true, "\(pushed)")
         #expect(try Self.findings(extras("Extras", "<i>Most customers choose this</i>")).map(\.patternType) == [.pressuredSelling], "the push in the add-on's own label")
         #expect(try Self.types(extras("Extras", "")) == [.sneakIntoBasket], "the premise: a ticked add-on nobody pushes is slipped in")
 
@@ -1154,6 +1154,50 @@ struct DetectorTests {
         #expect(try Self.types(dancers("Aileen MacLeod, member since 2021")).isEmpty, "a full name, the surname with a capital inside")
         #expect(try Self.types(dancers("A happy member")) == [.testimonialsOfUncertainOrigin], "the premise: a description")
         #expect(try Self.types(dancers("VIPs")) == [.testimonialsOfUncertainOrigin], "an acronym is no name")
+    }
+
+    @Test("forty-first round: demand in a time slot, a dangerous-goods class, a booking's condition, a linked byline, a crowd's choice, the pushed group's caption, an outsized saving")
+    func fortyFirstRound() throws {
+        let hall = { (line: String) in "<p>Session £6. <button>Book a session</button></p><p>\(line)</p>" }
+        #expect(try Self.types(hall("Saturday afternoon sessions are in high demand, and the hall is capped at 40 riders for safety.")).isEmpty)
+        #expect(try Self.types(hall("On summer weekends the car park is in high demand and full by 10:00.")).isEmpty)
+        #expect(try Self.types(hall("Black Friday deals are in high demand!")) == [.highDemand], "the premise: a sale day is no time slot")
+        #expect(try Self.types(hall("These sessions are in high demand!")) == [.highDemand], "the premise: demand now")
+
+        let lye = { (line: String) in "<p>Sodium hydroxide 1 kg $14.50 <button>Add to cart</button></p><p>\(line)</p>" }
+        #expect(try Self.types(lye("Lye ships as a limited quantity (UN1823) by ground only.")).isEmpty)
+        #expect(try Self.types(lye("Hurry, limited quantity left!")) == [.lowStock], "the premise: stock")
+
+        let terms = { (line: String) in "<p>Soap class £85. <button>Book a place</button></p><ol><li>\(line)</li></ol>" }
+        #expect(try Self.types(terms("If we cancel. If the tutor is ill or fewer than 3 people have booked, we refund in full or move you.")).isEmpty)
+
+        let quotes = { (byline: String) in #"<p>Launch day £5. <button>Register</button></p><h2>What first-timers said</h2><p>“Bring a camping chair and a flask. It's a long, happy day.” – "# + byline + "</p>" }
+        #expect(try Self.types(quotes(#"<a href="/forum/t/398">Graham Ibbotson, 11 March 2026</a>"#)).isEmpty, "a linked byline after the dash")
+        #expect(try Self.types(quotes("<a href=\"/forum\">A happy member</a>")).isEmpty, "a linked description: the link is its source")
+        #expect(try Self.types(quotes("A happy member")) == [.testimonialsOfUncertainOrigin], "the premise: a description")
+
+        let addOns = { (pitch: String, legend: String) in
+            #"<form><fieldset><legend>"# + legend + #"</legend><label><input type="radio" name="a"> Calcium dust, 100 g – $6.49</label><label><input type="radio" name="a" checked> Vitality Pack – $24.99<span> "# + pitch + #"</span></label><label><input type="radio" name="a"> Nothing extra</label></fieldset><button>Add selected</button></form>"#
+        }
+        let pushed = try Self.findings(addOns("Most keepers pick the pack.", "Supplements")).filter { $0.patternType == .pressuredSelling }
+        #expect(pushed.count == 1, "a crowd of the shop's own choosing it")
+        #expect(pushed.first?.evidence.hasPrefix("Supplements › Vitality Pack") == true, "the group's caption, then the pushed option")
+        #expect(try !Self.types(addOns("Dusted on greens twice a week.", "Supplements")).contains(.pressuredSelling), "the premise: no push, a default")
+        #expect(try !Self.types(addOns("Most items take 3 days to arrive.", "Supplements")).contains(.pressuredSelling), "the premise: things, not people, choosing")
+
+        let plans = #"<form><fieldset><legend>Protect your mandolin</legend><label><input type="radio" name="p" checked><span>Damage only</span><b>$24.99</b></label><label><input type="radio" name="p"><span>Damage + theft</span><b>$59.99</b></label><label><input type="radio" name="p"><span>No plan</span></label></fieldset><button>Add to cart</button></form>"#
+        let pitched = try Self.findings(plans).filter { $0.patternType == .pressuredSelling }
+        #expect(pitched.map(\.evidence).contains { $0.hasPrefix("Protect your mandolin › Damage only") }, "the pitch, then the option ticked under it")
+
+        let price = { (saving: String) in
+            #"<style>.saving{font-size:27px;color:#d0021b} .now{font-size:15px}</style><div><h1>Competition boules</h1><p>RRP <s>$302.98</s></p><p class="saving">"# + saving + #"</p><p class="now">Your price $154.00</p><button>Add to cart</button></div>"#
+        }
+        let outsized = try Self.findings(price("Save $148.98AUD – 49% Off")).filter { $0.patternType == .visualInterference }
+        #expect(outsized.map(\.evidence) == ["Save $148.98AUD – 49% Off"])
+        #expect(try !Self.types(price("Save $148.98AUD – 49% Off").replacingOccurrences(of: "27px", with: "16px")).contains(.visualInterference),
+                "the premise: a saving no larger than the price")
+        #expect(try !Self.types(price("Save $148.98AUD – 49% Off").replacingOccurrences(of: "<p>RRP <s>$302.98</s></p>", with: "")).contains(.visualInterference),
+                "the premise: no reference price beside it")
     }
 
     @Test("a month is a whole month name: \"3 markers\" or \"4 juniors\" is not a day and a month")

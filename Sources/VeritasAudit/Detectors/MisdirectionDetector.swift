@@ -6,8 +6,8 @@ import VeritasProtocol
 enum MisdirectionDetector {
     static func findings(on page: AuditedPage) -> [Finding] {
         let preSelected = pressuredSelling(page)
-        let pitches = upsellPitches(page).filter { pitch in !preSelected.contains { $0.evidence == pitch.evidence } }
-        return confirmshaming(page) + visualInterference(page) + trickQuestions(page) + preSelected + pitches + pushedAddOns(page)
+        let pitches = upsellPitches(page).filter { pitch in !preSelected.contains { $0.evidence.contains(pitch.evidence) || pitch.evidence.contains($0.evidence) } }
+        return confirmshaming(page) + visualInterference(page) + outsizedSavings(page) + trickQuestions(page) + preSelected + pitches + pushedAddOns(page)
     }
 
     /// A link or button, including an `<a>` without `href` that a script makes clickable.
@@ -140,6 +140,34 @@ enum MisdirectionDetector {
         return findings
     }
 
+    /// A saving line: "Save $148.98AUD – 49% Off", "You save 40%", "49% OFF".
+    private static let savingLine = TextPattern(#"^\W*(you )?sav(e|ing)\b[^.!?]{0,30}(\d|%)|^\W*\d+\s?% off\W*$"#)
+    /// A reference price the saving is measured from, in words: "RRP", "was", "compare at".
+    private static let referencePrice = TextPattern(#"\b(rrp|was|compare at|regular price|list price|reg\.|msrp|retail price)\b"#)
+    /// Tags that strike a price through.
+    private static let strikingTags: Set<Substring> = ["s", "del", "strike"]
+
+    /// A saving set far larger than the price it leaves to pay, against a reference price:
+    /// "Save $148.98AUD – 49% Off" at 27px between "RRP $302.98" struck through and "Your price
+    /// $154.00" at 15px. The eye takes the saving and not the price, which is how dev.tsv's
+    /// visual-interference line reads. A saving no larger than the price, or with no reference
+    /// price beside it, is an ordinary sale label.
+    static func outsizedSavings(_ page: AuditedPage) -> [Finding] {
+        page.blocks.compactMap { block in
+            guard block.text.count <= 60, !block.isFaint, !block.isHeading, savingLine.occurs(in: block.text) else { return nil }
+            let isStruck = { (other: TextBlock) in other.segments.contains { $0.path.split(separator: ">").contains(where: strikingTags.contains) } }
+            guard let payable = page.neighbours(of: block, levels: 2, withinWidget: true, where: { other in
+                other.text.count <= 80 && highestPrice(in: other.text) != nil && !savingLine.occurs(in: other.text)
+                    && !isStruck(other) && !referencePrice.occurs(in: other.text)
+            }).first, block.fontSize >= payable.fontSize * 1.6, block.fontSize >= payable.fontSize + 8 else { return nil }
+            guard !page.neighbours(of: block, levels: 2, withinWidget: true, where: { isStruck($0) || referencePrice.occurs(in: $0.text) }).isEmpty else { return nil }
+            return Finding(
+                patternType: .visualInterference, severity: .low, confidence: 0.7, evidence: block.text,
+                location: block.location(String(format: "saving at %.0fpx beside the price to pay at %.0fpx (\"%@\")",
+                                                block.fontSize, payable.fontSize, payable.text.clipped(to: 40))))
+        }
+    }
+
     // MARK: Trick questions
 
     /// Negations in a consent label. "n't" only with its apostrophe: "equipment", "consent" and
@@ -218,7 +246,11 @@ enum MisdirectionDetector {
 
     /// Copy that pushes the bigger purchase: majority claims, fear of loss.
     private static let pressure = TextPattern(
-        #"\bmost (teams|people|customers|buyers|users|shoppers|families|businesses|companies|professionals|photographers)\b(?=[^.!?;]{0,30}\b(choose|chose|pick|prefer|opt|go for|buy|add|select|upgrade|take|get the)\w*)|\b\d+ out of (every )?\d+ (\w+ )?(customers|buyers|people|users|teams|shoppers|families|owners|parents|businesses|companies|professionals|photographers|drivers|experts|dentists|doctors|members|clients)\b|\b\d+ in (every )?\d+ (customers|buyers|people|users)\b|\b\d+ ?% of (our )?(customers|buyers|users|teams|people)\b|\balmost always\b|\bdon'?t risk\b|\byou'?ll regret\b|\bsmart (choice|buyers|shoppers)\b|\bmost popular\b|\beveryone (chooses|picks|adds|gets)\b|\bbest[- ]?sell(ing|er)\b"#
+        #"\bmost (teams|people|customers|buyers|users|shoppers|families|businesses|companies|professionals|photographers)\b(?=[^.!?;]{0,30}\b(choose|chose|pick|prefer|opt|go for|buy|add|select|upgrade|take|get the)\w*)"#
+            // The same of the shop's own crowd ("Most players add this 2-year plan", "Most keepers
+            // pick the pack"): any people, choosing.
+            + #"|\bmost (of our )?[a-z]{3,}(?<!thing|time|day|week|item|order|product|model|size|colour|color)s (choose|chose|pick|prefer|opt for|go for|add|select|upgrade)\b"#
+            + #"|\b\d+ out of (every )?\d+ (\w+ )?(customers|buyers|people|users|teams|shoppers|families|owners|parents|businesses|companies|professionals|photographers|drivers|experts|dentists|doctors|members|clients)\b|\b\d+ in (every )?\d+ (customers|buyers|people|users)\b|\b\d+ ?% of (our )?(customers|buyers|users|teams|people)\b|\balmost always\b|\bdon'?t risk\b|\byou'?ll regret\b|\bsmart (choice|buyers|shoppers)\b|\bmost popular\b|\beveryone (chooses|picks|adds|gets)\b|\bbest[- ]?sell(ing|er)\b"#
             // Fear of missing the dearer set: "DON'T MISS ON OUR TABLE DECORATION SYSTEM" (dev.tsv).
             + #"|\bdon['’]?t miss (out )?on (our|these|this|the)\b"#)
 
@@ -326,6 +358,9 @@ enum MisdirectionDetector {
                     if !pushesItself && Self.pushing(optionBlock, on: page) < Self.pushingCopyProbability { continue }
                 }
             }
+            if let optionBlock {
+                evidence = quoted(push: evidence, in: groupCaption(of: optionBlock, on: page), option: optionBlock)
+            }
             findings.append(Finding(
                 patternType: .pressuredSelling, severity: .medium, confidence: 0.8, evidence: evidence,
                 location: (optionBlock?.location() ?? "radio group")
@@ -345,7 +380,8 @@ enum MisdirectionDetector {
         SneakingDetector.checkedPricedAddOns(page).compactMap { addOn in
             guard let push = push(onCheckedAddOn: addOn.block, on: page) else { return nil }
             return Finding(
-                patternType: .pressuredSelling, severity: .medium, confidence: 0.8, evidence: push.text,
+                patternType: .pressuredSelling, severity: .medium, confidence: 0.8,
+                evidence: quoted(push: push.text, in: groupCaption(of: addOn.block, on: page), option: addOn.block),
                 location: addOn.block.location("add-on checked by default (adds \(addOn.price)) and pushed by \"\(pressure.firstMatch(in: push.text) ?? "")\""))
         }
     }
@@ -405,10 +441,45 @@ enum MisdirectionDetector {
                     && sharesWidget(pitch.block, other.block, on: page)
             }
         }.map { pitch in
-            Finding(patternType: .pressuredSelling, severity: .low, confidence: pitch.confidence, evidence: pitch.block.text,
-                    location: pitch.block.location(pitch.how))
+            // A pitch that captions a choice group with a priced option already ticked ("Protect
+            // your mandolin" over a 2-year plan ticked by default) is quoted with that option.
+            let ticked = isCaption(pitch.block) ? page.neighbours(of: pitch.block, levels: upsellWidgetLevels, withinWidget: true) { other in
+                if case .radio(checked: true) = other.role { return highestPrice(in: other.text) != nil && !refusal.occurs(in: other.text) }
+                return false
+            }.first : nil
+            return Finding(patternType: .pressuredSelling, severity: .low, confidence: pitch.confidence,
+                           evidence: ticked.map { quoted(push: pitch.block.text, in: pitch.block, option: $0) } ?? pitch.block.text,
+                           location: pitch.block.location(pitch.how))
         }
     }
+
+    /// A heading or a `<fieldset>`'s `<legend>`: what names a group of choices.
+    private static func isCaption(_ block: TextBlock) -> Bool {
+        block.isHeading || block.tags.last == "legend"
+    }
+
+    /// The caption of the choice group around `option` ("Customers also bought" as its legend,
+    /// "FANSTASTIC DEALS" heading its box), when short enough to be a caption.
+    static func groupCaption(of option: TextBlock, on page: AuditedPage) -> TextBlock? {
+        page.neighbours(of: option, levels: upsellWidgetLevels + 1, withinWidget: true, includingOwnElement: true) {
+            isCaption($0) && $0.text.count <= 80
+        }.first
+    }
+
+    /// A push quoted with what it pushes in: the group's caption before a push in the option's
+    /// own words ("Customers also bought › Tortoise Vitality Pack … Most keepers pick the pack"),
+    /// or the option after a push that is the caption ("Protect your mandolin › Lenscap: Damage
+    /// Only $24.99"). Either alone leaves a reader asking which choice was pushed, or by what.
+    static func quoted(push: String, in caption: TextBlock?, option: TextBlock) -> String {
+        guard let caption else { return push }
+        if push == caption.text {
+            return push.contains(option.text) ? push : push + quotedPartSeparator + option.text
+        }
+        return push.contains(caption.text) || caption.text.contains(push) ? push : caption.text + quotedPartSeparator + push
+    }
+
+    /// Joins the parts of a push quoted with its group (``quoted(push:in:option:)``).
+    static let quotedPartSeparator = " › "
 
     /// Whether `block` and `other` sit in one add-on box: a container at most
     /// ``upsellWidgetLevels`` above `block`'s own element (which two inline labels share), below

@@ -80,6 +80,9 @@ enum ScarcityDetector {
     /// oranges left"), what is left to do. (A date defuses only plain figures: ``datedList``.)
     private static let notScarcity = TextPattern(
         #"\blimit(ed to)? \d+ (\w+ )?(per|each|a)\b|\blimited quantit(y|ies) (per|for each|each)\b|\b(I|we)( only)? had( only)? \d+\b"#
+            // A dangerous-goods shipping class ("Lye ships as a limited quantity (UN1823) by
+            // ground only"): how the parcel is carried, not how much is left.
+            + #"|\b(ships?|shipped|sent|carried|classed|packed|travels?) as (an? )?(excepted|limited) quantit(y|ies)\b|\blimited quantit(y|ies)\W{0,3}\(?(UN|ID) ?\d{4}\b|\bLTD QTY\b"#
             // A count of what is still to do ("3 left to add to your list", "2 steps remaining to
             // finish"): progress, not stock.
             + #"|\b(left|remaining|to go) to (add|do|go|read|watch|complete|finish|pack|check|tick|collect|answer|review|fill|choose|pick|select)\b"#
@@ -222,6 +225,13 @@ enum ScarcityDetector {
             // The season first: "Ringing for weddings in summer is in demand".
             + #"|\b(in|during) (the )?"# + season + #"\b[^.!?]{0,24}\bin (high |great |strong )?demand\b"#
             + #"|\bdemand\b[^.!?]{0,16}\b(on|every) (monday|tuesday|wednesday|thursday|friday|saturday|sunday) (mornings?|afternoons?|evenings?|nights?)\b"#
+            // The time slot first: "Saturday afternoon sessions are in high demand", "On summer
+            // weekends the car park is in high demand": a timetable's busy slot, not goods wanted
+            // now. No demand claim of dev.tsv names a day; a day's goods ("Saturday sourdough")
+            // and a sale day ("Black Friday deals") are no slot.
+            + #"|(?:\b(on|at) ((summer|winter|spring|autumn|sunny|busy|holiday|bank[- ]holiday) )?(weekends|weekdays|(mon|tues|wednes|thurs|fri|satur|sun)days)\b"#
+            + #"|(?<!black )(?<!cyber )\b(weekend|weekday|(mon|tues|wednes|thurs|fri|satur|sun)day)s?( (morning|afternoon|evening|night)s?)? (sessions?|classes|slots?|lessons?|courses?|appointments?|tours?|rides?|walks?|games?|matches|fixtures|parking|tee times)\b)"#
+            + #"[^.!?]{0,40}\bin (very |such )?((high|great|strong|huge|heavy)[- ])?demand\b"#
             // A habit told as one ("Saturday sourdough is always in high demand and usually gone by
             // ten", "in demand, as it is every year"): what happens every time, not pressure now.
             // No demand claim of dev.tsv says always, usually or every year.

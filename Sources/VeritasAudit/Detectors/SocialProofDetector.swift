@@ -80,7 +80,10 @@ enum SocialProofDetector {
             // not a toast. No activity text of dev.tsv states one.
             + #"|\b(paid|unpaid|refunded|fulfilled|unfulfilled|awaiting (payment|dispatch|shipment))\b"#
             // A case, not a report: "If someone bought you a gift card, ...".
-            + #"|\b(if|when|whenever|once) (someone|somebody|anyone|a friend)\b"#)
+            + #"|\b(if|when|whenever|once) (someone|somebody|anyone|a friend)\b"#
+            // A condition on a count ("If fewer than 3 people have booked, we refund in full"):
+            // a term of the booking, not a report of what others did.
+            + #"|\b(if|unless|when|once)\b[^.,;!?]{0,40}\b(fewer|less|more) than \d+\b"#)
 
     static func activityNotifications(_ page: AuditedPage) -> [Finding] {
         // Sales counts on the seller's own stock screen ("48 sold in 7 days" beside a reorder
@@ -202,7 +205,14 @@ enum SocialProofDetector {
             let quote = String(text[text.index(after: text.startIndex)..<close]).trimmingCharacters(in: .whitespaces)
             let rest = text[text.index(after: close)...].trimmingCharacters(in: .whitespaces)
             if let dash = rest.first, dashes.contains(dash) {
-                return (quote, rest.dropFirst().trimmingCharacters(in: .whitespaces))
+                let byline = rest.dropFirst().trimmingCharacters(in: .whitespaces)
+                // "“…” – <a href=…>Lisa Farrow, forum post</a>": the linked byline is a block of
+                // its own, the next one; the dash says it is the quote's attribution.
+                if byline.isEmpty, page.blocks.indices.contains(block.position + 1) {
+                    let next = page.blocks[block.position + 1].text
+                    if next.count <= 160 { return (quote, next) }
+                }
+                return (quote, byline)
             }
             if rest.isEmpty, page.blocks.indices.contains(block.position + 1) {
                 let next = page.blocks[block.position + 1].text
