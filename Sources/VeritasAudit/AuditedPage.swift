@@ -79,6 +79,31 @@ public struct AuditedPage: Sendable {
         return blocks(inside: row).lazy.filter { $0.position > block.position }.compactMap(Self.shortPrice).first
     }
 
+    /// The first price standing alone in a later element of `block`'s own line: a cart line built
+    /// of `<div>`s or `<span>`s puts the amount in an element of its own, past a note or a
+    /// "Remove" control ("Shipping Insurance · Remove Insurance · £2.49 · Covers loss in the
+    /// post"). Read in the container just around the line, over the next few blocks, and never
+    /// past the next choice (another option's label and what follows it are another line).
+    func priceLater(inLineOf block: TextBlock) -> String? {
+        guard let container = block.ancestorIndices.dropFirst().first else { return nil }
+        let inside = blocks(inside: container)
+        guard inside.count < blocks.count else { return nil }
+        // Plain text only: a "Continue – £14.00" button is not the line's amount.
+        let price = { (segment: TextSegment) in
+            segment.role == .none && segment.text.count <= 24 ? CommonPatterns.price.firstMatch(in: segment.text) : nil
+        }
+        for other in inside.lazy.filter({ $0.position > block.position }).prefix(Self.maxLineBlocks) {
+            switch other.role {
+            case .checkbox, .radio, .option: return nil
+            default: if let amount = other.segments.lazy.compactMap(price).first { return amount }
+            }
+        }
+        return nil
+    }
+
+    /// How many blocks after an add-on's label its own line may run to (a note, a control, the amount).
+    static let maxLineBlocks = 4
+
     /// The price a short block (a price cell, an amount line) holds, or `nil`.
     static func shortPrice(_ block: TextBlock) -> String? {
         block.text.count <= 24 ? CommonPatterns.price.firstMatch(in: block.text) : nil

@@ -1200,6 +1200,40 @@ struct DetectorTests {
                 "the premise: no reference price beside it")
     }
 
+    @Test("forty-second round: demand before an event, an add-on's price in its own line, a compare-at price, a clock of unit boxes")
+    func fortySecondRound() throws {
+        let kiln = { (line: String) in "<p>Kiln load £6. <button>Book a load</button></p><p>\(line)</p>" }
+        #expect(try Self.types(kiln("Kiln time on the society's two kilns is in high demand before the Christmas fairs.")).isEmpty)
+        #expect(try Self.types(kiln("Kiln time is in high demand!")) == [.highDemand], "the premise: demand now")
+
+        let line = { (checked: String) in
+            #"<h1>Your basket</h1><ol><li><strong>Cyanotype paper, A4 × 20</strong> <span>£14.00</span></li><li><span><input type="checkbox" id="ins" "# + checked + #"> <label for="ins">Shipping Insurance</label> <button type="button">Remove Insurance</button></span><span>£2.49</span><span> Covers loss or breakage in the post</span></li></ol><button>Checkout</button>"#
+        }
+        let sneaked = try Self.findings(line("checked")).filter { $0.patternType == .sneakIntoBasket }
+        #expect(sneaked.map(\.evidence) == ["Shipping Insurance"], "the price in an element of its own, past the Remove control")
+        #expect(try !Self.types(line("")).contains(.sneakIntoBasket), "the premise: not ticked")
+        let options = #"<h1>Book a court</h1><div><div class="opts"><label><input type="checkbox" checked> Add the booking to my calendar file</label><label><input type="checkbox"> I'm bringing a guest</label><span>£6</span></div><table><tr><td>Guests</td><td>£6 per guest</td></tr></table></div><button>Book</button>"#
+        #expect(try !Self.types(options).contains(.sneakIntoBasket), "another option's amount, past the next choice, is not the line's")
+        #expect(try !Self.types(line("checked").replacingOccurrences(of: "Shipping Insurance", with: "Shipping Insurance (free)")).contains(.sneakIntoBasket),
+                "an add-on said to be free adds no amount from further along its line")
+
+        let price = { (reference: String) in #"<h1>RoostCam bat box</h1><div><span class="cmp">Compare at</span> "# + reference + #" <span>€149,00</span></div><button>Add to basket</button>"# }
+        #expect(try Self.findings(price("<s>€249,00</s>")).filter { $0.patternType == .visualInterference }.map(\.evidence) == ["Compare at"])
+        #expect(try !Self.types(price("<span>€249,00</span>")).contains(.visualInterference), "the premise: no price struck through")
+        #expect(try !Self.types(#"<form><label for="p2">Compare at</label><input id="p2" value=""></form><p>Price $129.00</p>"#).contains(.visualInterference),
+                "the premise: a seller's form field")
+
+        let promo = { (seconds: String) in
+            #"<div class="promo"><div id="clock"><div><span>13</span><small>HOURS</small></div><div><span>09</span><small>MINUTES</small></div><div><span>"# + seconds + #"</span><small>SECONDS</small></div></div><p>Sale Ends Once The Timer Hits Zero!</p></div><h1>Microgreens club</h1><p>$29 a month</p>"#
+        }
+        let clocks = try Self.findings(promo("27"), later: promo("24")).filter { $0.patternType == .countdownTimer }
+        #expect(clocks.count == 1)
+        #expect(clocks.first?.evidence.hasSuffix("Sale Ends Once The Timer Hits Zero!") == true, "one clock, quoted with its promotion")
+        #expect(try !Self.types(promo("27"), later: promo("27")).contains(.countdownTimer), "the premise: a clock that stands still")
+        let concert = { (seconds: String) in promo(seconds).replacingOccurrences(of: #"<div id="clock">"#, with: #"<div id="clock"><div><span>339</span><small>DAYS</small></div>"#) }
+        #expect(try !Self.types(concert("27"), later: concert("24")).contains(.countdownTimer), "its days read too: 339 days off is no pressing offer")
+    }
+
     @Test("a month is a whole month name: \"3 markers\" or \"4 juniors\" is not a day and a month")
     func monthNamesAreWholeWords() throws {
         #expect(try Self.types("<p>LIMITED TIME OFFER! 3 markers for £5 while the promotion runs.</p>") == [.limitedTimeMessage])

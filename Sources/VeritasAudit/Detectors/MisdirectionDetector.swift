@@ -7,7 +7,7 @@ enum MisdirectionDetector {
     static func findings(on page: AuditedPage) -> [Finding] {
         let preSelected = pressuredSelling(page)
         let pitches = upsellPitches(page).filter { pitch in !preSelected.contains { $0.evidence.contains(pitch.evidence) || pitch.evidence.contains($0.evidence) } }
-        return confirmshaming(page) + visualInterference(page) + outsizedSavings(page) + trickQuestions(page) + preSelected + pitches + pushedAddOns(page)
+        return confirmshaming(page) + visualInterference(page) + outsizedSavings(page) + comparedAtPrices(page) + trickQuestions(page) + preSelected + pitches + pushedAddOns(page)
     }
 
     /// A link or button, including an `<a>` without `href` that a script makes clickable.
@@ -166,6 +166,29 @@ enum MisdirectionDetector {
                 location: block.location(String(format: "saving at %.0fpx beside the price to pay at %.0fpx (\"%@\")",
                                                 block.fontSize, payable.fontSize, payable.text.clipped(to: 40))))
         }
+    }
+
+    /// A reference price's label: "Compare at", "Compare-at".
+    private static let compareAtLabel = TextPattern(#"^\W*compare[- ]at\W*$"#)
+
+    /// "Compare at" set before a struck-through price ("Compare at <s>$58.00</s>" beside "$34.00"):
+    /// a reference price the shop chose, drawn to make the saving look bigger. `dev.tsv` labels the
+    /// line visual interference, and none of its ordinary texts says it. A "Compare at" field in a
+    /// seller's form, or "Compare at constant prices" in a statistics table, strikes no price.
+    static func comparedAtPrices(_ page: AuditedPage) -> [Finding] {
+        guard page.sells else { return [] }
+        var findings: [Finding] = []
+        for block in page.blocks where !block.isQuotation && block.text.count <= 120 {
+            let segments = block.segments + (page.blocks.indices.contains(block.position + 1) ? page.blocks[block.position + 1].segments : [])
+            for (index, segment) in segments.enumerated() where index + 1 < segments.count && index < block.segments.count && compareAtLabel.occurs(in: segment.text) {
+                let next = segments[index + 1]
+                guard next.path.split(separator: ">").contains(where: strikingTags.contains), highestPrice(in: next.text) != nil else { continue }
+                findings.append(Finding(
+                    patternType: .visualInterference, severity: .low, confidence: 0.7, evidence: segment.text.trimmingCharacters(in: .whitespaces),
+                    location: block.location("\"\(segment.text.clipped(to: 20))\" before the struck-through price \(next.text.clipped(to: 20))")))
+            }
+        }
+        return findings
     }
 
     // MARK: Trick questions

@@ -214,10 +214,11 @@ enum ScarcityDetector {
             // "3,140 of the 4,000 packs were sold by 3 December": a tally to a date, not a claim.
             + #"|\b\d[\d,]* of (the |our )?\d[\d,]* (\w+ ){0,2}(were|have been|had been|are) (sold|taken|claimed|booked|reserved|given out)\b"#
             // A load told with its cause or its day ("Iron ore in high demand as mills restock",
-            // "High demand after Storm Hollis", "High demand on Mondays") or carried ("We are under
+            // "High demand after Storm Hollis", "in high demand before the Christmas fairs", "High
+            // demand on Mondays") or carried ("We are under
             // high demand today"): a report of who wants what and why. dev.tsv's claims give
             // neither ("In high demand", "Items in your cart are selling fast").
-            + #"|\bunder (very )?(high|heavy|huge|great|strong) demand\b|\b(high|strong|heavy|huge|great) demand (after|as|since|because|due to|following|from|during)\b"#
+            + #"|\bunder (very )?(high|heavy|huge|great|strong) demand\b|\b(high|strong|heavy|huge|great) demand (after|as|since|because|due to|following|from|during|before|ahead of|in the run[- ]up to)\b"#
             + #"|\bdemand\b[^.!?]{0,16}\b(on|every|at|during) ((summer|winter|spring|autumn|sunny|busy|peak|holiday|bank[- ]holiday|match|race) )?(mondays|tuesdays|wednesdays|thursdays|fridays|saturdays|sundays|weekends|weekdays|evenings|holidays)\b"#
             // A season's habit ("moorings are in high demand in summer", "Tomatoes are in high
             // demand every March"), not a claim about now.

@@ -35,9 +35,13 @@ enum SneakingDetector {
         }
     }
 
+    /// An add-on that costs nothing: "free", "no charge", "at no extra cost", "complimentary".
+    private static let freeOfCharge = TextPattern(#"\b(free|no (extra )?(charge|cost)|at no (extra |additional )?cost|complimentary)\b"#)
+
     /// The checkboxes the page checked for the user that add something with a price: in the
     /// label, else (for an add-on's wording) on the next short line or in its own cart row's price
-    /// cell ("☑ Shipping Insurance · Remove Insurance | 1 | $3.49"), past the quantity. Consent
+    /// cell ("☑ Shipping Insurance · Remove Insurance | 1 | $3.49"), past the quantity, in a table
+    /// or in a line built of `<div>`s or `<span>`s. Consent
     /// boxes and savings are not among them.
     static func checkedPricedAddOns(_ page: AuditedPage) -> [(block: TextBlock, price: String, priceInLabel: Bool)] {
         page.blocks.compactMap { block in
@@ -45,7 +49,10 @@ enum SneakingDetector {
             let label = block.text
             guard !consentWords.occurs(in: label), !savingOnly.occurs(in: label) else { return nil }
             let priceInLabel = CommonPatterns.price.firstMatch(in: threshold.replacingMatches(in: label, with: " "))
-            guard let price = priceInLabel ?? (addOnWords.occurs(in: label) ? page.priceBeside(block) ?? page.priceInRow(of: block) : nil) else { return nil }
+            // Further along its line, an amount is the add-on's only when the label does not say it
+            // costs nothing ("Include a free printed gallery map (no charge)").
+            let laterInLine = { freeOfCharge.occurs(in: label) ? nil : page.priceLater(inLineOf: block) }
+            guard let price = priceInLabel ?? (addOnWords.occurs(in: label) ? page.priceBeside(block) ?? page.priceInRow(of: block) ?? laterInLine() : nil) else { return nil }
             return (block, price, priceInLabel != nil)
         }
     }

@@ -207,6 +207,8 @@ enum UrgencyDetector {
         /// What the clock is counting to: its block, or when that is long, the clock with the text
         /// just before it; a clock standing alone is labelled by the line before.
         var evidence: String
+        /// How many consecutive blocks the clock spans (unit boxes, ``unitBoxClocks(in:)``).
+        var boxes = 1
 
         /// The clock's own figures (of ``text``): when they rose between readings, the clock
         /// counts up or tells the time ("updated 10:41", then "10:47"), whatever else in its block
@@ -230,7 +232,10 @@ enum UrgencyDetector {
     /// Clock-like blocks keyed by their element path and nearest id, in document order.
     private static func clocks(in blocks: [TextBlock]) -> [String: [Clock]] {
         var result: [String: [Clock]] = [:]
-        for block in blocks where !block.isQuotation && block.text.count <= 400 {
+        let boxed = unitBoxClocks(in: blocks)
+        for clock in boxed { result[key(of: clock.block), default: []].append(clock) }
+        let inBoxes = Set(boxed.flatMap { clock in (clock.block.position..<(clock.block.position + clock.boxes)) })
+        for block in blocks where !block.isQuotation && block.text.count <= 400 && !inBoxes.contains(block.position) {
             let text: String
             let numbers: [Int]
             var evidence = block.text
@@ -263,10 +268,52 @@ enum UrgencyDetector {
                     if block.position > 0 { evidence = blocks[block.position - 1].text.clipped(to: 200) + " " + evidence }
                 }
             }
-            result["\(block.first.path)#\(block.first.nearestID ?? "")", default: []].append(
-                Clock(block: block, text: text, numbers: numbers, evidence: evidence))
+            result[key(of: block), default: []].append(Clock(block: block, text: text, numbers: numbers, evidence: evidence))
         }
         return result
+    }
+
+    /// A clock's key between two renderings: its element path and nearest id.
+    private static func key(of block: TextBlock) -> String { "\(block.first.path)#\(block.first.nearestID ?? "")" }
+
+    /// A box of a clock drawn one unit per element: "13 HOURS", "09 MINUTES", "27 SECONDS".
+    /// Days may run to three figures ("339 days" to a concert next year).
+    private static let unitBox = TextPattern(#"^\W*(\d{1,3}\s*days?|\d{1,2}\s*(hrs?|hours?|mins?|minutes?|secs?|seconds?))\W*$"#)
+
+    /// Clocks drawn as three or four unit boxes side by side, each its own element (a
+    /// `<div><span>13</span><small>HOURS</small></div>` per unit), read as one clock: "13 HOURS 09
+    /// MINUTES 27 SECONDS". Its evidence is the smallest box around it holding more than the clock
+    /// (the promotion's "Sale Ends Once The Timer Hits Zero!"), when that is one short message.
+    private static func unitBoxClocks(in blocks: [TextBlock]) -> [Clock] {
+        var clocks: [Clock] = []
+        var start = 0
+        while start < blocks.count {
+            let container = blocks[start].ancestorIndices.dropFirst().first
+            var end = start
+            while end < blocks.count, !blocks[end].isQuotation, unitBox.occurs(in: blocks[end].text),
+                  blocks[end].ancestorIndices.dropFirst().first == container {
+                end += 1
+            }
+            guard (3...4).contains(end - start) else {
+                start = max(end, start + 1)
+                continue
+            }
+            let run = blocks[start..<end]
+            let text = run.map(\.text).joined(separator: " ")
+            var evidence = text
+            for around in run.first!.ancestorIndices.dropFirst(2).prefix(2) {
+                let inside = blocks.filter { $0.first.ancestorIndices.contains(around) && !$0.isQuotation }
+                guard inside.count > run.count, inside.count < blocks.count else { continue }
+                let widget = inside.map(\.text).joined(separator: " ")
+                if widget.count <= maxWidgetLength { evidence = widget }
+                break
+            }
+            var clock = Clock(block: run.first!, text: text, numbers: figures(in: text), evidence: evidence)
+            clock.boxes = run.count
+            clocks.append(clock)
+            start = end
+        }
+        return clocks
     }
 
     /// The timer's widget, as a person reads it: the text of the smallest element around the
