@@ -147,6 +147,11 @@ enum MisdirectionDetector {
     /// Tags that strike a price through.
     private static let strikingTags: Set<Substring> = ["s", "del", "strike"]
 
+    /// Whether `segment` is struck through (inside `<s>`, `<del>` or `<strike>`): a reference price.
+    private static func isStruck(_ segment: TextSegment) -> Bool {
+        segment.path.split(separator: ">").contains(where: strikingTags.contains)
+    }
+
     /// A saving set far larger than the price it leaves to pay, against a reference price:
     /// "Save $148.98AUD – 49% Off" at 27px between "RRP $302.98" struck through and "Your price
     /// $154.00" at 15px. The eye takes the saving and not the price, which is how dev.tsv's
@@ -155,7 +160,7 @@ enum MisdirectionDetector {
     static func outsizedSavings(_ page: AuditedPage) -> [Finding] {
         page.blocks.compactMap { block in
             guard block.text.count <= 60, !block.isFaint, !block.isHeading, savingLine.occurs(in: block.text) else { return nil }
-            let isStruck = { (other: TextBlock) in other.segments.contains { $0.path.split(separator: ">").contains(where: strikingTags.contains) } }
+            let isStruck = { (other: TextBlock) in other.segments.contains(where: Self.isStruck) }
             guard let payable = page.neighbours(of: block, levels: 2, withinWidget: true, where: { other in
                 other.text.count <= 80 && highestPrice(in: other.text) != nil && !savingLine.occurs(in: other.text)
                     && !isStruck(other) && !referencePrice.occurs(in: other.text)
@@ -182,7 +187,7 @@ enum MisdirectionDetector {
             let segments = block.segments + (page.blocks.indices.contains(block.position + 1) ? page.blocks[block.position + 1].segments : [])
             for (index, segment) in segments.enumerated() where index + 1 < segments.count && index < block.segments.count && compareAtLabel.occurs(in: segment.text) {
                 let next = segments[index + 1]
-                guard next.path.split(separator: ">").contains(where: strikingTags.contains), highestPrice(in: next.text) != nil else { continue }
+                guard isStruck(next), highestPrice(in: next.text) != nil else { continue }
                 findings.append(Finding(
                     patternType: .visualInterference, severity: .low, confidence: 0.7, evidence: segment.text.trimmingCharacters(in: .whitespaces),
                     location: block.location("\"\(segment.text.clipped(to: 20))\" before the struck-through price \(next.text.clipped(to: 20))")))
