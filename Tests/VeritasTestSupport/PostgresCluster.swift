@@ -74,8 +74,11 @@ public final class PostgresCluster: Sendable {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("veritas-pg-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         if geteuid() == 0 { chown(folder.path, unprivilegedUser, unprivilegedUser) }
-        let chosenPort = try port ?? (namespace == nil ? freePort() : 5432)
-        let cluster = PostgresCluster(port: chosenPort, host: listenAddress, namespace: namespace, folder: folder, binaries: binaries)
+        // A default port comes from outside the ephemeral range (``LoopbackPorts/pick(_:)``): a
+        // port the kernel picks for a listener now may be handed to another test's outgoing
+        // connection as its source port while initdb runs, and the server then cannot bind it.
+        let chosenPort = try port ?? (namespace == nil ? LoopbackPorts.pick(1)[0] : 5432)
+        var cluster = PostgresCluster(port: chosenPort, host: listenAddress, namespace: namespace, folder: folder, binaries: binaries)
         try cluster.run("initdb", ["-D", cluster.dataDirectory.path, "-U", user, "--auth=trust", "-E", "UTF8", "--no-sync"])
         if listenAddress != "127.0.0.1" {
             // initdb trusts loopback only; the hosts of a multi-host test connect over their network:
@@ -86,8 +89,17 @@ public final class PostgresCluster: Sendable {
             try handle.seekToEnd()
             try handle.write(contentsOf: Data("host all all samenet trust\n".utf8))
         }
-        try cluster.startServer()
-        return cluster
+        // Another test may still bind the chosen port first (it was free when picked): a default
+        // port is picked again, a few times, when the server reports it in use.
+        for attempt in 1... {
+            do {
+                try cluster.startServer()
+                return cluster
+            } catch let error as SpawnError where port == nil && namespace == nil && attempt < 4 && error.description.contains("Address already in use") {
+                cluster = PostgresCluster(port: try LoopbackPorts.pick(1)[0], host: listenAddress, namespace: namespace, folder: folder, binaries: binaries)
+            }
+        }
+        fatalError("unreachable: the loop returns or throws")
     }
 
     /// Stops the server (fast shutdown, waiting for it) and removes its folder.
@@ -157,22 +169,6 @@ public final class PostgresCluster: Sendable {
         return output
     }
 
-    /// A loopback port nothing listens on now (the kernel's pick for a socket bound to port 0).
-    private static func freePort() throws -> Int {
-        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard descriptor >= 0 else { throw SpawnError(description: "socket() failed") }
-        defer { close(descriptor) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, length) } }
-        guard bound == 0 else { throw SpawnError(description: "bind() failed") }
-        let named = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(descriptor, $0, &length) } }
-        guard named == 0 else { throw SpawnError(description: "getsockname() failed") }
-        return Int(UInt16(bigEndian: address.sin_port))
-    }
 }
 
 /// Runs blocking work (a child process waited for) on a thread of its own and awaits its result,
