@@ -89,9 +89,7 @@ public struct AuditedPage: Sendable {
         let inside = blocks(inside: container)
         guard inside.count < blocks.count else { return nil }
         // Plain text only: a "Continue – £14.00" button is not the line's amount.
-        let price = { (segment: TextSegment) in
-            segment.role == .none && segment.text.count <= 24 ? CommonPatterns.price.firstMatch(in: segment.text) : nil
-        }
+        let price = { (segment: TextSegment) in segment.role == .none ? Self.shortTextPrice(segment.text) : nil }
         for other in inside.lazy.filter({ $0.position > block.position }).prefix(Self.maxLineBlocks) {
             switch other.role {
             case .checkbox, .radio, .option: return nil
@@ -106,7 +104,12 @@ public struct AuditedPage: Sendable {
 
     /// The price a short block (a price cell, an amount line) holds, or `nil`.
     static func shortPrice(_ block: TextBlock) -> String? {
-        block.text.count <= 24 ? CommonPatterns.price.firstMatch(in: block.text) : nil
+        shortTextPrice(block.text)
+    }
+
+    /// The price a short text (at most 24 characters: a price cell, an amount) holds, or `nil`.
+    static func shortTextPrice(_ text: String) -> String? {
+        text.count <= 24 ? CommonPatterns.price.firstMatch(in: text) : nil
     }
 
     /// The smallest container around `block` (up to `levels` ancestors up) holding a block that

@@ -300,14 +300,8 @@ enum UrgencyDetector {
             }
             let run = blocks[start..<end]
             let text = run.map(\.text).joined(separator: " ")
-            var evidence = text
-            for around in run.first!.ancestorIndices.dropFirst(2).prefix(2) {
-                let inside = blocks.filter { $0.first.ancestorIndices.contains(around) && !$0.isQuotation }
-                guard inside.count > run.count, inside.count < blocks.count else { continue }
-                let widget = inside.map(\.text).joined(separator: " ")
-                if widget.count <= maxWidgetLength { evidence = widget }
-                break
-            }
+            // Above the boxes' own container, which holds the clock alone.
+            let evidence = widgetText(around: run.first!.ancestorIndices.dropFirst(2).prefix(2), holdingMoreThan: run.count, in: blocks) ?? text
             var clock = Clock(block: run.first!, text: text, numbers: figures(in: text), evidence: evidence)
             clock.boxes = run.count
             clocks.append(clock)
@@ -323,10 +317,16 @@ enum UrgencyDetector {
     /// ELIGIBLE FOR AN ADDITIONAL 10% OFF … 00 hours :29 minutes :26 seconds CHECK OUT NOW",
     /// "Flash Sale ends in SHOP NOW"), and none is longer than 142 characters.
     private static func widgetText(of block: TextBlock, in blocks: [TextBlock]) -> String? {
-        for container in block.ancestorIndices.prefix(2) {
+        widgetText(around: block.ancestorIndices.prefix(2), holdingMoreThan: 1, in: blocks)
+    }
+
+    /// The text of the first of `containers` that holds more than `lines` blocks (the clock's
+    /// own), below the whole page, when it is short enough to be one message; else `nil`.
+    private static func widgetText(around containers: ArraySlice<Int>, holdingMoreThan lines: Int, in blocks: [TextBlock]) -> String? {
+        for container in containers {
             let inside = blocks.filter { $0.first.ancestorIndices.contains(container) && !$0.isQuotation }
             // The page itself (a body of a few lines) is not a widget.
-            guard inside.count > 1, inside.count < blocks.count else { continue }
+            guard inside.count > lines, inside.count < blocks.count else { continue }
             let text = inside.map(\.text).joined(separator: " ")
             return text.count <= maxWidgetLength ? text : nil
         }
